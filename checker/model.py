@@ -1,0 +1,210 @@
+"""Small data types shared by every layer: where a value came from, unknown values, input errors,
+and the normalised resource that sources hand to the graph. Also the one place that knows ARM casing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where something was defined: a file (as given on the command line), a 1-based line and column,
+    and the JSON pointer inside the file (``/resources/3``) when known."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+    pointer: str = ""
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.file
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value that cannot be known before deployment (``reference()``, ``list*()``, a Key Vault
+    reference, a parameter without value...). It flows through every expression and reaches the graph
+    as itself, never as an empty string or a guess. ``reason`` says why, for the report."""
+
+    reason: str
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.reason!r})"
+
+    def __str__(self) -> str:
+        return f"<unknown: {self.reason}>"
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, Unknown)
+
+
+def first_unknown(*values: Any) -> Unknown | None:
+    for value in values:
+        if isinstance(value, Unknown):
+            return value
+    return None
+
+
+class CheckerError(Exception):
+    """An input problem the user must fix (bad JSON, unknown function, cyclic variable...).
+    Raised inside a source and turned into an :class:`InputError` at the file boundary."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 column: int | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+        self.hint = hint
+
+    def at(self, file: str | None = None, line: int | None = None, column: int | None = None) -> CheckerError:
+        """Fill in the position when the raiser did not know it (innermost position wins)."""
+        if self.file is None and file is not None:
+            self.file = file
+        if self.line is None and line is not None:
+            self.line = line
+            if self.column is None:
+                self.column = column
+        return self
+
+    def to_input_error(self) -> InputError:
+        return InputError(file=self.file or "<input>", line=self.line, column=self.column,
+                          message=self.message, hint=self.hint)
+
+
+@dataclass(frozen=True)
+class InputError:
+    """One input that could not be (fully) read: shown to the user, makes the exit code 2."""
+
+    file: str
+    line: int | None
+    message: str
+    column: int | None = None
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}" + (
+            f":{self.column}" if self.column else "")
+        text = f"{where}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should know that is not an error: a linked template that was not fetched,
+    a resource skipped because its condition is false, a file that holds no resources we check."""
+
+    file: str
+    line: int | None
+    message: str
+    kind: str = "info"  # info | not-expanded | skipped
+
+
+@dataclass
+class Resource:
+    """One resource in ARM JSON shape, whatever it was read from.
+
+    ``body`` is the whole resource object as ARM returns it (``name``, ``type``, ``location``,
+    ``sku``, ``zones``, ``tags``, ``properties``...), with template expressions already evaluated;
+    any value may be an :class:`Unknown`. ``id`` is the full resource id in the casing it was
+    written; compare ids through :func:`normalise_id`.
+    """
+
+    id: str
+    type: str
+    name: str
+    body: dict[str, Any]
+    origin: Origin
+    source: str = "template"  # template | export | live
+    subscription_id: str | None = None
+    resource_group: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)  # e.g. inline waivers, symbolic name, existing
+
+    @property
+    def key(self) -> str:
+        return normalise_id(self.id)
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        props = self.body.get("properties")
+        return props if isinstance(props, dict) else {}
+
+
+# ---------------------------------------------------------------------------------------------------
+# ARM casing: ids, types and names compare case-insensitively. Everything goes through these helpers.
+# ---------------------------------------------------------------------------------------------------
+
+def normalise_id(resource_id: str) -> str:
+    """The key for a resource id: lower-case, no trailing slash, single slashes."""
+    text = resource_id.strip().lower()
+    while "//" in text:
+        text = text.replace("//", "/")
+    return text.rstrip("/")
+
+
+def normalise_type(resource_type: str) -> str:
+    return resource_type.strip().lower()
+
+
+def same_type(a: str, b: str) -> bool:
+    return normalise_type(a) == normalise_type(b)
+
+
+def same_name(a: Any, b: Any) -> bool:
+    return isinstance(a, str) and isinstance(b, str) and a.lower() == b.lower()
+
+
+def equals_ci(a: Any, b: Any) -> bool:
+    """ARM enum and name comparison: strings case-insensitively, anything else by value."""
+    if isinstance(a, str) and isinstance(b, str):
+        return a.lower() == b.lower()
+    return bool(a == b)
+
+
+def parse_resource_id(resource_id: str) -> dict[str, Any]:
+    """Split an ARM id into subscription, resource group, provider type and name segments.
+
+    Returns keys ``subscription_id``, ``resource_group``, ``type`` (e.g.
+    ``Microsoft.Network/virtualNetworks/subnets``), ``name`` (``vnet/GatewaySubnet``) and
+    ``parent`` (the id of the parent resource for a child id, else None). Missing parts are None.
+    """
+    parts = [p for p in resource_id.split("/") if p]
+    out: dict[str, Any] = {"subscription_id": None, "resource_group": None, "type": None,
+                           "name": None, "parent": None}
+    lower = [p.lower() for p in parts]
+    if "subscriptions" in lower:
+        i = lower.index("subscriptions")
+        if i + 1 < len(parts):
+            out["subscription_id"] = parts[i + 1]
+    if "resourcegroups" in lower:
+        i = lower.index("resourcegroups")
+        if i + 1 < len(parts):
+            out["resource_group"] = parts[i + 1]
+    if "providers" in lower:
+        i = len(lower) - 1 - lower[::-1].index("providers")
+        rest = parts[i + 1:]
+        if rest:
+            namespace = rest[0]
+            pairs = rest[1:]
+            types = [namespace]
+            names = []
+            for j in range(0, len(pairs), 2):
+                types.append(pairs[j])
+                if j + 1 < len(pairs):
+                    names.append(pairs[j + 1])
+            out["type"] = "/".join(types)
+            out["name"] = "/".join(names) if names else None
+            if len(names) > 1:
+                prefix = parts[: i + 1] + [namespace]
+                seg: list[str] = []
+                for j in range(0, 2 * (len(names) - 1), 2):
+                    seg += pairs[j:j + 2]
+                out["parent"] = "/" + "/".join(prefix + seg)
+    return out
