@@ -3,6 +3,9 @@ and the normalised resource that sources hand to the graph. Also the one place t
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -208,3 +211,46 @@ def parse_resource_id(resource_id: str) -> dict[str, Any]:
                     seg += pairs[j:j + 2]
                 out["parent"] = "/" + "/".join(prefix + seg)
     return out
+
+
+_SECRET_SALT = os.urandom(16)  # per run: digests compare secrets within one scan only
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A secret (shared key, authorization key, password, secure parameter) that must never be
+    printed. It keeps facts about the value, never the value: where it came from, its length, whether
+    it is a known placeholder or weak, and a digest salted per run so that two secrets can be
+    compared for equality (``distinct per connection``) without being recoverable.
+
+    ``source`` is one of: ``template-literal`` (written in the template), ``parameter-default``
+    (a parameter's defaultValue), ``parameter-file`` (a literal in a parameter file),
+    ``key-vault`` (a Key Vault reference: value unknown), ``secure-parameter`` (a secure parameter
+    with no value given), ``expression`` (computed at deployment time), ``export`` (read from an
+    export or a live subscription).
+    """
+
+    source: str
+    origin: Origin | None = None
+    length: int | None = None
+    weak: bool | None = None
+    digest: str | None = None
+
+    @staticmethod
+    def of(value: str | None, source: str, origin: Origin | None = None,
+           weak_values: frozenset[str] = frozenset(), min_length: int = 16) -> Secret:
+        if value is None:
+            return Secret(source=source, origin=origin)
+        digest = hmac.new(_SECRET_SALT, value.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:16]
+        weak = value.lower() in weak_values or len(value) < min_length
+        return Secret(source=source, origin=origin, length=len(value), weak=weak, digest=digest)
+
+    def __repr__(self) -> str:
+        return f"Secret(source={self.source!r}, <redacted>)"
+
+    def __str__(self) -> str:
+        return "<secret>"
+
+
+def is_secret(value: Any) -> bool:
+    return isinstance(value, Secret)
