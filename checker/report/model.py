@@ -81,6 +81,15 @@ class Site:
     location: Location | None = None
 
 
+@dataclass(frozen=True)
+class NotEvaluated:
+    """A part of a live estate that could not be collected (e.g. 403 on a resource group)."""
+
+    scope: str
+    code: str
+    message: str
+
+
 @dataclass
 class Report:
     tool_name: str
@@ -92,3 +101,4 @@ class Report:
     rules: list[RuleInfo] = field(default_factory=list)  # every rule that was evaluated
     inputs: list[str] = field(default_factory=list)  # files read (or audit scopes)
     fixed: list[Result] = field(default_factory=list)  # baseline entries that now pass
+    not_evaluated: list[NotEvaluated] = field(default_factory=list)  # live scopes not collected

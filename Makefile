@@ -1,0 +1,39 @@
+# The two README commands: `make demo` and `make test`. Both create the virtual environment first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint demo-live bench rule-docs clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,live]'
+	touch $@
+
+## Scan the bundled fixtures and print the report (the fixtures include non-compliant sites on purpose).
+demo: $(BIN)/.installed
+	@$(BIN)/hybrid-check scan fixtures --allow-empty; status=$$?; \
+	echo; echo "hybrid-check exit code: $$status (0 pass, 1 gate failed, 2 input errors)"
+
+## Linters and the whole test suite.
+test: $(BIN)/.installed lint
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check checker tests benchmarks
+	$(BIN)/python -m checker.policy.docs --check
+
+## An audit of a fake Azure estate served on 127.0.0.1 (no Azure account needed).
+demo-live: $(BIN)/.installed
+	$(BIN)/python -m tests.fakearm.demo
+
+bench: $(BIN)/.installed
+	$(BIN)/python benchmarks/bench_inputs.py
+	$(BIN)/python benchmarks/bench_live.py
+
+rule-docs: $(BIN)/.installed
+	$(BIN)/python -m checker.policy.docs
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

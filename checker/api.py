@@ -1,0 +1,155 @@
+"""The library API the CLI is a thin layer over: read inputs (or a live estate) into a graph,
+evaluate the policies and return a Report. Nothing here prints or exits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from checker import __version__
+from checker.model import InputError, Resource, normalise_id
+from checker.report.model import NotEvaluated, Report, Result, Site
+from checker.sources.arm.context import DeploymentContext
+from checker.sources.inputs import DEFAULT_MAX_FILE_BYTES, InputLoad, read_inputs
+
+if TYPE_CHECKING:
+    from checker.graph import Graph
+    from checker.patterns import DeclaredPatterns
+    from checker.policy.model import Policy, RuleSettings
+    from checker.report.waivers import Waiver
+    from checker.sources.live import AuditOptions
+
+TOOL_NAME = "hybrid-check"
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """What a scan or an audit needs besides its inputs (the CLI fills it from flags and config)."""
+
+    parameter_files: tuple[Path, ...] = ()
+    context: DeploymentContext = field(default_factory=DeploymentContext)
+    pattern: str | None = None  # --pattern: declared for every site
+    pattern_by_vnet: tuple[tuple[str, str], ...] = ()  # configuration: VNet name/id glob -> pattern
+    policy_dirs: tuple[Path, ...] = ()  # empty: the bundled policies
+    settings: RuleSettings | None = None
+    waivers: tuple[Waiver, ...] = ()
+    today: date | None = None
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+
+
+def load_policies(options: ScanOptions) -> tuple[list[Policy], list[InputError]]:
+    from checker.policy.loader import default_policy_dir
+    from checker.policy.loader import load_policies as load
+
+    directories = list(options.policy_dirs) or [default_policy_dir()]
+    return load(directories)
+
+
+def read(paths: Sequence[str | Path], options: ScanOptions | None = None) -> InputLoad:
+    """Read templates, parameter files and exports into resources (no policies)."""
+    options = options or ScanOptions()
+    return read_inputs(paths, parameter_files=options.parameter_files, context=options.context,
+                       max_file_bytes=options.max_file_bytes)
+
+
+def build_graph(resources: Sequence[Resource]) -> Graph:
+    from checker.graph import Graph
+
+    return Graph(resources)
+
+
+def _declared(options: ScanOptions) -> DeclaredPatterns:
+    from checker.patterns import DeclaredPatterns
+
+    return DeclaredPatterns(everywhere=options.pattern, by_vnet=dict(options.pattern_by_vnet))
+
+
+def _site_result(results: Sequence[Result]) -> str:
+    statuses = {r.status for r in results}
+    if "fail" in statuses:
+        return "fail"
+    if "unknown" in statuses:
+        return "unknown"
+    return "pass"
+
+
+def _inline_waivers(resources: Sequence[Resource]) -> tuple[list[Waiver], list[InputError]]:
+    from checker.model import CheckerError
+    from checker.report.waivers import inline_waivers
+
+    waivers: list[Waiver] = []
+    errors: list[InputError] = []
+    for resource in resources:
+        meta = resource.metadata or {}
+        holder: Any = meta if "hybrid-check" in meta else meta.get("metadata")
+        if not isinstance(holder, dict) or "hybrid-check" not in holder:
+            continue
+        try:
+            waivers.extend(inline_waivers(holder, resource.id, resource.origin.file, resource.origin.line))
+        except CheckerError as exc:
+            errors.append(exc.to_input_error())
+    return waivers, errors
+
+
+def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
+    """Graph, views, policies, waivers: the Report for resources already read."""
+    from checker.policy.engine import evaluate as evaluate_policies
+    from checker.policy.model import RuleSettings
+    from checker.report.waivers import apply_waivers
+    from checker.views import build_subjects
+
+    options = options or ScanOptions()
+    report = Report(tool_name=TOOL_NAME, tool_version=__version__, inputs=list(load.files),
+                    errors=list(load.errors), notices=list(load.notices))
+    policies, policy_errors = load_policies(options)
+    report.errors.extend(policy_errors)
+    report.rules = [policy.rule_info() for policy in policies]
+
+    graph = build_graph(load.resources)
+    sites, subjects = build_subjects(graph, _declared(options))
+    results = evaluate_policies(policies, subjects, options.settings or RuleSettings())
+
+    inline, waiver_errors = _inline_waivers(load.resources)
+    report.errors.extend(waiver_errors)
+    results = apply_waivers(results, [*options.waivers, *inline], today=options.today or date.today())
+    report.results = results
+
+    by_site: dict[str, list[Result]] = {}
+    for result in results:
+        if result.site:
+            by_site.setdefault(normalise_id(result.site), []).append(result)
+    report.sites = [
+        Site(id=site.id, name=site.name, pattern=site.pattern, pattern_source=site.pattern_source,
+             result=_site_result(by_site.get(normalise_id(site.id), [])), patterns=site.patterns,
+             notes=site.notes)
+        for site in sites
+    ]
+    return report
+
+
+def scan(paths: Sequence[str | Path], options: ScanOptions | None = None) -> Report:
+    """Read the inputs and evaluate every policy: the whole template/export scan."""
+    options = options or ScanOptions()
+    return evaluate(read(paths, options), options)
+
+
+def audit(audit_options: AuditOptions, options: ScanOptions | None = None,
+          snapshot: Path | None = None) -> Report:
+    """Collect a live estate through the Azure SDK and evaluate it like a scan."""
+    from checker.sources import live
+    from checker.sources.export import resources_from_objects
+
+    options = options or ScanOptions()
+    collection = live.collect(audit_options)
+    if snapshot is not None:
+        live.write_snapshot(collection, snapshot)
+    exported = resources_from_objects(collection.objects, file=f"live:{collection.scope_text}", source="live")
+    load = InputLoad(resources=list(exported.resources), errors=list(exported.errors),
+                     notices=list(exported.notices), files=[f"live:{collection.scope_text}"])
+    report = evaluate(load, options)
+    report.not_evaluated = [NotEvaluated(scope=e.scope, code=e.code, message=e.message)
+                            for e in collection.errors]
+    return report

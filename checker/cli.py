@@ -1,0 +1,392 @@
+"""The ``hybrid-check`` command: argument parsing, configuration precedence, output and exit codes.
+All the work is done by :mod:`checker.api` and the report formats."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from checker import __version__
+
+EXIT_PASS, EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+FORMATS = ("table", "json", "sarif", "junit", "markdown")
+SEVERITY_CHOICES = ("critical", "high", "medium", "low", "none")
+PATTERN_CHOICES = ("vpn", "expressroute", "expressroute-vpn-failover", "hub-spoke")
+
+class UsageError(Exception):
+    """A bad flag or configuration value: one line to stderr, exit 2."""
+
+
+# --------------------------------------------------------------------------------------------------
+# argument parsing
+# --------------------------------------------------------------------------------------------------
+
+def _output_spec(text: str) -> tuple[str, Path]:
+    name, sep, path = text.partition(":")
+    if not sep or name not in FORMATS or not path:
+        raise argparse.ArgumentTypeError(f"expected FORMAT:PATH with FORMAT one of {', '.join(FORMATS)}, got {text!r}")
+    return name, Path(path)
+
+
+def _add_policy_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--policies", action="append", type=Path, metavar="DIR",
+                        help="policy folder to use instead of the bundled policies (repeatable)")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="configuration file (default: .hybrid-check.yaml or [tool.hybrid-check] in "
+                             "pyproject.toml, searched from the working directory upward)")
+    parser.add_argument("--pattern", choices=PATTERN_CHOICES,
+                        help="declare the pattern of every site instead of detecting it")
+
+
+def _add_report_options(parser: argparse.ArgumentParser) -> None:
+    _add_policy_options(parser)
+    parser.add_argument("--format", choices=FORMATS, help="format printed on stdout (default: table)")
+    parser.add_argument("-o", "--output", action="append", type=_output_spec, metavar="FORMAT:PATH",
+                        help="also write a format to a file, e.g. -o sarif:results.sarif (repeatable)")
+    parser.add_argument("--fail-on", choices=SEVERITY_CHOICES,
+                        help="lowest severity that fails the gate (default: high)")
+    parser.add_argument("--unknown", choices=("fail", "warn", "pass"),
+                        help="how unknown results count for the gate (default: fail)")
+    parser.add_argument("--allow-empty", action="store_true", default=None,
+                        help="pass when nothing was evaluated instead of exiting 2")
+    parser.add_argument("--show-passed", action="store_true", default=None, help="list passes in the table")
+    parser.add_argument("--sarif-root", type=Path, metavar="DIR",
+                        help="folder SARIF file URIs are relative to (default: the repository root)")
+    parser.add_argument("--baseline", type=Path, metavar="FILE",
+                        help="only failures not recorded in this baseline gate")
+    parser.add_argument("--no-color", action="store_true", help="no colour in the table")
+
+
+def _add_input_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="template, parameter or export files and folders")
+    parser.add_argument("-p", "--parameters", action="append", type=Path, metavar="FILE",
+                        help="parameter file applied to every template (repeatable; later files win)")
+    parser.add_argument("--subscription-id", help="subscription the templates deploy to "
+                                                  "(default 00000000-0000-0000-0000-000000000000)")
+    parser.add_argument("--resource-group", help="resource group the templates deploy to (default hybrid-check-rg)")
+    parser.add_argument("--location", help="deployment location (default westeurope)")
+    parser.add_argument("--tenant-id", help="tenant id (default 00000000-0000-0000-0000-000000000000)")
+    parser.add_argument("--max-file-size", type=int, metavar="MB", help="largest input file read (default 50)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hybrid-check",
+        description="Policy-as-code checks for Azure hybrid connectivity: site-to-site VPN, ExpressRoute, "
+                    "ExpressRoute with VPN failover and hub-spoke gateway transit.")
+    parser.add_argument("--version", action="version", version=f"hybrid-check {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    scan = commands.add_parser("scan", help="check templates and exports against the policies")
+    _add_input_options(scan)
+    _add_report_options(scan)
+
+    graph = commands.add_parser("graph", help="show the resources and relations the checker understood")
+    _add_input_options(graph)
+    graph.add_argument("--format", choices=("table", "json"), default="table")
+
+    audit = commands.add_parser("audit", help="check a live Azure estate through the Azure SDK")
+    audit.add_argument("--subscription", action="append", default=[], metavar="ID", help="subscription (repeatable)")
+    audit.add_argument("--resource-group", action="append", default=[], metavar="NAME",
+                       help="only these resource groups of the subscription (repeatable)")
+    audit.add_argument("--management-group", metavar="ID", help="every subscription below a management group")
+    audit.add_argument("--all-subscriptions", action="store_true", help="every subscription the identity can read")
+    audit.add_argument("--auth", choices=("default", "cli", "env", "managed-identity", "workload-identity"),
+                       default="default", help="how to authenticate (default: DefaultAzureCredential)")
+    audit.add_argument("--cloud", choices=("public", "china", "usgov"), default="public")
+    audit.add_argument("--arm-endpoint", metavar="URL", help="Resource Manager endpoint (e.g. Azure Stack Hub)")
+    audit.add_argument("--deep", action="store_true", help="also collect BGP peer status and learned routes")
+    collection = audit.add_mutually_exclusive_group()
+    collection.add_argument("--resource-graph", dest="resource_graph", action="store_true", default=None,
+                            help="collect through Azure Resource Graph (default for large scopes)")
+    collection.add_argument("--no-resource-graph", dest="resource_graph", action="store_false",
+                            help="collect per resource group through the network API")
+    audit.add_argument("--concurrency", type=int, default=8, metavar="N", help="parallel requests (default 8)")
+    audit.add_argument("--save-snapshot", type=Path, metavar="FILE",
+                       help="write what was collected as an export that `scan` can read")
+    _add_report_options(audit)
+
+    baseline = commands.add_parser("baseline", help="record the current failures as a baseline file")
+    _add_input_options(baseline)
+    _add_policy_options(baseline)
+    baseline.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="baseline file to write")
+
+    policies = commands.add_parser("policies", help="list or validate policies")
+    policy_commands = policies.add_subparsers(dest="policies_command", metavar="ACTION")
+    listing = policy_commands.add_parser("list", help="list the policies")
+    listing.add_argument("--pattern", choices=PATTERN_CHOICES)
+    listing.add_argument("--policies", action="append", type=Path, metavar="DIR")
+    validate = policy_commands.add_parser("validate", help="validate policy files (exit 2 on any mistake)")
+    validate.add_argument("directories", nargs="+", type=Path, metavar="DIR")
+
+    explain = commands.add_parser("explain", help="what a rule checks, why, and how to fix it")
+    explain.add_argument("rule", metavar="RULE-ID")
+    explain.add_argument("--policies", action="append", type=Path, metavar="DIR")
+    return parser
+
+
+# --------------------------------------------------------------------------------------------------
+# configuration: flags over configuration over defaults
+# --------------------------------------------------------------------------------------------------
+
+def _pick(flag: Any, configured: Any, default: Any) -> Any:
+    if flag is not None:
+        return flag
+    if configured is not None:
+        return configured
+    return default
+
+
+def _load_config(args: argparse.Namespace) -> Any:
+    from checker.config import Config, find_config, load_config
+
+    path = getattr(args, "config", None)
+    if path is not None:
+        if not path.is_file():
+            raise UsageError(f"{path}: configuration file not found")
+        return load_config(path)
+    found = find_config(Path.cwd())
+    return load_config(found) if found else Config()
+
+
+def _scan_options(args: argparse.Namespace, config: Any) -> Any:
+    from checker.api import ScanOptions
+    from checker.policy.model import RuleSettings
+    from checker.sources.arm.context import DeploymentContext
+
+    context = DeploymentContext()
+    changes = {}
+    for flag, key in (("subscription_id", "subscription_id"), ("resource_group", "resource_group"),
+                      ("location", "location"), ("tenant_id", "tenant_id")):
+        value = _pick(getattr(args, flag, None) if args.command != "audit" else None,
+                      getattr(config, key, None), None)
+        if value is not None:
+            changes[key] = value
+    context = context.with_(**changes) if changes else context
+    parameter_files = tuple(getattr(args, "parameters", None) or ()) or tuple(
+        Path(p) for p in (getattr(config, "parameters", None) or ()))
+    policy_dirs = tuple(getattr(args, "policies", None) or ()) or tuple(
+        Path(p) for p in (getattr(config, "policies", None) or ()))
+    settings = RuleSettings(disabled=frozenset(getattr(config, "disabled_rules", ()) or ()),
+                            severity=dict(getattr(config, "rule_severity", {}) or {}),
+                            parameters=dict(getattr(config, "rule_parameters", {}) or {}))
+    max_mb = _pick(getattr(args, "max_file_size", None), getattr(config, "max_file_size", None), 50)
+    return ScanOptions(
+        parameter_files=parameter_files, context=context,
+        pattern=_pick(getattr(args, "pattern", None), getattr(config, "pattern", None), None),
+        pattern_by_vnet=tuple((getattr(config, "pattern_by_vnet", None) or {}).items()),
+        policy_dirs=policy_dirs, settings=settings,
+        waivers=tuple(getattr(config, "waivers", ()) or ()),
+        max_file_bytes=int(max_mb) * 1024 * 1024,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# commands
+# --------------------------------------------------------------------------------------------------
+
+def _render(fmt: str, report: Any, gate: Any, args: argparse.Namespace, config: Any, *, tty: bool) -> str:
+    from checker.report import json_report, junit, markdown, sarif, table
+
+    if fmt == "json":
+        return json_report.render_json(report, gate)
+    if fmt == "sarif":
+        root = _pick(args.sarif_root, getattr(config, "sarif_root", None), None)
+        return sarif.render_sarif(report, root=Path(root) if root else None)
+    if fmt == "junit":
+        return junit.render_junit(report, unknown=gate.unknown)
+    if fmt == "markdown":
+        return markdown.render_markdown(report, gate=gate)
+    show_passed = bool(_pick(args.show_passed, getattr(config, "show_passed", None), False))
+    color = tty and not args.no_color and table.use_color(sys.stdout)
+    return table.render_table(report, gate=gate, show_passed=show_passed, color=color)
+
+
+def _finish_report(report: Any, args: argparse.Namespace, config: Any) -> int:
+    from checker.report.baseline import apply_baseline
+    from checker.report.gate import evaluate_gate
+
+    baseline = _pick(args.baseline, getattr(config, "baseline", None), None)
+    if baseline is not None:
+        report = apply_baseline(report, Path(baseline))
+    gate = evaluate_gate(
+        report,
+        fail_on=_pick(args.fail_on, getattr(config, "fail_on", None), "high"),
+        unknown=_pick(args.unknown, getattr(config, "unknown", None), "fail"),
+        allow_empty=bool(_pick(args.allow_empty, getattr(config, "allow_empty", None), False)),
+    )
+    outputs = list(args.output or []) or [tuple(o) for o in (getattr(config, "outputs", None) or ())]
+    for fmt, path in outputs:
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).write_text(_render(fmt, report, gate, args, config, tty=False), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot write the {fmt} report: {exc.strerror or exc}") from None
+    fmt = _pick(args.format, getattr(config, "format", None), "table")
+    text = _render(fmt, report, gate, args, config, tty=sys.stdout.isatty())
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    for error in report.errors:
+        print(f"error: {error}", file=sys.stderr)
+    return int(gate.exit_code)
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from checker import api
+
+    config = _load_config(args)
+    options = _scan_options(args, config)
+    report = api.scan(args.paths, options)
+    return _finish_report(report, args, config)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from checker import api
+    from checker.sources.live import AuditOptions, AuditScope
+
+    if not (args.subscription or args.management_group or args.all_subscriptions):
+        raise UsageError("audit needs a scope: --subscription ID, --management-group ID or --all-subscriptions")
+    if args.resource_group and len(args.subscription) != 1:
+        raise UsageError("--resource-group needs exactly one --subscription")
+    if args.concurrency < 1:
+        raise UsageError("--concurrency must be 1 or more")
+    config = _load_config(args)
+    options = _scan_options(args, config)
+    audit_options = AuditOptions(
+        scope=AuditScope(subscriptions=tuple(args.subscription), resource_groups=tuple(args.resource_group),
+                         management_group=args.management_group, all_subscriptions=args.all_subscriptions),
+        auth=args.auth, cloud=args.cloud, arm_endpoint=args.arm_endpoint, deep=args.deep,
+        use_resource_graph=args.resource_graph, concurrency=args.concurrency,
+        progress=sys.stderr.isatty())
+    report = api.audit(audit_options, options, snapshot=args.save_snapshot)
+    return _finish_report(report, args, config)
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    import json
+
+    from tabulate import tabulate
+
+    from checker import api
+
+    config = _load_config(args)
+    options = _scan_options(args, config)
+    load = api.read(args.paths, options)
+    graph = api.build_graph(load.resources)
+    if args.format == "json":
+        document = graph.to_json()
+        document["errors"] = [{"file": e.file, "line": e.line, "message": e.message} for e in load.errors]
+        document["notices"] = [{"file": n.file, "line": n.line, "message": n.message} for n in load.notices]
+        print(json.dumps(document, indent=2, default=str))
+    else:
+        rows = graph.table_rows()
+        print(tabulate(rows, headers=["resource", "type", "location", "relations"]) if rows
+              else "No resources found.")
+        for notice in load.notices:
+            print(f"note: {notice.file}:{notice.line or ''} {notice.message}")
+    for error in load.errors:
+        print(f"error: {error}", file=sys.stderr)
+    return EXIT_INPUT if load.errors else EXIT_PASS
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    from checker import api
+    from checker.report.baseline import write_baseline
+
+    config = _load_config(args)
+    report = api.scan(args.paths, _scan_options(args, config))
+    for error in report.errors:
+        print(f"error: {error}", file=sys.stderr)
+    if report.errors:
+        print("baseline not written: fix the input errors first", file=sys.stderr)
+        return EXIT_INPUT
+    write_baseline(report, args.output)
+    failures = sum(1 for r in report.results if r.status in ("fail", "unknown"))
+    print(f"baseline written to {args.output}: {failures} result(s) recorded")
+    return EXIT_PASS
+
+
+def _policies(args: argparse.Namespace) -> tuple[list[Any], list[Any]]:
+    from checker.api import ScanOptions, load_policies
+
+    return load_policies(ScanOptions(policy_dirs=tuple(getattr(args, "policies", None) or ())))
+
+
+def cmd_policies(args: argparse.Namespace) -> int:
+    from tabulate import tabulate
+
+    from checker.policy.loader import validate_policy_dir
+
+    if args.policies_command == "validate":
+        errors = [e for directory in args.directories for e in validate_policy_dir(directory)]
+        for error in errors:
+            print(f"error: {error}", file=sys.stderr)
+        if errors:
+            return EXIT_INPUT
+        print(f"policies valid: {', '.join(str(d) for d in args.directories)}")
+        return EXIT_PASS
+    if args.policies_command != "list":
+        raise UsageError("policies needs an action: list or validate")
+    from checker.policy.engine import format_policy_list
+
+    policies, errors = _policies(args)
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    if args.pattern:
+        policies = [p for p in policies if args.pattern in p.patterns]
+    print(tabulate(format_policy_list(policies), headers=["rule", "severity", "patterns", "subject", "title"]))
+    return EXIT_INPUT if errors else EXIT_PASS
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from checker.policy.engine import explain
+
+    policies, errors = _policies(args)
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    wanted = args.rule.upper()
+    for policy in policies:
+        if policy.id.upper() == wanted:
+            print(explain(policy))
+            return EXIT_PASS
+    print(f"no rule {args.rule!r}; `hybrid-check policies list` shows the rules", file=sys.stderr)
+    return EXIT_INPUT
+
+
+COMMANDS = {"scan": cmd_scan, "audit": cmd_audit, "graph": cmd_graph, "baseline": cmd_baseline,
+            "policies": cmd_policies, "explain": cmd_explain}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="hybrid-check: %(message)s", stream=sys.stderr)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_INPUT
+    from checker.model import CheckerError
+
+    try:
+        return COMMANDS[args.command](args)
+    except (UsageError, CheckerError) as exc:
+        text = str(exc.to_input_error()) if isinstance(exc, CheckerError) else str(exc)
+        print(f"error: {text}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PASS
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
+        if os.environ.get("HYBRID_CHECK_DEBUG"):
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} (please report it; set HYBRID_CHECK_DEBUG=1 "
+              "to see where it happened)", file=sys.stderr)
+        return EXIT_INTERNAL

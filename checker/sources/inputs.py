@@ -1,0 +1,175 @@
+"""Turn the paths a user gives into resources: walk folders, decode each file, recognise what it is
+by its content (template, parameter file, export) and hand it to the right reader. One bad file
+never stops the others: its problem becomes an InputError and the walk goes on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checker.model import CheckerError, InputError, Notice, Resource
+from checker.sources.arm import decode
+from checker.sources.arm.context import DeploymentContext
+
+#: Largest input file read (bytes); larger files are reported, not read.
+DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
+#: File name endings that are read when a folder is walked.
+INPUT_SUFFIXES = (".json", ".jsonc")
+
+
+@dataclass
+class InputLoad:
+    """Everything read from the inputs: resources in ARM shape, errors, notices, files read."""
+
+    resources: list[Resource] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def extend(self, resources: Iterable[Resource], errors: Iterable[InputError],
+               notices: Iterable[Notice]) -> None:
+        self.resources.extend(resources)
+        self.errors.extend(errors)
+        self.notices.extend(notices)
+
+
+def display_path(path: Path) -> str:
+    """Paths are shown relative to the working directory when they are below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def expand_paths(paths: Sequence[str | Path], load: InputLoad) -> list[Path]:
+    """Files as given plus the JSON files below each folder, in a stable order."""
+    files: list[Path] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        elif path.is_file():
+            found = [path]
+        else:
+            load.errors.append(InputError(file=str(raw), line=None, message="no such file or folder",
+                                          hint="check the path"))
+            continue
+        for item in found:
+            key = item.resolve()
+            if key not in seen:
+                seen.add(key)
+                files.append(item)
+    return files
+
+
+def _read_document(path: Path, max_bytes: int) -> Any:
+    shown = display_path(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise CheckerError(f"file is {size:,} bytes, more than the limit of {max_bytes:,}",
+                               file=shown, hint="raise the limit with --max-file-size if it is genuine")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CheckerError(f"cannot read the file: {exc.strerror or exc}", file=shown) from None
+    return decode.loads(raw, shown)
+
+
+def _is_building_blocks(doc: Any) -> bool:
+    if not isinstance(doc, dict):
+        return False
+    if "buildingBlocks" in doc:
+        return True
+    params = doc.get("parameters")
+    return isinstance(params, dict) and "buildingBlocks" in params
+
+
+def sibling_parameter_file(template: Path) -> Path | None:
+    """The ``<name>.parameters.json`` file beside a template ``<name>.json``, if there is one."""
+    candidate = template.with_name(f"{template.stem}.parameters{template.suffix}")
+    return candidate if candidate.is_file() else None
+
+
+def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | Path] = (),
+                context: DeploymentContext | None = None,
+                max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> InputLoad:
+    """Read every input. ``parameter_files`` apply to every template (later files win), over the
+    values of a template's sibling ``<name>.parameters.json``."""
+    from checker.sources import export
+    from checker.sources.arm import deployment, parameters
+
+    context = context or DeploymentContext()
+    load = InputLoad()
+    files = expand_paths(paths, load)
+
+    documents: dict[Path, Any] = {}
+    for path in files:
+        try:
+            documents[path] = _read_document(path, max_file_bytes)
+        except CheckerError as exc:
+            load.errors.append(exc.to_input_error())
+        load.files.append(display_path(path))
+
+    explicit: dict[str, Any] = {}
+    for raw in parameter_files:
+        path = Path(raw)
+        try:
+            doc = documents[path] if path in documents else _read_document(path, max_file_bytes)
+            if not parameters.is_parameter_file(doc):
+                raise CheckerError("not an ARM parameter file (no 'parameters' object of values)",
+                                   file=display_path(path), line=1,
+                                   hint="give a deploymentParameters file to --parameters")
+            explicit.update(parameters.read_parameter_file(doc, display_path(path)))
+        except CheckerError as exc:
+            load.errors.append(exc.to_input_error())
+
+    used_as_sibling: set[Path] = set()
+    templates = [p for p, d in documents.items() if deployment.is_template(d)]
+    for path in templates:
+        values: dict[str, Any] = {}
+        sibling = sibling_parameter_file(path)
+        if sibling is not None:
+            try:
+                doc = documents.get(sibling)
+                if doc is None:
+                    doc = _read_document(sibling, max_file_bytes)
+                if parameters.is_parameter_file(doc):
+                    values.update(parameters.read_parameter_file(doc, display_path(sibling)))
+                    used_as_sibling.add(sibling)
+            except CheckerError as exc:
+                load.errors.append(exc.to_input_error())
+        values.update(explicit)
+        result = deployment.expand_template(documents[path], display_path(path), parameter_values=values,
+                                            context=context, base_dir=path.parent)
+        load.extend(result.resources, result.errors, result.notices)
+
+    template_set = set(templates)
+    explicit_paths = {Path(p).resolve() for p in parameter_files}
+    for path, doc in documents.items():
+        if path in template_set:
+            continue
+        shown = display_path(path)
+        if parameters.is_parameter_file(doc):
+            if path not in used_as_sibling and path.resolve() not in explicit_paths:
+                load.notices.append(Notice(file=shown, line=1, kind="skipped", message=(
+                    "parameter file not used: no template of the same name beside it; "
+                    "pass it with --parameters")))
+            continue
+        if _is_building_blocks(doc):
+            load.errors.append(InputError(
+                file=shown, line=1, message="Azure Building Blocks (azbb) input, not an ARM template or export",
+                hint="generate the ARM templates with azbb and scan those"))
+            continue
+        if export.is_export(doc):
+            result = export.read_export(doc, shown)
+            load.extend(result.resources, result.errors, result.notices)
+            continue
+        load.errors.append(InputError(
+            file=shown, line=1,
+            message="not an ARM template, parameter file or Azure export",
+            hint="give deployment templates, parameter files, Resource Graph or az CLI JSON output"))
+    return load
