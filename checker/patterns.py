@@ -1,0 +1,231 @@
+"""Which reference pattern each site (a VNet holding gateways) implements: detected from its gateways
+and peerings, or declared by --pattern, the VNet's ``hybrid-pattern`` tag or the configuration."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from checker.model import CheckerError, Resource, Unknown, equals_ci, normalise_id, parse_resource_id
+
+if TYPE_CHECKING:  # pragma: no cover
+    from checker.graph import Graph
+
+PATTERNS = ("vpn", "expressroute", "expressroute-vpn-failover", "hub-spoke")
+PATTERN_TAG = "hybrid-pattern"
+
+VNET = "Microsoft.Network/virtualNetworks"
+GATEWAY = "Microsoft.Network/virtualNetworkGateways"
+PEERING = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings"
+CONNECTION = "Microsoft.Network/connections"
+
+
+@dataclass(frozen=True)
+class DeclaredPatterns:
+    """Patterns the user declared. ``everywhere`` comes from ``--pattern``; ``by_vnet`` maps a VNet
+    name or id glob (case-insensitive) to a pattern, from the configuration file."""
+
+    everywhere: str | None = None
+    by_vnet: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """A VNet that holds gateways (or is declared a site) and the patterns that apply to it."""
+
+    id: str  # normalised VNet id
+    name: str
+    vnet: Resource
+    pattern: str | None  # the base pattern (vpn | expressroute | expressroute-vpn-failover), else hub-spoke
+    patterns: tuple[str, ...]  # every pattern that applies, in PATTERNS order
+    pattern_source: str  # "detected" | "declared"
+    notes: tuple[str, ...] = ()
+    gateways: tuple[Resource, ...] = ()
+
+
+def _props(resource: Resource) -> dict[str, Any]:
+    return resource.properties
+
+
+def _ref_id(value: Any) -> str | Unknown | None:
+    """The id inside an ARM reference ``{"id": ...}`` (or a bare id string)."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    if isinstance(value, (str, Unknown)):
+        return value
+    return None
+
+
+def vnet_id_of_subnet(subnet_id: str) -> str | None:
+    """``.../virtualNetworks/hub/subnets/GatewaySubnet`` -> ``.../virtualnetworks/hub`` (normalised)."""
+    key = normalise_id(subnet_id)
+    marker = "/subnets/"
+    if marker not in key:
+        return None
+    return key[: key.rindex(marker)]
+
+
+def gateway_vnet_ids(gateway: Resource) -> list[str | Unknown]:
+    """The VNet of each ipConfiguration of a gateway (normalised ids), Unknown when not resolvable."""
+    out: list[str | Unknown] = []
+    configs = _props(gateway).get("ipConfigurations")
+    if isinstance(configs, Unknown):
+        return [configs]
+    if not isinstance(configs, list):
+        return out
+    for config in configs:
+        props = config.get("properties", {}) if isinstance(config, dict) else {}
+        subnet_ref = _ref_id(props.get("subnet")) if isinstance(props, dict) else None
+        if isinstance(subnet_ref, Unknown):
+            out.append(Unknown(f"subnet of gateway {gateway.name} is not known: {subnet_ref.reason}"))
+        elif isinstance(subnet_ref, str):
+            vnet = vnet_id_of_subnet(subnet_ref)
+            out.append(vnet if vnet else Unknown(f"'{subnet_ref}' is not a subnet id"))
+    return out
+
+
+def gateway_vnet_id(gateway: Resource) -> str | Unknown | None:
+    """The VNet a gateway sits in: from its first ipConfiguration (catalogue 1.10)."""
+    ids = gateway_vnet_ids(gateway)
+    return ids[0] if ids else None
+
+
+def _placeholder_vnet(vnet_id: str, near: Resource) -> Resource:
+    parsed = parse_resource_id(vnet_id)
+    name = (parsed.get("name") or vnet_id.rsplit("/", 1)[-1]).split("/")[-1]
+    return Resource(id=vnet_id, type=VNET, name=name, body={}, origin=near.origin, source=near.source,
+                    subscription_id=parsed.get("subscription_id"), resource_group=parsed.get("resource_group"),
+                    metadata={"placeholder": True})
+
+
+def is_placeholder(resource: Resource) -> bool:
+    """A VNet that is referenced (by a gateway) but not in the inputs, or an ``existing`` reference."""
+    return bool(resource.metadata.get("placeholder") or resource.metadata.get("existing"))
+
+
+def parse_declared(value: Any, where: str, file: str | None = None, line: int | None = None) -> tuple[str, ...]:
+    """``"vpn"``, ``"vpn,hub-spoke"`` or ``"expressroute+hub-spoke"`` -> patterns in PATTERNS order."""
+    if not isinstance(value, str) or not value.strip():
+        raise CheckerError(f"{where}: pattern must be a non-empty string, got {value!r}", file=file, line=line,
+                           hint=f"use one of {', '.join(PATTERNS)}")
+    names = [part.strip().lower() for part in value.replace("+", ",").split(",") if part.strip()]
+    unknown = [name for name in names if name not in PATTERNS]
+    if unknown:
+        raise CheckerError(f"{where}: unknown pattern '{unknown[0]}'", file=file, line=line,
+                           hint=f"use one of {', '.join(PATTERNS)} (combine with ',' e.g. 'vpn,hub-spoke')")
+    return tuple(p for p in PATTERNS if p in names)
+
+
+def _tag(vnet: Resource) -> Any:
+    tags = vnet.body.get("tags")
+    if not isinstance(tags, dict):
+        return None
+    for key, value in tags.items():
+        if isinstance(key, str) and key.lower() == PATTERN_TAG:
+            return value
+    return None
+
+
+def _mapping_for(vnet: Resource, by_vnet: Mapping[str, str]) -> tuple[str, str] | None:
+    for glob, pattern in by_vnet.items():
+        g = glob.lower()
+        if fnmatch.fnmatchcase(vnet.name.lower(), g) or fnmatch.fnmatchcase(normalise_id(vnet.id), g):
+            return glob, pattern
+    return None
+
+
+def _detected(gateways: list[Resource]) -> tuple[str, ...]:
+    has_vpn = any(equals_ci(_props(g).get("gatewayType"), "Vpn") for g in gateways)
+    has_er = any(equals_ci(_props(g).get("gatewayType"), "ExpressRoute") for g in gateways)
+    if has_vpn and has_er:
+        return ("expressroute-vpn-failover",)
+    if has_er:
+        return ("expressroute",)
+    if has_vpn:
+        return ("vpn",)
+    return ()
+
+
+def _is_hub(graph: Graph, vnet_key: str) -> bool:
+    for peering in graph.of_type(PEERING):
+        props = _props(peering)
+        parent = peering.key.rsplit("/virtualnetworkpeerings/", 1)[0]
+        if parent == vnet_key and props.get("allowGatewayTransit") is True:
+            return True
+        remote = _ref_id(props.get("remoteVirtualNetwork"))
+        if isinstance(remote, str) and normalise_id(remote) == vnet_key and props.get("useRemoteGateways") is True:
+            return True
+    return False
+
+
+def _vnet2vnet_notes(graph: Graph, gateway_keys: set[str], vnet_key: str) -> list[str]:
+    notes = []
+    for connection in graph.of_type(CONNECTION):
+        props = _props(connection)
+        if not equals_ci(props.get("connectionType"), "Vnet2Vnet"):
+            continue
+        ends = [_ref_id(props.get("virtualNetworkGateway1")), _ref_id(props.get("virtualNetworkGateway2"))]
+        keys = [normalise_id(e) if isinstance(e, str) else None for e in ends]
+        if not any(k in gateway_keys for k in keys):
+            continue
+        other = next((e for e, k in zip(ends, keys) if k not in gateway_keys), None)
+        other_gateway = graph.get(other) if isinstance(other, str) else None
+        other_vnet = gateway_vnet_id(other_gateway) if other_gateway else None
+        if isinstance(other_vnet, str) and other_vnet == vnet_key:
+            continue
+        other_name = other_gateway.name if other_gateway else (other if isinstance(other, str) else "unknown")
+        notes.append(f"Vnet2Vnet connection {connection.name} to gateway {other_name}: treated as simulated "
+                     "on-premises, not as a site-to-site link to an on-premises network")
+    return notes
+
+
+def detect_sites(graph: Graph, declared: DeclaredPatterns) -> list[SiteInfo]:
+    """Every site in the graph with its patterns (declared: --pattern > tag > configuration > detected).
+
+    Only ``virtualNetworkGateways`` make sites: Virtual WAN ``vpnGateways``/``expressRouteGateways``
+    are never gateways of a site (pitfall 26). A VNet with a ``hybrid-pattern`` tag or a
+    configuration mapping is a site even without gateways, so that presence rules can fail.
+    """
+    by_vnet: dict[str, list[Resource]] = {}
+    vnet_refs: dict[str, Resource] = {}
+    for gateway in graph.of_type(GATEWAY):
+        vnet_id = gateway_vnet_id(gateway)
+        if isinstance(vnet_id, str):
+            by_vnet.setdefault(vnet_id, []).append(gateway)
+            vnet_refs.setdefault(vnet_id, gateway)
+    for vnet in graph.of_type(VNET):
+        if vnet.key not in by_vnet and (_tag(vnet) is not None or _mapping_for(vnet, declared.by_vnet)):
+            by_vnet[vnet.key] = []
+
+    sites = []
+    for vnet_key, gateways in by_vnet.items():
+        vnet = graph.get(vnet_key) or _placeholder_vnet(vnet_key, vnet_refs[vnet_key])
+        notes = _vnet2vnet_notes(graph, {g.key for g in gateways}, vnet_key)
+        patterns: tuple[str, ...]
+        tag = _tag(vnet)
+        mapping = _mapping_for(vnet, declared.by_vnet)
+        if declared.everywhere:
+            patterns, source = parse_declared(declared.everywhere, "--pattern"), "declared"
+        elif tag is not None:
+            patterns = parse_declared(tag, f"tag '{PATTERN_TAG}' of virtual network {vnet.name}",
+                                      vnet.origin.file, vnet.origin.line)
+            source = "declared"
+        elif mapping is not None:
+            patterns = parse_declared(mapping[1], f"configuration patterns['{mapping[0]}']", "<configuration>")
+            source = "declared"
+        else:
+            detected = _detected(gateways)
+            if _is_hub(graph, vnet_key):
+                detected = detected + ("hub-spoke",)
+            patterns, source = tuple(p for p in PATTERNS if p in detected), "detected"
+            unknown_types = [g.name for g in gateways if isinstance(_props(g).get("gatewayType"), Unknown)]
+            if unknown_types:
+                notes.append(f"gateway type of {', '.join(unknown_types)} is not known: pattern detection "
+                             "ignored it; declare the pattern to check it")
+        base = next((p for p in patterns if p != "hub-spoke"), None)
+        primary = base or ("hub-spoke" if "hub-spoke" in patterns else None)
+        sites.append(SiteInfo(id=vnet_key, name=vnet.name, vnet=vnet, pattern=primary, patterns=patterns,
+                              pattern_source=source, notes=tuple(notes), gateways=tuple(gateways)))
+    return sites

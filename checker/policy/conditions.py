@@ -1,0 +1,895 @@
+"""The condition language of policies (Azure Policy's ``if``/``then`` syntax) with three-valued logic:
+conditions are checked once, compiled into closures once per policy, then run on every subject."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Union
+
+from checker.model import Secret, Unknown
+
+LOGICAL_KEYS = ("allOf", "anyOf", "not")
+OPERAND_KEYS = ("field", "value", "count")
+OPERATORS = (
+    "equals", "notEquals", "in", "notIn", "contains", "notContains", "containsKey", "notContainsKey",
+    "like", "notLike", "match", "notMatch", "matchInsensitively", "notMatchInsensitively",
+    "less", "lessOrEquals", "greater", "greaterOrEquals", "exists",
+)
+CONDITION_KEYS = LOGICAL_KEYS + OPERAND_KEYS + OPERATORS
+#: Attributes of a Secret that conditions may read; never its value (it does not hold one).
+SECRET_FIELDS = ("source", "length", "weak")
+
+_PARAMETER_EXPRESSION = re.compile(r"^\[\s*parameters\(\s*'([^']*)'\s*\)\s*\]$")
+_CURRENT_EXPRESSION = re.compile(r"^\[\s*current\(\s*(?:'([^']*)')?\s*\)\s*\]$")
+
+
+@dataclass(frozen=True)
+class Undetermined:
+    """The third truth value: the condition cannot be decided, and these are the reasons why."""
+
+    reasons: tuple[str, ...]
+
+    def __bool__(self) -> bool:  # an undecided condition must never be taken for true by accident
+        raise TypeError("Undetermined has no boolean value; compare with `is True` / `is False`")
+
+
+Truth = Union[bool, Undetermined]  # noqa: UP007 - a runtime alias must work on Python 3.10
+
+
+class ConditionError(Exception):
+    """A malformed condition; ``path`` is the JSON path inside the policy (``then.allOf[1]``)."""
+
+    def __init__(self, path: str, message: str, hint: str | None = None) -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
+        self.message = message
+        self.hint = hint
+
+
+class _Missing:
+    """A field that does not exist (absent key, null, out-of-range index): not the same as unknown."""
+
+    _instance: _Missing | None = None
+
+    def __new__(cls) -> _Missing:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Three-valued connectives
+# ---------------------------------------------------------------------------------------------------
+
+def _merge_reasons(parts: Sequence[Undetermined]) -> Undetermined:
+    seen: dict[str, None] = {}
+    for part in parts:
+        for reason in part.reasons:
+            seen.setdefault(reason, None)
+    return Undetermined(tuple(seen))
+
+
+def all_of(values: Sequence[Truth]) -> Truth:
+    """False if any part is false, else unknown if any is unknown, else true."""
+    unknown = []
+    for value in values:
+        if value is False:
+            return False
+        if value is not True:
+            unknown.append(value)
+    return _merge_reasons(unknown) if unknown else True
+
+
+def any_of(values: Sequence[Truth]) -> Truth:
+    """True if any part is true, else unknown if any is unknown, else false."""
+    unknown = []
+    for value in values:
+        if value is True:
+            return True
+        if value is not False:
+            unknown.append(value)
+    return _merge_reasons(unknown) if unknown else False
+
+
+def negate(value: Truth) -> Truth:
+    if value is True:
+        return False
+    if value is False:
+        return True
+    return value
+
+
+# ---------------------------------------------------------------------------------------------------
+# Field paths
+# ---------------------------------------------------------------------------------------------------
+
+STAR = "[*]"
+
+
+@dataclass(frozen=True)
+class FieldPath:
+    """A parsed field path: ``segments`` are property names (str), ``STAR`` or indexes (int)."""
+
+    text: str
+    segments: tuple[str | int, ...]
+
+    @property
+    def has_star(self) -> bool:
+        return STAR in self.segments
+
+
+_NAME_CHARS = re.compile(r"[^.\[\]]+")
+
+
+def parse_field_path(text: str) -> FieldPath:
+    """Parse ``a.b[*].c``, ``a[0]``, ``tags['x']``; raise ValueError with what is wrong."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("a field path must be a non-empty string")
+    segments: list[str | int] = []
+    position = 0
+    expect_name = True
+    while position < len(text):
+        char = text[position]
+        if char == "[":
+            if position == 0:
+                raise ValueError(f"field path '{text}' must start with a property name")
+            end = text.find("]", position)
+            if end < 0:
+                raise ValueError(f"unclosed '[' in field path '{text}'")
+            inner = text[position + 1:end].strip()
+            if inner == "*":
+                segments.append(STAR)
+            elif inner.isdigit():
+                segments.append(int(inner))
+            elif len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "'\"":
+                segments.append(inner[1:-1])
+            else:
+                raise ValueError(f"'[{inner}]' in field path '{text}' is not [*], [N] or ['name']")
+            position = end + 1
+            expect_name = False
+        elif char == ".":
+            if expect_name:
+                raise ValueError(f"empty property name in field path '{text}'")
+            position += 1
+            expect_name = True
+            if position == len(text):
+                raise ValueError(f"field path '{text}' ends with '.'")
+        else:
+            if not expect_name:
+                raise ValueError(f"missing '.' before '{text[position:]}' in field path '{text}'")
+            found = _NAME_CHARS.match(text, position)
+            assert found is not None
+            segments.append(found.group(0))
+            position = found.end()
+            expect_name = False
+    return FieldPath(text, tuple(segments))
+
+
+def _lookup(container: Any, key: str) -> Any:
+    """Property lookup: exact key first, then case-insensitively (ARM property names are)."""
+    if isinstance(container, Mapping):
+        value = container.get(key, MISSING)
+        if value is MISSING:
+            lowered = key.lower()
+            for candidate, item in container.items():
+                if isinstance(candidate, str) and candidate.lower() == lowered:
+                    value = item
+                    break
+        return MISSING if value is None else value
+    if isinstance(container, Secret) and key in SECRET_FIELDS:
+        value = getattr(container, key)
+        return MISSING if value is None else value
+    return MISSING
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, Secret):
+        return "<secret>"
+    if isinstance(value, Unknown):
+        return "unknown"
+    if value is MISSING:
+        return "nothing"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _path_text(segments: Sequence[str | int]) -> str:
+    out = ""
+    for segment in segments:
+        if segment == STAR:
+            out += "[*]"
+        elif isinstance(segment, int):
+            out += f"[{segment}]"
+        else:
+            out += ("." if out else "") + segment
+    return out
+
+
+def _resolve_one(value: Any, segments: Sequence[str | int]) -> Any:
+    """Follow a path without ``[*]``: a value, MISSING or an Unknown."""
+    for segment in segments:
+        if isinstance(value, Unknown):
+            return value
+        if isinstance(segment, int):
+            if isinstance(value, (list, tuple)) and segment < len(value):
+                value = value[segment]
+                value = MISSING if value is None else value
+            else:
+                return MISSING
+        else:
+            value = _lookup(value, segment)
+        if value is MISSING:
+            return MISSING
+    return value
+
+
+def _resolve_many(value: Any, segments: Sequence[str | int], done: list[str | int],
+                  out: list[Any]) -> Unknown | None:
+    """Follow a path with ``[*]``: append every leaf to ``out``; an Unknown if the set is unknowable."""
+    for index, segment in enumerate(segments):
+        if isinstance(value, Unknown):
+            if segments[index:].count(STAR):
+                return value  # cannot enumerate the elements of an unknown array
+            out.append(value)
+            return None
+        if segment == STAR:
+            if value is MISSING or value is None:
+                return None  # a missing array has no elements: "every element" holds
+            if not isinstance(value, (list, tuple)):
+                return Unknown(f"expected an array at {_path_text(done)}, found {_describe(value)}")
+            rest = segments[index + 1:]
+            for element in value:
+                element = MISSING if element is None else element
+                problem = _resolve_many(element, rest, done + [STAR], out)
+                if problem is not None:
+                    return problem
+            return None
+        if isinstance(segment, int):
+            if isinstance(value, (list, tuple)) and segment < len(value):
+                value = value[segment]
+                value = MISSING if value is None else value
+            else:
+                value = MISSING
+        else:
+            value = _lookup(value, segment)
+        done = done + [segment]
+        if value is MISSING and STAR not in segments[index + 1:]:
+            out.append(MISSING)
+            return None
+    out.append(value)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Operators: value comparison with ARM casing rules
+# ---------------------------------------------------------------------------------------------------
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and not (
+        isinstance(value, float) and math.isnan(value))
+
+
+def _secret_reason(where: str) -> Undetermined:
+    return Undetermined((f"{where} is a secret; its value is not compared",))
+
+
+def _equal(a: Any, b: Any, where: str) -> Truth:
+    """Deep equality: strings case-insensitively, unknown parts make it unknown."""
+    if isinstance(a, Unknown):
+        return Undetermined((a.reason,))
+    if isinstance(b, Unknown):
+        return Undetermined((b.reason,))
+    if isinstance(a, Secret) or isinstance(b, Secret):
+        return _secret_reason(where)
+    if isinstance(a, str) and isinstance(b, str):
+        return a.lower() == b.lower()
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if _is_number(a) and _is_number(b):
+        return bool(a == b)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        if len(a) != len(b):
+            return False
+        return all_of([_equal(x, y, where) for x, y in zip(a, b)])
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        left = {str(k).lower(): v for k, v in a.items() if v is not None}
+        right = {str(k).lower(): v for k, v in b.items() if v is not None}
+        if left.keys() != right.keys():
+            return False
+        return all_of([_equal(left[k], right[k], where) for k in left])
+    if a is None or b is None:
+        return a is None and b is None
+    return False
+
+
+def _member(value: Any, items: Sequence[Any], where: str) -> Truth:
+    return any_of([_equal(value, item, where) for item in items])
+
+
+def wildcard_regex(pattern: str) -> re.Pattern[str]:
+    """``like``: ``*`` matches any run of characters, case-insensitively, over the whole value."""
+    return re.compile("^" + ".*".join(re.escape(part) for part in pattern.split("*")) + "$",
+                      re.IGNORECASE | re.DOTALL)
+
+
+def match_regex(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    """``match``: ``#`` a digit, ``?`` a letter, ``.`` any character, anything else literally."""
+    parts = []
+    for char in pattern:
+        if char == "#":
+            parts.append("[0-9]")
+        elif char == "?":
+            parts.append("[A-Za-z]")
+        elif char == ".":
+            parts.append(".")
+        else:
+            parts.append(re.escape(char))
+    return re.compile("^" + "".join(parts) + "$", (re.IGNORECASE if ignore_case else 0) | re.DOTALL)
+
+
+#: What an operator says about a field that does not exist (Azure Policy behaviour).
+_ON_MISSING = {
+    "equals": False, "notEquals": True, "in": False, "notIn": True, "contains": False,
+    "notContains": True, "containsKey": False, "notContainsKey": True, "like": False, "notLike": True,
+    "match": False, "notMatch": True, "matchInsensitively": False, "notMatchInsensitively": True,
+    "less": False, "lessOrEquals": False, "greater": False, "greaterOrEquals": False,
+}
+_NEGATED = {
+    "notEquals": "equals", "notIn": "in", "notContains": "contains", "notContainsKey": "containsKey",
+    "notLike": "like", "notMatch": "match", "notMatchInsensitively": "matchInsensitively",
+}
+
+Test = Callable[[Any, Any, str], Truth]  # (value, operand, where) -> truth; value is a known value
+
+
+def _test_equals(value: Any, operand: Any, where: str) -> Truth:
+    return _equal(value, operand, where)
+
+
+def _test_in(value: Any, operand: Any, where: str) -> Truth:
+    items = operand if isinstance(operand, (list, tuple)) else [operand]
+    return _member(value, items, where)
+
+
+def _test_contains(value: Any, operand: Any, where: str) -> Truth:
+    if isinstance(value, str):
+        if isinstance(operand, Unknown):
+            return Undetermined((operand.reason,))
+        if not isinstance(operand, str):
+            return False
+        return operand.lower() in value.lower()
+    if isinstance(value, (list, tuple)):
+        return _member(operand, value, where)
+    if isinstance(value, Mapping):
+        return _test_contains_key(value, operand, where)
+    return False
+
+
+def _test_contains_key(value: Any, operand: Any, where: str) -> Truth:
+    if not isinstance(value, Mapping) or not isinstance(operand, str):
+        return False
+    lowered = operand.lower()
+    return any(isinstance(k, str) and k.lower() == lowered and v is not None for k, v in value.items())
+
+
+def _pattern_test(make: Callable[[str], re.Pattern[str]]) -> Test:
+    cache: dict[str, re.Pattern[str]] = {}
+
+    def test(value: Any, operand: Any, where: str) -> Truth:
+        if not isinstance(value, str) or not isinstance(operand, str):
+            return False
+        regex = cache.get(operand)
+        if regex is None:
+            regex = cache[operand] = make(operand)
+        return regex.match(value) is not None
+    return test
+
+
+def _ordering_test(compare: Callable[[Any, Any], bool]) -> Test:
+    def test(value: Any, operand: Any, where: str) -> Truth:
+        if _is_number(operand):
+            if not _is_number(value):
+                return Undetermined((f"expected a number at {where}, found {_describe(value)}",))
+            return compare(value, operand)
+        if isinstance(operand, str):
+            if not isinstance(value, str):
+                return Undetermined((f"expected a string at {where}, found {_describe(value)}",))
+            return compare(value.lower(), operand.lower())
+        return Undetermined((f"cannot order {_describe(value)} at {where} against {_describe(operand)}",))
+    return test
+
+
+_TESTS: dict[str, Test] = {
+    "equals": _test_equals,
+    "in": _test_in,
+    "contains": _test_contains,
+    "containsKey": _test_contains_key,
+    "like": _pattern_test(wildcard_regex),
+    "match": _pattern_test(lambda p: match_regex(p, False)),
+    "matchInsensitively": _pattern_test(lambda p: match_regex(p, True)),
+    "less": _ordering_test(lambda a, b: a < b),
+    "lessOrEquals": _ordering_test(lambda a, b: a <= b),
+    "greater": _ordering_test(lambda a, b: a > b),
+    "greaterOrEquals": _ordering_test(lambda a, b: a >= b),
+}
+
+
+def apply_operator(operator: str, value: Any, operand: Any, where: str) -> Truth:
+    """One leaf test on one value (which may be MISSING, an Unknown or a Secret)."""
+    if operator == "exists":
+        wanted = _truthy(operand)
+        if isinstance(value, Unknown):
+            return Undetermined((value.reason,))
+        return (value is not MISSING) == wanted
+    if isinstance(value, Unknown):
+        return Undetermined((value.reason,))
+    if value is MISSING:
+        return _ON_MISSING[operator]
+    if isinstance(value, Secret):
+        return _secret_reason(where)
+    positive = _NEGATED.get(operator)
+    if positive is not None:
+        return negate(_TESTS[positive](value, operand, where))
+    return _TESTS[operator](value, operand, where)
+
+
+def _truthy(operand: Any) -> bool:
+    if isinstance(operand, str):
+        return operand.strip().lower() == "true"
+    return bool(operand) if isinstance(operand, (bool, int)) else False
+
+
+# ---------------------------------------------------------------------------------------------------
+# Checking conditions (for the loader: every problem, with its JSON path)
+# ---------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ConditionProblem:
+    path: tuple[str | int, ...]  # JSON path inside the policy document
+    message: str
+    hint: str | None = None
+
+
+def expression_kind(value: Any) -> tuple[str, str | None] | None:
+    """``("parameters", name)`` / ``("current", name-or-None)`` for an expression string, ``("bad", None)``
+    for any other ``[...]`` string, None for a literal (``[[`` escapes a literal ``[``)."""
+    if not isinstance(value, str) or not value.startswith("[") or value.startswith("[["):
+        return None
+    if not value.endswith("]"):
+        return None
+    found = _PARAMETER_EXPRESSION.match(value)
+    if found:
+        return ("parameters", found.group(1))
+    found = _CURRENT_EXPRESSION.match(value)
+    if found:
+        return ("current", found.group(1))
+    return ("bad", None)
+
+
+def check_condition(condition: Any, path: tuple[str | int, ...], parameters: Mapping[str, Any]) -> list[
+        ConditionProblem]:
+    """Everything the schema cannot say about a condition tree. ``parameters`` maps each declared
+    parameter name to its type (or anything)."""
+    problems: list[ConditionProblem] = []
+    _check(condition, path, parameters, [], problems)
+    return problems
+
+
+def _check(node: Any, path: tuple[str | int, ...], parameters: Mapping[str, Any],
+           scopes: list[tuple[str, Any]], problems: list[ConditionProblem]) -> None:
+    if not isinstance(node, Mapping):
+        problems.append(ConditionProblem(path, f"expected a condition (an object), found {_describe(node)}"))
+        return
+    keys = [k for k in node if isinstance(k, str)]
+    unknown = [k for k in keys if k not in CONDITION_KEYS]
+    if unknown:
+        return  # reported by the schema (unknown operator / typo); the rest would only add noise
+    logical = [k for k in keys if k in LOGICAL_KEYS]
+    if logical:
+        if len(keys) > 1:
+            others = ", ".join(k for k in keys if k != logical[0])
+            problems.append(ConditionProblem(
+                path, f"'{logical[0]}' cannot be combined with {others} in one condition",
+                "put each condition in its own list item under allOf/anyOf"))
+            return
+        key = logical[0]
+        inner = node[key]
+        if key == "not":
+            _check(inner, path + (key,), parameters, scopes, problems)
+        elif isinstance(inner, list):
+            if not inner:
+                problems.append(ConditionProblem(path + (key,), f"'{key}' needs at least one condition"))
+            for index, item in enumerate(inner):
+                _check(item, path + (key, index), parameters, scopes, problems)
+        return
+    operands = [k for k in keys if k in OPERAND_KEYS]
+    operators = [k for k in keys if k in OPERATORS]
+    if len(operands) != 1:
+        found = ", ".join(operands) if operands else "none"
+        problems.append(ConditionProblem(
+            path, f"a leaf condition needs exactly one of field, value, count (found {found})"))
+    if len(operators) != 1:
+        found = ", ".join(operators) if operators else "none"
+        problems.append(ConditionProblem(
+            path, f"a leaf condition needs exactly one operator (found {found})",
+            "expected one of " + ", ".join(OPERATORS)))
+    if len(operands) != 1 or len(operators) != 1:
+        return
+    operand_key, operator = operands[0], operators[0]
+    if operand_key == "field":
+        _check_field(node["field"], path + ("field",), problems)
+    elif operand_key == "value":
+        _check_expression(node["value"], path + ("value",), parameters, scopes, problems, None)
+    else:
+        _check_count(node["count"], path + ("count",), parameters, scopes, problems)
+    _check_expression(node[operator], path + (operator,), parameters, scopes, problems, operator)
+    operand = node[operator]
+    if operator in ("like", "notLike", "match", "notMatch", "matchInsensitively", "notMatchInsensitively"):
+        if not isinstance(operand, str):
+            problems.append(ConditionProblem(path + (operator,), f"'{operator}' needs a string pattern"))
+    if operator in ("in", "notIn") and expression_kind(operand) is None and not isinstance(operand, list):
+        problems.append(ConditionProblem(path + (operator,), f"'{operator}' needs a list",
+                                         "write the values as a YAML list or use [parameters('name')]"))
+    if operator == "exists" and not isinstance(operand, bool) and str(operand).lower() not in ("true", "false"):
+        problems.append(ConditionProblem(path + (operator,), "'exists' needs true or false"))
+
+
+def _check_field(text: Any, path: tuple[str | int, ...], problems: list[ConditionProblem]) -> None:
+    if not isinstance(text, str):
+        return  # the schema reports the type
+    try:
+        parse_field_path(text)
+    except ValueError as error:
+        problems.append(ConditionProblem(path, str(error)))
+
+
+def _check_expression(value: Any, path: tuple[str | int, ...], parameters: Mapping[str, Any],
+                      scopes: list[tuple[str, Any]], problems: list[ConditionProblem],
+                      operator: str | None) -> None:
+    kind = expression_kind(value)
+    if kind is None:
+        return
+    what, name = kind
+    if what == "bad":
+        problems.append(ConditionProblem(
+            path, f"unsupported expression {value!r}",
+            "only \"[parameters('name')]\" (and \"[current('name')]\" inside count) are allowed; "
+            "write \"[[\" to start a literal with '['"))
+    elif what == "parameters":
+        if name not in parameters:
+            declared = ", ".join(sorted(parameters)) or "none"
+            problems.append(ConditionProblem(
+                path, f"parameter '{name}' is not declared", f"declared parameters: {declared}"))
+    else:
+        if not scopes:
+            problems.append(ConditionProblem(path, "current() is only allowed inside a count's where"))
+        elif name is not None and not any(scope_name is not None and scope_name.lower() == name.lower()
+                                          for scope_name, _ in scopes):
+            known = ", ".join(repr(n) for n, _ in scopes if n) or "none"
+            problems.append(ConditionProblem(path, f"current('{name}') names no enclosing count",
+                                             f"enclosing count names: {known}"))
+
+
+def _check_count(count: Any, path: tuple[str | int, ...], parameters: Mapping[str, Any],
+                 scopes: list[tuple[str, Any]], problems: list[ConditionProblem]) -> None:
+    if not isinstance(count, Mapping):
+        return  # the schema reports the type
+    has_field, has_value = "field" in count, "value" in count
+    if has_field == has_value:
+        problems.append(ConditionProblem(path, "a count needs exactly one of field or value"))
+        return
+    name: str | None
+    if has_field:
+        text = count["field"]
+        if not isinstance(text, str):
+            return
+        try:
+            field = parse_field_path(text)
+        except ValueError as error:
+            problems.append(ConditionProblem(path + ("field",), str(error)))
+            return
+        if not field.segments or field.segments[-1] != STAR:
+            problems.append(ConditionProblem(
+                path + ("field",), f"a count field must end with [*] (found '{text}')",
+                f"write '{text}[*]' to count the elements of the array"))
+            return
+        name = text
+        if "name" in count:
+            problems.append(ConditionProblem(path + ("name",), "'name' is only used with a value count"))
+    else:
+        _check_expression(count["value"], path + ("value",), parameters, scopes, problems, None)
+        kind = expression_kind(count["value"])
+        if kind is None and not isinstance(count["value"], list):
+            problems.append(ConditionProblem(path + ("value",), "a value count needs a list or "
+                                             "\"[parameters('name')]\""))
+        name = count.get("name") if isinstance(count.get("name"), str) else None
+    if "where" in count:
+        _check(count["where"], path + ("where",), parameters, scopes + [(name, count)], problems)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Compiling conditions into closures
+# ---------------------------------------------------------------------------------------------------
+
+Frames = tuple  # the current element of every enclosing count, outermost first
+Compiled = Callable[[Any, Frames], Truth]
+
+
+@dataclass(frozen=True)
+class _Scope:
+    depth: int
+    name: str | None  # value count name, or None
+    field: tuple[str | int, ...] | None  # field count path segments (ending in STAR), or None
+
+
+def compile_condition(condition: Any, parameters: Mapping[str, Any] | None = None,
+                      path: str = "") -> Callable[[Any], Truth]:
+    """Compile a condition (checked by :func:`check_condition`) into ``fn(data) -> Truth`` with the
+    parameter values bound. Raises ConditionError for a malformed condition."""
+    compiled = _compile(condition, dict(parameters or {}), [], path)
+
+    def run(data: Any) -> Truth:
+        return compiled(data, ())
+    return run
+
+
+def evaluate_condition(condition: Any, data: Any, parameters: Mapping[str, Any] | None = None) -> Truth:
+    """Evaluate a condition once (compiles it; prefer :func:`compile_condition` in loops)."""
+    return compile_condition(condition, parameters)(data)
+
+
+def _join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def _compile(node: Any, parameters: dict[str, Any], scopes: list[_Scope], path: str) -> Compiled:
+    if not isinstance(node, Mapping):
+        raise ConditionError(path, f"expected a condition (an object), found {_describe(node)}")
+    if "allOf" in node or "anyOf" in node:
+        key = "allOf" if "allOf" in node else "anyOf"
+        items = node[key]
+        if not isinstance(items, list) or not items:
+            raise ConditionError(_join(path, key), f"'{key}' needs a non-empty list of conditions")
+        parts = [_compile(item, parameters, scopes, _join(_join(path, key), i)) for i, item in enumerate(items)]
+        return _compile_all(parts) if key == "allOf" else _compile_any(parts)
+    if "not" in node:
+        inner = _compile(node["not"], parameters, scopes, _join(path, "not"))
+        return lambda data, frames: negate(inner(data, frames))
+    operators = [k for k in node if k in OPERATORS]
+    if len(operators) != 1:
+        raise ConditionError(path, "a leaf condition needs exactly one operator")
+    operator = operators[0]
+    operand = _compile_value(node[operator], parameters, scopes, _join(path, operator))
+    if "count" in node:
+        return _compile_count(node["count"], operator, operand, parameters, scopes, _join(path, "count"))
+    if "field" in node:
+        return _compile_field_leaf(node["field"], operator, operand, scopes, _join(path, "field"))
+    if "value" in node:
+        value = _compile_value(node["value"], parameters, scopes, _join(path, "value"))
+        where = "value"
+
+        def value_leaf(data: Any, frames: Frames) -> Truth:
+            return apply_operator(operator, value(frames), operand(frames), where)
+        return value_leaf
+    raise ConditionError(path, "a leaf condition needs one of field, value, count")
+
+
+def _compile_all(parts: list[Compiled]) -> Compiled:
+    def run(data: Any, frames: Frames) -> Truth:
+        unknown = None
+        for part in parts:
+            result = part(data, frames)
+            if result is False:
+                return False
+            if result is not True:
+                unknown = [result] if unknown is None else unknown + [result]
+        return True if unknown is None else _merge_reasons(unknown)
+    return run
+
+
+def _compile_any(parts: list[Compiled]) -> Compiled:
+    def run(data: Any, frames: Frames) -> Truth:
+        unknown = None
+        for part in parts:
+            result = part(data, frames)
+            if result is True:
+                return True
+            if result is not False:
+                unknown = [result] if unknown is None else unknown + [result]
+        return False if unknown is None else _merge_reasons(unknown)
+    return run
+
+
+def _literal(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith("[["):
+        return value[1:]
+    return MISSING if value is None else value
+
+
+def _compile_value(value: Any, parameters: dict[str, Any], scopes: list[_Scope],
+                   path: str) -> Callable[[Frames], Any]:
+    kind = expression_kind(value)
+    if kind is None:
+        constant = _literal(value)
+        return lambda frames: constant
+    what, name = kind
+    if what == "parameters":
+        if name not in parameters:
+            raise ConditionError(path, f"parameter '{name}' is not declared")
+        constant = _literal(parameters[name])
+        return lambda frames: constant
+    if what == "current":
+        named_field: tuple[str | int, ...] = ()
+        if name is not None:
+            try:
+                named_field = parse_field_path(name).segments
+            except ValueError:
+                named_field = ()
+        for scope in reversed(scopes):
+            if name is None or (scope.name or "").lower() == name.lower() or (
+                    scope.field is not None and _same_segments(named_field, scope.field)):
+                depth = scope.depth
+                return lambda frames: frames[depth]
+        raise ConditionError(path, f"current({name!r}) names no enclosing count")
+    raise ConditionError(path, f"unsupported expression {value!r}")
+
+
+def _same_segments(a: Sequence[str | int], b: Sequence[str | int]) -> bool:
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        if isinstance(x, str) and isinstance(y, str):
+            if x.lower() != y.lower():
+                return False
+        elif x != y:
+            return False
+    return True
+
+
+def _parse(text: str, path: str) -> FieldPath:
+    try:
+        return parse_field_path(text)
+    except ValueError as error:
+        raise ConditionError(path, str(error)) from None
+
+
+def _field_getter(field: FieldPath, scopes: list[_Scope]) -> tuple[Callable[[Any, Frames], Any], bool]:
+    """A getter for a field path and whether it yields many values (a ``[*]`` outside any count).
+    Inside a count's ``where``, the counted ``[*]`` prefix refers to the current element."""
+    segments = field.segments
+    base_depth: int | None = None
+    for scope in reversed(scopes):
+        if scope.field is not None and len(segments) >= len(scope.field) and _same_segments(
+                segments[:len(scope.field)], scope.field):
+            base_depth = scope.depth
+            segments = segments[len(scope.field):]
+            break
+    prefix = list(field.segments[:len(field.segments) - len(segments)])
+    many = STAR in segments
+    if many:
+        def get_many(data: Any, frames: Frames) -> Any:
+            start = data if base_depth is None else frames[base_depth]
+            out: list[Any] = []
+            problem = _resolve_many(start, segments, prefix, out)
+            return problem if problem is not None else out
+        return get_many, True
+
+    def get_one(data: Any, frames: Frames) -> Any:
+        start = data if base_depth is None else frames[base_depth]
+        return _resolve_one(MISSING if start is None else start, segments)
+    return get_one, False
+
+
+def _compile_field_leaf(text: Any, operator: str, operand: Callable[[Frames], Any], scopes: list[_Scope],
+                        path: str) -> Compiled:
+    if not isinstance(text, str):
+        raise ConditionError(path, "a field must be a string")
+    getter, many = _field_getter(_parse(text, path), scopes)
+    where = text
+    if not many:
+        def leaf(data: Any, frames: Frames) -> Truth:
+            return apply_operator(operator, getter(data, frames), operand(frames), where)
+        return leaf
+
+    def leaf_every(data: Any, frames: Frames) -> Truth:
+        values = getter(data, frames)
+        if isinstance(values, Unknown):
+            return Undetermined((values.reason,))
+        wanted = operand(frames)
+        return all_of([apply_operator(operator, value, wanted, where) for value in values])
+    return leaf_every
+
+
+def _compile_count(count: Any, operator: str, operand: Callable[[Frames], Any], parameters: dict[str, Any],
+                   scopes: list[_Scope], path: str) -> Compiled:
+    if not isinstance(count, Mapping):
+        raise ConditionError(path, "a count must be an object")
+    depth = len(scopes)
+    if "field" in count:
+        text = count["field"]
+        if not isinstance(text, str):
+            raise ConditionError(_join(path, "field"), "a count field must be a string")
+        field = _parse(text, _join(path, "field"))
+        if len(field.segments) < 2 or field.segments[-1] != STAR:
+            raise ConditionError(_join(path, "field"), "a count field must end with [*]")
+        array_getter, many = _field_getter(FieldPath(_path_text(field.segments[:-1]), field.segments[:-1]), scopes)
+        inner_scope = _Scope(depth, None, field.segments)
+
+        def elements(data: Any, frames: Frames) -> Any:
+            value = array_getter(data, frames)
+            if many:
+                if isinstance(value, Unknown):
+                    return value
+                flat: list[Any] = []
+                for item in value:
+                    if isinstance(item, Unknown):
+                        return item
+                    if item is MISSING:
+                        continue
+                    if not isinstance(item, (list, tuple)):
+                        return Unknown(f"expected an array at {text}, found {_describe(item)}")
+                    flat.extend(item)
+                return flat
+            if isinstance(value, Unknown):
+                return value
+            if value is MISSING:
+                return ()
+            if not isinstance(value, (list, tuple)):
+                return Unknown(f"expected an array at {text[:-3]}, found {_describe(value)}")
+            return value
+    elif "value" in count:
+        source = _compile_value(count["value"], parameters, scopes, _join(path, "value"))
+        name = count.get("name") if isinstance(count.get("name"), str) else None
+        inner_scope = _Scope(depth, name, None)
+
+        def elements(data: Any, frames: Frames) -> Any:
+            value = source(frames)
+            if isinstance(value, Unknown) or value is MISSING:
+                return value if isinstance(value, Unknown) else ()
+            if not isinstance(value, (list, tuple)):
+                return Unknown(f"a value count needs an array, found {_describe(value)}")
+            return value
+    else:
+        raise ConditionError(path, "a count needs field or value")
+    where_condition = None
+    if "where" in count:
+        where_condition = _compile(count["where"], parameters, scopes + [inner_scope], _join(path, "where"))
+    label = f"count of {count.get('field') or count.get('name') or 'values'}"
+
+    def run(data: Any, frames: Frames) -> Truth:
+        items = elements(data, frames)
+        if isinstance(items, Unknown):
+            return Undetermined((items.reason,))
+        matched = 0
+        undecided: list[Undetermined] = []
+        for item in items:
+            if where_condition is None:
+                matched += 1
+                continue
+            result = where_condition(data, frames + (MISSING if item is None else item,))
+            if result is True:
+                matched += 1
+            elif result is not False:
+                undecided.append(result)
+        wanted = operand(frames)
+        verdict = apply_operator(operator, matched, wanted, label)
+        for extra in range(1, len(undecided) + 1):
+            if apply_operator(operator, matched + extra, wanted, label) != verdict:
+                return _merge_reasons(undecided)
+        return verdict
+    return run

@@ -1,0 +1,76 @@
+"""The policy types the loader produces and the engine evaluates: a rule, its parameters, and the
+per-run rule settings from the configuration file or the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from checker.report.model import RuleInfo
+
+#: Where rule pages live, relative to the project root; help URIs point at them.
+RULE_DOCS_PATH = "docs/rules"
+PATTERNS = ("vpn", "expressroute", "expressroute-vpn-failover", "hub-spoke")
+REQUIRES = ("static", "live")
+PARAMETER_TYPES = ("string", "integer", "number", "boolean", "array", "object")
+
+
+def rule_page_path(rule_id: str) -> str:
+    """The rule page of a rule, relative to the project root."""
+    return f"{RULE_DOCS_PATH}/{rule_id}.md"
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """A rule parameter: configuration may override ``default``."""
+
+    name: str
+    type: str  # string | integer | number | boolean | array | object
+    default: Any
+    description: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One rule as loaded from its YAML file; ``condition_if``/``condition_then`` are plain data in
+    Azure Policy condition syntax (see docs/policy-language.md)."""
+
+    id: str
+    title: str
+    severity: str
+    patterns: tuple[str, ...]
+    subject: str
+    requires: str
+    description: str
+    parameters: Mapping[str, ParameterSpec]
+    condition_if: Any | None
+    condition_then: Any
+    message: str
+    remediation: str
+    references: tuple[str, ...]
+    file: str
+    line: int
+
+    def __hash__(self) -> int:  # conditions are dicts: hash by identity of the rule, not its contents
+        return hash((self.id, self.file))
+
+    def rule_info(self) -> RuleInfo:
+        return RuleInfo(
+            id=self.id, title=self.title, description=self.description, severity=self.severity,
+            patterns=self.patterns, remediation=self.remediation, references=self.references,
+            help_uri=rule_page_path(self.id), requires_live=self.requires == "live")
+
+    def default_parameters(self) -> dict[str, Any]:
+        return {name: spec.default for name, spec in self.parameters.items()}
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    """Per-run rule settings: disabled rules (ids or fnmatch globs, case-insensitive), severity
+    overrides and parameter overrides, each keyed by rule id."""
+
+    disabled: frozenset[str] = frozenset()
+    severity: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    parameters: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))

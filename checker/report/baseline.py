@@ -1,0 +1,138 @@
+"""Baselines: record today's findings so that only new ones gate. Findings are keyed by rule, resource
+and input file (never the line), so edits that move a resource do not make its findings new."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from collections import defaultdict
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from checker.model import CheckerError, normalise_id
+from checker.report.model import Location, Report, ResourceRef, Result
+
+BASELINE_VERSION = "1.0"
+RECORDED = ("fail", "unknown")  # what a baseline accepts; suppressed results are the waivers' business
+_HINT = "write it again with `hybrid-check baseline -o FILE PATHS` (it is JSON written by the tool)"
+
+
+def normalise_file(file: str | None) -> str:
+    """The input file as a stable key: forward slashes, no leading ./, relative to the working
+    directory when it lies inside it (so CI checkouts in different places agree)."""
+    if not file:
+        return ""
+    text = file.replace("\\", "/")
+    if os.path.isabs(text):
+        try:
+            text = Path(text).resolve().relative_to(Path.cwd().resolve()).as_posix()
+        except (ValueError, OSError):
+            pass
+    if "://" in text or text.startswith("live:"):
+        return text
+    return str(PurePosixPath(text)) if text else ""
+
+
+def fingerprint_of(rule: str, resource_id: str, file: str | None) -> str:
+    key = "\x1f".join((rule.strip().upper(), normalise_id(resource_id), normalise_file(file)))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def fingerprint(result: Result) -> str:
+    """Rule + normalised resource id + input file; the line is left out on purpose."""
+    return fingerprint_of(result.rule, result.resource.id, result.location.file)
+
+
+def _entry(result: Result) -> dict[str, Any]:
+    return {"fingerprint": fingerprint(result), "rule": result.rule, "status": result.status,
+            "severity": result.severity, "site": result.site,
+            "resource": {"id": result.resource.id, "type": result.resource.type, "name": result.resource.name},
+            "file": result.location.file, "line": result.location.line, "message": result.message}
+
+
+def write_baseline(report: Report, path: Path) -> None:
+    """Record the report's failures and unknowns (not suppressed results, not passes)."""
+    entries = sorted((_entry(r) for r in report.results if r.status in RECORDED),
+                     key=lambda e: (e["file"] or "", e["rule"], normalise_id(e["resource"]["id"]), e["line"] or 0))
+    document = {"hybridCheckBaseline": BASELINE_VERSION,
+                "tool": {"name": report.tool_name, "version": report.tool_version},
+                "results": entries}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise CheckerError(f"cannot write the baseline: {exc.strerror or exc}", file=str(path),
+                           hint="check the folder exists and is writable") from None
+
+
+def _read_entries(path: Path) -> list[dict[str, Any]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CheckerError("baseline file not found", file=str(path),
+                           hint="create it with `hybrid-check baseline -o FILE PATHS`") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CheckerError(f"cannot read the baseline: {exc}", file=str(path), hint=_HINT) from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CheckerError(f"baseline is not valid JSON: {exc.msg}", file=str(path), line=exc.lineno,
+                           column=exc.colno, hint=_HINT) from None
+    if not isinstance(document, dict) or "hybridCheckBaseline" not in document:
+        raise CheckerError("not a hybrid-check baseline (no hybridCheckBaseline key)", file=str(path), line=1,
+                           hint=_HINT)
+    entries = document.get("results")
+    if not isinstance(entries, list) or not all(
+            isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries):
+        raise CheckerError("baseline results must be a list of objects with a fingerprint", file=str(path),
+                           hint=_HINT)
+    return entries
+
+
+def _fixed_result(entry: dict[str, Any]) -> Result:
+    resource = entry.get("resource") if isinstance(entry.get("resource"), dict) else {}
+    return Result(rule=str(entry.get("rule", "")), status="pass", severity=str(entry.get("severity", "")),
+                  site=entry.get("site"),
+                  resource=ResourceRef(id=str(resource.get("id", "")), type=str(resource.get("type", "")),
+                                       name=str(resource.get("name", ""))),
+                  location=Location(file=entry.get("file"), line=entry.get("line")),
+                  message=f"no longer reported (was: {entry.get('message', '')})", baseline="fixed")
+
+
+def apply_baseline(report: Report, path: Path) -> Report:
+    """A copy of the report where every fail/unknown result is ``new`` or ``existing`` and ``fixed``
+    lists the recorded findings that are gone. Counts matter: a second finding with the same key is new."""
+    entries = _read_entries(path)
+    remaining: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for entry in entries:
+        remaining[entry["fingerprint"]].append(entry)
+
+    # Earlier lines claim recorded entries first, so the result added later is the new one.
+    order = sorted(range(len(report.results)),
+                   key=lambda i: (report.results[i].location.line or 0, i))
+    marked: dict[int, Result] = {}
+    for index in order:
+        result = report.results[index]
+        if result.status not in RECORDED:
+            continue
+        key = fingerprint(result)
+        if remaining.get(key):
+            remaining[key].pop()
+            marked[index] = dataclasses.replace(result, baseline="existing")
+        else:
+            marked[index] = dataclasses.replace(result, baseline="new")
+    results = [marked.get(i, result) for i, result in enumerate(report.results)]
+
+    current = {fingerprint(r): r for r in report.results if r.status not in RECORDED}
+    fixed = list(report.fixed)
+    for key, left in remaining.items():
+        if key in current and current[key].status == "suppressed":
+            continue  # waived now, not fixed
+        for entry in left:
+            if key in current:
+                fixed.append(dataclasses.replace(current[key], baseline="fixed"))
+            else:
+                fixed.append(_fixed_result(entry))
+    return dataclasses.replace(report, results=results, fixed=fixed)

@@ -1,0 +1,91 @@
+"""The CI gate: turns a Report into pass/fail and the process exit code (0 pass, 1 fail, 2 unusable
+input or nothing evaluated)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checker.model import CheckerError
+from checker.report.model import SEVERITIES, Report, Result
+
+FAIL_ON_CHOICES = (*SEVERITIES, "none")
+UNKNOWN_CHOICES = ("fail", "warn", "pass")
+EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class GateOutcome:
+    passed: bool
+    exit_code: int
+    fail_on: str
+    unknown: str
+    reasons: tuple[str, ...]
+
+
+def _at_or_above(severity: str, fail_on: str) -> bool:
+    if fail_on == "none":
+        return False
+    if severity not in SEVERITIES:
+        return True  # an unrecognised severity gates rather than slipping through
+    return SEVERITIES.index(severity) <= SEVERITIES.index(fail_on)
+
+
+def _gates(result: Result) -> bool:
+    # With a baseline only new findings gate; a result the baseline did not classify counts as new.
+    return result.baseline != "existing"
+
+
+def _describe(results: list[Result], limit: int = 3) -> str:
+    shown = ", ".join(f"{r.rule} on {r.resource.name}" for r in results[:limit])
+    more = len(results) - limit
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def evaluate_gate(report: Report, *, fail_on: str = "high", unknown: str = "fail",
+                  allow_empty: bool = False) -> GateOutcome:
+    """Decide the exit code. Input errors always give 2 (never a pass); so does an empty report unless
+    ``allow_empty``. Suppressed results never gate; an expired waiver keeps the real status, so it gates."""
+    if fail_on not in FAIL_ON_CHOICES:
+        raise CheckerError(f"fail-on: {fail_on!r} is not one of {', '.join(FAIL_ON_CHOICES)}",
+                           hint="set the lowest severity that fails the gate, or none")
+    if unknown not in UNKNOWN_CHOICES:
+        raise CheckerError(f"unknown: {unknown!r} is not one of {', '.join(UNKNOWN_CHOICES)}",
+                           hint="fail gates unknown results like failures, warn only reports them")
+
+    reasons: list[str] = []
+    failing = [r for r in report.results
+               if r.status == "fail" and _gates(r) and _at_or_above(r.severity, fail_on)]
+    unknowns = [r for r in report.results
+                if r.status == "unknown" and _gates(r) and _at_or_above(r.severity, fail_on)]
+    scopes = list(getattr(report, "not_evaluated", None) or [])
+    expired = [r for r in failing + unknowns if r.suppression is not None and r.suppression.expired]
+
+    gate_fails = bool(failing)
+    if failing:
+        reasons.append(f"{len(failing)} failure(s) at or above {fail_on}: {_describe(failing)}")
+    if expired:
+        reasons.append(f"{len(expired)} of them with an expired waiver: {_describe(expired)}")
+    if unknowns and unknown != "pass":
+        if unknown == "fail":
+            gate_fails = True
+            reasons.append(f"{len(unknowns)} unknown result(s) at or above {fail_on} (unknown=fail): "
+                           f"{_describe(unknowns)}")
+        else:
+            reasons.append(f"{len(unknowns)} unknown result(s) reported, not gating (unknown=warn)")
+    if scopes and unknown != "pass" and fail_on != "none":
+        # A scope that could not be read is as unknown as an unresolvable value.
+        if unknown == "fail":
+            gate_fails = True
+            reasons.append(f"{len(scopes)} scope(s) not evaluated (unknown=fail)")
+        else:
+            reasons.append(f"{len(scopes)} scope(s) not evaluated, not gating (unknown=warn)")
+
+    if report.errors:
+        reasons.insert(0, f"{len(report.errors)} input error(s): the input is not usable, fix it first")
+        return GateOutcome(False, EXIT_ERROR, fail_on, unknown, tuple(reasons))
+    if not report.results and not allow_empty:
+        reasons.insert(0, "nothing was evaluated: no rule applied to any resource (allow_empty to accept)")
+        return GateOutcome(False, EXIT_ERROR, fail_on, unknown, tuple(reasons))
+    if gate_fails:
+        return GateOutcome(False, EXIT_FAIL, fail_on, unknown, tuple(reasons))
+    return GateOutcome(True, EXIT_PASS, fail_on, unknown, tuple(reasons))

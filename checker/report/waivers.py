@@ -1,0 +1,136 @@
+"""Waivers: accepted findings with a reason and an expiry date, from the configuration file or from
+a resource's template metadata, applied to results after evaluation."""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from checker.model import CheckerError, normalise_id
+from checker.report.model import Result, Suppression
+
+INLINE_KEY = "hybrid-check"
+WAIVABLE = ("fail", "unknown")
+_INLINE_HINT = ('write {"hybrid-check": {"ignore": [{"rule": "RULE-ID", "reason": "why", '
+                '"expires": "YYYY-MM-DD"}]}} in the resource metadata')
+
+
+@dataclass(frozen=True)
+class Waiver:
+    rule: str  # rule id glob, case-insensitive
+    resource: str  # resource id or name glob, case-insensitive
+    reason: str
+    expires: date  # the last day the waiver applies
+    source: str  # "config" | "inline"
+    file: str | None = None
+    line: int | None = None
+
+    def matches(self, result: Result) -> bool:
+        if not fnmatch.fnmatchcase(result.rule.lower(), self.rule.lower()):
+            return False
+        pattern = self.resource.strip()
+        if self.source == "inline":
+            # the waiver sits on the resource itself: its id is literal, never a glob
+            return normalise_id(result.resource.id) == normalise_id(pattern)
+        if pattern.startswith("/"):
+            return fnmatch.fnmatchcase(normalise_id(result.resource.id), normalise_id(pattern))
+        return (fnmatch.fnmatchcase(result.resource.name.lower(), pattern.lower())
+                or fnmatch.fnmatchcase(normalise_id(result.resource.id), pattern.lower()))
+
+    def expired_on(self, today: date) -> bool:
+        return today > self.expires
+
+
+def parse_expiry(value: Any, *, file: str | None, line: int | None, what: str = "expires") -> date:
+    """An ISO date (YAML and TOML may already have made it a date)."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise CheckerError(f"{what}: {value!r} is not a date", file=file, line=line,
+                       hint="write the last day the waiver applies as YYYY-MM-DD")
+
+
+def _line_of(node: Any, default: int | None) -> int | None:
+    line = getattr(node, "line", None)
+    return line if isinstance(line, int) else default
+
+
+def _get_ci(mapping: Mapping, key: str) -> Any:
+    for candidate, value in mapping.items():
+        if isinstance(candidate, str) and candidate.lower() == key:
+            return value
+    return None
+
+
+def inline_waivers(resource_metadata: Mapping, resource_id: str, file: str | None,
+                   line: int | None) -> list[Waiver]:
+    """Waivers written in a resource's ``metadata``: ``{"hybrid-check": {"ignore": [{"rule", "reason",
+    "expires"}]}}``. They apply to that resource only. A waiver without reason or expiry is an error."""
+    section = _get_ci(resource_metadata, INLINE_KEY)
+    if section is None:
+        return []
+    line = _line_of(section, line)
+    if not isinstance(section, Mapping):
+        raise CheckerError(f"metadata.{INLINE_KEY} must be an object", file=file, line=line, hint=_INLINE_HINT)
+    entries = _get_ci(section, "ignore")
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise CheckerError(f"metadata.{INLINE_KEY}.ignore must be a list", file=file,
+                           line=_line_of(entries, line), hint=_INLINE_HINT)
+    waivers = []
+    for index, entry in enumerate(entries):
+        where = f"metadata.{INLINE_KEY}.ignore[{index}]"
+        entry_line = _line_of(entry, line)
+        if not isinstance(entry, Mapping):
+            raise CheckerError(f"{where} must be an object", file=file, line=entry_line, hint=_INLINE_HINT)
+        rule, reason, expires = (_get_ci(entry, key) for key in ("rule", "reason", "expires"))
+        for key, value in (("rule", rule), ("reason", reason)):
+            if not isinstance(value, str) or not value.strip():
+                raise CheckerError(f"{where}.{key} is missing: a waiver needs a rule, a reason and an "
+                                   "expiry date", file=file, line=entry_line, hint=_INLINE_HINT)
+        if expires is None:
+            raise CheckerError(f"{where}.expires is missing: a waiver needs a rule, a reason and an "
+                               "expiry date", file=file, line=entry_line, hint=_INLINE_HINT)
+        waivers.append(Waiver(rule=rule.strip(), resource=resource_id, reason=reason.strip(),
+                              expires=parse_expiry(expires, file=file, line=entry_line,
+                                                   what=f"{where}.expires"),
+                              source="inline", file=file, line=entry_line))
+    return waivers
+
+
+def _suppression(waiver: Waiver, *, expired: bool) -> Suppression:
+    return Suppression(reason=waiver.reason, expires=waiver.expires.isoformat(), source=waiver.source,
+                       expired=expired)
+
+
+def apply_waivers(results: list[Result], waivers: Sequence[Waiver], *, today: date) -> list[Result]:
+    """A live waiver turns a matching fail/unknown into ``suppressed``; an expired one leaves the status
+    and marks ``suppression.expired`` so the report says the waiver ran out. Other statuses are kept."""
+    if not waivers:
+        return list(results)
+    out = []
+    for result in results:
+        if result.status not in WAIVABLE:
+            out.append(result)
+            continue
+        matching = [w for w in waivers if w.matches(result)]
+        live = [w for w in matching if not w.expired_on(today)]
+        if live:
+            chosen = max(live, key=lambda w: w.expires)
+            out.append(dataclasses.replace(result, status="suppressed",
+                                           suppression=_suppression(chosen, expired=False)))
+        elif matching:
+            chosen = max(matching, key=lambda w: w.expires)
+            out.append(dataclasses.replace(result, suppression=_suppression(chosen, expired=True)))
+        else:
+            out.append(result)
+    return out

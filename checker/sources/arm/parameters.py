@@ -1,0 +1,95 @@
+"""ARM parameter files (deploymentParameters): recognise them and read their values, keeping where
+each value was written and whether it is a Key Vault reference (whose value is never known here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from checker.model import CheckerError, Origin, Unknown
+from checker.sources.arm.decode import position_of
+
+
+@dataclass(frozen=True)
+class ParameterValue:
+    """One value given for a template parameter (from a parameter file or a nested deployment).
+
+    ``value`` is the literal as written (parameter files are never evaluated as expressions), or an
+    :class:`Unknown` for a Key Vault reference (``key_vault`` is then True)."""
+
+    value: Any
+    origin: Origin
+    key_vault: bool = False
+
+
+def _schema_of(doc: Any) -> str:
+    schema = doc.get("$schema") if isinstance(doc, dict) else None
+    return schema.lower() if isinstance(schema, str) else ""
+
+
+def _looks_like_entry(entry: Any) -> bool:
+    return isinstance(entry, dict) and ("value" in entry or "reference" in entry)
+
+
+def is_parameter_file(doc: Any) -> bool:
+    """True for a deploymentParameters document: by ``$schema``, or by shape (``parameters`` holding
+    ``value``/``reference`` entries and no ``resources``)."""
+    if not isinstance(doc, dict):
+        return False
+    if "deploymentparameters" in _schema_of(doc):
+        return True
+    if "resources" in doc:
+        return False
+    parameters = doc.get("parameters")
+    if not isinstance(parameters, dict) or not parameters:
+        return False
+    return all(_looks_like_entry(entry) for entry in parameters.values())
+
+
+def key_vault_reason(reference: Any) -> str:
+    """The Unknown reason for a Key Vault reference ``{"keyVault": {...}, "secretName": ...}``."""
+    secret_name = reference.get("secretName") if isinstance(reference, dict) else None
+    if isinstance(secret_name, str) and secret_name:
+        return f"Key Vault reference to secret '{secret_name}'"
+    return "Key Vault reference"
+
+
+def read_entry(name: str, entry: Any, file: str, pointer: str, fallback_line: int | None) -> ParameterValue:
+    """One ``{"value": ...}`` or ``{"reference": {...}}`` entry. Raises CheckerError for other shapes."""
+    line, column = position_of(entry)
+    origin = Origin(file, line if line is not None else fallback_line, column, pointer)
+    if isinstance(entry, dict) and "reference" in entry:
+        reference = entry["reference"]
+        if not isinstance(reference, dict) or not isinstance(reference.get("keyVault"), dict):
+            raise CheckerError(f"parameter '{name}': 'reference' is not a Key Vault reference",
+                               file=file, line=origin.line, column=origin.column,
+                               hint='write {"reference": {"keyVault": {"id": "<vault id>"}, '
+                                    '"secretName": "<name>"}}')
+        return ParameterValue(Unknown(key_vault_reason(reference)), origin, key_vault=True)
+    if isinstance(entry, dict) and "value" in entry:
+        return ParameterValue(entry["value"], origin, key_vault=False)
+    raise CheckerError(f"parameter '{name}' has neither 'value' nor 'reference'",
+                       file=file, line=origin.line, column=origin.column,
+                       hint='write {"value": ...} or a Key Vault {"reference": ...}')
+
+
+def read_parameter_file(doc: Any, file: str) -> dict[str, ParameterValue]:
+    """The values of a parameter file by parameter name (as written; match names case-insensitively).
+
+    Raises :class:`CheckerError` (with file and line) when the document is not a parameter file or an
+    entry has neither ``value`` nor a Key Vault ``reference``."""
+    doc_line, _ = position_of(doc)
+    if not isinstance(doc, dict) or not isinstance(doc.get("parameters"), dict):
+        raise CheckerError("not a parameter file: no 'parameters' object", file=file, line=doc_line or 1,
+                           hint="a parameter file holds {\"parameters\": {\"name\": {\"value\": ...}}}")
+    parameters = doc["parameters"]
+    parameters_line, _ = position_of(parameters)
+    values: dict[str, ParameterValue] = {}
+    for name, entry in parameters.items():
+        pointer = "/parameters/" + _escape_pointer(name)
+        values[name] = read_entry(name, entry, file, pointer, parameters_line)
+    return values
+
+
+def _escape_pointer(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")

@@ -1,0 +1,313 @@
+"""Read resource state exported from Azure (Resource Graph results, az CLI output, REST bodies, REST API
+spec examples, hybrid-check live-audit snapshots) into ARM-shaped resources with their file and line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.model import InputError, Notice, Origin, Resource, Secret, parse_resource_id
+from checker.sources.arm.decode import JsonObject
+
+#: Top-level keys of an ARM resource; everything else in a flattened az CLI object is a property.
+ENVELOPE_KEYS = frozenset({
+    "id", "name", "type", "location", "tags", "sku", "zones", "etag", "identity", "kind", "managedBy",
+    "extendedLocation", "plan", "resourceGroup", "subscriptionId", "tenantId",
+})
+#: Properties whose value is a secret wherever they appear in a resource body.
+SECRET_KEYS = frozenset({"sharedKey", "authorizationKey"})
+
+_ARG_WRAPPER_KEYS = frozenset({
+    "count", "totalRecords", "total_records", "skip_token", "skipToken", "$skipToken", "resultTruncated",
+    "facets",
+})
+_LIST_WRAPPER_KEYS = frozenset({"value", "nextLink", "@odata.nextLink", "count", "@odata.count"})
+_SNAPSHOT_KEY = "hybridCheckSnapshot"
+
+
+@dataclass
+class ExportLoad:
+    """What one export file gave: its resources, the elements that could not be read, and notes."""
+
+    resources: list[Resource] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+
+def _line(value: Any) -> int | None:
+    return value.line if isinstance(value, JsonObject) else None
+
+
+def _looks_like_resource(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("id"), str) and isinstance(value.get("type"), str)
+
+
+def _is_template_or_parameters(doc: dict[str, Any]) -> bool:
+    schema = doc.get("$schema")
+    if isinstance(schema, str) and ("deploymenttemplate" in schema.lower()
+                                    or "deploymentparameters" in schema.lower()):
+        return True
+    return "contentVersion" in doc and ("resources" in doc or "parameters" in doc)
+
+
+def _spec_example_body(doc: dict[str, Any]) -> tuple[str, Any] | None:
+    responses = doc.get("responses")
+    if not isinstance(responses, dict):
+        return None
+    for status in ("200", "201"):
+        response = responses.get(status)
+        if isinstance(response, dict) and "body" in response:
+            return status, response["body"]
+    return None
+
+
+def is_export(doc: Any) -> bool:
+    """True when the decoded document has one of the export shapes this module reads (by content,
+    never by file name). Templates and parameter files (``az group export`` output) are not exports."""
+    if isinstance(doc, list):
+        return any(_looks_like_resource(item) for item in doc)
+    if not isinstance(doc, dict) or _is_template_or_parameters(doc):
+        return False
+    if _SNAPSHOT_KEY in doc:
+        return True
+    data = doc.get("data")
+    if isinstance(data, list) or _is_table(data):
+        return bool(_ARG_WRAPPER_KEYS & doc.keys()) or any(_looks_like_resource(item) for item in data or ())
+    value = doc.get("value")
+    if isinstance(value, list):
+        return set(doc.keys()) <= _LIST_WRAPPER_KEYS or any(_looks_like_resource(i) for i in value)
+    if "responses" in doc and "parameters" in doc and isinstance(doc.get("responses"), dict):
+        return True
+    return _looks_like_resource(doc)
+
+
+def _is_table(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("columns"), list) and isinstance(data.get("rows"), list)
+
+
+def _table_objects(data: dict[str, Any]) -> list[Any]:
+    """Resource Graph's table result format (``columns`` + ``rows``) as one object per row."""
+    names = [c.get("name") if isinstance(c, dict) else c for c in data["columns"]]
+    objects: list[Any] = []
+    for row in data["rows"]:
+        if not isinstance(row, list):
+            objects.append(row)
+            continue
+        obj = JsonObject(zip(names, row))
+        obj.line = _line(data)
+        objects.append(obj)
+    return objects
+
+
+def read_export(doc: Any, file: str) -> ExportLoad:
+    """Resources from a decoded export document. Never raises: problems become ``errors``."""
+    try:
+        return _read(doc, file)
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the scan
+        return ExportLoad(errors=[InputError(file=file, line=_line(doc),
+                                             message=f"could not read the export: {exc}",
+                                             hint="check that the file is an unmodified export")])
+
+
+def _read(doc: Any, file: str) -> ExportLoad:
+    if isinstance(doc, list):
+        return _from_objects(doc, file, "export", "", container_line=None)
+    if not isinstance(doc, dict):
+        return _not_an_export(doc, file)
+    if _is_template_or_parameters(doc):
+        return _not_an_export(doc, file, "it is an ARM template or parameter file")
+    if _SNAPSHOT_KEY in doc:
+        return _read_snapshot(doc, file)
+    data = doc.get("data")
+    if isinstance(data, list) or _is_table(data):
+        objects = _table_objects(data) if _is_table(data) else data
+        load = _from_objects(objects, file, "export", "/data", container_line=_line(doc))
+        _note_paging(doc, len(objects), file, load)
+        return load
+    if isinstance(doc.get("value"), list):
+        return _read_list_body(doc, file, "")
+    if isinstance(doc.get("responses"), dict) and "parameters" in doc:
+        found = _spec_example_body(doc)
+        if found is None:
+            load = ExportLoad()
+            load.notices.append(Notice(file=file, line=_line(doc), kind="skipped",
+                                       message="REST API example without a 200 or 201 response body"))
+            return load
+        status, body = found
+        pointer = f"/responses/{status}/body"
+        if isinstance(body, dict) and isinstance(body.get("value"), list):
+            return _read_list_body(body, file, pointer)
+        return _from_objects([body], file, "export", pointer, container_line=_line(doc), single=True)
+    if _looks_like_resource(doc) or "id" in doc:
+        return _from_objects([doc], file, "export", "", container_line=None, single=True)
+    return _not_an_export(doc, file)
+
+
+def _not_an_export(doc: Any, file: str, why: str = "") -> ExportLoad:
+    reason = why or "no Resource Graph, az CLI, REST or snapshot shape was recognised"
+    return ExportLoad(errors=[InputError(
+        file=file, line=_line(doc), message=f"not a resource export: {reason}",
+        hint="give an `az graph query`, `az resource list`, `az network ... show/list` output, "
+             "a REST GET/list body or a hybrid-check snapshot")])
+
+
+def _read_list_body(body: dict[str, Any], file: str, pointer: str) -> ExportLoad:
+    load = _from_objects(body["value"], file, "export", f"{pointer}/value", container_line=_line(body))
+    next_link = body.get("nextLink") or body.get("@odata.nextLink")
+    if next_link:
+        load.notices.append(Notice(
+            file=file, line=_line(body), kind="not-expanded",
+            message=f"the list has more pages (nextLink); only the {len(body['value'])} resources in "
+                    "this file were read: export every page"))
+    return load
+
+
+def _note_paging(doc: dict[str, Any], read: int, file: str, load: ExportLoad) -> None:
+    token = doc.get("skip_token") or doc.get("skipToken") or doc.get("$skipToken")
+    total = doc.get("totalRecords", doc.get("total_records"))
+    truncated = str(doc.get("resultTruncated", "")).lower() == "true"
+    if token or truncated or (isinstance(total, int) and total > read):
+        load.notices.append(Notice(
+            file=file, line=_line(doc), kind="not-expanded",
+            message=f"the Resource Graph result is paged or truncated ({read} of "
+                    f"{total if isinstance(total, int) else 'more'} records in this file): "
+                    "query with --first 1000 and follow the skip token, or narrow the query"))
+
+
+def _read_snapshot(doc: dict[str, Any], file: str) -> ExportLoad:
+    header = doc.get(_SNAPSHOT_KEY)
+    data = doc.get("data")
+    if not isinstance(header, dict) or not isinstance(data, list):
+        return ExportLoad(errors=[InputError(
+            file=file, line=_line(doc),
+            message="hybrid-check snapshot without a `hybridCheckSnapshot` object and a `data` array",
+            hint="write the snapshot again with the live audit")])
+    load = _from_objects(data, file, "live", "/data", container_line=_line(doc))
+    snapshot = {k: header.get(k) for k in ("time", "scope", "tenantId") if k in header}
+    for resource in load.resources:
+        resource.metadata["snapshot"] = snapshot
+    load.notices.append(Notice(file=file, line=_line(header), kind="info",
+                               message=f"live-audit snapshot taken {header.get('time', 'at an unknown time')} "
+                                       f"of {header.get('scope', 'an unknown scope')}"))
+    return load
+
+
+def resources_from_objects(objects: Iterable[Any], file: str, source: str = "export") -> ExportLoad:
+    """Resources from resource objects already in memory (Resource Graph rows, SDK ``as_dict()``
+    output, az CLI objects): same normalisation as :func:`read_export`, pointers ``/{index}``."""
+    try:
+        return _from_objects(objects, file, source, "", container_line=None)
+    except Exception as exc:  # noqa: BLE001 - never raises, like read_export
+        return ExportLoad(errors=[InputError(file=file, line=None, message=f"could not read the resources: {exc}")])
+
+
+def _from_objects(objects: Iterable[Any], file: str, source: str, pointer: str,
+                  container_line: int | None, single: bool = False) -> ExportLoad:
+    load = ExportLoad()
+    for index, obj in enumerate(objects):
+        where = pointer if single else f"{pointer}/{index}"
+        line = _line(obj) or container_line
+        if not isinstance(obj, dict):
+            load.errors.append(InputError(
+                file=file, line=line, message=f"element {where or '/'} is not a resource object",
+                hint="each element must be an object with `id` and `type`"))
+            continue
+        resource_id, resource_type = obj.get("id"), obj.get("type")
+        missing = [k for k, v in (("id", resource_id), ("type", resource_type))
+                   if not isinstance(v, str) or not v.strip()]
+        if missing:
+            load.errors.append(InputError(
+                file=file, line=line,
+                message=f"resource at {where or '/'} has no {' and no '.join(missing)}",
+                hint="export full resource objects (do not project away `id` and `type`)"))
+            continue
+        origin = Origin(file=file, line=_line(obj), column=obj.column if isinstance(obj, JsonObject) else None,
+                        pointer=where)
+        body = to_arm_shape(obj)
+        _hide_secrets(body, origin)
+        parsed = parse_resource_id(resource_id)
+        name = body.get("name")
+        if not isinstance(name, str) or not name:
+            name = (parsed["name"] or resource_id.rsplit("/", 1)[-1]).rsplit("/", 1)[-1]
+        load.resources.append(Resource(
+            id=resource_id, type=resource_type, name=name, body=body, origin=origin, source=source,
+            subscription_id=parsed["subscription_id"] or _str_or_none(obj.get("subscriptionId")),
+            resource_group=parsed["resource_group"] or _str_or_none(obj.get("resourceGroup")),
+        ))
+    return load
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+# -- az CLI flattening ----------------------------------------------------------------------------
+
+def to_arm_shape(obj: dict[str, Any]) -> dict[str, Any]:
+    """An ARM-shaped resource body: objects that already have a ``properties`` object are returned
+    as they are; flattened az CLI objects get their non-envelope keys moved into ``properties``,
+    and so do their flattened sub-resources (subnets, ipConfigurations...)."""
+    if isinstance(obj.get("properties"), dict) or all(key in ENVELOPE_KEYS for key in obj):
+        return obj
+    return _unflatten(obj)
+
+
+def _new_like(source: Any) -> JsonObject:
+    out = JsonObject()
+    if isinstance(source, JsonObject):
+        out.line, out.column = source.line, source.column
+    return out
+
+
+def _unflatten(obj: dict[str, Any]) -> JsonObject:
+    body = _new_like(obj)
+    properties = _new_like(obj)
+    for key, value in obj.items():
+        if key in ENVELOPE_KEYS:
+            body[key] = value
+        elif key == "properties":
+            continue  # `properties: null` in `az resource list` output
+        else:
+            properties[key] = _unflatten_value(value)
+    if properties:
+        body["properties"] = properties
+    return body
+
+
+def _is_flat_sub_resource(value: dict[str, Any]) -> bool:
+    return (isinstance(value.get("id"), str) and not isinstance(value.get("properties"), dict)
+            and any(key not in ENVELOPE_KEYS for key in value))
+
+
+def _unflatten_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_unflatten_value(item) for item in value]
+    if isinstance(value, dict):
+        if _is_flat_sub_resource(value):
+            return _unflatten(value)
+        out = _new_like(value)
+        for key, item in value.items():
+            out[key] = _unflatten_value(item)
+        return out
+    return value
+
+
+# -- secrets ----------------------------------------------------------------------------------------
+
+def _hide_secrets(body: dict[str, Any], origin: Origin) -> None:
+    """Replace every ``sharedKey`` / ``authorizationKey`` value by a :class:`Secret`, in place, so
+    the text is not kept in the resource nor in the decoded document."""
+    stack: list[Any] = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in SECRET_KEYS and value is not None and not isinstance(value, Secret):
+                    where = Origin(file=origin.file, line=_line(node) or origin.line, pointer=origin.pointer)
+                    node[key] = Secret.of(value if isinstance(value, str) else str(value), source="export",
+                                          origin=where)
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(item for item in node if isinstance(item, (dict, list)))
