@@ -3,7 +3,9 @@ references between resources (gateway -> subnet, connection -> circuit...) resol
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import gc
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +53,7 @@ INLINE_CHILDREN: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 
+_CHILD_TYPES = frozenset(child_type.lower() for specs in INLINE_CHILDREN.values() for _, child_type in specs)
 _GATEWAY = "microsoft.network/virtualnetworkgateways"
 _CONNECTION = "microsoft.network/connections"
 _SUBNET = "microsoft.network/virtualnetworks/subnets"
@@ -84,7 +87,7 @@ def _leaf_type(resource_type: str) -> str:
 
 def _copy_object(value: dict[str, Any]) -> dict[str, Any]:
     """A shallow copy that keeps a decoded object's class and position (``JsonObject``)."""
-    copy = value.copy()
+    copy = value.copy() if type(value) is dict else type(value)(value)
     for attribute in ("line", "column"):
         if hasattr(value, attribute):
             setattr(copy, attribute, getattr(value, attribute))
@@ -144,176 +147,184 @@ class Graph:
     both places, ``metadata["conflicts"]`` the properties written differently). A later duplicate
     of the same id is merged the same way. References to resources not in the inputs are kept as
     relations with ``resolved=False``; references that are :class:`Unknown` have ``target == ""``.
-    Views read children from the graph, not from the parent's inline arrays.
+    Views read children from the graph, not from the parent's inline arrays; an inline array that
+    is itself Unknown, or an inline child whose name is Unknown, gives no child resource (the
+    parent's body still shows the Unknown).
     """
 
     def __init__(self, resources: Iterable[Resource]) -> None:
         self.resources: dict[str, Resource] = {}
-        self._inline_paths: dict[str, str] = {}
-        self._declared: set[str] = set()  # keys declared as separate resources (not only inline)
-        for resource in resources:
-            self._add(resource, inline_path=None)
+        # References as plain tuples (kind, source, target, via, raw), indexed both ways;
+        # Relation objects are made when asked for (most are never asked for).
+        self._from: defaultdict[str, list[tuple[str, str, str, str, Any]]] = defaultdict(list)
+        self._to: defaultdict[str, list[tuple[str, str, str, str, Any]]] = defaultdict(list)
         self._by_type: dict[str, list[Resource]] = {}
-        for resource in self.resources.values():
-            self._by_type.setdefault(normalise_type(resource.type), []).append(resource)
-        self._from: dict[str, list[Relation]] = {}
-        self._to: dict[str, list[Relation]] = {}
-        self.relations: list[Relation] = []
-        for key, resource in self.resources.items():
-            for relation in self._relations_of(key, resource):
-                self.relations.append(relation)
-                self._from.setdefault(relation.source, []).append(relation)
-                if relation.target:
-                    self._to.setdefault(relation.target, []).append(relation)
+        # Keys of child resources declared as separate resources (not only inline): they win merges.
+        self._declared: set[str] = set()
+        self._merged: set[str] = set()
+        # Building allocates hundreds of thousands of small objects and no reference cycles; the
+        # cyclic collector would otherwise rescan the whole (large) heap many times over.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for resource in resources:
+                self._add(resource, None)
+            if self._merged:
+                self._reindex_merged()
+        finally:
+            if collecting:
+                gc.enable()
 
     # -- building ---------------------------------------------------------------------------------
 
-    def _add(self, resource: Resource, inline_path: str | None) -> None:
-        key = normalise_id(resource.id)
+    def _add(self, resource: Resource, inline_parent: tuple[str, str] | None) -> None:
+        # One pass: each resource is indexed while it is still in the CPU cache.
+        if isinstance(resource.id, str) and resource.id.strip():
+            key = normalise_id(resource.id)
+        else:
+            # No usable id (a source could not compute one): still listed, never merged with another.
+            key = f"<no id {len(self.resources)}>"
+        rtype = normalise_type(resource.type) if isinstance(resource.type, str) else ""
         existing = self.resources.get(key)
         if existing is None:
             self.resources[key] = resource
-        elif inline_path is not None and key in self._declared:
-            # A separate declaration wins over an inline one whatever their order in the inputs.
-            self.resources[key] = _merge(resource, existing)
+            by_type = self._by_type.get(rtype)
+            if by_type is None:
+                self._by_type[rtype] = [resource]
+            else:
+                by_type.append(resource)
+            self._index_references(key, rtype, resource)
+            # The parent link is recorded once, when the child is first seen.
+            if inline_parent is not None:
+                self._store("child", inline_parent[0], key, inline_parent[1], resource.id)
+            elif rtype in _CHILD_TYPES or (rtype.count("/") >= 2 and "/providers/" not in rtype):
+                parent_id = _parent_id(resource.id, rtype)
+                if parent_id:
+                    self._store("child", normalise_id(parent_id), key, "id", resource.id)
         else:
-            self.resources[key] = _merge(existing, resource)
-        if inline_path is None:
-            self._declared.add(key)
-        if inline_path is not None and key not in self._inline_paths:
-            self._inline_paths[key] = inline_path
-        if inline_path is None:
-            self._add_inline_children(resource)
+            if inline_parent is not None and key in self._declared:
+                # A separate declaration wins over an inline one whatever their order in the inputs.
+                self.resources[key] = _merge(resource, existing)
+            else:
+                self.resources[key] = _merge(existing, resource)
+            self._merged.add(key)
+        if inline_parent is None:
+            if rtype in _CHILD_TYPES:
+                self._declared.add(key)
+            specs = INLINE_CHILDREN.get(rtype)
+            if specs:
+                self._add_inline_children(key, resource, specs)
 
-    def _add_inline_children(self, parent: Resource) -> None:
-        specs = INLINE_CHILDREN.get(normalise_type(parent.type))
-        if not specs:
-            return
+    def _add_inline_children(self, parent_key: str, parent: Resource,
+                             specs: tuple[tuple[str, str], ...]) -> None:
         properties = parent.properties
+        parent_id = parent.id.rstrip("/")
+        file, parent_line, pointer = parent.origin.file, parent.origin.line, parent.origin.pointer
+        source, subscription, group = parent.source, parent.subscription_id, parent.resource_group
+        resources, store = self.resources, self._store
         for array_name, child_type in specs:
             items = properties.get(array_name)
             if not isinstance(items, list):
                 continue
             leaf = _leaf_type(child_type)
+            rtype = normalise_type(child_type)
+            by_type = self._by_type.setdefault(rtype, [])
             for index, item in enumerate(items):
                 name = item.get("name") if isinstance(item, dict) else None
                 if not isinstance(name, str) or not name:
                     continue  # an inline child without a known name has no id to merge on
-                path = f"properties.{array_name}[{index}]"
-                pointer = f"{parent.origin.pointer}/properties/{array_name}/{index}"
-                body = _copy_object(item)
-                child_id = f"{parent.id.rstrip('/')}/{leaf}/{name}"
-                body["id"] = child_id
-                body.setdefault("type", child_type)
-                origin = Origin(file=parent.origin.file, line=getattr(item, "line", None) or parent.origin.line,
-                                column=getattr(item, "column", None), pointer=pointer)
-                child = Resource(
-                    id=child_id, type=child_type, name=name, body=body, origin=origin,
-                    source=parent.source, subscription_id=parent.subscription_id,
-                    resource_group=parent.resource_group, metadata={"inline": True},
-                )
-                self._add(child, inline_path=path)
+                child_id = f"{parent_id}/{leaf}/{name}"
+                # The inline object is the child's body as it is (ARM GET bodies of sub-resources
+                # look the same); the id and type live on the Resource.
+                origin = Origin(file, getattr(item, "line", None) or parent_line, getattr(item, "column", None),
+                                f"{pointer}/properties/{array_name}/{index}")
+                child = Resource(child_id, child_type, name, item, origin, source, subscription, group,
+                                 {"inline": True})
+                via = f"properties.{array_name}[{index}]"
+                key = normalise_id(child_id)
+                if key in resources:
+                    self._add(child, (parent_key, via))
+                    continue
+                # The common case, inlined: a child seen for the first time.
+                resources[key] = child
+                by_type.append(child)
+                self._index_references(key, rtype, child)
+                store("child", parent_key, key, via, child_id)
 
-    def _relations_of(self, key: str, resource: Resource) -> Iterator[Relation]:
-        rtype = normalise_type(resource.type)
-        if rtype.count("/") >= 2:
-            parent_id = parse_resource_id(resource.id).get("parent")
-            if parent_id:
-                yield Relation("child", normalise_id(parent_id), key, True,
-                               self._inline_paths.get(key, "id"), resource.id)
-        properties = resource.properties
+    def _index_references(self, key: str, rtype: str, resource: Resource) -> None:
+        body = resource.body
+        properties = body.get("properties") if isinstance(body, dict) else None
+        if isinstance(properties, Unknown):
+            return
+        if not isinstance(properties, dict):
+            properties = {}
+        found: list[tuple[str, Any, str]] = []  # (kind, reference as written, via)
         if rtype == _SUBNET:
-            yield from self._refs(key, "subnet-nsg", properties, "networkSecurityGroup", "properties")
-            yield from self._refs(key, "subnet-route-table", properties, "routeTable", "properties")
+            _reference(found, "subnet-nsg", properties, "networkSecurityGroup", "properties")
+            _reference(found, "subnet-route-table", properties, "routeTable", "properties")
         elif rtype == _GATEWAY:
-            yield from self._ip_configuration_refs(key, properties, "ipConfigurations",
-                                                   {"subnet": "gateway-subnet",
-                                                    "publicIPAddress": "gateway-public-ip"})
+            _ip_configuration_references(found, properties, "ipConfigurations", _GATEWAY_IP_REFS)
         elif rtype == _CONNECTION:
             for name, kind in _CONNECTION_REFS:
-                yield from self._refs(key, kind, properties, name, "properties")
+                _reference(found, kind, properties, name, "properties")
         elif rtype == _PEERING:
-            yield from self._refs(key, "peering-remote-vnet", properties, "remoteVirtualNetwork", "properties")
+            _reference(found, "peering-remote-vnet", properties, "remoteVirtualNetwork", "properties")
         elif rtype.endswith("/diagnosticsettings"):
-            yield from self._diagnostic_target(key, resource)
+            _diagnostic_target(found, resource)
         else:
             for array_name in _IP_CONFIGURATION_ARRAYS:
                 if array_name in properties:
-                    yield from self._ip_configuration_refs(key, properties, array_name,
-                                                           {"subnet": "ip-configuration-subnet"})
+                    _ip_configuration_references(found, properties, array_name, _OTHER_IP_REFS)
             if rtype == _PRIVATE_ENDPOINT:
-                yield from self._refs(key, "ip-configuration-subnet", properties, "subnet", "properties")
+                _reference(found, "ip-configuration-subnet", properties, "subnet", "properties")
+        for kind, raw, via in found:
+            if isinstance(raw, str) and raw.strip():
+                self._store(kind, key, normalise_id(raw), via, raw)
+            else:
+                if not isinstance(raw, Unknown):
+                    raw = Unknown(f"the reference at {via} is not a resource id")
+                self._store(kind, key, "", via, raw)
 
-    def _relation(self, kind: str, source: str, raw: Any, via: str) -> Relation:
-        if isinstance(raw, str) and raw.strip():
-            target = normalise_id(raw)
-            return Relation(kind, source, target, target in self.resources, via, raw)
-        if not isinstance(raw, Unknown):
-            raw = Unknown(f"the reference at {via} is not a resource id")
-        return Relation(kind, source, "", False, via, raw)
+    def _reindex_merged(self) -> None:
+        """References of merged resources come from their merged body: drop the ones read from the
+        first declaration, read them again, and rebuild the reverse index and the type index."""
+        for key in self._merged:
+            self._from[key] = [e for e in self._from.get(key, ()) if e[0] == "child"]
+            resource = self.resources[key]
+            self._index_references(key, normalise_type(resource.type), resource)
+        self._to = defaultdict(list)
+        for entries in self._from.values():
+            for entry in entries:
+                if entry[2]:
+                    self._to[entry[2]].append(entry)
+        self._by_type = {}
+        for resource in self.resources.values():
+            self._by_type.setdefault(normalise_type(resource.type), []).append(resource)
 
-    def _refs(self, source: str, kind: str, container: Any, name: str, path: str) -> Iterator[Relation]:
-        """The ``{name}.id`` reference in ``container`` (nothing when the property is absent)."""
-        if not isinstance(container, dict):
-            return
-        value = container.get(name)
-        via = f"{path}.{name}"
-        if value is None:
-            return
-        if isinstance(value, dict):
-            raw = value.get("id")
-            if raw is None:
-                return
-            yield self._relation(kind, source, raw, via + ".id")
-        else:
-            yield self._relation(kind, source, value, via)
+    def _store(self, kind: str, source: str, target: str, via: str, raw: Any) -> None:
+        entry = (kind, source, target, via, raw)
+        self._from[source].append(entry)
+        if target:
+            self._to[target].append(entry)
 
-    def _ip_configuration_refs(self, source: str, properties: dict[str, Any], array_name: str,
-                               kinds: dict[str, str]) -> Iterator[Relation]:
-        items = properties.get(array_name)
-        path = f"properties.{array_name}"
-        if isinstance(items, Unknown):
-            for kind in kinds.values():
-                yield self._relation(kind, source, items, path)
-            return
-        if not isinstance(items, list):
-            return
-        for index, item in enumerate(items):
-            item_path = f"{path}[{index}]"
-            if isinstance(item, Unknown):
-                for kind in kinds.values():
-                    yield self._relation(kind, source, item, item_path)
-                continue
-            if not isinstance(item, dict):
-                continue
-            inner = item.get("properties")
-            if isinstance(inner, Unknown):
-                for kind in kinds.values():
-                    yield self._relation(kind, source, inner, item_path + ".properties")
-                continue
-            for name, kind in kinds.items():
-                yield from self._refs(source, kind, inner, name, item_path + ".properties")
-
-    def _diagnostic_target(self, key: str, resource: Resource) -> Iterator[Relation]:
-        # Both forms carry the target before the last "/providers/": the extension resource
-        # ``{target}/providers/Microsoft.Insights/diagnosticSettings/x`` and the legacy nested
-        # ``{target}/providers/diagnosticSettings/...`` name.
-        cut = resource.id.lower().rfind("/providers/")
-        target = resource.id[:cut] if cut > 0 else ""
-        if target and "/providers/" in target.lower():
-            yield self._relation("diagnostic-target", key, target, "id")
-            return
-        scope = resource.body.get("scope")
-        if scope is not None:
-            yield self._relation("diagnostic-target", key, scope, "scope")
-        elif target:
-            yield self._relation("diagnostic-target", key, target, "id")
+    def _relation(self, entry: tuple[str, str, str, str, Any]) -> Relation:
+        kind, source, target, via, raw = entry
+        return Relation(kind, source, target, bool(target) and target in self.resources, via, raw)
 
     # -- queries ----------------------------------------------------------------------------------
 
-    @staticmethod
-    def _key(item: Resource | str) -> str:
-        return item.key if isinstance(item, Resource) else normalise_id(item)
+    def _key(self, item: Resource | str) -> str:
+        if isinstance(item, str):
+            return normalise_id(item)
+        if isinstance(item.id, str) and item.id.strip():
+            return item.key
+        # Rare: a resource kept under a placeholder key because its id is not known.
+        return next((k for k, r in self.resources.items() if r is item), "")
+
+    @property
+    def relations(self) -> list[Relation]:
+        """Every relation, grouped by referring resource."""
+        return [self._relation(entry) for entries in self._from.values() for entry in entries]
 
     def get(self, ref: Any) -> Resource | None:
         """The resource for an id string or an ``{"id": ...}`` object; None for Unknown, None or
@@ -322,27 +333,32 @@ class Graph:
         return self.resources.get(key) if key is not None else None
 
     def of_type(self, resource_type: str) -> list[Resource]:
+        """Resources of one type (compared case-insensitively), in input order."""
         return list(self._by_type.get(normalise_type(resource_type), ()))
 
     def relations_from(self, source: Resource | str, kind: str | None = None) -> list[Relation]:
-        found = self._from.get(self._key(source), [])
-        return [r for r in found if kind is None or r.kind == kind]
+        entries = self._from.get(self._key(source), ())
+        return [self._relation(e) for e in entries if kind is None or e[0] == kind]
 
     def relations_to(self, target: Resource | str, kind: str | None = None) -> list[Relation]:
-        found = self._to.get(self._key(target), [])
-        return [r for r in found if kind is None or r.kind == kind]
+        entries = self._to.get(self._key(target), ())
+        return [self._relation(e) for e in entries if kind is None or e[0] == kind]
 
     def children(self, parent: Resource | str, child_type: str | None = None) -> list[Resource]:
+        """Child resources (inline or separate), in input order, optionally of one type only."""
         out = []
-        for relation in self.relations_from(parent, "child"):
-            child = self.resources.get(relation.target)
+        for entry in self._from.get(self._key(parent), ()):
+            if entry[0] != "child":
+                continue
+            child = self.resources.get(entry[2])
             if child is not None and (child_type is None or same_type(child.type, child_type)):
                 out.append(child)
         return out
 
     def parent(self, child: Resource | str) -> Resource | None:
-        for relation in self.relations_to(child, "child"):
-            return self.resources.get(relation.source)
+        for entry in self._to.get(self._key(child), ()):
+            if entry[0] == "child":
+                return self.resources.get(entry[1])
         return None
 
     # -- output -----------------------------------------------------------------------------------
@@ -370,23 +386,93 @@ class Graph:
             "summary": {
                 "resources": len(resources),
                 "relations": len(relations),
-                "unresolved": sum(1 for r in self.relations if r.target and not r.resolved),
-                "unknown": sum(1 for r in self.relations if not r.target),
+                "unresolved": sum(1 for r in relations if r["target"] and not r["resolved"]),
+                "unknown": sum(1 for r in relations if not r["target"]),
             },
         }
 
     def table_rows(self) -> list[list[str]]:
-        """One row per relation (columns :data:`TABLE_HEADERS`), plus one row for each resource
-        that has no relation at all, in input order."""
+        """One row per relation (columns :data:`TABLE_HEADERS`), and a ``-`` row for each resource
+        that refers to nothing, so that every resource is listed."""
         rows: list[list[str]] = []
         for key, resource in self.resources.items():
-            outgoing = self._from.get(key, [])
-            if not outgoing and key not in self._to:
+            outgoing = self._from.get(key, ())
+            if not outgoing:
                 rows.append([_short_id(resource.id), "-", "", "", ""])
-            for relation in outgoing:
+            for entry in outgoing:
+                relation = self._relation(entry)
                 rows.append([_short_id(resource.id), relation.kind, _target_text(relation),
                              _status(relation), relation.via])
         return rows
+
+
+_GATEWAY_IP_REFS = (("subnet", "gateway-subnet"), ("publicIPAddress", "gateway-public-ip"))
+_OTHER_IP_REFS = (("subnet", "ip-configuration-subnet"),)
+
+
+def _parent_id(resource_id: str, resource_type: str) -> str | None:
+    """The parent of a child resource id: the id without its last type/name pair. Falls back to
+    :func:`parse_resource_id` when the id does not end the plain way."""
+    head, _, _ = resource_id.rstrip("/").rpartition("/")
+    parent, _, segment = head.rpartition("/")
+    if parent and segment.lower() == resource_type.rsplit("/", 1)[-1]:
+        return parent
+    parent_id = parse_resource_id(resource_id).get("parent")
+    return parent_id if isinstance(parent_id, str) else None
+
+
+def _reference(found: list[Any], kind: str, container: Any, name: str, path: str) -> None:
+    """The ``{name}.id`` reference in ``container`` (nothing when the property is absent)."""
+    if not isinstance(container, dict):
+        return
+    value = container.get(name)
+    if value is None:
+        return
+    if isinstance(value, dict):
+        raw = value.get("id")
+        if raw is not None:
+            found.append((kind, raw, f"{path}.{name}.id"))
+    else:
+        found.append((kind, value, f"{path}.{name}"))
+
+
+def _ip_configuration_references(found: list[Any], properties: dict[str, Any], array_name: str,
+                                 kinds: tuple[tuple[str, str], ...]) -> None:
+    items = properties.get(array_name)
+    path = f"properties.{array_name}"
+    if isinstance(items, Unknown):
+        found.extend((kind, items, path) for _, kind in kinds)
+        return
+    if not isinstance(items, list):
+        return
+    for index, item in enumerate(items):
+        if isinstance(item, Unknown):
+            found.extend((kind, item, f"{path}[{index}]") for _, kind in kinds)
+            continue
+        if not isinstance(item, dict):
+            continue
+        inner = item.get("properties")
+        if isinstance(inner, Unknown):
+            found.extend((kind, inner, f"{path}[{index}].properties") for _, kind in kinds)
+            continue
+        for name, kind in kinds:
+            _reference(found, kind, inner, name, f"{path}[{index}].properties")
+
+
+def _diagnostic_target(found: list[Any], resource: Resource) -> None:
+    # Both forms carry the target before the last "/providers/": the extension resource
+    # ``{target}/providers/Microsoft.Insights/diagnosticSettings/x`` and the legacy nested
+    # ``{target}/providers/diagnosticSettings/...`` name.
+    cut = resource.id.lower().rfind("/providers/")
+    target = resource.id[:cut] if cut > 0 else ""
+    if target and "/providers/" in target.lower():
+        found.append(("diagnostic-target", target, "id"))
+        return
+    scope = resource.body.get("scope")
+    if scope is not None:
+        found.append(("diagnostic-target", scope, "scope"))
+    elif target:
+        found.append(("diagnostic-target", target, "id"))
 
 
 def _origin_json(origin: Origin) -> dict[str, Any]:

@@ -4,6 +4,7 @@ conditions are checked once, compiled into closures once per policy, then run on
 from __future__ import annotations
 
 import math
+import operator as op
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -176,7 +177,7 @@ def parse_field_path(text: str) -> FieldPath:
 
 def _lookup(container: Any, key: str) -> Any:
     """Property lookup: exact key first, then case-insensitively (ARM property names are)."""
-    if isinstance(container, Mapping):
+    if isinstance(container, dict) or isinstance(container, Mapping):
         value = container.get(key, MISSING)
         if value is MISSING:
             lowered = key.lower()
@@ -221,9 +222,12 @@ def _path_text(segments: Sequence[str | int]) -> str:
 def _resolve_one(value: Any, segments: Sequence[str | int]) -> Any:
     """Follow a path without ``[*]``: a value, MISSING or an Unknown."""
     for segment in segments:
-        if isinstance(value, Unknown):
+        if type(value) is dict and type(segment) is str:  # the common case, kept fast
+            found = value.get(segment, MISSING)
+            value = _lookup(value, segment) if found is MISSING else (MISSING if found is None else found)
+        elif isinstance(value, Unknown):
             return value
-        if isinstance(segment, int):
+        elif isinstance(segment, int):
             if isinstance(value, (list, tuple)) and segment < len(value):
                 value = value[segment]
                 value = MISSING if value is None else value
@@ -427,6 +431,66 @@ _TESTS: dict[str, Test] = {
 }
 
 
+def make_test(operator: str, operand: Callable[[Frames], Any], constant: bool,
+              where: str) -> Callable[[Any, Frames], Truth]:
+    """``test(value, frames)`` for one leaf: fast paths for the common constant operands (strings for
+    equals/in/like, numbers for ordering), the general :func:`apply_operator` for everything else."""
+    general = _general_test(operator, operand, where)
+    if not constant:
+        return general
+    wanted = operand(())
+    negated = operator in _NEGATED
+    base = _NEGATED.get(operator, operator)
+    if base == "equals" and isinstance(wanted, str):
+        lowered = wanted.lower()
+
+        def equals_str(value: Any, frames: Frames) -> Truth:
+            if type(value) is str:
+                return (value.lower() == lowered) is not negated
+            return general(value, frames)
+        return equals_str
+    if base == "in" and isinstance(wanted, (list, tuple)) and wanted and all(isinstance(w, str) for w in wanted):
+        members = frozenset(w.lower() for w in wanted)
+
+        def in_strs(value: Any, frames: Frames) -> Truth:
+            if type(value) is str:
+                return (value.lower() in members) is not negated
+            return general(value, frames)
+        return in_strs
+    if base in ("like", "match", "matchInsensitively") and isinstance(wanted, str):
+        regex = (wildcard_regex(wanted) if base == "like" else match_regex(wanted, base == "matchInsensitively"))
+
+        def pattern(value: Any, frames: Frames) -> Truth:
+            if type(value) is str:
+                return (regex.match(value) is not None) is not negated
+            return general(value, frames)
+        return pattern
+    if operator in ("less", "lessOrEquals", "greater", "greaterOrEquals") and _is_number(wanted):
+        compare = {"less": op.lt, "lessOrEquals": op.le, "greater": op.gt, "greaterOrEquals": op.ge}[operator]
+        limit = wanted
+
+        def ordering(value: Any, frames: Frames) -> Truth:
+            if type(value) is int or (type(value) is float and value == value):
+                return bool(compare(value, limit))
+            return general(value, frames)
+        return ordering
+    if operator == "exists":
+        expected = _truthy(wanted)
+
+        def exists(value: Any, frames: Frames) -> Truth:
+            if isinstance(value, Unknown):
+                return Undetermined((value.reason,))
+            return (value is not MISSING) is expected
+        return exists
+    return general
+
+
+def _general_test(operator: str, operand: Callable[[Frames], Any], where: str) -> Callable[[Any, Frames], Truth]:
+    def test(value: Any, frames: Frames) -> Truth:
+        return apply_operator(operator, value, operand(frames), where)
+    return test
+
+
 def apply_operator(operator: str, value: Any, operand: Any, where: str) -> Truth:
     """One leaf test on one value (which may be MISSING, an Unknown or a Secret)."""
     if operator == "exists":
@@ -489,14 +553,10 @@ def check_condition(condition: Any, path: tuple[str | int, ...], parameters: Map
 
 
 def _check(node: Any, path: tuple[str | int, ...], parameters: Mapping[str, Any],
-           scopes: list[tuple[str, Any]], problems: list[ConditionProblem]) -> None:
-    if not isinstance(node, Mapping):
-        problems.append(ConditionProblem(path, f"expected a condition (an object), found {_describe(node)}"))
-        return
-    keys = [k for k in node if isinstance(k, str)]
-    unknown = [k for k in keys if k not in CONDITION_KEYS]
-    if unknown:
-        return  # reported by the schema (unknown operator / typo); the rest would only add noise
+           scopes: list[tuple[str | None, Any]], problems: list[ConditionProblem]) -> None:
+    keys = [k for k in node if isinstance(k, str)] if isinstance(node, Mapping) else []
+    if not keys or any(k not in CONDITION_KEYS for k in keys):
+        return  # the schema reports wrong types, empty conditions and unknown keys; more would be noise
     logical = [k for k in keys if k in LOGICAL_KEYS]
     if logical:
         if len(keys) > 1:
@@ -510,8 +570,6 @@ def _check(node: Any, path: tuple[str | int, ...], parameters: Mapping[str, Any]
         if key == "not":
             _check(inner, path + (key,), parameters, scopes, problems)
         elif isinstance(inner, list):
-            if not inner:
-                problems.append(ConditionProblem(path + (key,), f"'{key}' needs at least one condition"))
             for index, item in enumerate(inner):
                 _check(item, path + (key, index), parameters, scopes, problems)
         return
@@ -523,9 +581,10 @@ def _check(node: Any, path: tuple[str | int, ...], parameters: Mapping[str, Any]
             path, f"a leaf condition needs exactly one of field, value, count (found {found})"))
     if len(operators) != 1:
         found = ", ".join(operators) if operators else "none"
+        hint = ("split it into one condition per operator under allOf or anyOf" if operators
+                else "expected one of " + ", ".join(OPERATORS))
         problems.append(ConditionProblem(
-            path, f"a leaf condition needs exactly one operator (found {found})",
-            "expected one of " + ", ".join(OPERATORS)))
+            path, f"a leaf condition needs exactly one operator (found {found})", hint))
     if len(operands) != 1 or len(operators) != 1:
         return
     operand_key, operator = operands[0], operators[0]
@@ -536,15 +595,6 @@ def _check(node: Any, path: tuple[str | int, ...], parameters: Mapping[str, Any]
     else:
         _check_count(node["count"], path + ("count",), parameters, scopes, problems)
     _check_expression(node[operator], path + (operator,), parameters, scopes, problems, operator)
-    operand = node[operator]
-    if operator in ("like", "notLike", "match", "notMatch", "matchInsensitively", "notMatchInsensitively"):
-        if not isinstance(operand, str):
-            problems.append(ConditionProblem(path + (operator,), f"'{operator}' needs a string pattern"))
-    if operator in ("in", "notIn") and expression_kind(operand) is None and not isinstance(operand, list):
-        problems.append(ConditionProblem(path + (operator,), f"'{operator}' needs a list",
-                                         "write the values as a YAML list or use [parameters('name')]"))
-    if operator == "exists" and not isinstance(operand, bool) and str(operand).lower() not in ("true", "false"):
-        problems.append(ConditionProblem(path + (operator,), "'exists' needs true or false"))
 
 
 def _check_field(text: Any, path: tuple[str | int, ...], problems: list[ConditionProblem]) -> None:
@@ -557,7 +607,7 @@ def _check_field(text: Any, path: tuple[str | int, ...], problems: list[Conditio
 
 
 def _check_expression(value: Any, path: tuple[str | int, ...], parameters: Mapping[str, Any],
-                      scopes: list[tuple[str, Any]], problems: list[ConditionProblem],
+                      scopes: list[tuple[str | None, Any]], problems: list[ConditionProblem],
                       operator: str | None) -> None:
     kind = expression_kind(value)
     if kind is None:
@@ -584,7 +634,7 @@ def _check_expression(value: Any, path: tuple[str | int, ...], parameters: Mappi
 
 
 def _check_count(count: Any, path: tuple[str | int, ...], parameters: Mapping[str, Any],
-                 scopes: list[tuple[str, Any]], problems: list[ConditionProblem]) -> None:
+                 scopes: list[tuple[str | None, Any]], problems: list[ConditionProblem]) -> None:
     if not isinstance(count, Mapping):
         return  # the schema reports the type
     has_field, has_value = "field" in count, "value" in count
@@ -611,10 +661,6 @@ def _check_count(count: Any, path: tuple[str | int, ...], parameters: Mapping[st
             problems.append(ConditionProblem(path + ("name",), "'name' is only used with a value count"))
     else:
         _check_expression(count["value"], path + ("value",), parameters, scopes, problems, None)
-        kind = expression_kind(count["value"])
-        if kind is None and not isinstance(count["value"], list):
-            problems.append(ConditionProblem(path + ("value",), "a value count needs a list or "
-                                             "\"[parameters('name')]\""))
         name = count.get("name") if isinstance(count.get("name"), str) else None
     if "where" in count:
         _check(count["where"], path + ("where",), parameters, scopes + [(name, count)], problems)
@@ -678,13 +724,17 @@ def _compile(node: Any, parameters: dict[str, Any], scopes: list[_Scope], path: 
     if "count" in node:
         return _compile_count(node["count"], operator, operand, parameters, scopes, _join(path, "count"))
     if "field" in node:
-        return _compile_field_leaf(node["field"], operator, operand, scopes, _join(path, "field"))
+        kind = expression_kind(node[operator])
+        constant = kind is None or kind[0] == "parameters"
+        return _compile_field_leaf(node["field"], operator, operand, scopes, _join(path, "field"), constant)
     if "value" in node:
         value = _compile_value(node["value"], parameters, scopes, _join(path, "value"))
         where = "value"
 
+        value_test = _general_test(operator, operand, where)
+
         def value_leaf(data: Any, frames: Frames) -> Truth:
-            return apply_operator(operator, value(frames), operand(frames), where)
+            return value_test(value(frames), frames)
         return value_leaf
     raise ConditionError(path, "a leaf condition needs one of field, value, count")
 
@@ -796,22 +846,28 @@ def _field_getter(field: FieldPath, scopes: list[_Scope]) -> tuple[Callable[[Any
 
 
 def _compile_field_leaf(text: Any, operator: str, operand: Callable[[Frames], Any], scopes: list[_Scope],
-                        path: str) -> Compiled:
+                        path: str, constant: bool = False) -> Compiled:
     if not isinstance(text, str):
         raise ConditionError(path, "a field must be a string")
     getter, many = _field_getter(_parse(text, path), scopes)
-    where = text
+    test = make_test(operator, operand, constant, text)
     if not many:
         def leaf(data: Any, frames: Frames) -> Truth:
-            return apply_operator(operator, getter(data, frames), operand(frames), where)
+            return test(getter(data, frames), frames)
         return leaf
 
     def leaf_every(data: Any, frames: Frames) -> Truth:
         values = getter(data, frames)
         if isinstance(values, Unknown):
             return Undetermined((values.reason,))
-        wanted = operand(frames)
-        return all_of([apply_operator(operator, value, wanted, where) for value in values])
+        undecided = []
+        for value in values:
+            result = test(value, frames)
+            if result is False:
+                return False
+            if result is not True:
+                undecided.append(result)
+        return _merge_reasons(undecided) if undecided else True
     return leaf_every
 
 
@@ -893,3 +949,62 @@ def _compile_count(count: Any, operator: str, operand: Callable[[Frames], Any], 
                 return _merge_reasons(undecided)
         return verdict
     return run
+
+
+# ---------------------------------------------------------------------------------------------------
+# Message templates: "{subnet.name} is /{subnet.prefixLength}", "{parameters.maxPrefixLength}"
+# ---------------------------------------------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+
+
+def split_message(template: str) -> list[tuple[str, Any]]:
+    """Split a message into ``("text", str)``, ``("field", FieldPath)`` and ``("parameter", name)``
+    parts; ``{{`` and ``}}`` are literal braces. Raise ValueError for a malformed placeholder."""
+    parts: list[tuple[str, Any]] = []
+    position = 0
+    for found in _PLACEHOLDER.finditer(template):
+        if found.start() > position:
+            parts.append(("text", template[position:found.start()]))
+        token = found.group(0)
+        position = found.end()
+        if token in ("{{", "}}"):
+            parts.append(("text", token[0]))
+        elif token in ("{", "}"):
+            raise ValueError(f"unbalanced '{token}' at character {found.start() + 1}; write '{token * 2}' "
+                             "for a literal brace")
+        else:
+            inner = found.group(1).strip()
+            if inner.startswith("parameters."):
+                name = inner[len("parameters."):]
+                if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+                    raise ValueError(f"'{{{inner}}}' is not a parameter name")
+                parts.append(("parameter", name))
+            else:
+                try:
+                    parts.append(("field", parse_field_path(inner)))
+                except ValueError as error:
+                    raise ValueError(f"placeholder '{{{inner}}}': {error}") from None
+    if position < len(template):
+        parts.append(("text", template[position:]))
+    merged: list[tuple[str, Any]] = []
+    for kind, item in parts:
+        if kind == "text" and merged and merged[-1][0] == "text":
+            merged[-1] = ("text", merged[-1][1] + item)
+        else:
+            merged.append((kind, item))
+    return merged
+
+
+def resolve_one(data: Any, segments: Sequence[str | int]) -> Any:
+    """The value at a path without ``[*]``: a value, MISSING or an Unknown."""
+    return _resolve_one(MISSING if data is None else data, segments)
+
+
+def resolve_field(data: Any, field: FieldPath) -> Any:
+    """The value of a field for display: a value, a list (for ``[*]``), MISSING or an Unknown."""
+    if not field.has_star:
+        return _resolve_one(data, field.segments)
+    out: list[Any] = []
+    problem = _resolve_many(data, field.segments, [], out)
+    return problem if problem is not None else out

@@ -92,7 +92,8 @@ def _read_entries(path: Path) -> list[dict[str, Any]]:
 
 
 def _fixed_result(entry: dict[str, Any]) -> Result:
-    resource = entry.get("resource") if isinstance(entry.get("resource"), dict) else {}
+    stored = entry.get("resource")
+    resource: dict[str, Any] = stored if isinstance(stored, dict) else {}
     return Result(rule=str(entry.get("rule", "")), status="pass", severity=str(entry.get("severity", "")),
                   site=entry.get("site"),
                   resource=ResourceRef(id=str(resource.get("id", "")), type=str(resource.get("type", "")),

@@ -15,9 +15,10 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = "1.0"
 
-#: Rule pages live in the repository under docs/rules/<ID>.md; formats link there when a rule has no
-#: help_uri of its own.
-RULE_DOCS_BASE_URL = "https://github.com/hybrid-check/hybrid-check/blob/main/docs/rules/"
+#: Rule pages live in the repository under docs/rules/<ID>.md. A rule's help_uri may be a full URL or a
+#: path in the repository (docs/rules/<ID>.md); paths are made absolute against this address.
+PROJECT_FILES_URL = "https://github.com/hybrid-check/hybrid-check/blob/main/"
+RULE_DOCS_BASE_URL = PROJECT_FILES_URL + "docs/rules/"
 
 SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}  # critical = 0
 # failures first, then what needs a look, then what is settled
@@ -38,7 +39,12 @@ def safe_text(value: Any) -> str:
 
 
 def rule_page_url(rule_id: str, help_uri: str = "") -> str:
-    return help_uri or f"{RULE_DOCS_BASE_URL}{rule_id}.md"
+    """An absolute URL for a rule page (SARIF helpUri must be one)."""
+    if "://" in help_uri:
+        return help_uri
+    if help_uri:
+        return PROJECT_FILES_URL + help_uri.removeprefix("./").lstrip("/")
+    return f"{RULE_DOCS_BASE_URL}{rule_id}.md"
 
 
 def help_uris(report: Report) -> dict[str, str]:

@@ -3,6 +3,7 @@ spec examples, hybrid-check live-audit snapshots) into ARM-shaped resources with
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,8 +16,24 @@ ENVELOPE_KEYS = frozenset({
     "id", "name", "type", "location", "tags", "sku", "zones", "etag", "identity", "kind", "managedBy",
     "extendedLocation", "plan", "resourceGroup", "subscriptionId", "tenantId",
 })
+#: Types whose ``sku`` ARM keeps inside ``properties`` (az CLI shows it at the top level).
+PROPERTY_SKU_TYPES = frozenset({
+    "microsoft.network/virtualnetworkgateways", "microsoft.network/azurefirewalls",
+    "microsoft.network/applicationgateways",
+})
 #: Properties whose value is a secret wherever they appear in a resource body.
 SECRET_KEYS = frozenset({"sharedKey", "authorizationKey"})
+#: Types that never hold those properties: their bodies are not searched (large exports are mostly
+#: made of these). Every other type is searched, so a type missing here costs time, never a leak.
+SECRET_FREE_TYPES = frozenset({
+    "microsoft.network/virtualnetworks", "microsoft.network/virtualnetworks/subnets",
+    "microsoft.network/networkinterfaces", "microsoft.network/networksecuritygroups",
+    "microsoft.network/publicipaddresses", "microsoft.network/routetables",
+    "microsoft.network/loadbalancers", "microsoft.network/privateendpoints",
+    "microsoft.network/privatednszones", "microsoft.network/networkwatchers",
+    "microsoft.compute/virtualmachines", "microsoft.compute/disks",
+    "microsoft.storage/storageaccounts",
+})
 
 _ARG_WRAPPER_KEYS = frozenset({
     "count", "totalRecords", "total_records", "skip_token", "skipToken", "$skipToken", "resultTruncated",
@@ -101,13 +118,21 @@ def _table_objects(data: dict[str, Any]) -> list[Any]:
 
 
 def read_export(doc: Any, file: str) -> ExportLoad:
-    """Resources from a decoded export document. Never raises: problems become ``errors``."""
+    """Resources from a decoded export document. Never raises: problems become ``errors``.
+    Secret values in the document are replaced by :class:`Secret` objects in place."""
+    # A large export allocates many small objects and no reference cycles: the cyclic collector
+    # would rescan the whole decoded document again and again.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _read(doc, file)
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the scan
         return ExportLoad(errors=[InputError(file=file, line=_line(doc),
                                              message=f"could not read the export: {exc}",
                                              hint="check that the file is an unmodified export")])
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _read(doc: Any, file: str) -> ExportLoad:
@@ -196,15 +221,21 @@ def _read_snapshot(doc: dict[str, Any], file: str) -> ExportLoad:
 def resources_from_objects(objects: Iterable[Any], file: str, source: str = "export") -> ExportLoad:
     """Resources from resource objects already in memory (Resource Graph rows, SDK ``as_dict()``
     output, az CLI objects): same normalisation as :func:`read_export`, pointers ``/{index}``."""
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _from_objects(objects, file, source, "", container_line=None)
     except Exception as exc:  # noqa: BLE001 - never raises, like read_export
         return ExportLoad(errors=[InputError(file=file, line=None, message=f"could not read the resources: {exc}")])
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _from_objects(objects: Iterable[Any], file: str, source: str, pointer: str,
                   container_line: int | None, single: bool = False) -> ExportLoad:
     load = ExportLoad()
+    scopes: dict[str, dict[str, Any]] = {}  # ids share few subscription/group prefixes: parse each once
     for index, obj in enumerate(objects):
         where = pointer if single else f"{pointer}/{index}"
         line = _line(obj) or container_line
@@ -214,26 +245,31 @@ def _from_objects(objects: Iterable[Any], file: str, source: str, pointer: str,
                 hint="each element must be an object with `id` and `type`"))
             continue
         resource_id, resource_type = obj.get("id"), obj.get("type")
-        missing = [k for k, v in (("id", resource_id), ("type", resource_type))
-                   if not isinstance(v, str) or not v.strip()]
-        if missing:
+        if not (isinstance(resource_id, str) and resource_id.strip()
+                and isinstance(resource_type, str) and resource_type.strip()):
+            missing = [k for k, v in (("id", resource_id), ("type", resource_type))
+                       if not isinstance(v, str) or not v.strip()]
             load.errors.append(InputError(
                 file=file, line=line,
                 message=f"resource at {where or '/'} has no {' and no '.join(missing)}",
                 hint="export full resource objects (do not project away `id` and `type`)"))
             continue
-        origin = Origin(file=file, line=_line(obj), column=obj.column if isinstance(obj, JsonObject) else None,
-                        pointer=where)
+        origin = Origin(file, _line(obj), obj.column if isinstance(obj, JsonObject) else None, where)
         body = to_arm_shape(obj)
-        _hide_secrets(body, origin)
-        parsed = parse_resource_id(resource_id)
+        if resource_type.lower() not in SECRET_FREE_TYPES:
+            _hide_secrets(body, origin)
+        cut = resource_id.lower().find("/providers/")
+        scope_id = resource_id[:cut] if cut > 0 else resource_id
+        scope = scopes.get(scope_id)
+        if scope is None:
+            scope = scopes[scope_id] = parse_resource_id(scope_id)
         name = body.get("name")
         if not isinstance(name, str) or not name:
-            name = (parsed["name"] or resource_id.rsplit("/", 1)[-1]).rsplit("/", 1)[-1]
+            name = resource_id.rstrip("/").rsplit("/", 1)[-1]
         load.resources.append(Resource(
-            id=resource_id, type=resource_type, name=name, body=body, origin=origin, source=source,
-            subscription_id=parsed["subscription_id"] or _str_or_none(obj.get("subscriptionId")),
-            resource_group=parsed["resource_group"] or _str_or_none(obj.get("resourceGroup")),
+            resource_id, resource_type, name, body, origin, source,
+            scope["subscription_id"] or _str_or_none(obj.get("subscriptionId")),
+            scope["resource_group"] or _str_or_none(obj.get("resourceGroup")),
         ))
     return load
 
@@ -250,7 +286,11 @@ def to_arm_shape(obj: dict[str, Any]) -> dict[str, Any]:
     and so do their flattened sub-resources (subnets, ipConfigurations...)."""
     if isinstance(obj.get("properties"), dict) or all(key in ENVELOPE_KEYS for key in obj):
         return obj
-    return _unflatten(obj)
+    body = _unflatten(obj)
+    resource_type = obj.get("type")
+    if isinstance(resource_type, str) and resource_type.lower() in PROPERTY_SKU_TYPES and "sku" in body:
+        body.setdefault("properties", _new_like(obj))["sku"] = body.pop("sku")
+    return body
 
 
 def _new_like(source: Any) -> JsonObject:

@@ -43,8 +43,9 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def expand_paths(paths: Sequence[str | Path], load: InputLoad) -> list[Path]:
-    """Files as given plus the JSON files below each folder, in a stable order."""
+def expand_paths(paths: Sequence[str | Path], load: InputLoad, named: set[Path] | None = None) -> list[Path]:
+    """Files as given plus the JSON files below each folder, in a stable order. Files named on the
+    command line are added to ``named``: only those must be inputs; a walk may meet other JSON."""
     files: list[Path] = []
     seen: set[Path] = set()
     for raw in paths:
@@ -54,6 +55,8 @@ def expand_paths(paths: Sequence[str | Path], load: InputLoad) -> list[Path]:
                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
         elif path.is_file():
             found = [path]
+            if named is not None:
+                named.add(path.resolve())
         else:
             load.errors.append(InputError(file=str(raw), line=None, message="no such file or folder",
                                           hint="check the path"))
@@ -94,6 +97,26 @@ def sibling_parameter_file(template: Path) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
+def linked_template_files(doc: Any, base_dir: Path) -> set[Path]:
+    """Files a template links to by a literal ``templateLink.relativePath`` (and its
+    ``parametersLink``): they are read through that deployment, not again as standalone inputs."""
+    found: set[Path] = set()
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key in ("templateLink", "parametersLink"):
+                link = node.get(key)
+                if isinstance(link, dict):
+                    relative = link.get("relativePath")
+                    if isinstance(relative, str) and relative and not relative.startswith("["):
+                        found.add((base_dir / relative).resolve())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
 def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | Path] = (),
                 context: DeploymentContext | None = None,
                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> InputLoad:
@@ -104,7 +127,8 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
 
     context = context or DeploymentContext()
     load = InputLoad()
-    files = expand_paths(paths, load)
+    named: set[Path] = set()
+    files = expand_paths(paths, load, named)
 
     documents: dict[Path, Any] = {}
     for path in files:
@@ -128,7 +152,11 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
             load.errors.append(exc.to_input_error())
 
     used_as_sibling: set[Path] = set()
-    templates = [p for p, d in documents.items() if deployment.is_template(d)]
+    linked: set[Path] = set()
+    for path, doc in documents.items():
+        if deployment.is_template(doc):
+            linked |= linked_template_files(doc, path.parent)
+    templates = [p for p, d in documents.items() if deployment.is_template(d) and p.resolve() not in linked]
     for path in templates:
         values: dict[str, Any] = {}
         sibling = sibling_parameter_file(path)
@@ -150,23 +178,28 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
     template_set = set(templates)
     explicit_paths = {Path(p).resolve() for p in parameter_files}
     for path, doc in documents.items():
-        if path in template_set:
+        if path in template_set or path.resolve() in linked:
             continue
         shown = display_path(path)
+        if _is_building_blocks(doc):
+            load.errors.append(InputError(
+                file=shown, line=1, message="Azure Building Blocks (azbb) input, not an ARM template or export",
+                hint="generate the ARM templates with azbb and scan those"))
+            continue
         if parameters.is_parameter_file(doc):
             if path not in used_as_sibling and path.resolve() not in explicit_paths:
                 load.notices.append(Notice(file=shown, line=1, kind="skipped", message=(
                     "parameter file not used: no template of the same name beside it; "
                     "pass it with --parameters")))
             continue
-        if _is_building_blocks(doc):
-            load.errors.append(InputError(
-                file=shown, line=1, message="Azure Building Blocks (azbb) input, not an ARM template or export",
-                hint="generate the ARM templates with azbb and scan those"))
-            continue
         if export.is_export(doc):
             result = export.read_export(doc, shown)
             load.extend(result.resources, result.errors, result.notices)
+            continue
+        if path.resolve() not in named:
+            # Met while walking a folder (package.json, tool settings...): say so, do not fail.
+            load.notices.append(Notice(file=shown, line=1, kind="skipped", message=(
+                "skipped: not an ARM template, parameter file or Azure export")))
             continue
         load.errors.append(InputError(
             file=shown, line=1,

@@ -194,11 +194,12 @@ def er_connection(sub: str, rg: str, name: str, gateway_id: str, circuit_id: str
         "expressRouteGatewayBypass": False, "enableBgp": False})
 
 
-def er_circuit(sub: str, rg: str, name: str, location: str = "westeurope") -> dict[str, Any]:
+def er_circuit(sub: str, rg: str, name: str, location: str = "westeurope", peering_location: str = "Amsterdam",
+               vlan: int = 100) -> dict[str, Any]:
     cid = resource_id(sub, rg, "expressRouteCircuits", name)
     return _base(sub, rg, "expressRouteCircuits", name, location, {
         "circuitProvisioningState": "Enabled", "serviceProviderProvisioningState": "Provisioned",
-        "serviceProviderProperties": {"serviceProviderName": "Equinix", "peeringLocation": "Amsterdam",
+        "serviceProviderProperties": {"serviceProviderName": "Equinix", "peeringLocation": peering_location,
                                       "bandwidthInMbps": 1000},
         "allowClassicOperations": False, "globalReachEnabled": False,
         "authorizations": [{"name": "hub", "id": f"{cid}/authorizations/hub",
@@ -207,7 +208,7 @@ def er_circuit(sub: str, rg: str, name: str, location: str = "westeurope") -> di
         "peerings": [{"name": "AzurePrivatePeering", "id": f"{cid}/peerings/AzurePrivatePeering",
                       "properties": {"peeringType": "AzurePrivatePeering", "azureASN": 12076,
                                      "peerASN": 65020, "primaryPeerAddressPrefix": "172.16.0.0/30",
-                                     "secondaryPeerAddressPrefix": "172.16.0.4/30", "vlanId": 100,
+                                     "secondaryPeerAddressPrefix": "172.16.0.4/30", "vlanId": vlan,
                                      "state": "Enabled", "sharedKey": PEERING_MD5_KEY,
                                      "provisioningState": "Succeeded"}}]},
         sku={"name": "Standard_MeteredData", "tier": "Standard", "family": "MeteredData"})
@@ -248,7 +249,8 @@ def hybrid_estate() -> Estate:
 
     Subscription ``SUB_CONNECTIVITY``:
       * ``rg-hub-net``: compliant hub (GatewaySubnet /27, active-active VpnGw2AZ with BGP, ErGw1AZ, IPsec
-        connection with strong crypto, ER connection to a circuit in ``SUB_CIRCUITS``), diagnostics on;
+        connection with strong crypto, ER connections to two circuits in two peering locations in
+        ``SUB_CIRCUITS``), diagnostics on;
       * ``rg-hub-pip``: the hub gateways' public IPs (cross-resource-group references);
       * ``rg-hub-onprem``: the local network gateway the hub connection points at;
       * ``rg-spoke-app``: a spoke peered to the hub with ``useRemoteGateways``;
@@ -256,7 +258,7 @@ def hybrid_estate() -> Estate:
         BGP propagation disabled, Basic policy-based gateway on a Basic dynamic IP, weak crypto,
         on-premises range overlapping the VNet);
       * ``rg-sandbox``: a VNet without gateways (used for access-denied tests).
-    Subscription ``SUB_CIRCUITS``: ``rg-er`` with the ExpressRoute circuit (private peering, MD5 key).
+    Subscription ``SUB_CIRCUITS``: ``rg-er`` with the ExpressRoute circuits (private peering, MD5 key).
     """
     e = Estate()
     e.management_groups[MANAGEMENT_GROUP] = [SUB_CONNECTIVITY, SUB_CIRCUITS]
@@ -272,6 +274,7 @@ def hybrid_estate() -> Estate:
     er_id = resource_id(s, "rg-hub-net", "virtualNetworkGateways", "vgw-hub-er")
     lng_id = resource_id(s, "rg-hub-onprem", "localNetworkGateways", "lng-hq")
     circuit_id = resource_id(c, "rg-er", "expressRouteCircuits", "erc-hq")
+    circuit2_id = resource_id(c, "rg-er", "expressRouteCircuits", "erc-hq-london")
     workspace = f"/subscriptions/{s}/resourceGroups/rg-monitor/providers/Microsoft.OperationalInsights/workspaces/law-net"
 
     e.group(s, "rg-hub-net")
@@ -286,6 +289,7 @@ def hybrid_estate() -> Estate:
     e.add(s, "rg-hub-net", er_gateway(s, "rg-hub-net", "vgw-hub-er", gw_subnet, pips[2]))
     e.add(s, "rg-hub-net", vpn_connection(s, "rg-hub-net", "cn-hub-hq", vpn_id, lng_id, SHARED_KEY))
     e.add(s, "rg-hub-net", er_connection(s, "rg-hub-net", "cn-hub-er", er_id, circuit_id))
+    e.add(s, "rg-hub-net", er_connection(s, "rg-hub-net", "cn-hub-er-london", er_id, circuit2_id))
     for i, pid in enumerate(pips):
         e.add(s, "rg-hub-pip", public_ip(s, "rg-hub-pip", pid.rsplit("/", 1)[1], zones=["1", "2", "3"],
                                          address=f"20.50.1.{i + 1}"))
@@ -297,7 +301,7 @@ def hybrid_estate() -> Estate:
         peerings=[{"name": "spoke-app-to-hub", "remote": hub_id, "use_remote": True}]))
     e.add(s, "rg-spoke-app", route_table(s, "rg-spoke-app", "rt-spoke-app", [("to-fw", "0.0.0.0/0")]))
     e.diagnostic_settings[vpn_id.lower()] = [diagnostic_setting(vpn_id, workspace, VPN_LOG_CATEGORIES)]
-    e.diagnostic_settings[er_id.lower()] = []
+    e.diagnostic_settings[er_id.lower()] = [diagnostic_setting(er_id, workspace, ["GatewayDiagnosticLog"])]
     e.bgp_peer_status[vpn_id.lower()] = [
         {"localAddress": "10.10.255.228", "neighbor": "192.168.255.1", "asn": 65020, "state": "Connected",
          "connectedDuration": "5.02:11:09", "routesReceived": 12, "messagesSent": 9000, "messagesReceived": 9001}]
@@ -333,6 +337,7 @@ def hybrid_estate() -> Estate:
     e.add(s, "rg-sandbox", vnet(s, "rg-sandbox", "vnet-sandbox", ["10.99.0.0/24"],
                                 [{"name": "default", "prefix": "10.99.0.0/26"}]))
     e.add(c, "rg-er", er_circuit(c, "rg-er", "erc-hq"))
+    e.add(c, "rg-er", er_circuit(c, "rg-er", "erc-hq-london", peering_location="London", vlan=200))
     return e
 
 

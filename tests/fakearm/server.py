@@ -7,9 +7,9 @@ prints one JSON line ``{"url": ..., "ca": ...}`` and serves until killed."""
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import re
+import socket
 import ssl
 import sys
 import tempfile
@@ -115,6 +115,9 @@ class FakeArm:
             row["type"] = obj["type"].lower()  # Resource Graph returns lower-case types
             row.update(resourceGroup=rg.lower(), subscriptionId=sub, tenantId=self.estate.tenant_id)
             self._graph_rows.setdefault(sub.lower(), []).append(row)
+        # Rows are encoded once: page answers are joined from these, so that serving 50,000 rows costs
+        # the fake about what it costs the real service (nothing the client has to wait for).
+        self._graph_json = {sub: [json.dumps(r) for r in rows] for sub, rows in self._graph_rows.items()}
 
     def add_fault(self, fault: Fault) -> Fault:
         with self._lock:
@@ -140,13 +143,19 @@ class FakeArm:
             def log_message(self, *args: Any) -> None:
                 pass
 
+            def setup(self) -> None:
+                super().setup()
+                # Headers and body go out in two writes: without this, Nagle plus the client's delayed
+                # ACK add about 40 ms to every response, which real ARM does not.
+                self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def _handle(self) -> None:
                 split = urllib.parse.urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 query = dict(urllib.parse.parse_qsl(split.query))
                 status, headers, body = arm.respond(self.command, split.path, query, raw)
-                data = b"" if body is None else json.dumps(body).encode()
+                data = body if isinstance(body, bytes) else b"" if body is None else json.dumps(body).encode()
                 with arm._lock:
                     arm.log.append(Request(self.command, split.path, query, status,
                                            (self.headers.get("Authorization") or "")[:7],
@@ -215,7 +224,7 @@ class FakeArm:
             gateway = "/".join(parts[:-1])
             if "/" + gateway not in self._by_id:
                 return 404, {}, arm_error("ResourceNotFound", f"gateway {gateway} not found")
-            token = base64.urlsafe_b64encode(("/" + gateway).encode()).decode().rstrip("=")
+            token = ("/" + gateway).encode().hex()  # hex survives the lower-casing of paths
             return 202, {"Location": f"{self.url}/fakearm/operations/{parts[-1]}/{token}",
                          "Retry-After": "0"}, None
         if method != "GET":
@@ -273,7 +282,7 @@ class FakeArm:
         return 200, {}, body
 
     def _operation_result(self, kind: str, token: str) -> Response:
-        gateway = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        gateway = bytes.fromhex(token).decode()
         table = self.estate.bgp_peer_status if kind == "getbgppeerstatus" else self.estate.learned_routes
         return 200, {}, {"value": table.get(gateway, [])}
 
@@ -296,14 +305,19 @@ class FakeArm:
         else:
             types = _in_list(query, "type")
             groups = _in_list(query, "resourceGroup")
-            rows = []
+            encoded = []
             for sub in subs:
-                for row in self._graph_rows.get(sub.lower(), []):
+                for row, text in zip(self._graph_rows.get(sub.lower(), []), self._graph_json.get(sub.lower(), [])):
                     if types is not None and row["type"] not in types:
                         continue
                     if groups is not None and row["resourceGroup"] not in groups:
                         continue
-                    rows.append(row)
+                    encoded.append(text)
+            page_text = encoded[skip: skip + top]
+            head = {"totalRecords": len(encoded), "count": len(page_text), "resultTruncated": "false", "facets": []}
+            if skip + top < len(encoded):
+                head["$skipToken"] = str(skip + top)
+            return 200, {}, (json.dumps(head)[:-1] + ', "data": [' + ", ".join(page_text) + "]}").encode()
         page = rows[skip: skip + top]
         answer: dict[str, Any] = {"totalRecords": len(rows), "count": len(page), "resultTruncated": "false",
                                   "facets": [], "data": page}

@@ -7,16 +7,18 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, Union
+from typing import Any, Protocol
 
 from checker.model import CheckerError, Secret, Unknown
 from checker.sources.arm.context import DeploymentContext
 from checker.sources.arm.functions import (
+    BUDGET,
     DERIVED_FROM_SECRET,
     FUNCTIONS,
     LIST_FUNCTION,
     FunctionError,
     FunctionSpec,
+    Lambda,
     LambdaScope,
     describe_accessor,
     kind_of,
@@ -92,7 +94,7 @@ class Access:
     offset: int
 
 
-Node = Union[Literal, Call, Access]
+Node = Literal | Call | Access
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -183,9 +185,8 @@ class _Parser:
         char = self.peek()
         if char == "'":
             return self.string()
-        if char.isdigit() or (char == "-" and start + 1 < self.end and text[start + 1].isdigit()):
-            match = _INTEGER.match(text, start, self.end)
-            assert match is not None
+        match = _INTEGER.match(text, start, self.end)
+        if match is not None:
             self.pos = match.end()
             if self.pos < self.end and text[self.pos] == ".":
                 raise self.error("decimal numbers are not supported in expressions",
@@ -282,7 +283,7 @@ def _check_arity(spec: FunctionSpec, name: str, count: int, offset: int, text: s
         expected = str(spec.min_args)
     else:
         expected = f"{spec.min_args} to {spec.max_args}"
-    plural = "" if expected == "1" else "s"
+    plural = "" if expected.endswith(" 1") or expected == "1" else "s"
     raise ExpressionError(f"function '{name}' takes {expected} argument{plural}, got {count} in expression "
                           f"{_shorten(text)}", column=offset,
                           hint=f"see the ARM template function reference for {name}()")
@@ -301,10 +302,12 @@ def parse_expression(text: str) -> Node:
         raise ExpressionError(f"expression is {len(text)} characters long, more than the limit of "
                               f"{MAX_EXPRESSION_LENGTH}", column=0, hint="split it into variables")
     if is_expression(text):
-        start, end = 1, len(text) - 1
-    else:
-        start, end = 0, len(text)
-    return _Parser(text, start, end).parse()
+        return _Parser(text, 1, len(text) - 1).parse()
+    if text.startswith("[") and not text.startswith("[["):
+        _Parser(text, 1, len(text)).parse()
+        raise ExpressionError(f"missing ']' at the end of expression {_shorten(text)}", column=len(text),
+                              hint="end the expression with ']'")
+    return _Parser(text, 0, len(text)).parse()
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -400,6 +403,17 @@ def _wrap_error(exc: FunctionError, name: str, offset: int, text: str) -> Expres
                            hint=exc.hint)
 
 
+#: Python errors a function implementation should not raise; reported as an expression error rather
+#: than crashing the scan.
+_UNEXPECTED = (TypeError, ValueError, ArithmeticError, LookupError, AttributeError)
+
+
+def _wrap_unexpected(exc: Exception, name: str, offset: int, text: str) -> ExpressionError:
+    return ExpressionError(f"{name}(): cannot be evaluated with these arguments ({type(exc).__name__}) "
+                           f"(in expression {_shorten(text)})", column=offset,
+                           hint="check the argument types against the ARM template function reference")
+
+
 def _compile_call(node: Call, text: str) -> Compiled:
     args = tuple(_compile(arg, text) for arg in node.args)
     if node.namespace is not None:
@@ -412,6 +426,8 @@ def _compile_call(node: Call, text: str) -> Compiled:
                 return impl(scope, args, name)
             except FunctionError as exc:
                 raise _wrap_error(exc, name, offset, text) from None
+            except _UNEXPECTED as exc:
+                raise _wrap_unexpected(exc, name, offset, text) from None
 
         return call_lazy
     if spec.mode == "keep":
@@ -421,6 +437,8 @@ def _compile_call(node: Call, text: str) -> Compiled:
                 return impl(scope, values, name)
             except FunctionError as exc:
                 raise _wrap_error(exc, name, offset, text) from None
+            except _UNEXPECTED as exc:
+                raise _wrap_unexpected(exc, name, offset, text) from None
 
         return call_keep
     if len(args) == 0:
@@ -429,6 +447,8 @@ def _compile_call(node: Call, text: str) -> Compiled:
                 return impl(scope, (), name)
             except FunctionError as exc:
                 raise _wrap_error(exc, name, offset, text) from None
+            except _UNEXPECTED as exc:
+                raise _wrap_unexpected(exc, name, offset, text) from None
 
         return call0
     if len(args) == 1:
@@ -442,6 +462,8 @@ def _compile_call(node: Call, text: str) -> Compiled:
                 return impl(scope, (value,), name)
             except FunctionError as exc:
                 raise _wrap_error(exc, name, offset, text) from None
+            except _UNEXPECTED as exc:
+                raise _wrap_unexpected(exc, name, offset, text) from None
 
         return call1
 
@@ -454,6 +476,8 @@ def _compile_call(node: Call, text: str) -> Compiled:
             return impl(scope, values, name)
         except FunctionError as exc:
             raise _wrap_error(exc, name, offset, text) from None
+        except _UNEXPECTED as exc:
+            raise _wrap_unexpected(exc, name, offset, text) from None
 
     return call_n
 
@@ -538,11 +562,24 @@ def evaluate_string(text: str, scope: EvalScope) -> Any:
         return text
     if text[1] == "[":
         return text[1:]
+    global _active_evaluations
+    if _active_evaluations == 0:
+        BUDGET.used = 0
+    _active_evaluations += 1
     try:
-        return _compiled(text)(scope)
+        value = _compiled(text)(scope)
     except RecursionError:
         raise ExpressionError(f"expression {_shorten(text)} nests too deeply to evaluate",
                               hint="check variables and user-defined functions for deep recursion") from None
+    finally:
+        _active_evaluations -= 1
+    if value.__class__ is Lambda:
+        raise ExpressionError(f"expression {_shorten(text)} is a lambda, which is not a value", column=1,
+                              hint="use lambda() only as an argument of filter, map, reduce, sort, toObject...")
+    return value
+
+
+_active_evaluations = 0  # evaluations in progress: the work budget is per top-level evaluation
 
 
 def evaluate_value(value: Any, scope: EvalScope) -> Any:

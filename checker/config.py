@@ -1,0 +1,362 @@
+"""The configuration file (.hybrid-check.yaml or [tool.hybrid-check] in pyproject.toml): found from the
+working directory upward, validated with checker/schemas/config.schema.json, errors with file and line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import jsonschema
+import yaml
+
+from checker.model import CheckerError
+from checker.report.waivers import Waiver, parse_expiry
+
+try:  # Python 3.11+; on 3.10 only the YAML file is read (no extra dependency)
+    import tomllib as _toml
+except ModuleNotFoundError:  # pragma: no cover - depends on the interpreter
+    _toml = None  # type: ignore[assignment]
+
+log = logging.getLogger("hybrid_check")
+
+CONFIG_NAMES = (".hybrid-check.yaml", ".hybrid-check.yml")
+PYPROJECT = "pyproject.toml"
+TOOL_TABLE = "hybrid-check"
+SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "config.schema.json"
+_PYPROJECT_SECTION = re.compile(r'^\s*\[+\s*tool\s*\.\s*(?:"hybrid-check"|hybrid-check)\s*[.\]]', re.MULTILINE)
+
+#: Built-in values used when neither a flag nor the configuration sets a setting.
+DEFAULTS: Mapping[str, Any] = MappingProxyType({
+    "fail_on": "high", "unknown": "fail", "allow_empty": False, "format": "table", "show_passed": False,
+    "no_color": False, "verbose": False, "sarif_root": None, "baseline": None, "pattern": None, "max_file_size": 50,
+    "subscription_id": None, "resource_group": None, "location": None, "tenant_id": None,
+})
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings from a configuration file; None (or empty) means "not set here". Paths are resolved
+    against the folder of the configuration file."""
+
+    path: Path | None = None
+    fail_on: str | None = None
+    unknown: str | None = None
+    allow_empty: bool | None = None
+    format: str | None = None  # printed on stdout
+    outputs: tuple[tuple[str, Path], ...] = ()  # (format, file) also written
+    show_passed: bool | None = None
+    no_color: bool | None = None
+    verbose: bool | None = None
+    sarif_root: Path | None = None
+    baseline: Path | None = None
+    pattern: str | None = None  # declared for every site
+    pattern_by_vnet: Mapping[str, str] = field(default_factory=dict)  # VNet name/id glob -> pattern
+    parameters: tuple[Path, ...] = ()  # parameter files
+    policies: tuple[Path, ...] = ()  # policy folders used instead of the bundled ones
+    max_file_size: int | None = None  # MB
+    disabled_rules: frozenset[str] = frozenset()  # rule id globs
+    rule_severity: Mapping[str, str] = field(default_factory=dict)
+    rule_parameters: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    waivers: tuple[Waiver, ...] = ()
+    subscription_id: str | None = None
+    resource_group: str | None = None
+    location: str | None = None
+    tenant_id: str | None = None
+    audit: Mapping[str, Any] = field(default_factory=dict)  # live audit settings, keys as in the file
+
+
+# ---------------------------------------------------------------------------------------------------
+# finding and reading
+# ---------------------------------------------------------------------------------------------------
+
+def _has_tool_table(pyproject: Path) -> bool:
+    try:
+        return bool(_PYPROJECT_SECTION.search(pyproject.read_text(encoding="utf-8", errors="replace")))
+    except OSError:
+        return False
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest .hybrid-check.yaml/.yml, or pyproject.toml with [tool.hybrid-check], from ``start``
+    upward; the search stops at the repository root (the folder holding .git)."""
+    folder = start.absolute()
+    if folder.is_file():
+        folder = folder.parent
+    for current in (folder, *folder.parents):
+        for name in CONFIG_NAMES:
+            if (current / name).is_file():
+                return current / name
+        pyproject = current / PYPROJECT
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            if _toml is not None:
+                return pyproject
+            log.warning("%s: [tool.%s] is ignored: reading pyproject.toml needs Python 3.11 or later "
+                        "(use .hybrid-check.yaml instead)", pyproject, TOOL_TABLE)
+        if (current / ".git").exists():
+            return None
+    return None
+
+
+def _yaml_value(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int],
+                loader: yaml.SafeLoader, file: str) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise CheckerError("a key must be a plain word", file=file, line=key_node.start_mark.line + 1)
+            key = str(key_node.value)
+            if key in out:
+                raise CheckerError(f"{_path_text((*path, key))}: key given twice", file=file,
+                                   line=key_node.start_mark.line + 1, hint="keep one of them")
+            out[key] = _yaml_value(value_node, (*path, key), lines, loader, file)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_yaml_value(item, (*path, i), lines, loader, file) for i, item in enumerate(node.value)]
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        return node.value  # dates stay text: the schema and the waiver parser read YYYY-MM-DD
+    return loader.construct_object(node, deep=True)
+
+
+def _read_yaml(path: Path, text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    lines: dict[tuple[Any, ...], int] = {}
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, lines
+        return _yaml_value(node, (), lines, loader, str(path)), lines
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise CheckerError(f"not valid YAML: {exc.problem or exc}", file=str(path),
+                           line=mark.line + 1 if mark else None, hint="fix the YAML syntax") from None
+    except yaml.YAMLError as exc:
+        raise CheckerError(f"not valid YAML: {exc}", file=str(path), hint="fix the YAML syntax") from None
+    finally:
+        loader.dispose()
+
+
+def _plain(value: Any) -> Any:
+    """TOML values as JSON-like data (dates become YYYY-MM-DD text, as in YAML)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _toml_lines(text: str, data: Any) -> dict[tuple[Any, ...], int]:
+    """Best-effort lines for TOML keys (tomllib keeps none): the first line after the [tool.hybrid-check]
+    header that assigns the key or opens its table."""
+    all_lines = text.splitlines()
+    match = _PYPROJECT_SECTION.search(text)
+    start = text.count("\n", 0, match.start()) if match else 0
+    lines: dict[tuple[Any, ...], int] = {(): start + 1}
+
+    def walk(value: Any, path: tuple[Any, ...]) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                key_path = (*path, key)
+                pattern = re.compile(r'^\s*(\[+[^\]]*\b|"?)' + re.escape(key) + r'\b"?\s*(=|\]|\.)')
+                for number in range(start, len(all_lines)):
+                    if pattern.search(all_lines[number]):
+                        lines[key_path] = number + 1
+                        break
+                walk(item, key_path)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+
+    walk(data, ())
+    return lines
+
+
+def _read_pyproject(path: Path, text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    if _toml is None:
+        raise CheckerError("reading pyproject.toml needs Python 3.11 or later", file=str(path),
+                           hint="move the settings to .hybrid-check.yaml")
+    try:
+        document = _toml.loads(text)
+    except _toml.TOMLDecodeError as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        raise CheckerError(f"not valid TOML: {exc}", file=str(path), line=int(found.group(1)) if found else None,
+                           hint="fix the TOML syntax") from None
+    section = document.get("tool", {}).get(TOOL_TABLE)
+    if section is None:
+        raise CheckerError(f"no [tool.{TOOL_TABLE}] table", file=str(path),
+                           hint=f"add [tool.{TOOL_TABLE}] or use .hybrid-check.yaml")
+    data = _plain(section)
+    return data, _toml_lines(text, data)
+
+
+# ---------------------------------------------------------------------------------------------------
+# validation
+# ---------------------------------------------------------------------------------------------------
+
+def _path_text(path: tuple[Any, ...]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def _line_for(path: tuple[Any, ...], lines: Mapping[tuple[Any, ...], int]) -> int | None:
+    for end in range(len(path), -1, -1):
+        if path[:end] in lines:
+            return lines[path[:end]]
+    return None
+
+
+def _type_name(value: Any) -> str:
+    return {bool: "a boolean", int: "a number", float: "a number", str: "text", list: "a list",
+            dict: "a mapping", type(None): "nothing"}.get(type(value), type(value).__name__)
+
+
+def _describe(error: jsonschema.ValidationError) -> tuple[tuple[Any, ...], str]:
+    """(where, what is wrong and what is expected) for one schema error."""
+    path = tuple(error.absolute_path)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    expected = schema.get("x-expected")
+    if "propertyNames" in error.absolute_schema_path:
+        # the error is about a key, reported at its parent: point at the key itself
+        if error.validator == "enum":
+            expected = "one of " + ", ".join(str(v) for v in error.validator_value)
+        return (*path, error.instance), f"{error.instance!r} is not a valid key" + (
+            f" (expected {expected})" if expected else "")
+    if error.validator == "enum":
+        return path, f"{error.instance!r} is not one of {', '.join(str(v) for v in error.validator_value)}"
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = sorted(schema.get("properties", {}))
+        extra = sorted(k for k in error.instance if k not in allowed)
+        where = (*path, extra[0]) if extra else path
+        hint = f" (expected one of {', '.join(allowed)})" if allowed else ""
+        return where, f"unknown key {extra[0] if extra else ''!r}{hint}"
+    if error.validator == "required":
+        missing = ", ".join(repr(k) for k in error.validator_value if k not in (error.instance or {}))
+        needs = f" (expected {', '.join(error.validator_value)})"
+        return path, f"missing {missing}{needs}"
+    if error.validator == "type":
+        wanted = error.validator_value
+        wanted_text = " or ".join(wanted) if isinstance(wanted, list) else wanted
+        return path, f"expected {wanted_text}, found {_type_name(error.instance)} ({error.instance!r})"
+    if expected:
+        return path, f"{error.instance!r} is not valid (expected {expected})"
+    if error.validator == "minLength":
+        return path, "must not be empty"
+    return path, error.message
+
+
+def _validate(data: Any, lines: Mapping[tuple[Any, ...], int], file: str) -> None:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = list(validator.iter_errors(data))
+    if not errors:
+        return
+    described = [(*_describe(e), e) for e in errors]
+    described.sort(key=lambda item: (_line_for(item[0], lines) or 0, _path_text(item[0])))
+    where, message, _ = described[0]
+    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    raise CheckerError(f"{_path_text(where)}: {message}{more}", file=file, line=_line_for(where, lines),
+                       hint="see the configuration reference in docs/reports.md")
+
+
+# ---------------------------------------------------------------------------------------------------
+# building the Config
+# ---------------------------------------------------------------------------------------------------
+
+def _paths(value: Any, base: Path) -> tuple[Path, ...]:
+    items = [value] if isinstance(value, str) else list(value or ())
+    return tuple(_path(item, base) for item in items)
+
+
+def _path(value: str, base: Path) -> Path:
+    candidate = Path(value).expanduser()
+    return candidate if candidate.is_absolute() else base / candidate
+
+
+def _waivers(entries: list[dict[str, Any]], lines: Mapping[tuple[Any, ...], int], file: str) -> tuple[Waiver, ...]:
+    waivers = []
+    for index, entry in enumerate(entries):
+        line = _line_for(("waivers", index), lines)
+        expires = parse_expiry(entry["expires"], file=file, line=_line_for(("waivers", index, "expires"), lines),
+                               what=f"waivers[{index}].expires")
+        waivers.append(Waiver(rule=entry["rule"], resource=entry["resource"], reason=entry["reason"],
+                              expires=expires, source="config", file=file, line=line))
+    return tuple(waivers)
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate one configuration file; problems raise CheckerError with the file, the line of
+    the key and what is expected."""
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CheckerError("configuration file not found", file=file,
+                           hint="check the path given to --config") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CheckerError(f"cannot read the configuration: {exc}", file=file) from None
+    if path.name == PYPROJECT or path.suffix == ".toml":
+        data, lines = _read_pyproject(path, text)
+    else:
+        data, lines = _read_yaml(path, text)
+    if data is None:
+        data = {}
+    _validate(data, lines, file)
+
+    base = path.absolute().parent
+    rules: Mapping[str, Any] = data.get("rules", {})
+    outputs = tuple((fmt, _path(target, base)) for fmt, target in data.get("outputs", {}).items())
+    return Config(
+        path=path,
+        fail_on=data.get("fail-on"),
+        unknown=data.get("unknown"),
+        allow_empty=data.get("allow-empty"),
+        format=data.get("format"),
+        outputs=outputs,
+        show_passed=data.get("show-passed"),
+        no_color=data.get("no-color"),
+        verbose=data.get("verbose"),
+        sarif_root=_path(data["sarif-root"], base) if "sarif-root" in data else None,
+        baseline=_path(data["baseline"], base) if "baseline" in data else None,
+        pattern=data.get("pattern"),
+        pattern_by_vnet=MappingProxyType(dict(data.get("pattern-by-vnet", {}))),
+        parameters=_paths(data.get("parameters"), base),
+        policies=_paths(data.get("policies"), base),
+        max_file_size=data.get("max-file-size"),
+        disabled_rules=frozenset(rule for rule, settings in rules.items() if settings.get("enabled") is False),
+        rule_severity=MappingProxyType({rule: settings["severity"] for rule, settings in rules.items()
+                                        if "severity" in settings}),
+        rule_parameters=MappingProxyType({rule: MappingProxyType(dict(settings["parameters"]))
+                                          for rule, settings in rules.items() if "parameters" in settings}),
+        waivers=_waivers(data.get("waivers", []), lines, file),
+        subscription_id=data.get("subscription-id"),
+        resource_group=data.get("resource-group"),
+        location=data.get("location"),
+        tenant_id=data.get("tenant-id"),
+        audit=MappingProxyType(dict(data.get("audit", {}))),
+    )
+
+
+def merge_settings(flags: Mapping[str, Any], config: Config | None,
+                   defaults: Mapping[str, Any] = DEFAULTS) -> dict[str, Any]:
+    """Flags over configuration over defaults, for every key in ``defaults``: a flag or configuration
+    value of None means "not given"."""
+    merged: dict[str, Any] = {}
+    for key, default in defaults.items():
+        flag = flags.get(key)
+        configured = getattr(config, key, None) if config is not None else None
+        merged[key] = flag if flag is not None else configured if configured is not None else default
+    return merged

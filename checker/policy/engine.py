@@ -1,0 +1,300 @@
+"""Evaluate policies over subjects: select subjects per rule, apply rule settings, turn three-valued
+condition results into Results with rendered messages; plus the text of `explain` and `policies list`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from checker.model import CheckerError, Secret, Unknown, normalise_id
+from checker.policy.conditions import (
+    MISSING,
+    ConditionError,
+    FieldPath,
+    Truth,
+    Undetermined,
+    compile_condition,
+    resolve_field,
+    resolve_one,
+    split_message,
+)
+from checker.policy.loader import is_disabled
+from checker.policy.model import Policy, RuleSettings, rule_page_path
+from checker.report.model import Location, ResourceRef, Result
+from checker.subject import Subject
+
+POLICY_LIST_HEADER = ["rule", "severity", "patterns", "subject", "title"]
+DEFAULT_SETTINGS = RuleSettings()
+
+
+@dataclass(frozen=True)
+class CompiledPolicy:
+    """A policy with its settings applied and its conditions compiled (once per run, not per subject)."""
+
+    policy: Policy
+    severity: str
+    parameters: Mapping[str, Any]
+    condition_if: Callable[[Any], Truth] | None
+    condition_then: Callable[[Any], Truth]
+    message: MessageRenderer
+
+
+def _lowered(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    return {str(key).lower(): value for key, value in mapping.items()}
+
+
+def compile_policy(policy: Policy, settings: RuleSettings = DEFAULT_SETTINGS) -> CompiledPolicy:
+    """Apply severity and parameter overrides and compile the conditions.
+    Raises ConditionError if a condition is malformed (the loader rejects those first)."""
+    severity = _lowered(settings.severity).get(policy.id.lower(), policy.severity)
+    parameters = policy.default_parameters()
+    parameters.update(_lowered(settings.parameters).get(policy.id.lower(), {}))
+    condition_if = (compile_condition(policy.condition_if, parameters, "if")
+                    if policy.condition_if is not None else None)
+    condition_then = compile_condition(policy.condition_then, parameters, "then")
+    try:
+        message = split_message(policy.message)
+    except ValueError:
+        message = [("text", policy.message)]
+    return CompiledPolicy(policy, severity, parameters, condition_if, condition_then,
+                          compile_message(message, parameters))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Messages
+# ---------------------------------------------------------------------------------------------------
+
+def display_value(value: Any) -> str:
+    """How a subject value appears in a message: unknown values as ``unknown``, secrets as
+    ``<secret>`` (their value is never held, let alone printed)."""
+    if type(value) is str:
+        return value
+    if isinstance(value, Secret):
+        return "<secret>"
+    if isinstance(value, Unknown):
+        return "unknown"
+    if value is MISSING or value is None:
+        return "(not set)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(display_value(item) for item in value) if value else "(none)"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{key}: {display_value(item)}" for key, item in value.items()) + "}"
+    return str(value)
+
+
+MessageRenderer = Callable[[Any], str]
+
+
+def compile_message(parts: Sequence[tuple[str, Any]], parameters: Mapping[str, Any]) -> MessageRenderer:
+    """A renderer for a split message template; parameters are rendered once."""
+    pieces: list[Any] = []
+    for kind, item in parts:
+        if kind == "text":
+            pieces.append(item)
+        elif kind == "parameter":
+            pieces.append(display_value(parameters.get(item, MISSING)))
+        else:
+            pieces.append(item)
+    if all(isinstance(piece, str) for piece in pieces):
+        fixed = "".join(pieces)
+        return lambda data: fixed
+    # text stays as is; fields without [*] resolve through the fast single-value path
+    steps: list[str | FieldPath] = pieces
+
+    def render(data: Any) -> str:
+        out = []
+        for step in steps:
+            if isinstance(step, str):
+                out.append(step)
+                continue
+            value = resolve_field(data, step) if step.has_star else resolve_one(data, step.segments)
+            out.append(value if type(value) is str else display_value(value))
+        return "".join(out)
+    return render
+
+
+def render_message(parts: Sequence[tuple[str, Any]], data: Any, parameters: Mapping[str, Any]) -> str:
+    return compile_message(parts, parameters)(data)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Evaluation
+# ---------------------------------------------------------------------------------------------------
+
+def _location(subject: Subject) -> Location:
+    origin = subject.location or subject.resource.origin
+    if origin is None:
+        return Location(file=None)
+    return Location(file=origin.file, line=origin.line, column=origin.column)
+
+
+Place = tuple[ResourceRef, Location]
+
+
+def _place(subject: Subject) -> Place:
+    resource = subject.resource
+    return ResourceRef(id=resource.id, type=resource.type, name=resource.name), _location(subject)
+
+
+def _result(compiled: CompiledPolicy, subject: Subject, place: Place, status: str, message: str,
+            reasons: tuple[str, ...] = ()) -> Result:
+    return Result(
+        rule=compiled.policy.id, status=status, severity=compiled.severity, site=subject.site,
+        resource=place[0], location=place[1], message=message, remediation=compiled.policy.remediation,
+        unknown_reasons=reasons)
+
+
+def _with_reasons(message: str, reasons: tuple[str, ...]) -> str:
+    text = message.rstrip()
+    if text and not text.endswith((".", "!", "?")):
+        text += "."
+    return f"{text} Unknown: {'; '.join(reasons)}".strip()
+
+
+def evaluate_subject(compiled: CompiledPolicy, subject: Subject, place: Place | None = None) -> Result | None:
+    """The result of one compiled policy on one subject, or None when its ``if`` is false.
+    ``place`` (the subject's reference and location) can be given to share it between rules."""
+    place = place or _place(subject)
+    try:
+        data = subject.data
+        if compiled.condition_if is not None:
+            applies = compiled.condition_if(data)
+            if applies is False:
+                return None
+        else:
+            applies = True
+        if compiled.policy.requires == "live" and subject.resource.source != "live":
+            return _result(compiled, subject, place, "not-applicable",
+                           f"{compiled.policy.id} needs live data; {subject.resource.name} was read from "
+                           f"{subject.resource.source} data, so the rule was not evaluated.")
+        message = compiled.message(data)
+        if isinstance(applies, Undetermined):
+            reasons = applies.reasons
+            return _result(compiled, subject, place, "unknown", _with_reasons(message, reasons), reasons)
+        verdict = compiled.condition_then(data)
+        if verdict is True:
+            return _result(compiled, subject, place, "pass", message)
+        if verdict is False:
+            return _result(compiled, subject, place, "fail", message)
+        reasons = verdict.reasons if isinstance(verdict, Undetermined) else ("no verdict",)
+        return _result(compiled, subject, place, "unknown", _with_reasons(message, reasons), reasons)
+    except Exception as error:  # a malformed subject must never abort the whole run
+        reason = f"could not evaluate {compiled.policy.id}: {type(error).__name__}"
+        return _result(compiled, subject, place, "unknown", f"{compiled.policy.title}. Unknown: {reason}", (reason,))
+
+
+def evaluate(policies: Sequence[Policy], subjects: Sequence[Subject],
+             settings: RuleSettings = DEFAULT_SETTINGS) -> list[Result]:
+    """Every enabled policy on every subject of its kind whose patterns it covers.
+    Results come sorted by rule id, resource id and location."""
+    by_kind: dict[str, list[Subject]] = {}
+    for subject in subjects:
+        by_kind.setdefault(subject.kind, []).append(subject)
+    # subjects in report order once, so results come out sorted without sorting them
+    for kind_subjects in by_kind.values():
+        kind_subjects.sort(key=_subject_order)
+    places = {id(subject): _place(subject) for subject in subjects}
+    results: list[Result] = []
+    for policy in sorted(policies, key=lambda p: p.id):
+        if is_disabled(policy.id, settings.disabled):
+            continue
+        candidates = by_kind.get(policy.subject)
+        if not candidates:
+            continue
+        patterns = frozenset(policy.patterns)
+        try:
+            compiled = compile_policy(policy, settings)
+        except ConditionError as error:
+            raise CheckerError(f"rule {policy.id}: {error}", file=policy.file, line=policy.line,
+                               hint=error.hint or "run `hybrid-check policies validate` on the policy folder"
+                               ) from None
+        for subject in candidates:
+            if patterns.isdisjoint(subject.patterns):
+                continue
+            result = evaluate_subject(compiled, subject, places[id(subject)])
+            if result is not None:
+                results.append(result)
+    return results
+
+
+def _subject_order(subject: Subject) -> tuple[str, str, int, int]:
+    origin = subject.location or subject.resource.origin
+    return (normalise_id(subject.resource.id), (origin.file if origin else None) or "",
+            (origin.line if origin else None) or 0, (origin.column if origin else None) or 0)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Text for the command line
+# ---------------------------------------------------------------------------------------------------
+
+class _ReadableDumper(yaml.SafeDumper):
+    """Double quotes for strings holding a single quote, so "[parameters('x')]" reads as written."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = '"' if "'" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_ReadableDumper.add_representer(str, _represent_str)
+
+
+def conditions_yaml(policy: Policy) -> str:
+    """The ``if``/``then`` conditions as YAML, as the author wrote them."""
+    document: dict[str, Any] = {}
+    if policy.condition_if is not None:
+        document["if"] = policy.condition_if
+    document["then"] = policy.condition_then
+    return yaml.dump(document, Dumper=_ReadableDumper, sort_keys=False, default_flow_style=False,
+                     width=100, allow_unicode=True).rstrip()
+
+
+def explain(policy: Policy) -> str:
+    """The text of ``hybrid-check explain RULE-ID``."""
+    lines = [
+        f"{policy.id}: {policy.title}",
+        "",
+        f"Severity:  {policy.severity}",
+        f"Patterns:  {', '.join(policy.patterns)}",
+        f"Subject:   {policy.subject}",
+        f"Data:      {'live subscription data only' if policy.requires == 'live' else 'templates, exports and live data'}",
+        f"Defined:   {policy.file}:{policy.line}",
+        f"Rule page: {rule_page_path(policy.id)}",
+        "",
+        "Why it matters:",
+        _indent(policy.description),
+        "",
+        "How to fix:",
+        _indent(policy.remediation),
+    ]
+    if policy.parameters:
+        lines += ["", "Parameters:"]
+        for spec in policy.parameters.values():
+            text = f"  {spec.name} ({spec.type}, default {display_value(spec.default)})"
+            if spec.description:
+                text += f": {spec.description}"
+            lines.append(text)
+    lines += ["", "Conditions:", _indent(conditions_yaml(policy)), "", "Message:", _indent(policy.message)]
+    if policy.references:
+        lines += ["", "References:"] + [f"  {reference}" for reference in policy.references]
+    return "\n".join(lines) + "\n"
+
+
+def _indent(text: str) -> str:
+    return "\n".join(("  " + line) if line.strip() else "" for line in text.strip().splitlines())
+
+
+def format_policy_list(policies: Sequence[Policy]) -> list[list[str]]:
+    """Rows for ``hybrid-check policies list`` (columns: :data:`POLICY_LIST_HEADER`)."""
+    return [[p.id, p.severity, ", ".join(p.patterns), p.subject,
+             p.title + (" (live data only)" if p.requires == "live" else "")]
+            for p in sorted(policies, key=lambda p: p.id)]
+
+
+__all__ = ["CompiledPolicy", "ConditionError", "POLICY_LIST_HEADER", "compile_policy", "conditions_yaml",
+           "compile_message", "display_value", "evaluate", "evaluate_subject", "explain", "format_policy_list", "render_message"]

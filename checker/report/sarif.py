@@ -1,0 +1,189 @@
+"""SARIF 2.1.0 output for GitHub code scanning and other SARIF viewers: one run, rules with severities
+and help links, file URIs relative to the repository root, fingerprints that survive line moves."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from checker.report.baseline import fingerprint_of
+from checker.report.json_report import help_uris, safe_text
+from checker.report.model import Report, Result, RuleInfo
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/hybrid-check/hybrid-check"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "hybridCheck/v1"
+
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
+UNKNOWN_LEVEL = "warning"  # an unknown is never a pass, nor as certain as a failure
+BASELINE_STATE = {"new": "new", "existing": "unchanged"}
+REPORTED = ("fail", "unknown", "suppressed")  # pass and not-applicable results are left out
+
+
+def find_repository_root(start: Path | None = None) -> Path:
+    """The git repository holding ``start`` (default: the working directory), else ``start`` itself."""
+    here = (start or Path.cwd()).absolute()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder
+    return here
+
+
+def _relative_uri(file: str | None, root: Path) -> tuple[str, str | None] | None:
+    """(uri, uriBaseId) for an input file, or None when the result has no file (live audit)."""
+    if not file or file.startswith(("live:", "<")) or "://" in file:
+        return None
+    path = Path(file)
+    absolute = Path(os.path.normpath(path if path.is_absolute() else Path.cwd() / path))
+    for base, candidate in ((Path(os.path.normpath(root.absolute())), absolute),
+                            (root.resolve(), absolute.resolve())):
+        try:
+            relative = candidate.relative_to(base)
+        except ValueError:
+            continue
+        return quote(relative.as_posix(), safe="/"), SRCROOT
+    return absolute.as_uri(), None  # outside the root: code scanning will not show it, other viewers will
+
+
+def _physical_location(file: str | None, line: int | None, column: int | None,
+                       root: Path) -> dict[str, Any] | None:
+    uri = _relative_uri(file, root)
+    if uri is None:
+        return None
+    artifact: dict[str, Any] = {"uri": uri[0]}
+    if uri[1]:
+        artifact["uriBaseId"] = uri[1]
+    region: dict[str, Any] = {"startLine": line if line and line >= 1 else 1}
+    if column and column >= 1 and line:
+        region["startColumn"] = column
+    return {"physicalLocation": {"artifactLocation": artifact, "region": region}}
+
+
+def _rule_descriptor(info: RuleInfo, url: str) -> dict[str, Any]:
+    descriptor: dict[str, Any] = {
+        "id": info.id,
+        "shortDescription": {"text": safe_text(info.title) or info.id},
+        "fullDescription": {"text": safe_text(info.description) or safe_text(info.title) or info.id},
+        "helpUri": url,
+        "defaultConfiguration": {"level": LEVEL.get(info.severity, "warning")},
+        "properties": {
+            "security-severity": SECURITY_SEVERITY.get(info.severity, "5.5"),
+            "severity": info.severity,
+            "tags": ["security", "azure", "networking", *dict.fromkeys(info.patterns)],
+            "precision": "high",
+        },
+    }
+    if info.remediation:
+        descriptor["help"] = {"text": safe_text(info.remediation),
+                              "markdown": f"{safe_text(info.remediation)}\n\n[Rule page]({url})"}
+    return descriptor
+
+
+def _rules(report: Report) -> list[RuleInfo]:
+    infos = {info.id: info for info in report.rules}
+    for result in report.results:
+        if result.rule not in infos:
+            infos[result.rule] = RuleInfo(id=result.rule, title=result.rule, description="",
+                                          severity=result.severity, patterns=())
+    return [infos[key] for key in sorted(infos)]
+
+
+def _message(result: Result) -> str:
+    text = safe_text(result.message)
+    if result.status == "unknown":
+        text = f"Unknown: {text}"
+        if result.unknown_reasons:
+            text += " (" + "; ".join(safe_text(r) for r in result.unknown_reasons) + ")"
+    if result.suppression is not None and result.suppression.expired:
+        text += f" The waiver for this finding expired on {result.suppression.expires}."
+    return text
+
+
+def _result(result: Result, index: int, root: Path) -> dict[str, Any]:
+    uri = _relative_uri(result.location.file, root)
+    out: dict[str, Any] = {
+        "ruleId": result.rule,
+        "ruleIndex": index,
+        "level": UNKNOWN_LEVEL if result.status == "unknown" else LEVEL.get(result.severity, "warning"),
+        "message": {"text": _message(result)},
+    }
+    locations = []
+    physical = _physical_location(result.location.file, result.location.line, result.location.column, root)
+    if physical is not None:
+        locations.append(physical)
+    logical = {"name": safe_text(result.resource.name), "fullyQualifiedName": safe_text(result.resource.id),
+               "kind": "resource"}
+    if locations:
+        locations[0]["logicalLocations"] = [logical]
+    else:
+        locations.append({"logicalLocations": [logical]})
+    out["locations"] = locations
+    out["partialFingerprints"] = {
+        FINGERPRINT_KEY: fingerprint_of(result.rule, result.resource.id, uri[0] if uri else result.location.file)}
+    if result.baseline in BASELINE_STATE:
+        out["baselineState"] = BASELINE_STATE[result.baseline]
+    if result.status == "suppressed" and result.suppression is not None:
+        out["suppressions"] = [{
+            "kind": "inSource" if result.suppression.source == "inline" else "external",
+            "justification": safe_text(result.suppression.reason),
+            "status": "accepted",
+            "properties": {"expires": result.suppression.expires},
+        }]
+    properties: dict[str, Any] = {"status": result.status, "severity": result.severity,
+                                  "resourceType": result.resource.type}
+    if result.site:
+        properties["site"] = result.site
+    if result.unknown_reasons:
+        properties["unknownReasons"] = [safe_text(r) for r in result.unknown_reasons]
+    if result.suppression is not None and result.suppression.expired:
+        properties["waiverExpired"] = result.suppression.expires
+    if result.remediation:
+        properties["remediation"] = safe_text(result.remediation)
+    out["properties"] = properties
+    return out
+
+
+def _notifications(report: Report, root: Path) -> list[dict[str, Any]]:
+    notes: list[dict[str, Any]] = []
+    for error in report.errors:
+        text = safe_text(error.message) + (f" ({safe_text(error.hint)})" if error.hint else "")
+        note: dict[str, Any] = {"level": "error", "message": {"text": text}}
+        physical = _physical_location(error.file, error.line, error.column, root)
+        if physical is not None:
+            note["locations"] = [physical]
+        notes.append(note)
+    for notice in report.notices:
+        note = {"level": "note", "message": {"text": safe_text(notice.message)},
+                "properties": {"kind": notice.kind}}
+        physical = _physical_location(notice.file, notice.line, None, root)
+        if physical is not None:
+            note["locations"] = [physical]
+        notes.append(note)
+    return notes
+
+
+def render_sarif(report: Report, *, root: Path | None = None) -> str:
+    root = root if root is not None else find_repository_root()
+    rules = _rules(report)
+    index = {info.id: i for i, info in enumerate(rules)}
+    urls = help_uris(report)
+    run: dict[str, Any] = {
+        "tool": {"driver": {
+            "name": report.tool_name,
+            "version": report.tool_version,
+            "semanticVersion": report.tool_version,
+            "informationUri": INFORMATION_URI,
+            "rules": [_rule_descriptor(info, urls.get(info.id, "")) for info in rules],
+        }},
+        "invocations": [{"executionSuccessful": not report.errors,
+                         "toolExecutionNotifications": _notifications(report, root)}],
+        "results": [_result(r, index[r.rule], root) for r in report.results if r.status in REPORTED],
+    }
+    document = {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

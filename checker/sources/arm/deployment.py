@@ -1,0 +1,1386 @@
+"""ARM template expansion as a deployment does it (parameters, variables, conditions, copy loops, child
+resources, symbolic names, nested and linked deployments): one Resource per resource deployed."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checker.model import (
+    CheckerError,
+    InputError,
+    Notice,
+    Origin,
+    Resource,
+    Secret,
+    Unknown,
+    equals_ci,
+    same_type,
+)
+from checker.sources.arm.context import DeploymentContext
+from checker.sources.arm.decode import JsonObject, loads
+from checker.sources.arm.expressions import UserFunction, evaluate_string
+from checker.sources.arm.parameters import (
+    ParameterValue,
+    is_parameter_file,
+    key_vault_reason,
+    read_parameter_file,
+)
+
+#: ARM's limit on the iterations of one copy loop.
+MAX_COPY_COUNT = 800
+#: Deepest chain of nested deployments expanded (ARM allows more; deeper chains are almost always loops).
+MAX_NESTING_DEPTH = 10
+#: Most resources one template expansion may yield.
+MAX_RESOURCES = 100_000
+#: Placeholder for an unknown resource type; names get ``<unknown@LINE>`` (see :func:`_placeholder`).
+UNKNOWN_SEGMENT = "<unknown>"
+
+WEAK_SECRET_VALUES = frozenset({"123secret", "abc123", "[replace-with-shared-key]", "password", "sharedkey",
+                                "changeme"})
+MIN_SECRET_LENGTH = 16
+
+_DEPLOYMENTS = "Microsoft.Resources/deployments"
+_RESOURCE_GROUPS = "Microsoft.Resources/resourceGroups"
+#: Keys of a resource that steer the deployment and are not part of the deployed resource.
+_TEMPLATE_ONLY_KEYS = frozenset({"name", "type", "condition", "copy", "dependson", "comments", "apiversion",
+                                 "resources", "existing", "scope", "parent", "metadata", "resourcegroup",
+                                 "subscriptionid", "import"})
+_PARAMETER_REFERENCE = re.compile(r"^\[\s*parameters\(\s*'((?:[^']|'')*)'\s*\)\s*\]$", re.IGNORECASE)
+_SECRET_LEAVES = frozenset({"sharedkey", "authorizationkey", "adminpassword"})
+_SECURE_TYPES = frozenset({"securestring", "secureobject"})
+
+
+# ---------------------------------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class TemplateLoad:
+    """What one template expands to: resources, input errors (exit code 2) and notices."""
+
+    resources: list[Resource]
+    errors: list[InputError]
+    notices: list[Notice]
+
+
+def _schema_of(doc: Mapping[str, Any]) -> str:
+    schema = doc.get("$schema")
+    return schema.lower() if isinstance(schema, str) else ""
+
+
+def is_template(doc: Any) -> bool:
+    """True for an ARM deployment template, recognised by content: a deploymentTemplate ``$schema``
+    (any scope), or ``resources`` (array or object) beside template sections."""
+    if not isinstance(doc, dict):
+        return False
+    schema = _schema_of(doc)
+    if "deploymenttemplate" in schema:
+        return True
+    if "deploymentparameters" in schema:
+        return False
+    return isinstance(doc.get("resources"), (list, dict)) and any(
+        key in doc for key in ("contentVersion", "parameters", "variables", "outputs", "languageVersion"))
+
+
+def scope_of_schema(doc: Any, default: str) -> str:
+    """The deployment scope a template's ``$schema`` names, else ``default``."""
+    schema = _schema_of(doc) if isinstance(doc, dict) else ""
+    if "subscriptiondeploymenttemplate" in schema:
+        return "subscription"
+    if "managementgroupdeploymenttemplate" in schema:
+        return "managementGroup"
+    if "tenantdeploymenttemplate" in schema:
+        return "tenant"
+    if "deploymenttemplate" in schema:
+        return "resourceGroup"
+    return default
+
+
+def expand_template(doc: Any, file: str, *, parameter_values: Mapping[str, ParameterValue],
+                    context: DeploymentContext, base_dir: Path) -> TemplateLoad:
+    """Expand a template into the resources it deploys. Never raises: every problem becomes an
+    :class:`InputError` and the rest of the template is still expanded.
+
+    ``Resource.metadata`` holds the resource's own ``metadata`` object (inline waivers under
+    ``"hybrid-check"``) plus, when they apply: ``symbolicName``, ``condition`` (``"unknown"``),
+    ``copy`` (``{"name", "index"}``), ``dependsOn`` (ids where they resolve), ``scope`` (the id an
+    extension resource applies to), ``writtenType`` (the type as written when it differs) and
+    ``deployment`` (the id of the nested deployment that holds the resource).
+
+    A name only known at deployment time keeps its :class:`Unknown` in ``body["name"]`` and puts a
+    placeholder ``<unknown@LINE>`` (``<unknown@LINE-xxxxxx>`` inside loops and nested deployments) in
+    the id, distinct per resource instance. Secrets (shared keys, authorization keys, adminPassword,
+    secure parameters) become :class:`Secret` objects classified by the raw, unevaluated value.
+    """
+    expander = _Expander()
+    # Expansion allocates many small objects that all stay alive; cyclic GC passes over them only cost time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        if not isinstance(doc, dict):
+            raise CheckerError("not an ARM template: the document is not a JSON object", file=file, line=1,
+                               hint="give a deployment template")
+        if "resources" not in doc and not is_template(doc):
+            raise CheckerError("not an ARM template: no 'resources'", file=file, line=getattr(doc, "line", None) or 1,
+                               hint="give a deployment template (a parameter file is given with its template)")
+        context = context.with_(scope=scope_of_schema(doc, context.scope))
+        inputs = {name.lower(): _Input(pv.value, pv.origin, "key-vault" if pv.key_vault else "parameter-file",
+                                       name, checked=not pv.key_vault)
+                  for name, pv in parameter_values.items()}
+        symbols = _Symbols(expander, doc, file, "", inputs, context)
+        env = _Env(file=file, base_dir=Path(base_dir), pointer="", scope=_Scope(symbols, context),
+                   placement=context, depth=0, inherited_unknown=False, deployment_id=None,
+                   v2=isinstance(doc.get("resources"), dict))
+        symbols.check_inputs()
+        expander.expand_template(doc, env)
+    except CheckerError as exc:
+        expander.record(exc, file, None)
+    except RecursionError:
+        expander.error(file, None, "the template nests too deeply to expand",
+                       hint="check nested deployments and variables for recursion")
+    except Exception as exc:  # the contract is "never raises": report instead of crashing the scan
+        expander.unexpected(exc, file, None)
+    finally:
+        if collecting:
+            gc.enable()
+    return TemplateLoad(expander.resources, expander.errors, expander.notices)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Evaluation scope: parameters, variables, copy indexes, user functions
+# ---------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Input:
+    """A value given for a parameter: from a parameter file, or from a nested deployment's
+    ``properties.parameters`` (evaluated in the outer scope). ``source`` feeds secret classification."""
+
+    value: Any
+    origin: Origin
+    source: str
+    written_name: str
+    checked: bool = True
+    strict: bool = True  # also check minLength/maxLength/minValue/maxValue (values the user wrote)
+
+
+@dataclass(frozen=True)
+class _ParameterSpec:
+    name: str
+    declaration: Any
+    type: str | None
+    allowed: list[Any] | None
+    nullable: bool
+    constraints: dict[str, Any]
+
+
+class _Symbols:
+    """Parameters, variables and user functions of one template: what ``parameters()``,
+    ``variables()`` and user-defined function calls see. Variables are evaluated once, when first used."""
+
+    def __init__(self, expander: _Expander, template: Mapping[str, Any], file: str, pointer: str,
+                 inputs: dict[str, _Input], context: DeploymentContext) -> None:
+        self.expander = expander
+        self.file = file
+        self.pointer = pointer
+        self.template = template
+        self.inputs = inputs
+        self.context = context
+        self.home = _Scope(self, context)  # for variables and defaults: no copy loop is visible there
+        raw_parameters = template.get("parameters")
+        self.parameters_object = raw_parameters if isinstance(raw_parameters, dict) else {}
+        definitions = template.get("definitions")
+        self.definitions = definitions if isinstance(definitions, dict) else {}
+        self.specs: dict[str, _ParameterSpec] = {}
+        for name, declaration in self.parameters_object.items():
+            self.specs[name.lower()] = self._spec(name, declaration)
+        self.parameter_cache: dict[str, Any] = {}
+        self.parameter_sources: dict[str, str] = {}
+        self.parameter_stack: list[str] = []
+        raw_variables = template.get("variables")
+        self.variables_object = raw_variables if isinstance(raw_variables, dict) else JsonObject()
+        self.variable_definitions: dict[str, tuple[str, Any, dict[str, Any] | None]] = {}
+        for name, value in self.variables_object.items():
+            if name.lower() == "copy" and isinstance(value, list):
+                for loop in value:
+                    if isinstance(loop, dict) and isinstance(loop.get("name"), str):
+                        self.variable_definitions[loop["name"].lower()] = (loop["name"], None, loop)
+                continue
+            self.variable_definitions[name.lower()] = (name, value, None)
+        self.variable_cache: dict[str, Any] = {}
+        self.variable_stack: list[str] = []
+        self.functions = self._functions(template.get("functions"))
+        #: nested deployments declared in this template, by lower-cased name: (inner template, its scope)
+        self.deployments: dict[str, tuple[Mapping[str, Any], _Scope, str]] = {}
+        self.deployment_outputs: dict[str, Any] = {}
+
+    def outputs_of(self, name: str) -> Any:
+        """The ``outputs`` of a nested deployment of this template, as ``reference(name).outputs``
+        shows them (``{"x": {"type": ..., "value": ...}}``); None when it is not known here."""
+        key = name.lower()
+        if key in self.deployment_outputs:
+            return self.deployment_outputs[key]
+        entry = self.deployments.get(key)
+        if entry is None:
+            return None
+        template, scope, file = entry
+        self.deployment_outputs[key] = None  # a deployment whose outputs refer to themselves stays unknown
+        raw_outputs = template.get("outputs")
+        outputs = JsonObject()
+        if isinstance(raw_outputs, dict):
+            for output_name, output in raw_outputs.items():
+                if not isinstance(output, dict):
+                    continue
+                if isinstance(output.get("copy"), dict):
+                    value = self.expander.property_loop(output["copy"], scope, file, output, None,
+                                                        f"output '{output_name}'")
+                else:
+                    value = self.expander.evaluate(output.get("value"), scope, file, output)
+                outputs[output_name] = {"type": output.get("type"), "value": value}
+        self.deployment_outputs[key] = outputs
+        return outputs
+
+    # -- parameters ---------------------------------------------------------------------------------
+
+    def _spec(self, name: str, declaration: Any) -> _ParameterSpec:
+        type_name: str | None = None
+        allowed: list[Any] | None = None
+        nullable = False
+        constraints: dict[str, Any] = {}
+        node = declaration
+        for _ in range(16):  # a chain of $ref to definitions, each may add constraints
+            if not isinstance(node, dict):
+                break
+            if type_name is None and isinstance(node.get("type"), str):
+                type_name = node["type"].lower()
+            if allowed is None and isinstance(node.get("allowedValues"), list):
+                allowed = node["allowedValues"]
+            nullable = nullable or node.get("nullable") is True
+            for key in ("minValue", "maxValue", "minLength", "maxLength"):
+                if key not in constraints and isinstance(node.get(key), int):
+                    constraints[key] = node[key]
+            ref = node.get("$ref")
+            if not (isinstance(ref, str) and ref.startswith("#/definitions/")):
+                break
+            node = self.definitions.get(ref[len("#/definitions/"):])
+        return _ParameterSpec(name, declaration, type_name, allowed, nullable, constraints)
+
+    def check_inputs(self) -> None:
+        """Validate given values against the declarations (type, allowedValues, ranges) up front, so
+        a bad value is reported even when nothing uses the parameter."""
+        for key, given in list(self.inputs.items()):
+            spec = self.specs.get(key)
+            if spec is None:
+                self.expander.notice(given.origin.file, given.origin.line,
+                                     f"a value is given for parameter '{given.written_name}', which the "
+                                     f"template does not declare; it is ignored")
+                continue
+            if not given.checked or isinstance(given.value, (Unknown, Secret)) or given.value is None:
+                continue
+            problem = _value_problem(spec, given.value, ranges=given.strict)
+            if problem is not None:
+                message, hint = problem
+                self.expander.error(given.origin.file, given.origin.line, message, hint=hint,
+                                    column=given.origin.column)
+                self.inputs[key] = _Input(Unknown(f"the value given for parameter '{spec.name}' is not valid"),
+                                          given.origin, given.source, given.written_name, checked=False)
+
+    def parameter(self, name: str) -> Any:
+        key = name.lower() if isinstance(name, str) else str(name)
+        if key in self.parameter_cache:
+            return self.parameter_cache[key]
+        spec = self.specs.get(key)
+        if spec is None:
+            raise CheckerError(f"parameter '{name}' is not declared in the template",
+                               hint="declare it under 'parameters' or fix the name")
+        if key in self.parameter_stack:
+            chain = self.parameter_stack[self.parameter_stack.index(key):] + [key]
+            raise CheckerError(f"parameter '{spec.name}' defaults to itself ({' -> '.join(chain)})",
+                               hint="break the cycle between the defaultValue expressions")
+        self.parameter_stack.append(key)
+        saved_loops = self.home.loops
+        self.home.loops = []
+        try:
+            value, source, origin = self._resolve_parameter(key, spec)
+        finally:
+            self.home.loops = saved_loops
+            self.parameter_stack.pop()
+        if spec.type in _SECURE_TYPES:
+            value = _make_secret(value, source, origin)
+        self.parameter_cache[key] = value
+        self.parameter_sources[key] = source
+        return value
+
+    def _resolve_parameter(self, key: str, spec: _ParameterSpec) -> tuple[Any, str, Origin]:
+        declaration = spec.declaration
+        line = getattr(declaration, "line", None) or getattr(self.parameters_object, "line", None)
+        declared_at = Origin(self.file, line, getattr(declaration, "column", None),
+                             f"{self.pointer}/parameters/{_escape(spec.name)}")
+        given = self.inputs.get(key)
+        if given is not None and given.value is not None:
+            return given.value, given.source, given.origin
+        if isinstance(declaration, dict) and "defaultValue" in declaration:
+            value = self.expander.evaluate(declaration["defaultValue"], self.home, self.file, declaration)
+            if not isinstance(value, Unknown) and value is not None:
+                problem = _value_problem(spec, value, ranges=False)
+                if problem is not None:
+                    self.expander.error(self.file, line, f"default value: {problem[0]}", hint=problem[1])
+                    value = Unknown(f"the default value of parameter '{spec.name}' is not valid")
+            return value, "parameter-default", declared_at
+        if spec.nullable:
+            return None, "secure-parameter", declared_at
+        return Unknown(f"parameter '{spec.name}' has no value"), "secure-parameter", declared_at
+
+    def parameter_source(self, name: str) -> str:
+        """Where a parameter's value came from, for secret classification."""
+        key = name.lower()
+        if key not in self.specs:
+            return "expression"
+        if key not in self.parameter_sources:
+            try:
+                self.parameter(name)
+            except CheckerError:
+                return "expression"
+        return self.parameter_sources.get(key, "expression")
+
+    # -- variables ----------------------------------------------------------------------------------
+
+    def variable(self, name: str) -> Any:
+        key = name.lower() if isinstance(name, str) else str(name)
+        if key in self.variable_cache:
+            return self.variable_cache[key]
+        definition = self.variable_definitions.get(key)
+        if definition is None:
+            raise CheckerError(f"variable '{name}' is not defined", hint="define it under 'variables' or fix the name")
+        written, raw, loop = definition
+        if written in self.variable_stack:
+            through = self.variable_stack[self.variable_stack.index(written) + 1:]
+            if through:
+                names = ", ".join(f"'{step}'" for step in through)
+                message = f"variable '{written}' refers to itself through {names}"
+            else:
+                message = f"variable '{written}' refers to itself"
+            raise CheckerError(message, hint="break the cycle between these variables")
+        self.variable_stack.append(written)
+        saved_loops = self.home.loops
+        self.home.loops = []
+        try:
+            if loop is not None:
+                value = self.expander.property_loop(loop, self.home, self.file, self.variables_object, None,
+                                                    f"variable '{written}'")
+            else:
+                value = self.expander.evaluate(raw, self.home, self.file, self.variables_object)
+        finally:
+            self.home.loops = saved_loops
+            self.variable_stack.pop()
+        self.variable_cache[key] = value
+        return value
+
+    # -- user functions -----------------------------------------------------------------------------
+
+    def _functions(self, raw: Any) -> dict[tuple[str, str], UserFunction]:
+        functions: dict[tuple[str, str], UserFunction] = {}
+        if not isinstance(raw, list):
+            return functions
+        for group in raw:
+            if not isinstance(group, dict) or not isinstance(group.get("members"), dict):
+                continue
+            namespace = group.get("namespace")
+            if not isinstance(namespace, str):
+                continue
+            for member_name, member in group["members"].items():
+                if not isinstance(member, dict):
+                    continue
+                parameters = member.get("parameters")
+                names = tuple(p.get("name") for p in parameters if isinstance(p, dict)) \
+                    if isinstance(parameters, list) else ()
+                output = member.get("output")
+                value = output.get("value") if isinstance(output, dict) else None
+                functions[(namespace.lower(), member_name.lower())] = UserFunction(
+                    namespace, member_name, tuple(str(n) for n in names), value)
+        return functions
+
+
+class _Scope:
+    """The :class:`EvalScope` expressions run in: a template's symbols, the deployment context
+    ``resourceGroup()`` and friends return, and the copy loops active at this point."""
+
+    def __init__(self, symbols: _Symbols, context: DeploymentContext,
+                 loops: list[tuple[str, int, bool]] | None = None) -> None:
+        self.symbols = symbols
+        self.context = context
+        self.loops: list[tuple[str, int, bool]] = loops if loops is not None else []
+
+    def parameter(self, name: str) -> Any:
+        return self.symbols.parameter(name)
+
+    def variable(self, name: str) -> Any:
+        return self.symbols.variable(name)
+
+    def copy_index(self, loop: str | None) -> int:
+        if loop is None:
+            for _name, index, is_resource_loop in reversed(self.loops):
+                if is_resource_loop:
+                    return index
+            if self.loops:
+                return self.loops[-1][1]
+            raise CheckerError("copyIndex() is used outside a copy loop",
+                               hint="use copyIndex() only inside a resource, property or variable copy")
+        wanted = loop.lower() if isinstance(loop, str) else str(loop)
+        for name, index, _is_resource_loop in reversed(self.loops):
+            if name.lower() == wanted:
+                return index
+        raise CheckerError(f"copyIndex('{loop}') is used outside the copy loop '{loop}'",
+                           hint="use the name of a copy loop that encloses this expression")
+
+    def user_function(self, namespace: str, name: str) -> UserFunction | None:
+        return self.symbols.functions.get((str(namespace).lower(), str(name).lower()))
+
+    def deployment_outputs(self, name: str) -> Any:
+        """For ``reference('<nested deployment>').outputs``: the outputs of a nested deployment of this
+        template that was expanded, else None."""
+        return self.symbols.outputs_of(name) if isinstance(name, str) else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Expansion
+# ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class _Identity:
+    """Where a resource lands: its id, the type and name it is known by, and for children the full
+    written type and name segments."""
+
+    id: str
+    type: str
+    name: str
+    name_value: Any
+    full_type: str
+    name_parts: tuple[str, ...]
+    placement: DeploymentContext
+    scope_id: str | None
+    unknown: Unknown | None
+
+
+@dataclass
+class _Env:
+    """One template being expanded: where it is, what its expressions see, where its resources land."""
+
+    file: str
+    base_dir: Path
+    pointer: str
+    scope: _Scope
+    placement: DeploymentContext
+    depth: int
+    inherited_unknown: bool
+    deployment_id: str | None
+    v2: bool
+    symbolic: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    identities: dict[str, _Identity | None] = field(default_factory=dict)
+    resolving: set[str] = field(default_factory=set)
+    emitted_by_symbol: dict[str, list[str]] = field(default_factory=dict)
+    emitted: list[Resource] = field(default_factory=list)
+
+
+class _Expander:
+    def __init__(self) -> None:
+        self.resources: list[Resource] = []
+        self.errors: list[InputError] = []
+        self.notices: list[Notice] = []
+        self._error_keys: set[tuple[Any, ...]] = set()
+        self._notice_keys: set[tuple[Any, ...]] = set()
+        self.stopped = False
+        self.quiet = 0  # > 0 while looking up symbolic resources: no errors or notices
+
+    # -- reporting ----------------------------------------------------------------------------------
+
+    def error(self, file: str, line: int | None, message: str, *, hint: str | None = None,
+              column: int | None = None) -> None:
+        if self.quiet:
+            return
+        key = (file, line, message)
+        if key in self._error_keys:
+            return
+        self._error_keys.add(key)
+        self.errors.append(InputError(file=file, line=line, message=message, column=column, hint=hint))
+
+    def record(self, exc: CheckerError, file: str, line: int | None) -> None:
+        exc.at(file, line)
+        self.error(exc.file or file, exc.line, exc.message, hint=exc.hint, column=exc.column)
+
+    def unexpected(self, exc: Exception, file: str, line: int | None) -> None:
+        if isinstance(exc, CheckerError):
+            self.record(exc, file, line)
+            return
+        # Only the exception type: its text could quote a template value (a secret).
+        self.error(file, line, f"this part of the template could not be expanded ({type(exc).__name__})",
+                   hint="report this template to the hybrid-check maintainers")
+
+    def notice(self, file: str, line: int | None, message: str, kind: str = "info") -> None:
+        if self.quiet:
+            return
+        key = (file, line, message, kind)
+        if key in self._notice_keys:
+            return
+        self._notice_keys.add(key)
+        self.notices.append(Notice(file=file, line=line, message=message, kind=kind))
+
+    # -- values -------------------------------------------------------------------------------------
+
+    def evaluate(self, raw: Any, scope: _Scope, file: str, where: Any, path: tuple[str, ...] | None = None) -> Any:
+        """Evaluate a JSON value: expression strings, property ``copy`` loops, nested objects (rebuilt
+        as JsonObject keeping their position). ``path`` (inside a resource body) turns on secret
+        detection; errors become InputErrors at the nearest object and the value an Unknown."""
+        cls = raw.__class__
+        if cls is str:
+            if not raw or raw[0] != "[":
+                return raw
+            value = self.string(raw, scope, file, where)
+            if path is not None and isinstance(value, (dict, list)):
+                return _seal_secrets(value, path)
+            return value
+        if cls is JsonObject or isinstance(raw, dict):
+            out = JsonObject()
+            line = out.line = getattr(raw, "line", None)
+            out.column = getattr(raw, "column", None)
+            anchor = raw if line is not None else where
+            for key, item in raw.items():
+                lowered = key.lower()
+                if lowered == "copy" and _is_property_loops(item):
+                    for loop in item:
+                        name = loop["name"]
+                        out[name] = self.property_loop(loop, scope, file, anchor,
+                                                       None if path is None else path + (name,), f"property '{name}'")
+                    continue
+                if key[:1] == "[" and key[-1:] == "]":
+                    evaluated_key = self.string(key, scope, file, anchor)
+                    key = evaluated_key if isinstance(evaluated_key, str) else key
+                out[key] = self.member(key, lowered, item, scope, file, anchor, path)
+            return out
+        if cls is list:
+            if path is None:
+                return [self.evaluate(item, scope, file, where) for item in raw]
+            return [self.evaluate(item, scope, file, where, path + (str(i),)) for i, item in enumerate(raw)]
+        return raw
+
+    def member(self, key: str, lowered: str, item: Any, scope: _Scope, file: str, where: Any,
+               path: tuple[str, ...] | None) -> Any:
+        """One member of an object: literals as they are, secrets at secret paths, the rest evaluated."""
+        cls = item.__class__
+        if cls is str:
+            if path is not None and lowered in _SECRET_LEAVES and _is_secret_path(path + (key,)):
+                return self.secret(item, scope, file, where)
+            if not item or item[0] != "[":
+                return item
+        elif cls is not JsonObject and cls is not list and not isinstance(item, dict):
+            return item
+        return self.evaluate(item, scope, file, where, None if path is None else path + (key,))
+
+    def string(self, text: str, scope: _Scope, file: str, where: Any) -> Any:
+        try:
+            return evaluate_string(text, scope)
+        except CheckerError as exc:
+            # An expression error's column is an offset inside the expression, not in the file.
+            self.error(exc.file or file, exc.line or getattr(where, "line", None), exc.message, hint=exc.hint)
+            return Unknown(f"expression could not be evaluated: {exc.message}")
+        except RecursionError:
+            self.error(file, getattr(where, "line", None), "expression nests too deeply to evaluate",
+                       hint="check variables and user-defined functions for recursion")
+            return Unknown("expression nests too deeply to evaluate")
+
+    def property_loop(self, loop: Mapping[str, Any], scope: _Scope, file: str, where: Any,
+                      path: tuple[str, ...] | None, label: str) -> Any:
+        """A property or variable copy loop ``{name, count, input}``: the array of its inputs."""
+        name = loop.get("name")
+        anchor = loop if getattr(loop, "line", None) is not None else where
+        count = self.copy_count(loop.get("count"), str(name), scope, file, anchor)
+        if isinstance(count, Unknown):
+            return Unknown(f"the number of items of {label} is unknown ({count.reason})")
+        if count is None:
+            return Unknown(f"the copy loop of {label} is not valid")
+        raw_input = loop.get("input")
+        items = []
+        for index in range(count):
+            scope.loops.append((str(name), index, False))
+            try:
+                items.append(self.evaluate(raw_input, scope, file, anchor,
+                                           None if path is None else path + (str(index),)))
+            finally:
+                scope.loops.pop()
+        return items
+
+    def copy_count(self, raw_count: Any, loop_name: str, scope: _Scope, file: str, where: Any) -> int | Unknown | None:
+        line = getattr(where, "line", None)
+        count = self.evaluate(raw_count, scope, file, where)
+        if isinstance(count, Unknown):
+            return count
+        if isinstance(count, float) and count.is_integer():
+            count = int(count)
+        if isinstance(count, bool) or not isinstance(count, int):
+            self.error(file, line, f"copy loop '{loop_name}': count must be an integer",
+                       hint="give count as a number or an expression that returns one")
+            return None
+        if count < 0:
+            self.error(file, line, f"copy loop '{loop_name}': count {count} is negative",
+                       hint="count must be between 0 and 800")
+            return None
+        if count > MAX_COPY_COUNT:
+            self.error(file, line, f"copy loop '{loop_name}': count {count} is over ARM's limit of "
+                                   f"{MAX_COPY_COUNT}", hint="split the loop; ARM rejects more than 800 iterations")
+            return None
+        return count
+
+    def secret(self, raw: str, scope: _Scope, file: str, where: Any) -> Any:
+        """A value at a secret path: a :class:`Secret` saying where it came from, judged by the raw text."""
+        origin = Origin(file, getattr(where, "line", None), getattr(where, "column", None))
+        if not raw or raw[0] != "[" or raw[-1] != "]" or raw.startswith("[["):
+            literal = raw[1:] if raw.startswith("[[") else raw
+            return _make_secret(literal, "template-literal", origin)
+        match = _PARAMETER_REFERENCE.match(raw)
+        source = scope.symbols.parameter_source(match.group(1).replace("''", "'")) if match else "expression"
+        value = self.string(raw, scope, file, where)
+        if value is None:
+            return None
+        return _make_secret(value, source, origin)
+
+    def classify(self, raw: Any, scope: _Scope) -> str:
+        """Where a value passed to a nested deployment came from (for its secrets)."""
+        if not isinstance(raw, str) or not raw or raw[0] != "[" or raw[-1] != "]" or raw.startswith("[["):
+            return "template-literal"
+        match = _PARAMETER_REFERENCE.match(raw)
+        return scope.symbols.parameter_source(match.group(1).replace("''", "'")) if match else "expression"
+
+    # -- templates ----------------------------------------------------------------------------------
+
+    def expand_template(self, template: Mapping[str, Any], env: _Env) -> None:
+        resources = template.get("resources")
+        if resources is None:
+            return
+        file = env.file
+        if isinstance(resources, dict):
+            items = [(f"{env.pointer}/resources/{_escape(symbol)}", symbol, raw) for symbol, raw in resources.items()]
+            for pointer, symbol, raw in items:
+                env.symbolic[symbol.lower()] = (pointer, raw)
+        elif isinstance(resources, list):
+            items = [(f"{env.pointer}/resources/{index}", None, raw) for index, raw in enumerate(resources)]
+        else:
+            self.error(file, getattr(template, "line", None), "'resources' must be an array or an object",
+                       hint="list the resources in an array (or an object keyed by symbolic name)")
+            return
+        for pointer, symbol, raw in items:
+            if self.stopped:
+                return
+            try:
+                self.expand_resource(raw, env, pointer, symbol, None, env.inherited_unknown)
+            except RecursionError:
+                self.error(file, getattr(raw, "line", None), f"the resource at {pointer} nests too deeply to expand",
+                           hint="check nested deployments and variables for recursion")
+            except Exception as exc:  # one broken resource must not hide the others
+                self.unexpected(exc, file, getattr(raw, "line", None))
+        self._resolve_depends_on(env)
+
+    def _resolve_depends_on(self, env: _Env) -> None:
+        if not env.v2:
+            return
+        for resource in env.emitted:
+            depends = resource.metadata.get("dependsOn")
+            if not depends:
+                continue
+            resolved: list[Any] = []
+            for item in depends:
+                if isinstance(item, str) and item.lower() in env.symbolic:
+                    key = item.lower()
+                    ids = env.emitted_by_symbol.get(key)
+                    if ids:
+                        resolved.extend(ids)
+                        continue
+                    identity = self.symbol_identity(env, key)
+                    resolved.append(identity.id if identity is not None else item)
+                else:
+                    resolved.append(item)
+            resource.metadata["dependsOn"] = resolved
+
+    def symbol_identity(self, env: _Env, key: str) -> _Identity | None:
+        """The identity of a symbolic resource (2.0) for ``parent``/``scope``/``dependsOn`` references;
+        None for a copy loop or what cannot be resolved."""
+        if key in env.identities:
+            return env.identities[key]
+        entry = env.symbolic.get(key)
+        if entry is None or key in env.resolving:
+            return None
+        _pointer, raw = entry
+        if not isinstance(raw, dict) or "copy" in raw:
+            env.identities[key] = None
+            return None
+        env.resolving.add(key)
+        # An `existing` resource is only looked up, never deployed: its problems are not the template's.
+        # (Problems of other resources are reported here or when they are expanded, once.)
+        existing = raw.get("existing") is True
+        self.quiet += existing
+        try:
+            identity = None
+            if "condition" not in raw or _as_condition(self.evaluate(raw["condition"], env.scope, env.file, raw)) \
+                    is not False:
+                identity = self.identify(raw, env, env.scope, None)
+        finally:
+            self.quiet -= existing
+            env.resolving.discard(key)
+        env.identities[key] = identity
+        return identity
+
+    def expand_resource(self, raw: Any, env: _Env, pointer: str, symbol: str | None,
+                        parent: _Identity | None, inherited_unknown: bool) -> None:
+        file = env.file
+        if not isinstance(raw, dict):
+            self.error(file, None, f"the resource at {pointer} is not an object", hint="each resource is a JSON object")
+            return
+        if env.v2 and raw.get("existing") is True:
+            return  # only referenced (dependsOn, parent, scope): resolved on demand
+        copy = raw.get("copy")
+        if copy is None:
+            self.expand_instance(raw, env, pointer, symbol, parent, inherited_unknown, None)
+            return
+        line = getattr(raw, "line", None)
+        if not isinstance(copy, dict):
+            self.error(file, line, "resource 'copy' must be an object with name and count",
+                       hint='write "copy": {"name": "...", "count": N}')
+            return
+        loop_name = copy.get("name")
+        loop_name = loop_name if isinstance(loop_name, str) else "copy"
+        count = self.copy_count(copy.get("count"), loop_name, env.scope, file, copy if getattr(copy, "line", None) else raw)
+        if isinstance(count, Unknown):
+            self.notice(file, line, f"the resources of copy loop '{loop_name}' at {pointer} are not expanded: "
+                                    f"the number of copies is unknown ({count.reason})", kind="not-expanded")
+            return
+        if count is None:
+            return
+        loop_info: dict[str, Any] = {"name": loop_name}
+        mode = copy.get("mode")
+        if isinstance(mode, str) and mode.lower() == "serial":
+            loop_info["mode"] = "serial"
+            if isinstance(copy.get("batchSize"), int):
+                loop_info["batchSize"] = copy["batchSize"]
+        loops = env.scope.loops
+        for index in range(count):
+            if self.stopped:
+                return
+            loops.append((loop_name, index, True))
+            try:
+                self.expand_instance(raw, env, pointer, symbol, parent, inherited_unknown, {**loop_info, "index": index})
+            finally:
+                loops.pop()
+
+    def expand_instance(self, raw: Mapping[str, Any], env: _Env, pointer: str, symbol: str | None,
+                        parent: _Identity | None, inherited_unknown: bool, loop: dict[str, Any] | None) -> None:
+        file, scope = env.file, env.scope
+        line = getattr(raw, "line", None)
+        condition_unknown = inherited_unknown
+        if "condition" in raw:
+            condition = _as_condition(self.evaluate(raw["condition"], scope, file, raw))
+            if condition is False:
+                self.notice(file, line, f"the resource at {pointer} is not deployed: its condition is false",
+                            kind="skipped")
+                return
+            if isinstance(condition, Unknown):
+                condition_unknown = True
+                self.notice(file, line, f"the condition of the resource at {pointer} cannot be known before "
+                                        f"deployment ({condition.reason}); the resource is checked as if deployed")
+            elif condition is not True:
+                self.error(file, line, f"the condition of the resource at {pointer} is not a boolean",
+                           hint="make condition an expression that returns true or false")
+                condition_unknown = True
+        identity = self.identify(raw, env, scope, parent)
+        if identity is None:
+            return
+        if identity.unknown is not None:
+            self.notice(file, line, f"the name or type of the resource at {pointer} cannot be known before "
+                                    f"deployment ({identity.unknown.reason}); its id uses the placeholder "
+                                    f"{identity.name.rsplit('/', 1)[-1]}")
+        is_deployment = same_type(identity.type, _DEPLOYMENTS)
+        body = JsonObject()
+        body.line, body.column = line, getattr(raw, "column", None)
+        body["id"] = identity.id
+        body["name"] = identity.name_value
+        body["type"] = identity.type
+        for key, value in raw.items():
+            lowered = key.lower()
+            if lowered in _TEMPLATE_ONLY_KEYS:
+                continue
+            if is_deployment and lowered == "properties" and isinstance(value, dict):
+                body[key] = self.deployment_properties(value, scope, file)
+                continue
+            body[key] = self.member(key, lowered, value, scope, file, raw, ())
+        metadata = self.metadata(raw, env, symbol, condition_unknown, loop, identity)
+        resource = Resource(id=identity.id, type=identity.type, name=identity.name, body=body,
+                            origin=Origin(file, line, getattr(raw, "column", None), pointer), source="template",
+                            subscription_id=(_context_value(identity.placement.subscription_id)
+                                             if identity.placement.scope in ("resourceGroup", "subscription")
+                                             else None),
+                            resource_group=(_context_value(identity.placement.resource_group)
+                                            if identity.placement.scope == "resourceGroup" else None),
+                            metadata=metadata)
+        if not self.emit(resource, env):
+            return
+        if symbol is not None:
+            env.emitted_by_symbol.setdefault(symbol.lower(), []).append(identity.id)
+        if is_deployment:
+            self.expand_deployment(raw, env, pointer, identity, condition_unknown)
+        children = raw.get("resources")
+        if isinstance(children, list):
+            for index, child in enumerate(children):
+                if self.stopped:
+                    return
+                self.expand_resource(child, env, f"{pointer}/resources/{index}", None, identity, condition_unknown)
+
+    def emit(self, resource: Resource, env: _Env) -> bool:
+        if self.stopped:
+            return False
+        if len(self.resources) >= MAX_RESOURCES:
+            self.stopped = True
+            self.error(resource.origin.file, resource.origin.line,
+                       f"the template expands to more than {MAX_RESOURCES} resources; expansion stopped",
+                       hint="check copy loops and nested deployments, or split the template")
+            return False
+        self.resources.append(resource)
+        env.emitted.append(resource)
+        return True
+
+    def metadata(self, raw: Mapping[str, Any], env: _Env, symbol: str | None, condition_unknown: bool,
+                 loop: dict[str, Any] | None, identity: _Identity) -> dict[str, Any]:
+        own = raw.get("metadata")
+        metadata: dict[str, Any] = dict(own) if isinstance(own, dict) else {}
+        if symbol is not None:
+            metadata["symbolicName"] = symbol
+        if condition_unknown:
+            metadata["condition"] = "unknown"
+        if loop is not None:
+            metadata["copy"] = loop
+        if identity.scope_id is not None:
+            metadata["scope"] = identity.scope_id
+        written_type = raw.get("type")
+        if isinstance(written_type, str) and written_type != identity.type and "/" in written_type \
+                and not written_type.startswith("["):
+            metadata["writtenType"] = written_type
+        if env.deployment_id is not None:
+            metadata["deployment"] = env.deployment_id
+        depends = raw.get("dependsOn")
+        if isinstance(depends, list) and depends:
+            metadata["dependsOn"] = [self.evaluate(item, env.scope, env.file, raw) for item in depends]
+        return metadata
+
+    # -- names and ids ------------------------------------------------------------------------------
+
+    def identify(self, raw: Mapping[str, Any], env: _Env, scope: _Scope, parent: _Identity | None) -> _Identity | None:
+        file = env.file
+        line = getattr(raw, "line", None)
+        if "type" not in raw or "name" not in raw:
+            missing = "type" if "type" not in raw else "name"
+            self.error(file, line, f"the resource has no '{missing}'", hint=f"give the resource a {missing}")
+            return None
+        unknown: Unknown | None = None
+        written_type = self.evaluate(raw["type"], scope, file, raw)
+        name = self.evaluate(raw["name"], scope, file, raw)
+        if isinstance(name, int) and not isinstance(name, bool):
+            name = str(name)
+        if not isinstance(name, (str, Unknown)):
+            name = Unknown("the name is not a string")
+        if isinstance(name, Unknown):
+            unknown = name
+        if not isinstance(written_type, str):
+            unknown = unknown or (written_type if isinstance(written_type, Unknown)
+                                  else Unknown("the type is not a string"))
+        parent_ref = raw.get("parent")
+        if parent is None and isinstance(parent_ref, str) and env.v2:
+            parent = self.symbol_identity(env, parent_ref.lower())
+            if parent is None:
+                self.error(file, line, f"parent '{parent_ref}' is not a symbolic name of this template "
+                                       f"(or is a copy loop)", hint="name a single resource of this template")
+        placement = self.placement_of(raw, scope, env)
+        placeholder = _placeholder(line, env.deployment_id, scope.loops) if unknown is not None else UNKNOWN_SEGMENT
+        if not isinstance(written_type, str):
+            text_name = name if isinstance(name, str) else placeholder
+            resource_id = f"{_scope_prefix(placement)}/providers/{UNKNOWN_SEGMENT}/{text_name}"
+            return _Identity(resource_id, UNKNOWN_SEGMENT, text_name, name, UNKNOWN_SEGMENT,
+                             tuple(text_name.split("/")), placement, None, unknown)
+        full_type = written_type.strip().strip("/")
+        if parent is not None and "/" not in full_type:
+            full_type = f"{parent.full_type}/{full_type}"
+        type_parts = full_type.split("/")
+        expected = len(type_parts) - 1  # "providers" consumes the extension's namespace segment
+        if isinstance(name, str):
+            name_parts = [part for part in name.strip("/").split("/")]
+            if parent is not None and len(name_parts) < expected:
+                name_parts = list(parent.name_parts) + name_parts
+        else:
+            prefix = list(parent.name_parts) if parent is not None else []
+            name_parts = prefix + [placeholder] * max(expected - len(prefix), 1)
+        if len(type_parts) < 2 or len(name_parts) != expected:
+            self.error(file, line, f"the resource type '{full_type}' needs {expected} name segment(s) but the "
+                                   f"name has {len(name_parts)}",
+                       hint="give one name segment per type segment (e.g. 'vnet/subnet' for "
+                            "Microsoft.Network/virtualNetworks/subnets)")
+            return None
+        scope_id = None
+        if "scope" in raw and not same_type(full_type, _DEPLOYMENTS):
+            scope_id = self.extension_scope(raw["scope"], scope, env, placement)
+        segments: list[str] = ["providers", type_parts[0]]
+        provider_marks = [0]
+        consumed = 0
+        for part in type_parts[1:]:
+            if part.lower() == "providers":
+                provider_marks.append(len(segments))
+                segments += ["providers", name_parts[consumed]]
+            else:
+                segments += [part, name_parts[consumed]]
+            consumed += 1
+        if scope_id is not None:
+            base = scope_id
+        elif placement.scope == "subscription" and same_type(full_type, _RESOURCE_GROUPS):
+            base = f"/subscriptions/{placement.subscription_id}"
+            segments = ["resourceGroups", name_parts[0]]
+        else:
+            base = _scope_prefix(placement)
+        resource_id = base + "/" + "/".join(segments)
+        resource_type, resource_name = full_type, "/".join(name_parts)
+        if len(provider_marks) > 1:
+            # Legacy nested extension form (".../providers/diagnosticSettings" named "gw/Microsoft.Insights/x"):
+            # the resource is the extension; what precedes the last /providers/ is its scope.
+            mark = provider_marks[-1]
+            scope_id = base + "/" + "/".join(segments[:mark])
+            tail = segments[mark + 1:]
+            resource_type = "/".join([tail[0]] + tail[1::2])
+            resource_name = "/".join(tail[2::2])
+        name_value: Any = name if isinstance(name, Unknown) else (
+            resource_name if len(provider_marks) > 1 else "/".join(name_parts))
+        if isinstance(name, str) and parent is not None and any(part.startswith("<unknown") for part in name_parts):
+            name_value = Unknown("the parent's name is unknown")
+        return _Identity(resource_id, resource_type, resource_name, name_value, full_type, tuple(name_parts),
+                         placement, scope_id, unknown)
+
+    def extension_scope(self, raw_scope: Any, scope: _Scope, env: _Env, placement: DeploymentContext) -> str:
+        value = self.evaluate(raw_scope, scope, env.file, None)
+        if isinstance(value, dict) and isinstance(value.get("id"), str):
+            value = value["id"]
+        if not isinstance(value, str):
+            return UNKNOWN_SEGMENT
+        value = value.strip()
+        if env.v2 and "/" not in value and value.lower() in env.symbolic:
+            identity = self.symbol_identity(env, value.lower())
+            return identity.id if identity is not None else UNKNOWN_SEGMENT
+        if value.startswith("/"):
+            return value.rstrip("/")
+        lowered = value.lower()
+        if lowered.startswith(("subscriptions/", "providers/")):
+            return "/" + value.rstrip("/")
+        return f"{_scope_prefix(placement)}/providers/{value.rstrip('/')}"
+
+    def placement_of(self, raw: Mapping[str, Any], scope: _Scope, env: _Env) -> DeploymentContext:
+        """Where a resource lands: the template's placement, moved by ``subscriptionId``/``resourceGroup``
+        (and, for a deployment, by ``scope``)."""
+        placement = env.placement
+        has_subscription = "subscriptionId" in raw
+        has_group = "resourceGroup" in raw
+        target_scope = raw["scope"] if "scope" in raw and same_type(str(raw.get("type", "")), _DEPLOYMENTS) else None
+        if not has_subscription and not has_group and target_scope is None:
+            return placement
+        changes: dict[str, Any] = {}
+        if has_subscription:
+            changes["subscription_id"] = self._context_text(raw["subscriptionId"], "subscriptionId", scope, env, raw)
+        if has_group:
+            changes["resource_group"] = self._context_text(raw["resourceGroup"], "resourceGroup", scope, env, raw)
+            changes["scope"] = "resourceGroup"
+        elif has_subscription:
+            changes["scope"] = "resourceGroup" if placement.scope == "resourceGroup" else "subscription"
+        elif target_scope is not None:
+            changes.update(_parse_scope(self.evaluate(target_scope, scope, env.file, raw), placement))
+        return placement.with_(**changes)
+
+    def _context_text(self, raw: Any, label: str, scope: _Scope, env: _Env, where: Any) -> str:
+        value = self.evaluate(raw, scope, env.file, where)
+        if isinstance(value, str) and value:
+            return value
+        reason = value.reason if isinstance(value, Unknown) else "not a string"
+        self.notice(env.file, getattr(where, "line", None),
+                    f"the {label} of the resource cannot be known before deployment ({reason}); "
+                    f"ids use {UNKNOWN_SEGMENT}")
+        return UNKNOWN_SEGMENT
+
+    # -- nested deployments -------------------------------------------------------------------------
+
+    def deployment_properties(self, properties: Mapping[str, Any], scope: _Scope, file: str) -> JsonObject:
+        # The inner template is expanded into resources of its own and the parameters may carry
+        # secrets: neither is kept in the deployment resource's body.
+        out = JsonObject()
+        out.line, out.column = getattr(properties, "line", None), getattr(properties, "column", None)
+        for key, value in properties.items():
+            lowered = key.lower()
+            if lowered in ("template", "parameters"):
+                continue
+            evaluated = self.evaluate(value, scope, file, properties)
+            if lowered in ("templatelink", "parameterslink") and isinstance(evaluated, dict):
+                evaluated = JsonObject(evaluated)  # may be a variable's value, shared with others
+                evaluated.line, evaluated.column = getattr(value, "line", None), getattr(value, "column", None)
+                for link_key in [k for k in evaluated if k.lower() == "uri"]:
+                    uri = evaluated[link_key]
+                    if isinstance(uri, str) and "?" in uri:  # a SAS token is a credential
+                        evaluated[link_key] = uri.partition("?")[0] + "?..."
+            out[key] = evaluated
+        return out
+
+    def expand_deployment(self, raw: Mapping[str, Any], env: _Env, pointer: str, identity: _Identity,
+                          inherited_unknown: bool) -> None:
+        file = env.file
+        line = getattr(raw, "line", None)
+        properties = raw.get("properties")
+        if not isinstance(properties, dict):
+            self.error(file, line, "the deployment has no 'properties' object",
+                       hint="give properties.template or properties.templateLink")
+            return
+        if env.depth + 1 > MAX_NESTING_DEPTH:
+            self.error(file, line, f"nested deployments go deeper than {MAX_NESTING_DEPTH} levels; "
+                                   f"the deployment at {pointer} is not expanded",
+                       hint="check for a deployment that links back to its own template")
+            return
+        deployment_name = identity.name if isinstance(identity.name_value, str) else env.placement.deployment_name
+        target = identity.placement.with_(deployment_name=deployment_name)
+        template = properties.get("template")
+        link = properties.get("templateLink")
+        if template is not None:
+            if not isinstance(template, dict):
+                self.error(file, getattr(properties, "line", line), "properties.template is not an object",
+                           hint="give the inner template as a JSON object")
+                return
+            self._expand_inline(template, properties, env, pointer, identity, target, inherited_unknown)
+        elif isinstance(link, dict):
+            self._expand_linked(link, properties, env, pointer, identity, target, inherited_unknown, raw)
+        else:
+            self.error(file, line, "the deployment has neither properties.template nor properties.templateLink",
+                       hint="give an inline template or a templateLink")
+
+    def _expand_inline(self, template: Mapping[str, Any], properties: Mapping[str, Any], env: _Env, pointer: str,
+                       identity: _Identity, target: DeploymentContext, inherited_unknown: bool) -> None:
+        outer_scope = env.scope
+        options = properties.get("expressionEvaluationOptions")
+        mode = self.evaluate(options.get("scope"), outer_scope, env.file, options) if isinstance(options, dict) else None
+        inner_pointer = f"{pointer}/properties/template"
+        v2 = isinstance(template.get("resources"), dict)
+        if (isinstance(mode, str) and mode.lower() == "inner") or template.get("languageVersion") is not None:
+            inputs = self.nested_inputs(properties.get("parameters"), outer_scope, env.file)
+            context = target
+            symbols = _Symbols(self, template, env.file, inner_pointer, inputs, context)
+            symbols.check_inputs()
+            inner_scope = _Scope(symbols, context)
+        else:
+            if properties.get("parameters"):
+                self.notice(env.file, getattr(properties, "line", None),
+                            f"the deployment at {pointer} passes parameters to a template evaluated in the "
+                            f"outer scope; they are ignored", kind="info")
+            # Outer scope: the inner template sees the parent's parameters, variables and context
+            # (even resourceGroup()), and the loops of the deployment itself.
+            inner_scope = _Scope(outer_scope.symbols, outer_scope.context, list(outer_scope.loops))
+        inner = _Env(file=env.file, base_dir=env.base_dir, pointer=inner_pointer, scope=inner_scope,
+                     placement=target, depth=env.depth + 1, inherited_unknown=inherited_unknown,
+                     deployment_id=identity.id, v2=v2)
+        self.expand_template(template, inner)
+        if isinstance(identity.name_value, str):
+            outer_scope.symbols.deployments[identity.name.lower()] = (template, inner_scope, env.file)
+
+    def _expand_linked(self, link: Mapping[str, Any], properties: Mapping[str, Any], env: _Env, pointer: str,
+                       identity: _Identity, target: DeploymentContext, inherited_unknown: bool,
+                       raw: Mapping[str, Any]) -> None:
+        file, scope = env.file, env.scope
+        line = getattr(raw, "line", None) or getattr(link, "line", None)
+        if "relativePath" not in link:
+            where = link.get("uri", link.get("id"))
+            value = self.evaluate(where, scope, file, link)
+            shown = _shown_uri(value)
+            self.notice(file, line, f"linked template {shown} of the deployment at {pointer} was not fetched; "
+                                    f"its resources are not checked", kind="not-expanded")
+            return
+        relative = self.evaluate(link["relativePath"], scope, file, link)
+        if not isinstance(relative, str) or not relative:
+            self.notice(file, line, f"the relativePath of the deployment at {pointer} cannot be known before "
+                                    f"deployment; its resources are not checked", kind="not-expanded")
+            return
+        path = Path(os.path.normpath(env.base_dir / relative))
+        linked_file = os.path.normpath(os.path.join(os.path.dirname(file), relative))
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self.error(file, line, f"linked template '{relative}' could not be read ({exc.strerror or exc})",
+                       hint=f"templateLink.relativePath is resolved against {env.base_dir}; check the path")
+            return
+        try:
+            template = loads(data, linked_file)
+        except CheckerError as exc:
+            self.record(exc, linked_file, None)
+            return
+        if not is_template(template):
+            self.error(linked_file, getattr(template, "line", 1), "the linked template is not an ARM template",
+                       hint="templateLink.relativePath must name a deployment template")
+            return
+        inputs = self.nested_inputs(properties.get("parameters"), scope, file)
+        parameters_link = properties.get("parametersLink")
+        if isinstance(parameters_link, dict):
+            inputs.update(self._linked_parameters(parameters_link, env, pointer))
+        symbols = _Symbols(self, template, linked_file, "", inputs, target)
+        symbols.check_inputs()
+        inner = _Env(file=linked_file, base_dir=path.parent, pointer="", scope=_Scope(symbols, target),
+                     placement=target, depth=env.depth + 1, inherited_unknown=inherited_unknown,
+                     deployment_id=identity.id, v2=isinstance(template.get("resources"), dict))
+        self.expand_template(template, inner)
+        if isinstance(identity.name_value, str):
+            scope.symbols.deployments[identity.name.lower()] = (template, inner.scope, linked_file)
+
+    def _linked_parameters(self, link: Mapping[str, Any], env: _Env, pointer: str) -> dict[str, _Input]:
+        file, line = env.file, getattr(link, "line", None)
+        if "relativePath" not in link:
+            value = self.evaluate(link.get("uri"), env.scope, file, link)
+            shown = _shown_uri(value)
+            self.notice(file, line, f"parameter file {shown} of the deployment at {pointer} was not fetched; "
+                                    f"its parameters have no value", kind="not-expanded")
+            return {}
+        relative = self.evaluate(link["relativePath"], env.scope, file, link)
+        if not isinstance(relative, str) or not relative:
+            return {}
+        path = Path(os.path.normpath(env.base_dir / relative))
+        parameters_file = os.path.normpath(os.path.join(os.path.dirname(file), relative))
+        try:
+            doc = loads(path.read_bytes(), parameters_file)
+            if not is_parameter_file(doc):
+                raise CheckerError("the linked parameter file is not a deploymentParameters document",
+                                   file=parameters_file, line=getattr(doc, "line", 1),
+                                   hint="parametersLink.relativePath must name a parameter file")
+            values = read_parameter_file(doc, parameters_file)
+        except OSError as exc:
+            self.error(file, line, f"linked parameter file '{relative}' could not be read ({exc.strerror or exc})",
+                       hint=f"parametersLink.relativePath is resolved against {env.base_dir}; check the path")
+            return {}
+        except CheckerError as exc:
+            self.record(exc, parameters_file, None)
+            return {}
+        return {name.lower(): _Input(pv.value, pv.origin, "key-vault" if pv.key_vault else "parameter-file",
+                                     name, checked=not pv.key_vault) for name, pv in values.items()}
+
+    def nested_inputs(self, raw: Any, scope: _Scope, file: str) -> dict[str, _Input]:
+        """A nested deployment's ``properties.parameters``, evaluated in the outer scope."""
+        inputs: dict[str, _Input] = {}
+        if not isinstance(raw, dict):
+            return inputs
+        for name, entry in raw.items():
+            line = getattr(entry, "line", None) or getattr(raw, "line", None)
+            origin = Origin(file, line, getattr(entry, "column", None))
+            if isinstance(entry, dict) and isinstance(entry.get("reference"), dict):
+                inputs[name.lower()] = _Input(Unknown(key_vault_reason(entry["reference"])), origin, "key-vault",
+                                              name, checked=False)
+            elif isinstance(entry, dict) and "value" in entry:
+                value = self.evaluate(entry["value"], scope, file, entry)
+                inputs[name.lower()] = _Input(value, origin, self.classify(entry["value"], scope), name,
+                                              strict=False)
+            elif isinstance(entry, str) and entry.startswith("["):
+                # Bicep writes optional module parameters as one expression giving {"value": ...}.
+                wrapped = self.evaluate(entry, scope, file, raw)
+                if isinstance(wrapped, dict) and "value" in wrapped:
+                    inputs[name.lower()] = _Input(wrapped["value"], origin, "expression", name, strict=False)
+                elif isinstance(wrapped, Unknown):
+                    inputs[name.lower()] = _Input(wrapped, origin, "expression", name, checked=False)
+                else:
+                    self.error(file, line, f"nested deployment parameter '{name}' does not evaluate to "
+                                           f"{{\"value\": ...}}", hint='write {"value": ...}')
+            else:
+                self.error(file, line, f"nested deployment parameter '{name}' has neither 'value' nor 'reference'",
+                           hint='write {"value": ...}')
+        return inputs
+
+
+# ---------------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------------
+
+def _shown_uri(value: Any) -> str:
+    """A linked template's URI for a notice, without its query string (a SAS token is a credential)."""
+    if not isinstance(value, str):
+        return "(its URI is only known at deployment time)"
+    base, _, query = value.partition("?")
+    return f"'{base}?...'" if query else f"'{base}'"
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _placeholder(line: int | None, deployment_id: str | None, loops: list[tuple[str, int, bool]]) -> str:
+    """An id segment for a name only known at deployment time. Distinct per resource instance, so two
+    resources with unknown names never share an id (and never merge in the graph)."""
+    if deployment_id is None and not loops:
+        return f"{UNKNOWN_SEGMENT[:-1]}@{line}>"
+    context = repr((deployment_id, [index for _name, index, _resource_loop in loops]))
+    digest = hashlib.sha256(context.encode("utf-8")).hexdigest()[:6]
+    return f"{UNKNOWN_SEGMENT[:-1]}@{line}-{digest}>"
+
+
+def _context_value(value: str) -> str | None:
+    return value if value else None
+
+
+def _scope_prefix(context: DeploymentContext) -> str:
+    if context.scope == "resourceGroup":
+        return f"/subscriptions/{context.subscription_id}/resourceGroups/{context.resource_group}"
+    if context.scope == "subscription":
+        return f"/subscriptions/{context.subscription_id}"
+    if context.scope == "managementGroup":
+        return f"/providers/Microsoft.Management/managementGroups/{context.management_group}"
+    return ""
+
+
+def _parse_scope(value: Any, placement: DeploymentContext) -> dict[str, Any]:
+    """A deployment's ``scope`` property (``Microsoft.Management/managementGroups/x``, ``/``,
+    ``/subscriptions/s/resourceGroups/g``) as context changes."""
+    if isinstance(value, dict) and isinstance(value.get("id"), str):
+        value = value["id"]
+    if not isinstance(value, str):
+        return {}
+    parts = [part for part in value.split("/") if part]
+    lowered = [part.lower() for part in parts]
+    if not parts:
+        return {"scope": "tenant"}
+    if "managementgroups" in lowered:
+        index = lowered.index("managementgroups")
+        if index + 1 < len(parts):
+            return {"scope": "managementGroup", "management_group": parts[index + 1]}
+    changes: dict[str, Any] = {}
+    if "subscriptions" in lowered and lowered.index("subscriptions") + 1 < len(parts):
+        changes["subscription_id"] = parts[lowered.index("subscriptions") + 1]
+        changes["scope"] = "subscription"
+    if "resourcegroups" in lowered and lowered.index("resourcegroups") + 1 < len(parts):
+        changes["resource_group"] = parts[lowered.index("resourcegroups") + 1]
+        changes["scope"] = "resourceGroup"
+    return changes
+
+
+def _as_condition(value: Any) -> Any:
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return value
+
+
+def _is_property_loops(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(
+        isinstance(loop, dict) and isinstance(loop.get("name"), str) and "input" in loop for loop in value)
+
+
+def _is_secret_path(path: tuple[str, ...]) -> bool:
+    """``properties.sharedKey``, ``properties.authorizationKey``,
+    ``properties.peerings[*].properties.sharedKey`` and ``adminPassword`` anywhere."""
+    lowered = [part.lower() for part in path]
+    leaf = lowered[-1]
+    if leaf == "adminpassword":
+        return True
+    if len(lowered) == 2 and lowered[0] == "properties":
+        return True
+    return (len(lowered) == 5 and lowered[0] == "properties" and lowered[1] == "peerings"
+            and lowered[2].isdigit() and lowered[3] == "properties" and leaf == "sharedkey")
+
+
+def _seal_secrets(value: Any, path: tuple[str, ...]) -> Any:
+    """Wrap plain strings at secret paths inside a value an expression produced (``[variables('props')]``).
+    Copy on write: the value may be a variable shared with other resources."""
+    if isinstance(value, dict):
+        changed: dict[str, Any] = {}
+        for key, item in value.items():
+            child = path + (str(key),)
+            if isinstance(item, str) and key.lower() in _SECRET_LEAVES and _is_secret_path(child):
+                changed[key] = _make_secret(item, "expression", None)
+            elif isinstance(item, (dict, list)):
+                sealed = _seal_secrets(item, child)
+                if sealed is not item:
+                    changed[key] = sealed
+        if not changed:
+            return value
+        copy = JsonObject(value)
+        copy.line, copy.column = getattr(value, "line", None), getattr(value, "column", None)
+        copy.update(changed)
+        return copy
+    if isinstance(value, list):
+        items = [_seal_secrets(item, path + (str(index),)) if isinstance(item, (dict, list)) else item
+                 for index, item in enumerate(value)]
+        return items if any(new is not old for new, old in zip(items, value)) else value
+    return value
+
+
+def _make_secret(value: Any, source: str, origin: Origin | None) -> Any:
+    if isinstance(value, Secret):
+        return value
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return Secret.of(value, source, origin, weak_values=WEAK_SECRET_VALUES, min_length=MIN_SECRET_LENGTH)
+    return Secret(source=source, origin=origin)
+
+
+def _describe_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return "null" if value is None else type(value).__name__
+
+
+_TYPE_CHECKS = {
+    "string": lambda v: isinstance(v, str),
+    "securestring": lambda v: isinstance(v, str),
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "bool": lambda v: isinstance(v, bool),
+    "object": lambda v: isinstance(v, dict),
+    "secureobject": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+}
+
+
+def _value_problem(spec: _ParameterSpec, value: Any, ranges: bool = True) -> tuple[str, str] | None:
+    """Why a value does not fit a parameter declaration (message, hint), or None. Messages never
+    show the value itself: it may be a secret."""
+    check = _TYPE_CHECKS.get(spec.type or "")
+    if check is not None and not check(value):
+        return (f"parameter '{spec.name}' is declared as {spec.type} but the value given is {_describe_kind(value)}",
+                f"give a {spec.type} value (e.g. no quotes around numbers and booleans)")
+    if spec.allowed is not None:
+        candidates = value if spec.type == "array" and isinstance(value, list) else [value]
+        for candidate in candidates:
+            if not any(equals_ci(candidate, allowed) for allowed in spec.allowed):
+                shown = ", ".join(str(a) for a in spec.allowed[:12]) + (", ..." if len(spec.allowed) > 12 else "")
+                return (f"the value given for parameter '{spec.name}' is not one of its allowed values ({shown})",
+                        "use one of the allowed values, or change allowedValues in the template")
+    c = spec.constraints if ranges else {}
+    if isinstance(value, int) and not isinstance(value, bool):
+        if "minValue" in c and value < c["minValue"]:
+            return f"the value given for parameter '{spec.name}' is below its minValue {c['minValue']}", \
+                "give a larger value"
+        if "maxValue" in c and value > c["maxValue"]:
+            return f"the value given for parameter '{spec.name}' is above its maxValue {c['maxValue']}", \
+                "give a smaller value"
+    if isinstance(value, (str, list)):
+        if "minLength" in c and len(value) < c["minLength"]:
+            return f"the value given for parameter '{spec.name}' is shorter than its minLength {c['minLength']}", \
+                "give a longer value"
+        if "maxLength" in c and len(value) > c["maxLength"]:
+            return f"the value given for parameter '{spec.name}' is longer than its maxLength {c['maxLength']}", \
+                "give a shorter value"
+    return None
+
+
+__all__ = ["MAX_COPY_COUNT", "MAX_NESTING_DEPTH", "MAX_RESOURCES", "ParameterValue", "TemplateLoad",
+           "UNKNOWN_SEGMENT", "WEAK_SECRET_VALUES", "expand_template", "is_parameter_file", "is_template",
+           "read_parameter_file", "scope_of_schema"]

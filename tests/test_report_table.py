@@ -1,0 +1,104 @@
+"""Terminal table: golden output, grouping and order, passes hidden by default, colour rules."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from checker.report.gate import evaluate_gate
+from checker.report.table import render_table, use_color
+
+try:
+    from test_report_sample import check_golden, sample_report
+except ImportError:  # tests collected as a package
+    from tests.test_report_sample import check_golden, sample_report
+
+
+def test_table_golden() -> None:
+    report = sample_report()
+    check_golden("report.txt", render_table(report, gate=evaluate_gate(report)))
+
+
+def test_table_golden_with_passes() -> None:
+    report = sample_report()
+    check_golden("report-show-passed.txt", render_table(report, show_passed=True))
+
+
+def test_grouped_by_site_failures_first() -> None:
+    text = render_table(sample_report())
+    hub, er, outside = (text.index("Site vnet-hub"), text.index("Site vnet-er"),
+                        text.index("Resources outside any site"))
+    assert hub < er < outside
+    hub_block = text[hub:er]
+    lines = [line for line in hub_block.splitlines() if line.startswith(("fail", "unknown"))]
+    statuses = [line.split()[0] for line in lines]
+    assert statuses == ["fail", "fail", "fail", "unknown", "unknown"]
+    assert lines[0].split()[2] == "high" and lines[2].split()[2] == "medium"  # severity order within fail
+    assert "templates/hub.json:44" in hub_block
+
+
+def test_passes_hidden_unless_asked() -> None:
+    report = sample_report()
+    assert "vgw-hub is a Vpn gateway" not in render_table(report)
+    assert "vgw-hub is a Vpn gateway" in render_table(report, show_passed=True)
+    assert "expressRouteGatewayBypass is not set" in render_table(report, show_passed=True)
+
+
+def test_waivers_errors_notices_and_summary_are_shown() -> None:
+    report = sample_report()
+    text = render_table(report, gate=evaluate_gate(report))
+    assert "waiver expired 2026-10-31" in text
+    assert "waived until 2027-03-31 (config)" in text
+    assert "templates/broken.json:7:3: unexpected ',' in object" in text
+    assert "linked template not fetched" in text
+    assert text.rstrip().splitlines()[-1].startswith("14 result(s): 6 fail, 3 unknown, 1 suppressed")
+    assert "Gate ERROR (exit 2" in text
+    assert "<secret>" in text
+
+
+def test_colour_only_when_asked() -> None:
+    report = sample_report()
+    assert "\x1b[" not in render_table(report)
+    coloured = render_table(report, color=True)
+    assert "\x1b[31m" in coloured and "\x1b[0m" in coloured
+
+
+class _Stream(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self._tty = tty
+
+    def isatty(self) -> bool:
+        return self._tty
+
+
+@pytest.mark.parametrize(("tty", "no_color", "expected"), [
+    (True, None, True), (True, "1", False), (False, None, False), (True, "", True)])
+def test_use_color(monkeypatch, tty: bool, no_color: str | None, expected: bool) -> None:
+    if no_color is None:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    else:
+        monkeypatch.setenv("NO_COLOR", no_color)
+    assert use_color(_Stream(tty)) is expected
+
+
+def test_use_color_on_a_closed_stream() -> None:
+    stream = io.StringIO()
+    stream.close()
+    assert use_color(stream) is False
+
+
+def test_not_evaluated_fixed_and_baseline_markers() -> None:
+    import dataclasses
+
+    from checker.report.model import NotEvaluated
+
+    report = sample_report()
+    report.not_evaluated = [NotEvaluated(scope="rg-shared", code="AuthorizationFailed", message="403")]
+    report.results[1] = dataclasses.replace(report.results[1], baseline="existing")
+    report.fixed = [dataclasses.replace(report.results[0], baseline="fixed")]
+    text = render_table(report)
+    assert "Not evaluated:\n  rg-shared: AuthorizationFailed: 403" in text
+    assert "Fixed since the baseline: 1" in text
+    assert "fail (baseline)" in text

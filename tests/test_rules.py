@@ -1,0 +1,800 @@
+"""Rule-by-rule tests of the 60 catalogue policies on small graphs built from Resources: for every rule
+a failing case, a passing case and (where a template may not know the value) an unknown case."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker.graph import Graph
+from checker.model import Origin, Resource, Secret, Unknown
+from checker.patterns import DeclaredPatterns
+from checker.policy.engine import evaluate
+from checker.policy.loader import load_policies
+from checker.policy.model import Policy
+from checker.report.model import Result
+from checker.views import SUBJECT_KINDS, build_subjects
+
+REPO = Path(__file__).resolve().parents[1]
+SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-hub/providers"
+NET = f"{SUB}/Microsoft.Network"
+
+# ---------------------------------------------------------------------------------------------------
+# Builders: ARM-shaped resources, small and readable
+# ---------------------------------------------------------------------------------------------------
+
+_line = [0]
+
+
+def _origin() -> Origin:
+    _line[0] += 10
+    return Origin(file="main.json", line=_line[0])
+
+
+def rid(kind: str, name: str) -> str:
+    return f"{NET}/{kind}/{name}"
+
+
+def res(rtype: str, name: str, body: dict[str, Any], *, rid_: str | None = None, source: str = "template",
+        metadata: dict[str, Any] | None = None) -> Resource:
+    kind = rtype.split("/", 1)[1]
+    resource_id = rid_ or rid(kind, name)
+    full = {"name": name, "type": rtype, **body}
+    return Resource(id=resource_id, type=rtype, name=name, body=full, origin=_origin(), source=source,
+                    metadata=metadata or {})
+
+
+def subnet_id(vnet: str, name: str = "GatewaySubnet") -> str:
+    return f"{rid('virtualNetworks', vnet)}/subnets/{name}"
+
+
+def vnet(name: str, prefixes: list[str], subnets: dict[str, Any] | None = None, *, tags: dict[str, str] | None = None,
+         source: str = "template") -> Resource:
+    inline = []
+    for sub_name, spec in (subnets or {}).items():
+        props = spec if isinstance(spec, dict) else {"addressPrefix": spec}
+        inline.append({"name": sub_name, "properties": props})
+    body: dict[str, Any] = {"location": "westeurope",
+                            "properties": {"addressSpace": {"addressPrefixes": prefixes}, "subnets": inline}}
+    if tags:
+        body["tags"] = tags
+    return res("Microsoft.Network/virtualNetworks", name, body, source=source)
+
+
+def pip(name: str, sku: str | None = "Standard", method: str | None = "Static", zones: Any = ("1", "2", "3"),
+        location: str = "westeurope") -> Resource:
+    body: dict[str, Any] = {"location": location, "properties": {}}
+    if sku:
+        body["sku"] = {"name": sku}
+    if method:
+        body["properties"]["publicIPAllocationMethod"] = method
+    if zones is not None:
+        body["zones"] = list(zones)
+    return res("Microsoft.Network/publicIPAddresses", name, body)
+
+
+def gateway(name: str, vnet_name: str, gateway_type: str = "Vpn", sku: Any = "VpnGw2AZ",
+            pips: tuple[str, ...] = ("pip-1", "pip-2"), *, active_active: Any = True, enable_bgp: Any = True,
+            asn: Any = 65010, subnet: str = "GatewaySubnet", location: str = "westeurope",
+            tags: dict[str, str] | None = None, source: str = "template", **props: Any) -> Resource:
+    configs = []
+    for index, pip_name in enumerate(pips or ("",)):
+        inner: dict[str, Any] = {"subnet": {"id": subnet_id(vnet_name, subnet)}}
+        if pip_name:
+            inner["publicIPAddress"] = {"id": rid("publicIPAddresses", pip_name)}
+        configs.append({"name": f"ipconfig{index}", "properties": inner})
+    properties: dict[str, Any] = {"gatewayType": gateway_type, "sku": {"name": sku, "tier": sku},
+                                  "ipConfigurations": configs}
+    if gateway_type == "Vpn":
+        properties.update({"vpnType": "RouteBased", "activeActive": active_active, "enableBgp": enable_bgp})
+        if asn is not None:
+            properties["bgpSettings"] = {"asn": asn}
+    properties.update(props)
+    body: dict[str, Any] = {"location": location, "properties": properties}
+    if tags:
+        body["tags"] = tags
+    return res("Microsoft.Network/virtualNetworkGateways", name, body, source=source)
+
+
+def lng(name: str, ip: Any = "40.50.60.70", prefixes: Any = ("192.168.0.0/16",), asn: Any = 65020,
+        peer: Any = "192.168.255.1", source: str = "template") -> Resource:
+    props: dict[str, Any] = {"gatewayIpAddress": ip,
+                             "localNetworkAddressSpace": {"addressPrefixes": list(prefixes)
+                                                          if isinstance(prefixes, tuple) else prefixes}}
+    if asn is not None:
+        props["bgpSettings"] = {"asn": asn, "bgpPeeringAddress": peer}
+    return res("Microsoft.Network/localNetworkGateways", name, {"location": "westeurope", "properties": props},
+               source=source)
+
+
+STRONG_POLICY = {"ikeEncryption": "AES256", "ikeIntegrity": "SHA256", "dhGroup": "DHGroup14",
+                 "ipsecEncryption": "GCMAES256", "ipsecIntegrity": "GCMAES256", "pfsGroup": "PFS2048",
+                 "saLifeTimeSeconds": 27000, "saDataSizeKilobytes": 102400000}
+
+
+def connection(name: str, gw: str, ctype: str = "IPsec", *, local: str | None = None, gw2: str | None = None,
+               circuit: str | None = None, shared_key: Any = "key-vault", enable_bgp: Any = True,
+               policies: Any = None, source: str = "template", **props: Any) -> Resource:
+    properties: dict[str, Any] = {"connectionType": ctype,
+                                  "virtualNetworkGateway1": {"id": rid("virtualNetworkGateways", gw)}}
+    if local:
+        properties["localNetworkGateway2"] = {"id": rid("localNetworkGateways", local)}
+    if gw2:
+        properties["virtualNetworkGateway2"] = {"id": rid("virtualNetworkGateways", gw2)}
+    if circuit:
+        properties["peer"] = {"id": circuit if circuit.startswith("/") else rid("expressRouteCircuits", circuit)}
+    if ctype != "ExpressRoute":
+        properties["enableBgp"] = enable_bgp
+        properties["connectionProtocol"] = "IKEv2"
+        properties["ipsecPolicies"] = [dict(STRONG_POLICY)] if policies is None else policies
+        if isinstance(shared_key, str) and shared_key in ("key-vault", "secure-parameter"):
+            properties["sharedKey"] = Secret.of(None, shared_key)
+        elif shared_key is not None:
+            properties["sharedKey"] = shared_key
+    properties.update(props)
+    return res("Microsoft.Network/connections", name, {"location": "westeurope", "properties": properties},
+               source=source)
+
+
+def literal_key(value: str, source: str = "template-literal") -> Secret:
+    return Secret.of(value, source, weak_values=frozenset({"123secret", "[replace-with-shared-key]"}))
+
+
+def circuit(name: str, tier: Any = "Premium", family: str = "MeteredData", location: Any = "Amsterdam",
+            bandwidth: Any = 1000, peerings: list[dict[str, Any]] | None = None, sku_name: str | None = None,
+            source: str = "template", **props: Any) -> Resource:
+    properties: dict[str, Any] = {"serviceProviderProperties": {"serviceProviderName": "Equinix",
+                                                                "peeringLocation": location,
+                                                                "bandwidthInMbps": bandwidth}}
+    if peerings is not None:
+        properties["peerings"] = peerings
+    properties.update(props)
+    sku = {"name": sku_name or f"{tier}_{family}", "tier": tier, "family": family}
+    return res("Microsoft.Network/expressRouteCircuits", name,
+               {"location": "westeurope", "sku": sku, "properties": properties}, source=source)
+
+
+def private_peering(primary: Any = "172.16.0.0/30", secondary: Any = "172.16.0.4/30", vlan: Any = 100,
+                    asn: Any = 65030, state: str | None = None) -> dict[str, Any]:
+    props: dict[str, Any] = {"peeringType": "AzurePrivatePeering", "peerASN": asn,
+                             "primaryPeerAddressPrefix": primary, "secondaryPeerAddressPrefix": secondary}
+    if vlan is not None:
+        props["vlanId"] = vlan
+    if state:
+        props["state"] = state
+    return {"name": "AzurePrivatePeering", "properties": props}
+
+
+def peering(local: str, name: str, remote: str, source: str = "template", **flags: Any) -> Resource:
+    props = {"remoteVirtualNetwork": {"id": rid("virtualNetworks", remote)}, **flags}
+    return res("Microsoft.Network/virtualNetworks/virtualNetworkPeerings", f"{local}/{name}",
+               {"properties": props}, rid_=f"{rid('virtualNetworks', local)}/virtualNetworkPeerings/{name}",
+               source=source)
+
+
+def route_table(name: str, routes: dict[str, str], disable: Any = False) -> Resource:
+    inline = [{"name": n, "properties": {"addressPrefix": p, "nextHopType": "VirtualAppliance",
+                                         "nextHopIpAddress": "10.0.0.132"}} for n, p in routes.items()]
+    return res("Microsoft.Network/routeTables", name,
+               {"location": "westeurope", "properties": {"routes": inline, "disableBgpRoutePropagation": disable}})
+
+
+def diagnostics(target: str, categories: list[str] | None = None, group: str | None = "allLogs",
+                workspace: Any = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.OperationalInsights/"
+                                 "workspaces/law") -> Resource:
+    logs = [{"category": c, "enabled": True} for c in categories or []]
+    if group:
+        logs.append({"categoryGroup": group, "enabled": True})
+    body = {"properties": {"workspaceId": workspace, "logs": logs,
+                           "metrics": [{"category": "AllMetrics", "enabled": True}]}}
+    return res("Microsoft.Insights/diagnosticSettings", "diag", body,
+               rid_=f"{target}/providers/Microsoft.Insights/diagnosticSettings/diag")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Scenarios: compliant sites that single edits break
+# ---------------------------------------------------------------------------------------------------
+
+def vpn_site() -> list[Resource]:
+    """A compliant site-to-site VPN site."""
+    return [
+        vnet("hub", ["10.0.0.0/16"], {"GatewaySubnet": "10.0.255.224/27", "app": "10.0.1.0/24"}),
+        pip("pip-1"), pip("pip-2"),
+        gateway("gw-vpn", "hub"),
+        lng("onprem"),
+        connection("conn-s2s", "gw-vpn", local="onprem"),
+        diagnostics(rid("virtualNetworkGateways", "gw-vpn")),
+    ]
+
+
+def er_site(circuits: tuple[str, ...] = ("er-ams", "er-lon")) -> list[Resource]:
+    """A compliant ExpressRoute site with two circuits in two peering locations."""
+    out = [
+        vnet("hub", ["10.0.0.0/16"], {"GatewaySubnet": "10.0.255.192/26"}),
+        gateway("gw-er", "hub", "ExpressRoute", "ErGw2AZ", ()),
+        diagnostics(rid("virtualNetworkGateways", "gw-er")),
+    ]
+    locations = {"er-ams": "Amsterdam", "er-lon": "London"}
+    for name in circuits:
+        out.append(circuit(name, location=locations.get(name, "Amsterdam"), peerings=[private_peering()]))
+        out.append(connection(f"conn-{name}", "gw-er", "ExpressRoute", circuit=name))
+    return out
+
+
+def failover_site() -> list[Resource]:
+    """A compliant ExpressRoute + VPN failover site (both gateways share the GatewaySubnet)."""
+    er = [r for r in er_site() if r.name not in ("hub",)]
+    return vpn_site() + er
+
+
+def hub_spoke_site() -> list[Resource]:
+    """A compliant VPN hub with one spoke using its gateway."""
+    return vpn_site() + [
+        vnet("spoke1", ["10.1.0.0/16"], {"app": "10.1.0.0/24"}),
+        peering("hub", "hub-to-spoke1", "spoke1", allowGatewayTransit=True, allowForwardedTraffic=True,
+                allowVirtualNetworkAccess=True),
+        peering("spoke1", "spoke1-to-hub", "hub", useRemoteGateways=True, allowForwardedTraffic=True,
+                allowVirtualNetworkAccess=True),
+    ]
+
+
+def find(resources: list[Resource], name: str) -> Resource:
+    return next(r for r in resources if r.name == name)
+
+
+def edit(resources: list[Resource], name: str, path: str, value: Any) -> list[Resource]:
+    """Set ``path`` (dotted, ``[n]`` for list items) in the body of ``name``; ``...`` deletes it."""
+    resource = find(resources, name)
+    resource.body = copy.deepcopy(resource.body)
+    parts = path.replace("]", "").replace("[", ".").split(".")
+    node: Any = resource.body
+    for part in parts[:-1]:
+        node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
+    last = parts[-1]
+    if value is ...:
+        if isinstance(node, list):
+            del node[int(last)]
+        else:
+            node.pop(last, None)
+    elif isinstance(node, list):
+        node[int(last)] = value
+    else:
+        node[last] = value
+    return resources
+
+
+def drop(resources: list[Resource], *names: str) -> list[Resource]:
+    return [r for r in resources if r.name not in names]
+
+
+def live(resources: list[Resource]) -> list[Resource]:
+    for resource in resources:
+        resource.source = "live"
+    return resources
+
+
+# ---------------------------------------------------------------------------------------------------
+# Running the policies
+# ---------------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def policies() -> dict[str, Policy]:
+    loaded, errors = load_policies([REPO / "policies"], SUBJECT_KINDS)
+    assert not errors, [str(e) for e in errors]
+    return {p.id: p for p in loaded}
+
+
+def results(resources: list[Resource], rule: str, declared: DeclaredPatterns | None = None) -> list[Result]:
+    _, subjects = build_subjects(Graph(resources), declared or DeclaredPatterns())
+    found = evaluate([policies()[rule]], subjects)
+    for result in found:  # an exception inside a subject would hide as "could not evaluate"
+        assert not any("could not evaluate" in r for r in result.unknown_reasons), result
+    return found
+
+
+def status(resources: list[Resource], rule: str, name: str | None = None,
+           declared: DeclaredPatterns | None = None) -> str:
+    """The single status of ``rule`` (on the resource named ``name`` when several results exist)."""
+    found = results(resources, rule, declared)
+    if name is not None:
+        found = [r for r in found if r.resource.name == name]
+    statuses = {r.status for r in found}
+    assert len(statuses) == 1, (rule, [(r.resource.name, r.status, r.message) for r in found])
+    return statuses.pop()
+
+
+FAILOVER = DeclaredPatterns(everywhere="expressroute-vpn-failover")
+U = Unknown("comes from reference() at deployment time")
+REMOTE_CIRCUIT = "/subscriptions/00000000-0000-0000-0000-000000000009/resourceGroups/rg-er/providers/" \
+                 "Microsoft.Network/expressRouteCircuits/er-remote"
+SUBNET = f"{rid('virtualNetworks', 'hub')}/subnets/GatewaySubnet"
+
+
+_counter = itertools.count()
+
+
+def case(rule: str, expected: str, build: Callable[[], list[Resource]], name: str | None = None,
+         declared: DeclaredPatterns | None = None) -> Any:
+    return pytest.param(rule, expected, build, name, declared, id=f"{rule}-{expected}-{next(_counter)}")
+
+
+def _gateway_subnet_edit(key: str, value: Any) -> Callable[[], list[Resource]]:
+    def build() -> list[Resource]:
+        resources = vpn_site()
+        return edit(resources, "hub", f"properties.subnets[0].properties.{key}", value)
+    return build
+
+
+# ---------------------------------------------------------------------------------------------------
+# Scenario variants used by the cases below
+# ---------------------------------------------------------------------------------------------------
+
+def _many_er_connections(count: int, sku: str, prefix: Any) -> list[Resource]:
+    resources = er_site(("er-ams",))
+    edit(resources, "gw-er", "properties.sku.name", sku)
+    edit(resources, "hub", "properties.subnets[0].properties.addressPrefix", prefix)
+    for index in range(count - 1):
+        name = f"er-extra{index}"
+        resources.append(circuit(name, location="London" if index < 3 else "Paris", peerings=[private_peering()]))
+        resources.append(connection(f"conn-{name}", "gw-er", "ExpressRoute", circuit=name))
+    return resources
+
+
+def _many_s2s(count: int, sku: str, active_active: bool) -> list[Resource]:
+    resources = vpn_site()
+    edit(resources, "gw-vpn", "properties.sku.name", sku)
+    edit(resources, "gw-vpn", "properties.activeActive", active_active)
+    for index in range(count * 2):
+        resources.append(connection(f"conn-extra{index}", "gw-vpn", local="onprem"))
+    return resources
+
+
+def _with_route_table(routes: dict[str, str], disable: Any = False) -> list[Resource]:
+    resources = vpn_site() + [route_table("rt-gw", routes, disable)]
+    return edit(resources, "hub", "properties.subnets[0].properties.routeTable", {"id": rid("routeTables", "rt-gw")})
+
+
+def _nic(name: str, subnet: str) -> Resource:
+    return res("Microsoft.Network/networkInterfaces", name,
+               {"properties": {"ipConfigurations": [{"name": "c", "properties": {"subnet": {"id": subnet}}}]}})
+
+
+def _apipa(addresses: list[Any]) -> list[Resource]:
+    return edit(vpn_site(), "gw-vpn", "properties.bgpSettings.bgpPeeringAddresses",
+                [{"ipconfigurationId": "x", "customBgpIpAddresses": addresses}])
+
+
+def _vnet2vnet_only() -> list[Resource]:
+    resources = drop(vpn_site(), "conn-s2s", "onprem")
+    resources += [vnet("onprem-sim", ["192.168.0.0/16"], {"GatewaySubnet": "192.168.255.224/27"}),
+                  pip("pip-sim"), gateway("gw-sim", "onprem-sim", pips=("pip-sim",), active_active=False),
+                  connection("hub-to-sim", "gw-vpn", "Vnet2Vnet", gw2="gw-sim"),
+                  connection("sim-to-hub", "gw-sim", "Vnet2Vnet", gw2="gw-vpn")]
+    return resources
+
+
+def _live_connection(state: str) -> list[Resource]:
+    resources = live(vpn_site())
+    edit(resources, "conn-s2s", "properties.connectionStatus", state)
+    edit(resources, "conn-s2s", "properties.provisioningState", "Succeeded")
+    return edit(resources, "conn-s2s", "properties.tunnelConnectionStatus",
+                [{"tunnel": "t1", "connectionStatus": state}, {"tunnel": "t2", "connectionStatus": "Connected"}])
+
+
+def _bgp_peers(state: str) -> list[Resource]:
+    resources = live(vpn_site())
+    find(resources, "gw-vpn").metadata["bgpPeerStatus"] = [{"neighbor": "192.168.255.1", "state": state}]
+    return resources
+
+
+def _scale(lower: Any, upper: Any) -> list[Resource]:
+    resources = edit(er_site(), "gw-er", "properties.sku.name", "ErGwScale")
+    return edit(resources, "gw-er", "properties.autoScaleConfiguration", {"bounds": {"min": lower, "max": upper}})
+
+
+def _circuit_at(tier: str, location: str) -> list[Resource]:
+    resources = edit(er_site(), "er-ams", "sku", {"name": f"{tier}_MeteredData", "tier": tier,
+                                                  "family": "MeteredData"})
+    return edit(resources, "er-ams", "properties.serviceProviderProperties.peeringLocation", location)
+
+
+def _live_circuit(state: str) -> list[Resource]:
+    resources = live(er_site())
+    edit(resources, "er-ams", "properties.serviceProviderProvisioningState", state)
+    edit(resources, "er-ams", "properties.circuitProvisioningState", "Enabled")
+    edit(resources, "er-ams", "properties.provisioningState", "Succeeded")
+    return edit(resources, "er-ams", "properties.peerings[0].properties.state", "Enabled")
+
+
+def _learned(prefixes: list[str]) -> list[Resource]:
+    resources = failover_site()
+    find(resources, "gw-er").metadata["learnedRoutes"] = [{"network": p} for p in prefixes]
+    return resources
+
+
+def _live_failover(vpn_state: str) -> list[Resource]:
+    resources = live(failover_site())
+    edit(resources, "conn-s2s", "properties.connectionStatus", vpn_state)
+    return edit(resources, "conn-er-ams", "properties.provisioningState", "Succeeded")
+
+
+def _spoke_with_gateway() -> list[Resource]:
+    resources = hub_spoke_site()
+    edit(resources, "spoke1", "properties.subnets", [{"name": "GatewaySubnet",
+                                                     "properties": {"addressPrefix": "10.1.255.224/27"}}])
+    return resources + [pip("pip-s"), gateway("gw-spoke", "spoke1", pips=("pip-s",), active_active=False)]
+
+
+def _spoke_route(routes: dict[str, Any]) -> list[Resource]:
+    resources = hub_spoke_site() + [route_table("rt-spoke", routes, disable=True)]
+    return edit(resources, "spoke1", "properties.subnets[0].properties.routeTable",
+                {"id": rid("routeTables", "rt-spoke")})
+
+
+def _live_peering(state: str) -> list[Resource]:
+    resources = live(hub_spoke_site())
+    edit(resources, "spoke1/spoke1-to-hub", "properties.peeringState", state)
+    return edit(resources, "spoke1/spoke1-to-hub", "properties.peeringSyncLevel", "FullyInSync")
+
+
+CASES = [
+    # 1.1 GatewaySubnet -----------------------------------------------------------------------------
+    case("GW-SUBNET-EXISTS", "pass", vpn_site, "gw-vpn"),
+    case("GW-SUBNET-EXISTS", "fail", lambda: edit(vpn_site(), "hub", "properties.subnets[0].name", "gw"), "gw-vpn"),
+    case("GW-SUBNET-EXISTS", "fail", lambda: edit(vpn_site(), "gw-vpn",
+                                                  "properties.ipConfigurations[1].properties.subnet.id",
+                                                  subnet_id("hub", "app")), "gw-vpn"),
+    case("GW-SUBNET-EXISTS", "unknown", lambda: drop(vpn_site(), "hub"), "gw-vpn"),
+    case("GW-SUBNET-EXISTS", "unknown", lambda: edit(vpn_site(), "gw-vpn",
+                                                     "properties.ipConfigurations[0].properties.subnet.id", U),
+         "gw-vpn"),
+    case("GW-SUBNET-NAME", "pass", vpn_site),
+    case("GW-SUBNET-NAME", "fail", lambda: edit(vpn_site(), "hub", "properties.subnets[0].name", "gatewaysubnet")),
+    case("GW-SUBNET-SIZE", "pass", vpn_site),
+    case("GW-SUBNET-SIZE", "fail", _gateway_subnet_edit("addressPrefix", "10.0.255.240/28")),
+    case("GW-SUBNET-SIZE", "pass", lambda: edit(edit(_gateway_subnet_edit("addressPrefix", "10.0.255.248/29")(),
+                                                     "gw-vpn", "properties.sku.name", "Basic"),
+                                                "gw-vpn", "properties.activeActive", False)),
+    case("GW-SUBNET-SIZE", "unknown", _gateway_subnet_edit("addressPrefix", U)),
+    case("GW-SUBNET-SIZE-ER16", "pass", lambda: _many_er_connections(9, "ErGw3AZ", "10.0.255.192/26")),
+    case("GW-SUBNET-SIZE-ER16", "fail", lambda: _many_er_connections(9, "ErGw3AZ", "10.0.255.224/27")),
+    case("GW-SUBNET-SIZE-ER16", "unknown", lambda: _many_er_connections(9, "ErGw3AZ", U)),
+    case("GW-SUBNET-NO-NSG", "pass", vpn_site),
+    case("GW-SUBNET-NO-NSG", "fail", _gateway_subnet_edit("networkSecurityGroup", {"id": rid("networkSecurityGroups",
+                                                                                                "nsg")})),
+    case("GW-SUBNET-NO-NSG", "unknown", _gateway_subnet_edit("networkSecurityGroup", U)),
+    case("GW-SUBNET-NO-DEFAULT-ROUTE", "pass", lambda: _with_route_table({"spokes": "10.1.0.0/16"})),
+    case("GW-SUBNET-NO-DEFAULT-ROUTE", "pass", vpn_site),
+    case("GW-SUBNET-NO-DEFAULT-ROUTE", "fail", lambda: _with_route_table({"default": "0.0.0.0/0"})),
+    case("GW-SUBNET-NO-DEFAULT-ROUTE", "unknown", lambda: drop(_with_route_table({"a": "10.1.0.0/16"}), "rt-gw")),
+    case("GW-SUBNET-BGP-PROPAGATION", "pass", lambda: _with_route_table({"spokes": "10.1.0.0/16"})),
+    case("GW-SUBNET-BGP-PROPAGATION", "fail", lambda: _with_route_table({"spokes": "10.1.0.0/16"}, disable=True)),
+    case("GW-SUBNET-BGP-PROPAGATION", "unknown", lambda: _with_route_table({"spokes": "10.1.0.0/16"}, disable=U)),
+    case("GW-SUBNET-DEDICATED", "pass", vpn_site),
+    case("GW-SUBNET-DEDICATED", "fail", lambda: vpn_site() + [_nic("vm-nic", SUBNET)]),
+    case("GW-SUBNET-DEDICATED", "fail", lambda: live(edit(vpn_site(), "hub", "properties.subnets[0].properties."
+                                                          "ipConfigurations", [{"id": f"{NET}/networkInterfaces/nic/"
+                                                                                      "ipConfigurations/c"}]))),
+    case("GW-SUBNET-PLACEMENT", "pass", vpn_site),
+    case("GW-SUBNET-PLACEMENT", "fail", _gateway_subnet_edit("addressPrefix", "10.0.2.0/27")),
+    case("GW-SUBNET-PLACEMENT", "unknown", lambda: edit(vpn_site(), "hub", "properties.addressSpace", U)),
+    # 1.2 Gateways ----------------------------------------------------------------------------------
+    case("GW-ONE-PER-TYPE", "pass", vpn_site, "gw-vpn"),
+    case("GW-ONE-PER-TYPE", "fail", lambda: vpn_site() + [gateway("gw-vpn2", "hub")], "gw-vpn"),
+    case("GW-ONE-PER-TYPE", "pass", lambda: er_site() + [gateway("gw-er-new", "hub", "ExpressRoute", "ErGw3AZ", (),
+                                                                  tags={"CreatedBy": "GatewaySKUMigration"})], "gw-er"),
+    case("GW-PIP-STANDARD-STATIC", "pass", vpn_site),
+    case("GW-PIP-STANDARD-STATIC", "fail", lambda: edit(vpn_site(), "pip-2", "sku", ...)),
+    case("GW-PIP-STANDARD-STATIC", "unknown", lambda: drop(vpn_site(), "pip-2")),
+    case("GW-PIP-ZONE-REDUNDANT", "pass", vpn_site),
+    case("GW-PIP-ZONE-REDUNDANT", "fail", lambda: edit(vpn_site(), "pip-1", "zones", ["1"])),
+    case("GW-PIP-ZONE-REDUNDANT", "unknown", lambda: edit(vpn_site(), "pip-1", "zones", ...)),
+    case("GW-PIP-ZONE-REDUNDANT", "unknown", lambda: edit(vpn_site(), "gw-vpn", "location", "atlantis")),
+    case("GW-DIAG-LOGS", "pass", vpn_site),
+    case("GW-DIAG-LOGS", "pass", er_site),
+    case("GW-DIAG-LOGS", "fail", lambda: drop(vpn_site(), "diag")),
+    case("GW-DIAG-LOGS", "fail", lambda: edit(vpn_site(), "diag", "properties.logs",
+                                              [{"category": "GatewayDiagnosticLog", "enabled": True}])),
+    case("GW-DIAG-LOGS", "unknown", lambda: edit(edit(vpn_site(), "diag", "properties.logs",
+                                                      [{"category": "GatewayDiagnosticLog", "enabled": True},
+                                                       {"category": "TunnelDiagnosticLog", "enabled": U}]),
+                                                 "diag", "properties.workspaceId", "/ws")),
+    case("GW-PROVISIONED", "not-applicable", vpn_site),
+    case("GW-PROVISIONED", "pass", lambda: live(edit(vpn_site(), "gw-vpn", "properties.provisioningState",
+                                                     "Succeeded"))),
+    case("GW-PROVISIONED", "fail", lambda: live(edit(vpn_site(), "gw-vpn", "properties.provisioningState", "Failed"))),
+    # 1.3 Addressing --------------------------------------------------------------------------------
+    case("NET-NO-OVERLAP-ONPREM", "pass", vpn_site),
+    case("NET-NO-OVERLAP-ONPREM", "fail", lambda: edit(vpn_site(), "onprem",
+                                                       "properties.localNetworkAddressSpace.addressPrefixes",
+                                                       ["10.0.0.0/8"])),
+    case("NET-NO-OVERLAP-ONPREM", "unknown", lambda: edit(vpn_site(), "onprem",
+                                                          "properties.localNetworkAddressSpace.addressPrefixes", U)),
+    case("NET-NO-OVERLAP-PEERED", "pass", hub_spoke_site),
+    case("NET-NO-OVERLAP-PEERED", "fail", lambda: edit(hub_spoke_site(), "spoke1",
+                                                       "properties.addressSpace.addressPrefixes", ["10.0.128.0/17"])),
+    case("NET-NO-OVERLAP-PEERED", "unknown", lambda: drop(hub_spoke_site(), "spoke1")),
+    # 1.4 VPN gateway -------------------------------------------------------------------------------
+    case("VPN-GW-PRESENT", "pass", vpn_site),
+    case("VPN-GW-PRESENT", "fail", er_site, None, FAILOVER),
+    case("VPN-ROUTE-BASED", "pass", vpn_site),
+    case("VPN-ROUTE-BASED", "fail", lambda: edit(vpn_site(), "gw-vpn", "properties.vpnType", "PolicyBased")),
+    case("VPN-ROUTE-BASED", "unknown", lambda: edit(vpn_site(), "gw-vpn", "properties.vpnType", U)),
+    case("VPN-SKU-CURRENT", "pass", vpn_site),
+    case("VPN-SKU-CURRENT", "fail", lambda: edit(vpn_site(), "gw-vpn", "properties.sku.name", "Standard")),
+    case("VPN-SKU-CURRENT", "unknown", lambda: edit(vpn_site(), "gw-vpn", "properties.sku.name", U)),
+    case("VPN-SKU-AZ", "pass", vpn_site),
+    case("VPN-SKU-AZ", "fail", lambda: edit(vpn_site(), "gw-vpn", "properties.sku.name", "VpnGw1")),
+    case("VPN-SKU-AZ", "fail", lambda: edit(edit(vpn_site(), "gw-vpn", "properties.sku.name", "VpnGw4AZ"),
+                                            "gw-vpn", "properties.vpnGatewayGeneration", "Generation1")),
+    case("VPN-SKU-AZ", "unknown", lambda: edit(vpn_site(), "gw-vpn", "properties.vpnGatewayGeneration", U)),
+    case("VPN-ACTIVE-ACTIVE", "pass", vpn_site),
+    case("VPN-ACTIVE-ACTIVE", "fail", lambda: edit(vpn_site(), "gw-vpn", "properties.activeActive", ...)),
+    case("VPN-ACTIVE-ACTIVE", "unknown", lambda: edit(vpn_site(), "gw-vpn", "properties.activeActive", U)),
+    case("VPN-AA-IPCONFIGS", "pass", vpn_site),
+    case("VPN-AA-IPCONFIGS", "pass", lambda: edit(edit(vpn_site(), "gw-vpn", "properties.activeActive", False),
+                                                  "gw-vpn", "properties.ipConfigurations[1]", ...)),
+    case("VPN-AA-IPCONFIGS", "fail", lambda: edit(vpn_site(), "gw-vpn", "properties.ipConfigurations[1]", ...)),
+    case("VPN-AA-IPCONFIGS", "fail", lambda: edit(vpn_site(), "gw-vpn",
+                                                  "properties.ipConfigurations[1].properties.publicIPAddress.id",
+                                                  rid("publicIPAddresses", "pip-1"))),
+    case("VPN-AA-IPCONFIGS", "unknown", lambda: drop(vpn_site(), "pip-2")),
+    case("VPN-TUNNEL-COUNT", "pass", vpn_site),
+    case("VPN-TUNNEL-COUNT", "fail", lambda: _many_s2s(6, "Basic", active_active=False)),
+    case("VPN-TUNNEL-COUNT", "unknown", lambda: edit(vpn_site(), "gw-vpn", "properties.sku.name", U)),
+    # 1.5 BGP ---------------------------------------------------------------------------------------
+    case("VPN-BGP-ENABLED", "pass", vpn_site),
+    case("VPN-BGP-ENABLED", "fail", lambda: edit(vpn_site(), "conn-s2s", "properties.enableBgp", False)),
+    case("VPN-BGP-ENABLED", "unknown", lambda: edit(vpn_site(), "conn-s2s", "properties.enableBgp", U)),
+    case("BGP-ASN-RESERVED", "pass", vpn_site, "onprem"),
+    case("BGP-ASN-RESERVED", "pass", lambda: edit(vpn_site(), "gw-vpn", "properties.bgpSettings.asn", 65515),
+         "gw-vpn"),
+    case("BGP-ASN-RESERVED", "fail", lambda: edit(vpn_site(), "onprem", "properties.bgpSettings.asn", 65515),
+         "onprem"),
+    case("BGP-ASN-RESERVED", "fail", lambda: edit(vpn_site(), "onprem", "properties.bgpSettings.asn", 64500),
+         "onprem"),
+    case("BGP-ASN-RESERVED", "fail", lambda: edit(vpn_site(), "gw-vpn", "properties.bgpSettings.asn", 8075),
+         "gw-vpn"),
+    case("BGP-ASN-RESERVED", "fail", lambda: edit(er_site(("er-ams",)), "er-ams",
+                                                  "properties.peerings[0].properties.peerASN", 12076)),
+    case("BGP-ASN-RESERVED", "unknown", lambda: edit(vpn_site(), "onprem", "properties.bgpSettings.asn", U),
+         "onprem"),
+    case("BGP-ASN-DISTINCT", "pass", vpn_site),
+    case("BGP-ASN-DISTINCT", "fail", lambda: edit(vpn_site(), "onprem", "properties.bgpSettings.asn", 65010)),
+    case("BGP-ASN-DISTINCT", "unknown", lambda: drop(vpn_site(), "onprem")),
+    case("BGP-CONN-CONSISTENT", "pass", vpn_site),
+    case("BGP-CONN-CONSISTENT", "fail", lambda: edit(vpn_site(), "gw-vpn", "properties.enableBgp", False)),
+    case("BGP-CONN-CONSISTENT", "fail", lambda: edit(vpn_site(), "onprem", "properties.bgpSettings.bgpPeeringAddress",
+                                                     "40.50.60.70")),
+    case("BGP-CONN-CONSISTENT", "unknown", lambda: edit(vpn_site(), "gw-vpn", "properties.enableBgp", U)),
+    case("BGP-APIPA-RANGE", "pass", lambda: _apipa(["169.254.21.1"])),
+    case("BGP-APIPA-RANGE", "fail", lambda: _apipa(["169.254.30.1"])),
+    case("BGP-APIPA-RANGE", "fail", lambda: edit(vpn_site(), "onprem", "properties.bgpSettings.bgpPeeringAddress",
+                                                 "169.254.21.2")),
+    case("BGP-APIPA-RANGE", "unknown", lambda: _apipa([U])),
+    case("LNG-ADDRESS-SPACE", "pass", lambda: edit(vpn_site(), "conn-s2s", "properties.enableBgp", False)),
+    case("LNG-ADDRESS-SPACE", "fail", lambda: edit(edit(vpn_site(), "conn-s2s", "properties.enableBgp", False),
+                                                   "onprem", "properties.localNetworkAddressSpace.addressPrefixes",
+                                                   [])),
+    case("LNG-ADDRESS-SPACE", "unknown", lambda: drop(edit(vpn_site(), "conn-s2s", "properties.enableBgp", False),
+                                                      "onprem")),
+    # 1.6 LNG and connection ------------------------------------------------------------------------
+    case("LNG-ENDPOINT", "pass", vpn_site),
+    case("LNG-ENDPOINT", "fail", lambda: edit(vpn_site(), "onprem", "properties.gatewayIpAddress", "10.20.30.40")),
+    case("LNG-ENDPOINT", "pass", lambda: edit(edit(vpn_site(), "onprem", "properties.gatewayIpAddress", "10.20.30.40"),
+                                              "conn-s2s", "properties.useLocalAzureIpAddress", True)),
+    case("LNG-ENDPOINT", "unknown", lambda: edit(vpn_site(), "onprem", "properties.gatewayIpAddress", U)),
+    case("CONN-S2S-LINK", "pass", vpn_site),
+    case("CONN-S2S-LINK", "fail", lambda: drop(vpn_site(), "conn-s2s")),
+    case("CONN-S2S-LINK", "unknown", _vnet2vnet_only, "hub"),
+    case("CONN-SHAREDKEY-SECRET", "pass", vpn_site),
+    case("CONN-SHAREDKEY-SECRET", "fail", lambda: edit(vpn_site(), "conn-s2s", "properties.sharedKey",
+                                                       literal_key("123secret"))),
+    case("CONN-SHAREDKEY-SECRET", "fail", lambda: edit(vpn_site(), "conn-s2s", "properties.sharedKey",
+                                                       literal_key("a-long-and-random-key-0123456789",
+                                                                   "parameter-file"))),
+    case("CONN-SHAREDKEY-SECRET", "unknown", lambda: edit(vpn_site(), "conn-s2s", "properties.sharedKey", U)),
+    case("CONN-IPSEC-CRYPTO", "pass", vpn_site),
+    case("CONN-IPSEC-CRYPTO", "fail", lambda: edit(vpn_site(), "conn-s2s", "properties.ipsecPolicies", [])),
+    case("CONN-IPSEC-CRYPTO", "fail", lambda: edit(vpn_site(), "conn-s2s", "properties.ipsecPolicies[0].dhGroup",
+                                                   "DHGroup2")),
+    case("CONN-IPSEC-CRYPTO", "unknown", lambda: edit(vpn_site(), "conn-s2s", "properties.ipsecPolicies", U)),
+    case("CONN-IPSEC-PARAMS-VALID", "pass", vpn_site),
+    case("CONN-IPSEC-PARAMS-VALID", "fail", lambda: edit(vpn_site(), "conn-s2s",
+                                                         "properties.ipsecPolicies[0].saLifeTimeSeconds", 120)),
+    case("CONN-IPSEC-PARAMS-VALID", "fail", lambda: edit(vpn_site(), "conn-s2s",
+                                                         "properties.ipsecPolicies[0].ipsecIntegrity", "SHA256")),
+    case("CONN-IPSEC-PARAMS-VALID", "fail", lambda: edit(vpn_site(), "conn-s2s", "properties.dpdTimeoutSeconds", 5)),
+    case("CONN-IPSEC-PARAMS-VALID", "unknown", lambda: edit(vpn_site(), "conn-s2s", "properties.dpdTimeoutSeconds",
+                                                            U)),
+    case("VPN-CONN-LIVE", "not-applicable", vpn_site),
+    case("VPN-CONN-LIVE", "pass", lambda: _live_connection("Connected")),
+    case("VPN-CONN-LIVE", "fail", lambda: _live_connection("NotConnected")),
+    case("VPN-BGP-PEER-LIVE", "not-applicable", vpn_site),
+    case("VPN-BGP-PEER-LIVE", "unknown", lambda: live(vpn_site())),
+    case("VPN-BGP-PEER-LIVE", "pass", lambda: _bgp_peers("Connected")),
+    case("VPN-BGP-PEER-LIVE", "fail", lambda: _bgp_peers("Idle")),
+    # 1.7 ExpressRoute ------------------------------------------------------------------------------
+    case("ER-GW-PRESENT", "pass", er_site),
+    case("ER-GW-PRESENT", "fail", vpn_site, None, FAILOVER),
+    case("ER-GW-SKU-AZ", "pass", er_site),
+    case("ER-GW-SKU-AZ", "fail", lambda: edit(er_site(), "gw-er", "properties.sku.name", "Standard")),
+    case("ER-GW-SKU-AZ", "unknown", lambda: edit(er_site(), "gw-er", "properties.sku.name", U)),
+    case("ER-GW-SCALE-BOUNDS", "pass", lambda: _scale(2, 10)),
+    case("ER-GW-SCALE-BOUNDS", "fail", lambda: _scale(1, 10)),
+    case("ER-GW-SCALE-BOUNDS", "fail", lambda: _scale(5, 50)),
+    case("ER-GW-SCALE-BOUNDS", "unknown", lambda: _scale(U, 10)),
+    case("ER-GW-THROUGHPUT", "pass", er_site),
+    case("ER-GW-THROUGHPUT", "fail", lambda: edit(er_site(), "er-ams",
+                                                  "properties.serviceProviderProperties.bandwidthInMbps", 10000)),
+    case("ER-GW-THROUGHPUT", "unknown", lambda: edit(er_site(), "conn-er-lon", "properties.peer.id", REMOTE_CIRCUIT)),
+    case("ER-GW-MAX-CIRCUITS", "pass", er_site),
+    case("ER-GW-MAX-CIRCUITS", "fail", lambda: _many_er_connections(5, "ErGw1AZ", "10.0.255.192/26")),
+    case("ER-GW-MAX-CIRCUITS", "unknown", lambda: edit(er_site(), "gw-er", "properties.sku.name", "ErGwScale")),
+    case("ER-CONN-LINK", "pass", er_site),
+    case("ER-CONN-LINK", "fail", lambda: drop(er_site(), "conn-er-ams", "conn-er-lon")),
+    case("ER-CONN-LINK", "fail", lambda: edit(er_site(), "conn-er-ams", "properties.sharedKey", literal_key("x"))),
+    case("ER-CONN-LINK", "unknown", lambda: edit(drop(er_site(), "conn-er-lon"), "conn-er-ams", "properties.peer.id",
+                                                 REMOTE_CIRCUIT)),
+    case("ER-CIRCUIT-REDUNDANCY", "pass", er_site),
+    case("ER-CIRCUIT-REDUNDANCY", "fail", lambda: er_site(("er-ams",))),
+    case("ER-CIRCUIT-REDUNDANCY", "unknown", lambda: edit(er_site(("er-ams",)), "conn-er-ams", "properties.peer.id",
+                                                          REMOTE_CIRCUIT)),
+    case("ER-CIRCUIT-SKU-CONSISTENT", "pass", er_site, "er-ams"),
+    case("ER-CIRCUIT-SKU-CONSISTENT", "fail", lambda: edit(er_site(), "er-ams", "sku.name", "Standard_MeteredData"),
+         "er-ams"),
+    case("ER-CIRCUIT-SKU-CONSISTENT", "unknown", lambda: edit(er_site(), "er-ams", "sku.tier", U), "er-ams"),
+    case("ER-CIRCUIT-SCOPE", "pass", lambda: edit(edit(er_site(), "er-ams", "sku.tier", "Standard"), "er-ams",
+                                                  "sku.name", "Standard_MeteredData"), "conn-er-ams"),
+    case("ER-CIRCUIT-SCOPE", "fail", lambda: _circuit_at("Standard", "Tokyo"), "conn-er-ams"),
+    case("ER-CIRCUIT-SCOPE", "fail", lambda: _circuit_at("Local", "London"), "conn-er-ams"),
+    case("ER-CIRCUIT-SCOPE", "unknown", lambda: _circuit_at("Standard", "Atlantis"), "conn-er-ams"),
+    case("ER-PRIVATE-PEERING", "pass", er_site, "er-ams"),
+    case("ER-PRIVATE-PEERING", "fail", lambda: edit(er_site(), "er-ams",
+                                                    "properties.peerings[0].properties.secondaryPeerAddressPrefix",
+                                                    "172.16.0.0/30"), "er-ams"),
+    case("ER-PRIVATE-PEERING", "unknown", lambda: edit(er_site(), "er-ams", "properties.peerings", []), "er-ams"),
+    case("ER-PRIVATE-PEERING", "fail", lambda: live(edit(er_site(), "er-ams", "properties.peerings", [])), "er-ams"),
+    case("ER-FASTPATH", "pass", lambda: edit(edit(er_site(), "gw-er", "properties.sku.name", "ErGw3AZ"),
+                                             "conn-er-ams", "properties.expressRouteGatewayBypass", True),
+         "conn-er-ams"),
+    case("ER-FASTPATH", "fail", lambda: edit(er_site(), "conn-er-ams", "properties.expressRouteGatewayBypass", True),
+         "conn-er-ams"),
+    case("ER-FASTPATH", "unknown", lambda: edit(drop(er_site(), "gw-er"), "conn-er-ams",
+                                                "properties.expressRouteGatewayBypass", True), "conn-er-ams"),
+    case("ER-CIRCUIT-LIVE", "not-applicable", er_site, "er-ams"),
+    case("ER-CIRCUIT-LIVE", "pass", lambda: _live_circuit("Provisioned"), "er-ams"),
+    case("ER-CIRCUIT-LIVE", "fail", lambda: _live_circuit("NotProvisioned"), "er-ams"),
+    # 1.8 Failover ----------------------------------------------------------------------------------
+    case("FAILOVER-COEXIST", "pass", failover_site),
+    case("FAILOVER-COEXIST", "fail", vpn_site, None, FAILOVER),
+    case("FAILOVER-COEXIST", "unknown", lambda: edit(failover_site(), "hub", "properties.subnets", U), None),
+    case("FAILOVER-SUBNET-27", "pass", failover_site),
+    case("FAILOVER-SUBNET-27", "fail", lambda: edit(failover_site(), "hub",
+                                                    "properties.subnets[0].properties.addressPrefix",
+                                                    "10.0.255.240/28")),
+    case("FAILOVER-SUBNET-27", "unknown", lambda: edit(failover_site(), "hub",
+                                                       "properties.subnets[0].properties.addressPrefix", U)),
+    case("FAILOVER-GW-SKU-TYPE", "pass", failover_site, "gw-vpn"),
+    case("FAILOVER-GW-SKU-TYPE", "fail", lambda: edit(failover_site(), "gw-vpn", "properties.vpnType", "PolicyBased"),
+         "gw-vpn"),
+    case("FAILOVER-GW-SKU-TYPE", "unknown", lambda: edit(failover_site(), "gw-vpn", "properties.sku.name", U),
+         "gw-vpn"),
+    case("FAILOVER-SAME-ONPREM", "unknown", failover_site),
+    case("FAILOVER-SAME-ONPREM", "pass", lambda: _learned(["192.168.0.0/16"])),
+    case("FAILOVER-SAME-ONPREM", "fail", lambda: _learned(["172.20.0.0/16"])),
+    case("FAILOVER-ER-PREFERRED", "unknown", failover_site),
+    case("FAILOVER-ER-PREFERRED", "pass", lambda: _learned(["192.168.0.0/16"])),
+    case("FAILOVER-ER-PREFERRED", "fail", lambda: _learned(["192.0.0.0/8"])),
+    case("FAILOVER-LIVE", "not-applicable", failover_site),
+    case("FAILOVER-LIVE", "pass", lambda: _live_failover("Connected")),
+    case("FAILOVER-LIVE", "fail", lambda: _live_failover("NotConnected")),
+    # 1.9 Hub-spoke ---------------------------------------------------------------------------------
+    case("HUB-GW-LOCATION", "pass", hub_spoke_site),
+    case("HUB-GW-LOCATION", "fail", _spoke_with_gateway, "spoke1/spoke1-to-hub"),
+    case("HUB-ALLOW-TRANSIT", "pass", hub_spoke_site),
+    case("HUB-ALLOW-TRANSIT", "fail", lambda: edit(hub_spoke_site(), "hub/hub-to-spoke1",
+                                                   "properties.allowGatewayTransit", False)),
+    case("HUB-ALLOW-TRANSIT", "fail", lambda: edit(edit(hub_spoke_site(), "gw-vpn", "properties.sku.name", "Basic"),
+                                                   "gw-vpn", "properties.activeActive", False)),
+    case("HUB-ALLOW-TRANSIT", "unknown", lambda: edit(hub_spoke_site(), "hub/hub-to-spoke1",
+                                                      "properties.allowGatewayTransit", U)),
+    case("HUB-USE-REMOTE-GW", "pass", hub_spoke_site, "spoke1/spoke1-to-hub"),
+    case("HUB-USE-REMOTE-GW", "fail", lambda: edit(hub_spoke_site(), "spoke1/spoke1-to-hub",
+                                                   "properties.useRemoteGateways", False), "spoke1/spoke1-to-hub"),
+    case("HUB-USE-REMOTE-GW", "unknown", lambda: edit(hub_spoke_site(), "spoke1/spoke1-to-hub",
+                                                      "properties.useRemoteGateways", U), "spoke1/spoke1-to-hub"),
+    case("HUB-PEER-FLAGS", "pass", hub_spoke_site),
+    case("HUB-PEER-FLAGS", "fail", lambda: edit(hub_spoke_site(), "spoke1/spoke1-to-hub",
+                                                "properties.allowForwardedTraffic", ...), "spoke1/spoke1-to-hub"),
+    case("HUB-PEER-FLAGS", "unknown", lambda: edit(hub_spoke_site(), "spoke1/spoke1-to-hub",
+                                                   "properties.allowForwardedTraffic", U), "spoke1/spoke1-to-hub"),
+    case("HUB-SPOKE-ROUTE-PROPAGATION", "pass", hub_spoke_site),
+    case("HUB-SPOKE-ROUTE-PROPAGATION", "pass", lambda: _spoke_route({"default": "0.0.0.0/0"})),
+    case("HUB-SPOKE-ROUTE-PROPAGATION", "fail", lambda: _spoke_route({"other": "172.30.0.0/16"})),
+    case("HUB-SPOKE-ROUTE-PROPAGATION", "unknown", lambda: _spoke_route({"default": U})),
+    case("HUB-PEER-LIVE", "not-applicable", hub_spoke_site, "spoke1/spoke1-to-hub"),
+    case("HUB-PEER-LIVE", "pass", lambda: _live_peering("Connected"), "spoke1/spoke1-to-hub"),
+    case("HUB-PEER-LIVE", "fail", lambda: _live_peering("Disconnected"), "spoke1/spoke1-to-hub"),
+]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Tests
+# ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("rule", "expected", "build", "name", "declared"), CASES)
+def test_rule(rule: str, expected: str, build: Callable[[], list[Resource]], name: str | None,
+              declared: DeclaredPatterns | None) -> None:
+    assert status(build(), rule, name, declared) == expected
+
+
+def test_every_rule_loads_and_has_pass_and_fail_cases() -> None:
+    loaded = policies()
+    assert len(loaded) == 60
+    covered: dict[str, set[str]] = {}
+    for param in CASES:
+        rule, expected = param.values[0], param.values[1]
+        covered.setdefault(rule, set()).add(expected)
+    assert set(covered) == set(loaded)
+    for rule, statuses in covered.items():
+        assert {"pass", "fail"} <= statuses, rule
+    live_rules = {p.id for p in loaded.values() if p.requires == "live"}
+    assert live_rules == {"GW-PROVISIONED", "VPN-CONN-LIVE", "VPN-BGP-PEER-LIVE", "ER-CIRCUIT-LIVE",
+                          "FAILOVER-LIVE", "HUB-PEER-LIVE"}
+
+
+def test_rule_files_sit_in_the_folder_of_their_patterns() -> None:
+    for policy in policies().values():
+        folder = Path(policy.file).parent.name
+        if folder == "common":
+            continue
+        assert folder in policy.patterns, (policy.id, folder)
+
+
+def test_unknown_result_names_the_missing_thing() -> None:
+    found = results(drop(vpn_site(), "hub"), "GW-SUBNET-EXISTS")
+    assert found[0].status == "unknown"
+    assert any("virtualnetworks/hub" in reason.lower() and "not in the inputs" in reason
+               for reason in found[0].unknown_reasons)
+
+
+def test_secret_never_reaches_a_message() -> None:
+    key = "a-long-and-random-key-0123456789"
+    resources = edit(vpn_site(), "conn-s2s", "properties.sharedKey", literal_key(key, "parameter-file"))
+    for rule in policies():
+        for result in results(resources, rule):
+            assert key not in result.message
+
+
+def test_policy_based_gateway_is_reported_once() -> None:
+    resources = edit(vpn_site(), "gw-vpn", "properties.vpnType", "PolicyBased")
+    resources = edit(resources, "gw-vpn", "properties.sku.name", "Basic")
+    assert status(resources, "VPN-ROUTE-BASED") == "fail"
+    for rule in ("VPN-ACTIVE-ACTIVE", "VPN-AA-IPCONFIGS", "VPN-BGP-ENABLED", "VPN-SKU-AZ", "BGP-APIPA-RANGE"):
+        assert results(resources, rule) == [], rule
+
+
+def test_shared_key_rule_skips_exports_and_connections_without_key() -> None:
+    exported = edit(vpn_site(), "conn-s2s", "properties.sharedKey", literal_key("abc", "export"))
+    assert results(exported, "CONN-SHAREDKEY-SECRET") == []
+    assert results(edit(vpn_site(), "conn-s2s", "properties.sharedKey", ...), "CONN-SHAREDKEY-SECRET") == []
+
+
+def test_gateway_without_sku_is_unknown_not_failed() -> None:
+    resources = edit(vpn_site(), "gw-vpn", "properties.sku", ...)
+    found = results(resources, "VPN-SKU-CURRENT")
+    assert [r.status for r in found] == ["unknown"]
+    assert any("sets no sku" in reason for reason in found[0].unknown_reasons)
+
+
+def test_er_gateway_rules_never_run_on_vpn_gateways_with_er_sku_names() -> None:
+    resources = edit(vpn_site(), "gw-vpn", "properties.sku.name", "HighPerformance")
+    assert results(resources, "ER-GW-SKU-AZ") == []
+    assert status(resources, "VPN-SKU-CURRENT") == "fail"
