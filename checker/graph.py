@@ -35,7 +35,7 @@ RELATION_KINDS: tuple[str, ...] = (
 )
 
 #: Column headers for :meth:`Graph.table_rows`.
-TABLE_HEADERS: tuple[str, ...] = ("resource", "relation", "target", "status", "via")
+TABLE_HEADERS: tuple[str, ...] = ("resource", "type", "location", "relations")
 
 #: Parent type -> (property holding the inline array, child type) for children ARM lets a template
 #: declare inline in the parent's properties as well as as separate resources.
@@ -392,18 +392,22 @@ class Graph:
         }
 
     def table_rows(self) -> list[list[str]]:
-        """One row per relation (columns :data:`TABLE_HEADERS`), and a ``-`` row for each resource
-        that refers to nothing, so that every resource is listed."""
+        """One row per resource, in input order, with the columns of :data:`TABLE_HEADERS`: its
+        name path, type, location and its outgoing relations, one per line."""
         rows: list[list[str]] = []
         for key, resource in self.resources.items():
-            outgoing = self._from.get(key, ())
-            if not outgoing:
-                rows.append([_short_id(resource.id), "-", "", "", ""])
-            for entry in outgoing:
-                relation = self._relation(entry)
-                rows.append([_short_id(resource.id), relation.kind, _target_text(relation),
-                             _status(relation), relation.via])
+            location = resource.body.get("location") if isinstance(resource.body, dict) else None
+            lines = [self._relation_text(self._relation(entry)) for entry in self._from.get(key, ())]
+            rows.append([_name_path(str(resource.id)), str(resource.type),
+                         location if isinstance(location, str) else "", "\n".join(lines)])
         return rows
+
+    def _relation_text(self, relation: Relation) -> str:
+        if isinstance(relation.target_raw, Unknown):
+            return f"{relation.kind} -> {relation.target_raw}"
+        if relation.resolved:
+            return f"{relation.kind} -> {_type_and_names(str(self.resources[relation.target].id))}"
+        return f"{relation.kind} -> {_type_and_names(str(relation.target_raw))} (not in inputs)"
 
 
 _GATEWAY_IP_REFS = (("subnet", "gateway-subnet"), ("publicIPAddress", "gateway-public-ip"))
@@ -479,20 +483,22 @@ def _origin_json(origin: Origin) -> dict[str, Any]:
     return {"file": origin.file, "line": origin.line, "pointer": origin.pointer}
 
 
-def _short_id(resource_id: str) -> str:
-    """The id from its provider namespace on (what a reader scans for), the whole id otherwise."""
-    cut = resource_id.lower().find("/providers/")
-    return resource_id[cut + len("/providers/"):] if cut >= 0 else resource_id
+def _after_providers(resource_id: str) -> str | None:
+    cut = resource_id.lower().rfind("/providers/")
+    return resource_id[cut + len("/providers/"):] if cut >= 0 else None
 
 
-def _target_text(relation: Relation) -> str:
-    if isinstance(relation.target_raw, Unknown):
-        return str(relation.target_raw)
-    return _short_id(str(relation.target_raw))
+def _name_path(resource_id: str) -> str:
+    """``vnet-hub/GatewaySubnet`` for a subnet id: the names after the last provider namespace."""
+    tail = _after_providers(resource_id)
+    if tail is None:
+        return resource_id
+    return "/".join(tail.split("/")[2::2]) or resource_id
 
 
-def _status(relation: Relation) -> str:
-    if not relation.target:
-        return "unknown"
-    return "resolved" if relation.resolved else "not in inputs"
+def _type_and_names(resource_id: str) -> str:
+    """``virtualNetworks/vnet-hub/subnets/GatewaySubnet``: the id without scope and namespace."""
+    tail = _after_providers(resource_id)
+    return tail.split("/", 1)[-1] if tail else resource_id
+
 

@@ -725,10 +725,14 @@ class _Views:
         loc_unknown = _first_unknown(locations)
         max_same: Any = most if most > facts.ER_MAX_CIRCUITS_PER_PEERING_LOCATION or loc_unknown is None \
             else loc_unknown
+        # With no more circuits than the per-location limit, no unknown location can break it.
+        within_limit: Any = (True if len(locations) <= facts.ER_MAX_CIRCUITS_PER_PEERING_LOCATION
+                             else max_same if isinstance(max_same, Unknown)
+                             else max_same <= facts.ER_MAX_CIRCUITS_PER_PEERING_LOCATION)
         return {"circuits": circuits, "linkedCircuitCount": len(circuits), "capacityMbps": capacity,
                 "maxCircuitBandwidthMbps": max_bw, "throughputHeadroomMbps": headroom,
                 "circuitLimit": limit, "circuitHeadroom": circuit_headroom,
-                "maxCircuitsSamePeeringLocation": max_same}
+                "maxCircuitsSamePeeringLocation": max_same, "samePeeringLocationWithinLimit": within_limit}
 
     # -- subjects ---------------------------------------------------------------------------------
 
@@ -895,10 +899,10 @@ class _Views:
             return None, None
         if isinstance(value, Secret):
             facts_ = {"present": True, "source": value.source, "length": value.length, "weak": value.weak}
-            if value.digest is None:
-                return facts_, Unknown(f"shared key of connection {connection.name} comes from "
-                                       f"{value.source}: its value is not known")
-            others = [c for c in groups.get(value.digest, []) if c.key != connection.key
+            # Keys are shared when their values are equal (same salted digest) or, for values not
+            # known before deployment, when they come from the same parameter or Key Vault secret.
+            # Different parameters or secrets count as distinct: nothing in the inputs says otherwise.
+            others = [c for c in groups.get(_secret_identity(value), []) if c.key != connection.key
                       and not _mirror_pair(connection, c)]
             return facts_, not others
         if isinstance(value, Unknown):
@@ -1417,7 +1421,8 @@ class _Views:
             same = any(a.version == b.version and a.overlaps(b) for a in vpn_nets for b in learned)
             more_specific = len([a for a in vpn_nets for b in learned
                                  if a.version == b.version and a != b and a.subnet_of(b)])  # type: ignore[arg-type]
-        out: dict[str, Any] = {"vpnReachesErPrefixes": same, "vpnPrefixesMoreSpecificThanErCount": more_specific}
+        out: dict[str, Any] = {"vpnReachesErPrefixes": same, "vpnPrefixesMoreSpecificThanErCount": more_specific,
+                               "vpnOnPremPrefixCount": len(onprem)}
         if site.vnet.source == "live" or any(g.source == "live" for g in vpn_gateways + er_gateways):
             er_up = [c for g in er_gateways for c in self.connections_of(g)
                      if equals_ci(c.properties.get("connectionType"), "ExpressRoute")
@@ -1529,6 +1534,16 @@ def _ipsec_policies(value: Any) -> list[dict[str, Any]] | Unknown:
     return out
 
 
+def _secret_identity(secret: Secret) -> str:
+    """What makes two secrets the same one: the value's digest, else where it is defined."""
+    if secret.digest:
+        return f"digest:{secret.digest}"
+    origin = secret.origin
+    if origin is None:
+        return f"unplaced:{id(secret)}"
+    return f"{secret.source}:{origin.file}:{origin.pointer or origin.line}"
+
+
 def _mirror_pair(a: Resource, b: Resource) -> bool:
     """The two directions of one Vnet2Vnet link share their key by design (pitfall 14)."""
     pa, pb = a.properties, b.properties
@@ -1579,8 +1594,8 @@ def build_subjects(graph: Graph, declared: DeclaredPatterns) -> tuple[list[SiteI
     groups: dict[str, list[Resource]] = {}
     for connection in views.connections:
         key = connection.properties.get("sharedKey")
-        if isinstance(key, Secret) and key.digest:
-            groups.setdefault(key.digest, []).append(connection)
+        if isinstance(key, Secret):
+            groups.setdefault(_secret_identity(key), []).append(connection)
     for connection in views.connections:
         subjects.append(views.connection_subject(connection, groups))
     for lng in graph.of_type(LNG):

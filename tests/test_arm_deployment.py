@@ -204,6 +204,8 @@ def test_nested_child_resources_compose_name_and_type() -> None:
          "name": "vnet/to-spoke", "properties": {"allowGatewayTransit": True}},
         {"type": "Microsoft.Network/virtualNetworks/subnets", "apiVersion": "2023-09-01",
          "name": "AzureBastionSubnet", "properties": {}},
+        {"type": "providers/locks", "apiVersion": "2020-05-01", "name": "vnet/Microsoft.Authorization/lock",
+         "properties": {"level": "CanNotDelete"}},
     ]}
     load = expand(template([vnet]))
     assert load.errors == []
@@ -216,6 +218,9 @@ def test_nested_child_resources_compose_name_and_type() -> None:
     assert "resources" not in resources["vnet"].body
     assert resources["vnet/to-spoke"].id.endswith("/virtualNetworks/vnet/virtualNetworkPeerings/to-spoke")
     assert resources["vnet/AzureBastionSubnet"].type == "Microsoft.Network/virtualNetworks/subnets"
+    lock = resources["lock"]  # nested child in the legacy extension form
+    assert lock.type == "Microsoft.Authorization/locks"
+    assert lock.id == f"{RG_PREFIX}/Microsoft.Network/virtualNetworks/vnet/providers/Microsoft.Authorization/locks/lock"
 
 
 def test_ids_at_subscription_management_group_and_tenant_scope() -> None:
@@ -858,3 +863,14 @@ def test_not_fetched_notice_hides_the_query_string_of_a_uri() -> None:
     [notice] = load.notices
     assert notice.kind == "not-expanded" and "https://store.invalid/t/gw.json?..." in notice.message
     assert "SECRETSIGNATURE" not in repr(load)
+
+
+def test_a_condition_does_not_cascade_to_nested_child_resources() -> None:
+    child = {"type": "subnets", "apiVersion": "2023-09-01", "name": "GatewaySubnet", "properties": {}}
+    load = expand(template([{**VNET, "name": "off", "condition": False, "resources": [child]},
+                            {**VNET, "name": "maybe", "condition": "[parameters('flag')]", "resources": [child]}],
+                           parameters={"flag": {"type": "bool"}}))
+    resources = by_name(load)
+    assert set(resources) == {"off/GatewaySubnet", "maybe", "maybe/GatewaySubnet"}
+    assert resources["maybe"].metadata["condition"] == "unknown"
+    assert "condition" not in resources["maybe/GatewaySubnet"].metadata

@@ -341,21 +341,26 @@ def test_to_json_never_shows_a_secret():
     assert graph.to_json()["relations"][0]["unknown"] == "param"
 
 
-def test_table_rows(graph):
+def test_table_rows_list_every_resource_with_its_relations(graph):
     rows = graph.table_rows()
     assert all(len(row) == len(TABLE_HEADERS) for row in rows)
-    peer_row = next(row for row in rows if row[1] == "connection-peer")
-    assert peer_row[0] == "Microsoft.Network/connections/cn-er"
-    assert peer_row[2] == "Microsoft.Network/expressRouteCircuits/erc-provider"
-    assert peer_row[3] == "not in inputs"
-    lonely = next(row for row in rows if row[0] == "Microsoft.Network/localNetworkGateways/lng-onprem")
-    assert lonely == ["Microsoft.Network/localNetworkGateways/lng-onprem", "-", "", "", ""]
-    listed = {row[0] for row in rows}
-    assert len(listed) == len(graph.resources)
+    assert len(rows) == len(graph.resources)
+    by_name = {row[0]: row for row in rows}
+    er = by_name["cn-er"]
+    assert er[1] == "Microsoft.Network/connections"
+    assert er[3].splitlines() == [
+        "connection-gateway1 -> virtualNetworkGateways/vgw-hub",
+        "connection-peer -> expressRouteCircuits/erc-provider (not in inputs)",
+    ]
+    assert by_name["lng-onprem"][3] == ""
+    assert by_name["vnet-hub/snet-app"][3] == "subnet-nsg -> networkSecurityGroups/nsg-app"
+    assert by_name["to-law"][3] == "diagnostic-target -> virtualNetworkGateways/vgw-hub"
+    assert by_name["legacy"][3] == "diagnostic-target -> virtualNetworkGateways/vgw-hub"
+    assert by_name["vnet-hub"][2] == "westeurope"
     unknown_graph = Graph([resource(f"{NET}/connections/c", "Microsoft.Network/connections",
                                     {"peer": {"id": Unknown("param circuitId")}})])
-    assert unknown_graph.table_rows() == [["Microsoft.Network/connections/c", "connection-peer",
-                                           "<unknown: param circuitId>", "unknown", "properties.peer.id"]]
+    assert unknown_graph.table_rows() == [["c", "Microsoft.Network/connections", "",
+                                           "connection-peer -> <unknown: param circuitId>"]]
 
 
 # -- scale ----------------------------------------------------------------------------------------

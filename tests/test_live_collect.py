@@ -138,6 +138,15 @@ def test_all_subscriptions_per_group_and_ssl_cert_file_trust(arm: FakeArm, monke
     assert {i for i in ids(result.objects) if "/microsoft.insights/" not in i} == estate_ids(arm.estate)
 
 
+def test_resource_group_ids_narrow_the_scope_without_listing_groups(arm: FakeArm) -> None:
+    group = f"/subscriptions/{E.SUB_CONNECTIVITY}/resourceGroups/rg-hub-onprem"
+    result = run(arm, scope=AuditScope(resource_groups=(group,)))
+    assert [o["name"] for o in result.objects] == ["lng-hq"]
+    assert arm.requests_to("/resourcegroups?") == [] and not any(r.path.lower().endswith("/resourcegroups")
+                                                                   for r in arm.log)
+    assert result.scope_text == f"resource groups {group} (via resource groups)"
+
+
 # ---------------------------------------------------------------------------------------------- faults
 
 def test_429_with_retry_after_is_honoured_then_succeeds(arm: FakeArm) -> None:
@@ -313,16 +322,22 @@ def test_the_sdk_is_not_imported_with_the_module() -> None:
 def test_ctrl_c_stops_the_pool_promptly(arm: FakeArm) -> None:
     arm.latency = 0.3
     full_requests = 8 * arm.estate.group_count()
-    timer = threading.Timer(0.8, _thread.interrupt_main)
-    started = time.monotonic()
-    timer.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            run(arm, concurrency=2)
-    finally:
-        timer.cancel()
-    stopped = time.monotonic() - started
-    assert stopped < 2.0  # the whole run would take about 8 * 7 * 0.3 / 2 = 8.4 s
+    interrupted_at: list[float] = []
+
+    def interrupt_once_the_pool_runs() -> None:
+        deadline = time.monotonic() + 10
+        while not arm.requests_to("/providers/Microsoft.Network/") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.4)
+        interrupted_at.append(time.monotonic())
+        _thread.interrupt_main()
+
+    watcher = threading.Thread(target=interrupt_once_the_pool_runs, daemon=True)
+    watcher.start()
+    with pytest.raises(KeyboardInterrupt):
+        run(arm, concurrency=2)
+    stopped = time.monotonic() - interrupted_at[0]
+    assert stopped < 1.0  # the whole pool would need about 8 * 7 * 0.3 / 2 = 8.4 s more
     time.sleep(0.7)  # the requests in flight finish; nothing new may start
     settled = len(arm.log)
     time.sleep(0.7)

@@ -8,8 +8,12 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from checker.model import CheckerError
+from checker.policy.engine import compile_policy
 from checker.policy.loader import (
     SCHEMA_FILE,
     check_settings,
@@ -314,3 +318,48 @@ def test_hostile_or_broken_yaml_is_an_input_error(text: str, message: str, line:
 def test_shared_aliases_are_copied_not_refused() -> None:
     document, _ = read_yaml("a: &m {x: 1}\nb: *m\n", "f.yaml")
     assert document == {"a": {"x": 1}, "b": {"x": 1}}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Generated documents: whatever a policy file holds, the loader answers with a policy or InputErrors
+# ---------------------------------------------------------------------------------------------------
+
+VOCABULARY = ["id", "title", "then", "if", "allOf", "anyOf", "not", "field", "value", "count", "where", "name",
+              "equals", "in", "like", "less", "exists", "parameters", "type", "default", "message", "patterns",
+              "[parameters('p')]", "[current()]", "a[*]", "a..b", "{x}", "vpn", "integer"]
+yaml_scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 30), st.sampled_from(VOCABULARY))
+yaml_values = st.recursive(yaml_scalars, lambda children: st.one_of(
+    st.lists(children, max_size=3), st.dictionaries(st.sampled_from(VOCABULARY), children, max_size=4)),
+    max_leaves=15)
+valid_conditions = st.sampled_from([
+    {"field": "a", "equals": 1}, {"count": {"field": "a[*]", "where": {"field": "a[*].b", "like": "x*"}}, "greater": 0},
+    {"allOf": [{"field": "a[*].b", "in": ["x"]}, {"not": {"value": "[parameters('p')]", "less": 3}}]},
+    {"count": {"value": [1, 2], "name": "n", "where": {"field": "a", "contains": "[current('n')]"}}, "equals": 1}])
+
+
+def sometimes(valid: object) -> st.SearchStrategy:
+    """Mostly the valid value, so that whole documents are often valid and get compiled too."""
+    return st.one_of(st.just(valid), st.just(valid), st.just(valid), st.just(valid), yaml_values)
+
+
+documents = st.fixed_dictionaries(
+    {"id": st.sampled_from(["GEN-RULE", "GEN-RULE", "GEN-RULE", "gen", 5]),
+     "then": st.one_of(valid_conditions, valid_conditions, yaml_values),
+     "title": sometimes("t"), "severity": st.sampled_from(["high", "x"]), "patterns": sometimes(["vpn"]),
+     "subject": sometimes("gateway"), "description": sometimes("d"), "remediation": sometimes("r"),
+     "message": st.one_of(st.sampled_from(["{a} {parameters.p}", "{a[*].b}", "{a", "{{x}}"]), yaml_values),
+     "parameters": sometimes({"p": {"type": "integer", "default": 1}})},
+    optional={"if": st.one_of(valid_conditions, yaml_values)})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(document=documents)
+def test_generated_documents_never_crash_the_loader(tmp_path: Path, document: dict) -> None:
+    path = tmp_path / "GEN-RULE.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    policy, errors = load_policy_file(path, "GEN-RULE.yaml", known_subjects={"gateway"})
+    assert (policy is None) == bool(errors)
+    if policy is not None:
+        compile_policy(policy)  # a policy the loader accepts always compiles
+    for error in errors:
+        assert error.file == "GEN-RULE.yaml" and isinstance(error.line, int) and error.line >= 1

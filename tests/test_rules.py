@@ -798,3 +798,30 @@ def test_er_gateway_rules_never_run_on_vpn_gateways_with_er_sku_names() -> None:
     resources = edit(vpn_site(), "gw-vpn", "properties.sku.name", "HighPerformance")
     assert results(resources, "ER-GW-SKU-AZ") == []
     assert status(resources, "VPN-SKU-CURRENT") == "fail"
+
+
+def test_crypto_parameters_can_be_tightened_by_settings() -> None:
+    from checker.policy.model import RuleSettings
+
+    resources = edit(vpn_site(), "conn-s2s", "properties.ipsecPolicies[0].ikeIntegrity", "SHA1")
+    assert status(resources, "CONN-IPSEC-CRYPTO") == "pass"
+    _, found = build_subjects(Graph(resources), DeclaredPatterns())
+    strict = RuleSettings(parameters={"CONN-IPSEC-CRYPTO": {"weakIntegrity": ["MD5", "SHA1"]}})
+    verdicts = evaluate([policies()["CONN-IPSEC-CRYPTO"]], found, strict)
+    assert [r.status for r in verdicts] == ["fail"]
+
+
+def test_corpus_site_to_site_quickstart(corpus_dir: Path) -> None:
+    """A real template with its parameter file: Basic gateway, /29 GatewaySubnet, key in the parameter file."""
+    from checker import api
+
+    folder = corpus_dir / "quickstarts"
+    report = api.scan([folder / "site-to-site-vpn.azuredeploy.json"], api.ScanOptions(
+        parameter_files=(folder / "site-to-site-vpn.azuredeploy.parameters.json",)))
+    verdicts = {(r.rule, r.status) for r in report.results}
+    assert ("VPN-SKU-CURRENT", "fail") in verdicts
+    assert ("GW-SUBNET-SIZE", "pass") in verdicts  # /29 is allowed for a lone VPN Basic gateway
+    assert ("CONN-SHAREDKEY-SECRET", "fail") in verdicts
+    assert ("CONN-S2S-LINK", "pass") in verdicts
+    assert [s.patterns for s in report.sites] == [("vpn",)]
+    assert not any("could not evaluate" in reason for r in report.results for reason in r.unknown_reasons)

@@ -226,7 +226,19 @@ def test_shared_key_facts_and_vnet2vnet_pair_is_not_reuse() -> None:
     reused = edit(resources, "conn-s2s", "properties.sharedKey", key)
     assert one(reused, "connection", "conn-s2s").data["sharedKeyDistinct"] is False
     vault = one(vpn_site(), "connection", "conn-s2s").data
-    assert vault["sharedKey"]["source"] == "key-vault" and isinstance(vault["sharedKeyDistinct"], Unknown)
+    assert vault["sharedKey"]["source"] == "key-vault" and vault["sharedKeyDistinct"] is True
+    vault_key = vpn_site_connection_key()
+    shared_vault = edit(edit(resources, "conn-s2s", "properties.sharedKey", vault_key),
+                        "hub-to-sim", "properties.sharedKey", vault_key)
+    assert one(shared_vault, "connection", "conn-s2s").data["sharedKeyDistinct"] is False
+
+
+def vpn_site_connection_key() -> Secret:
+    """The Key Vault secret of the VPN site's connection, as a second connection would reuse it."""
+    conn = next(r for r in vpn_site() if r.name == "conn-s2s")
+    key = conn.properties["sharedKey"]
+    assert isinstance(key, Secret) and key.digest is None
+    return key
 
 
 def test_connection_defaults_and_gcm_pairing() -> None:

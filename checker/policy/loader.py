@@ -23,7 +23,9 @@ from checker.policy.conditions import (
     LOGICAL_KEYS,
     OPERAND_KEYS,
     OPERATORS,
+    ConditionError,
     check_condition,
+    compile_condition,
     expression_kind,
     split_message,
 )
@@ -418,7 +420,28 @@ def load_policy_file(path: Path, display: str | None = None,
     if errors:
         errors.sort(key=lambda e: (e.line or 0, e.message))
         return None, errors
-    return _policy_from(document, file, positions), []
+    policy = _policy_from(document, file, positions)
+    # the checks above are meant to catch everything; compiling once proves the engine will accept it
+    for key, condition in (("if", policy.condition_if), ("then", policy.condition_then)):
+        if condition is None:
+            continue
+        try:
+            compile_condition(condition, policy.default_parameters(), key)
+        except ConditionError as error:
+            return None, [InputError(file=file, line=positions.line(tuple(_split_json_path(error.path))),
+                                     message=str(error), hint=error.hint)]
+    return policy, []
+
+
+def _split_json_path(text: str) -> list[Any]:
+    """``then.allOf[1].field`` -> ``["then", "allOf", 1, "field"]``."""
+    parts: list[Any] = []
+    for piece in text.replace("[", ".[").split("."):
+        if piece.startswith("[") and piece.endswith("]") and piece[1:-1].isdigit():
+            parts.append(int(piece[1:-1]))
+        elif piece:
+            parts.append(piece)
+    return parts
 
 
 def _policy_from(document: Mapping[str, Any], file: str, positions: _Positions) -> Policy:

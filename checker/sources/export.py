@@ -103,7 +103,7 @@ def _is_table(data: Any) -> bool:
     return isinstance(data, dict) and isinstance(data.get("columns"), list) and isinstance(data.get("rows"), list)
 
 
-def _table_objects(data: dict[str, Any]) -> list[Any]:
+def _table_objects(data: Any) -> list[Any]:
     """Resource Graph's table result format (``columns`` + ``rows``) as one object per row."""
     names = [c.get("name") if isinstance(c, dict) else c for c in data["columns"]]
     objects: list[Any] = []
@@ -146,7 +146,7 @@ def _read(doc: Any, file: str) -> ExportLoad:
         return _read_snapshot(doc, file)
     data = doc.get("data")
     if isinstance(data, list) or _is_table(data):
-        objects = _table_objects(data) if _is_table(data) else data
+        objects: list[Any] = data if isinstance(data, list) else _table_objects(data)
         load = _from_objects(objects, file, "export", "/data", container_line=_line(doc))
         _note_paging(doc, len(objects), file, load)
         return load

@@ -147,10 +147,10 @@ def write_snapshot(collection: LiveCollection, path: Path) -> None:
         "data": collection.objects,
     }
     # collect() already removed secrets; objects built or changed elsewhere are checked again here.
-    if _may_hold_secrets(json.dumps(collection.objects)):
+    if _may_hold_secrets(json.dumps(collection.objects, default=str)):
         document["data"] = remove_secrets(collection.objects)
     try:
-        path.write_text(json.dumps(document, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+        path.write_text(json.dumps(document, indent=1, default=str) + "\n", encoding="utf-8")
     except OSError as exc:
         raise CheckerError(f"cannot write the snapshot: {exc.strerror or exc}", file=str(path),
                            hint="check that the folder exists and is writable") from None
@@ -192,8 +192,10 @@ def describe_scope(scope: AuditScope) -> str:
         text = f"management group {scope.management_group}"
     elif scope.all_subscriptions:
         text = "all subscriptions"
-    else:
+    elif scope.subscriptions:
         text = "subscription" + ("s " if len(scope.subscriptions) > 1 else " ") + ", ".join(scope.subscriptions)
+    else:
+        return "resource groups " + ", ".join(scope.resource_groups)
     if scope.resource_groups:
         text += " / resource groups " + ", ".join(scope.resource_groups)
     return text

@@ -781,13 +781,14 @@ class _Expander:
         file, scope = env.file, env.scope
         line = getattr(raw, "line", None)
         condition_unknown = inherited_unknown
+        deployed = True
         if "condition" in raw:
             condition = _as_condition(self.evaluate(raw["condition"], scope, file, raw))
             if condition is False:
+                deployed = False
                 self.notice(file, line, f"the resource at {pointer} is not deployed: its condition is false",
                             kind="skipped")
-                return
-            if isinstance(condition, Unknown):
+            elif isinstance(condition, Unknown):
                 condition_unknown = True
                 self.notice(file, line, f"the condition of the resource at {pointer} cannot be known before "
                                         f"deployment ({condition.reason}); the resource is checked as if deployed")
@@ -795,9 +796,30 @@ class _Expander:
                 self.error(file, line, f"the condition of the resource at {pointer} is not a boolean",
                            hint="make condition an expression that returns true or false")
                 condition_unknown = True
-        identity = self.identify(raw, env, scope, parent)
+        children = raw.get("resources")
+        if not deployed and not isinstance(children, list):
+            return
+        # A resource that is not deployed is only named for its children, quietly.
+        self.quiet += not deployed
+        try:
+            identity = self.identify(raw, env, scope, parent)
+        finally:
+            self.quiet -= not deployed
         if identity is None:
             return
+        if deployed:
+            self.emit_instance(raw, env, pointer, symbol, identity, condition_unknown, loop)
+        if isinstance(children, list):
+            # A condition does not cascade to child resources (ARM deploys them on their own conditions).
+            for index, child in enumerate(children):
+                if self.stopped:
+                    return
+                self.expand_resource(child, env, f"{pointer}/resources/{index}", None, identity, inherited_unknown)
+
+    def emit_instance(self, raw: Mapping[str, Any], env: _Env, pointer: str, symbol: str | None,
+                      identity: _Identity, condition_unknown: bool, loop: dict[str, Any] | None) -> None:
+        file, scope = env.file, env.scope
+        line = getattr(raw, "line", None)
         if identity.unknown is not None:
             self.notice(file, line, f"the name or type of the resource at {pointer} cannot be known before "
                                     f"deployment ({identity.unknown.reason}); its id uses the placeholder "
@@ -831,12 +853,6 @@ class _Expander:
             env.emitted_by_symbol.setdefault(symbol.lower(), []).append(identity.id)
         if is_deployment:
             self.expand_deployment(raw, env, pointer, identity, condition_unknown)
-        children = raw.get("resources")
-        if isinstance(children, list):
-            for index, child in enumerate(children):
-                if self.stopped:
-                    return
-                self.expand_resource(child, env, f"{pointer}/resources/{index}", None, identity, condition_unknown)
 
     def emit(self, resource: Resource, env: _Env) -> bool:
         if self.stopped:
@@ -909,7 +925,8 @@ class _Expander:
             return _Identity(resource_id, UNKNOWN_SEGMENT, text_name, name, UNKNOWN_SEGMENT,
                              tuple(text_name.split("/")), placement, None, unknown)
         full_type = written_type.strip().strip("/")
-        if parent is not None and "/" not in full_type:
+        if parent is not None and "." not in full_type.split("/", 1)[0]:
+            # relative to the parent ("subnets", "providers/locks"); a full type starts with a namespace
             full_type = f"{parent.full_type}/{full_type}"
         type_parts = full_type.split("/")
         expected = len(type_parts) - 1  # "providers" consumes the extension's namespace segment
