@@ -3,6 +3,7 @@ references between resources (gateway -> subnet, connection -> circuit...) resol
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections import defaultdict
 from collections.abc import Iterable
@@ -229,6 +230,7 @@ class Graph:
             leaf = _leaf_type(child_type)
             rtype = normalise_type(child_type)
             by_type = self._by_type.setdefault(rtype, [])
+            has_references = rtype in (_SUBNET, _PEERING)
             for index, item in enumerate(items):
                 name = item.get("name") if isinstance(item, dict) else None
                 if not isinstance(name, str) or not name:
@@ -237,10 +239,10 @@ class Graph:
                 # The inline object is the child's body as it is (ARM GET bodies of sub-resources
                 # look the same); the id and type live on the Resource.
                 origin = Origin(file, getattr(item, "line", None) or parent_line, getattr(item, "column", None),
-                                f"{pointer}/properties/{array_name}/{index}")
+                                pointer + _child_pointer(array_name, index))
                 child = Resource(child_id, child_type, name, item, origin, source, subscription, group,
                                  {"inline": True})
-                via = f"properties.{array_name}[{index}]"
+                via = _child_path(array_name, index)
                 key = normalise_id(child_id)
                 if key in resources:
                     self._add(child, (parent_key, via))
@@ -248,7 +250,8 @@ class Graph:
                 # The common case, inlined: a child seen for the first time.
                 resources[key] = child
                 by_type.append(child)
-                self._index_references(key, rtype, child)
+                if has_references:
+                    self._index_references(key, rtype, child)
                 store("child", parent_key, key, via, child_id)
 
     def _index_references(self, key: str, rtype: str, resource: Resource) -> None:
@@ -258,32 +261,86 @@ class Graph:
             return
         if not isinstance(properties, dict):
             properties = {}
-        found: list[tuple[str, Any, str]] = []  # (kind, reference as written, via)
         if rtype == _SUBNET:
-            _reference(found, "subnet-nsg", properties, "networkSecurityGroup", "properties")
-            _reference(found, "subnet-route-table", properties, "routeTable", "properties")
+            self._reference(key, "subnet-nsg", properties, "networkSecurityGroup", "properties")
+            self._reference(key, "subnet-route-table", properties, "routeTable", "properties")
         elif rtype == _GATEWAY:
-            _ip_configuration_references(found, properties, "ipConfigurations", _GATEWAY_IP_REFS)
+            self._ip_configuration_references(key, properties, "ipConfigurations", _GATEWAY_IP_REFS)
         elif rtype == _CONNECTION:
             for name, kind in _CONNECTION_REFS:
-                _reference(found, kind, properties, name, "properties")
+                self._reference(key, kind, properties, name, "properties")
         elif rtype == _PEERING:
-            _reference(found, "peering-remote-vnet", properties, "remoteVirtualNetwork", "properties")
+            self._reference(key, "peering-remote-vnet", properties, "remoteVirtualNetwork", "properties")
         elif rtype.endswith("/diagnosticsettings"):
-            _diagnostic_target(found, resource)
+            self._diagnostic_target(key, resource)
         else:
             for array_name in _IP_CONFIGURATION_ARRAYS:
                 if array_name in properties:
-                    _ip_configuration_references(found, properties, array_name, _OTHER_IP_REFS)
+                    self._ip_configuration_references(key, properties, array_name, _OTHER_IP_REFS)
             if rtype == _PRIVATE_ENDPOINT:
-                _reference(found, "ip-configuration-subnet", properties, "subnet", "properties")
-        for kind, raw, via in found:
-            if isinstance(raw, str) and raw.strip():
-                self._store(kind, key, normalise_id(raw), via, raw)
-            else:
-                if not isinstance(raw, Unknown):
-                    raw = Unknown(f"the reference at {via} is not a resource id")
-                self._store(kind, key, "", via, raw)
+                self._reference(key, "ip-configuration-subnet", properties, "subnet", "properties")
+
+    def _put(self, kind: str, source: str, raw: Any, via: str) -> None:
+        if isinstance(raw, str) and raw.strip():
+            self._store(kind, source, normalise_id(raw), via, raw)
+            return
+        if not isinstance(raw, Unknown):
+            raw = Unknown(f"the reference at {via} is not a resource id")
+        self._store(kind, source, "", via, raw)
+
+    def _reference(self, source: str, kind: str, container: Any, name: str, path: str) -> None:
+        """The ``{name}.id`` reference in ``container`` (nothing when the property is absent)."""
+        if not isinstance(container, dict):
+            return
+        value = container.get(name)
+        if value is None:
+            return
+        if isinstance(value, dict):
+            raw = value.get("id")
+            if raw is not None:
+                self._put(kind, source, raw, _via(path, name, ".id"))
+        else:
+            self._put(kind, source, value, _via(path, name, ""))
+
+    def _ip_configuration_references(self, source: str, properties: dict[str, Any], array_name: str,
+                                     kinds: tuple[tuple[str, str], ...]) -> None:
+        items = properties.get(array_name)
+        if isinstance(items, Unknown):
+            for _, kind in kinds:
+                self._put(kind, source, items, f"properties.{array_name}")
+            return
+        if not isinstance(items, list):
+            return
+        for index, item in enumerate(items):
+            if isinstance(item, Unknown):
+                for _, kind in kinds:
+                    self._put(kind, source, item, f"properties.{array_name}[{index}]")
+                continue
+            if not isinstance(item, dict):
+                continue
+            inner = item.get("properties")
+            path = _item_path(array_name, index)
+            if isinstance(inner, Unknown):
+                for _, kind in kinds:
+                    self._put(kind, source, inner, path)
+                continue
+            for name, kind in kinds:
+                self._reference(source, kind, inner, name, path)
+
+    def _diagnostic_target(self, source: str, resource: Resource) -> None:
+        # Both forms carry the target before the last "/providers/": the extension resource
+        # ``{target}/providers/Microsoft.Insights/diagnosticSettings/x`` and the legacy nested
+        # ``{target}/providers/diagnosticSettings/...`` name.
+        cut = resource.id.lower().rfind("/providers/")
+        target = resource.id[:cut] if cut > 0 else ""
+        if target and "/providers/" in target.lower():
+            self._put("diagnostic-target", source, target, "id")
+            return
+        scope = resource.body.get("scope")
+        if scope is not None:
+            self._put("diagnostic-target", source, scope, "scope")
+        elif target:
+            self._put("diagnostic-target", source, target, "id")
 
     def _reindex_merged(self) -> None:
         """References of merged resources come from their merged body: drop the ones read from the
@@ -425,58 +482,25 @@ def _parent_id(resource_id: str, resource_type: str) -> str | None:
     return parent_id if isinstance(parent_id, str) else None
 
 
-def _reference(found: list[Any], kind: str, container: Any, name: str, path: str) -> None:
-    """The ``{name}.id`` reference in ``container`` (nothing when the property is absent)."""
-    if not isinstance(container, dict):
-        return
-    value = container.get(name)
-    if value is None:
-        return
-    if isinstance(value, dict):
-        raw = value.get("id")
-        if raw is not None:
-            found.append((kind, raw, f"{path}.{name}.id"))
-    else:
-        found.append((kind, value, f"{path}.{name}"))
+@functools.lru_cache(maxsize=4096)
+def _via(path: str, name: str, suffix: str) -> str:
+    # Property paths repeat across resources: one shared string each instead of one per relation.
+    return f"{path}.{name}{suffix}"
 
 
-def _ip_configuration_references(found: list[Any], properties: dict[str, Any], array_name: str,
-                                 kinds: tuple[tuple[str, str], ...]) -> None:
-    items = properties.get(array_name)
-    path = f"properties.{array_name}"
-    if isinstance(items, Unknown):
-        found.extend((kind, items, path) for _, kind in kinds)
-        return
-    if not isinstance(items, list):
-        return
-    for index, item in enumerate(items):
-        if isinstance(item, Unknown):
-            found.extend((kind, item, f"{path}[{index}]") for _, kind in kinds)
-            continue
-        if not isinstance(item, dict):
-            continue
-        inner = item.get("properties")
-        if isinstance(inner, Unknown):
-            found.extend((kind, inner, f"{path}[{index}].properties") for _, kind in kinds)
-            continue
-        for name, kind in kinds:
-            _reference(found, kind, inner, name, f"{path}[{index}].properties")
+@functools.lru_cache(maxsize=4096)
+def _child_path(array_name: str, index: int) -> str:
+    return f"properties.{array_name}[{index}]"
 
 
-def _diagnostic_target(found: list[Any], resource: Resource) -> None:
-    # Both forms carry the target before the last "/providers/": the extension resource
-    # ``{target}/providers/Microsoft.Insights/diagnosticSettings/x`` and the legacy nested
-    # ``{target}/providers/diagnosticSettings/...`` name.
-    cut = resource.id.lower().rfind("/providers/")
-    target = resource.id[:cut] if cut > 0 else ""
-    if target and "/providers/" in target.lower():
-        found.append(("diagnostic-target", target, "id"))
-        return
-    scope = resource.body.get("scope")
-    if scope is not None:
-        found.append(("diagnostic-target", scope, "scope"))
-    elif target:
-        found.append(("diagnostic-target", target, "id"))
+@functools.lru_cache(maxsize=4096)
+def _child_pointer(array_name: str, index: int) -> str:
+    return f"/properties/{array_name}/{index}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _item_path(array_name: str, index: int) -> str:
+    return f"properties.{array_name}[{index}].properties"
 
 
 def _origin_json(origin: Origin) -> dict[str, Any]:

@@ -874,3 +874,15 @@ def test_a_condition_does_not_cascade_to_nested_child_resources() -> None:
     assert set(resources) == {"off/GatewaySubnet", "maybe", "maybe/GatewaySubnet"}
     assert resources["maybe"].metadata["condition"] == "unknown"
     assert "condition" not in resources["maybe/GatewaySubnet"].metadata
+
+
+def test_classic_depends_on_names_resolve_to_ids() -> None:
+    pips = {"type": "Microsoft.Network/publicIPAddresses", "apiVersion": "2023-09-01",
+            "name": "[concat('pip', copyIndex())]", "copy": {"name": "pipLoop", "count": 2}, "properties": {}}
+    gateway = {**GATEWAY, "dependsOn": ["pipLoop", "vnet", "Microsoft.Network/virtualNetworks/vnet",
+                                        "[resourceId('Microsoft.Network/routeTables', 'rt')]", "not-declared"]}
+    load = expand(template([gateway, pips, VNET], parameters=PARAMETERS))
+    vnet_id = f"{RG_PREFIX}/Microsoft.Network/virtualNetworks/vnet"
+    assert by_name(load)["gw"].metadata["dependsOn"] == [
+        f"{RG_PREFIX}/Microsoft.Network/publicIPAddresses/pip0", f"{RG_PREFIX}/Microsoft.Network/publicIPAddresses/pip1",
+        vnet_id, vnet_id, f"{RG_PREFIX}/Microsoft.Network/routeTables/rt", "not-declared"]

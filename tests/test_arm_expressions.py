@@ -3,7 +3,6 @@ user-defined functions, lambdas, and the cost of evaluating many expressions."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -511,17 +510,20 @@ def test_evaluate_value_walks_objects_and_arrays() -> None:
     assert value == {"name": "gw", "list": ["[x]", 2], "n": 3}
 
 
-def test_twenty_thousand_resources_evaluate_quickly() -> None:
+def test_twenty_thousand_copy_iterations_evaluate_consistently() -> None:
+    # Speed is measured in benchmarks/bench_inputs.py, not here.
     texts = ["[concat(parameters('prefix'), '-pip-', copyIndex())]",
              "[resourceId('Microsoft.Network/virtualNetworks/subnets', parameters('prefix'), 'GatewaySubnet')]",
              "[variables('cfg').sku]", "[format('{0}-{1:D3}', parameters('prefix'), copyIndex(1))]",
              "[if(equals(parameters('prefix'), 'hub'), 'VpnGw2AZ', 'VpnGw1AZ')]"]
     scope = Scope(parameters={"prefix": "hub"}, variables={"cfg": {"sku": "VpnGw2AZ"}}, copy={None: 0})
-    start = time.perf_counter()
+    names = set()
     for index in range(20_000):
         scope.copy[None] = index
-        for text in texts:
-            evaluate_string(text, scope)
-    elapsed = time.perf_counter() - start
+        values = [evaluate_string(text, scope) for text in texts]
+        names.add(values[0])
+        assert values[1:3] == [f"/subscriptions/{scope.context.subscription_id}/resourceGroups/"
+                               f"{scope.context.resource_group}/providers/Microsoft.Network/virtualNetworks/hub/"
+                               "subnets/GatewaySubnet", "VpnGw2AZ"]
+    assert len(names) == 20_000
     assert evaluate_string(texts[3], scope) == "hub-20000"
-    assert elapsed < 2.0, f"100,000 evaluations took {elapsed:.2f}s"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -197,9 +196,9 @@ def test_results_are_sorted_and_deterministic(policies: list[Policy]) -> None:
         ("GW-SUBNET-SIZE", "gw-a"), ("GW-SUBNET-SIZE", "gw-b")]
 
 
-def test_sixty_rules_over_many_subjects_is_fast(policies: list[Policy]) -> None:
-    """60 rules over 2,000 subjects each (120,000 verdicts): more than the gateway-side subjects of a
-    20,000-resource graph. A quarter of the rules carry a count and a [*] condition."""
+def test_sixty_rules_over_many_subjects_give_every_verdict(policies: list[Policy]) -> None:
+    """60 rules over 2,000 subjects each (120,000 verdicts; the speed is measured in benchmarks/).
+    A quarter of the rules carry a count and a [*] condition."""
     template = next(p for p in policies if p.id == "GW-SUBNET-SIZE")
     heavy_then = {"allOf": [
         template.condition_then,
@@ -218,12 +217,9 @@ def test_sixty_rules_over_many_subjects_is_fast(policies: list[Policy]) -> None:
                                    "ipConfigurations": [{"name": "ip1", "publicIp": {"sku": "Standard"}},
                                                         {"name": "ip2", "publicIp": {"sku": "Basic"}}]})
                 for i in range(2000)]
-    started = time.process_time()
     results = evaluate(sixty, subjects)
-    elapsed = time.process_time() - started
     assert len(results) == 60 * 2000
     assert {r.status for r in results} == {"pass", "fail"}
-    assert elapsed < 2.0, f"60 rules over 2000 subjects took {elapsed:.2f}s of CPU time"
 
 
 def test_explain_and_policy_list(policies: list[Policy]) -> None:

@@ -686,16 +686,21 @@ class _Expander:
         self._resolve_depends_on(env)
 
     def _resolve_depends_on(self, env: _Env) -> None:
-        if not env.v2:
-            return
+        """``dependsOn`` entries as ids where they name resources of this template: a symbolic name
+        (2.0), a copy loop name, ``type/name`` or a plain resource name, as ARM accepts them."""
+        declared: dict[str, list[str]] | None = None
         for resource in env.emitted:
             depends = resource.metadata.get("dependsOn")
             if not depends:
                 continue
+            if declared is None:
+                declared = _declared_names(env.emitted)
             resolved: list[Any] = []
             for item in depends:
-                if isinstance(item, str) and item.lower() in env.symbolic:
-                    key = item.lower()
+                key = item.lower() if isinstance(item, str) else None
+                if key is None or item.startswith("/"):
+                    resolved.append(item)
+                elif env.v2 and key in env.symbolic:
                     ids = env.emitted_by_symbol.get(key)
                     if ids:
                         resolved.extend(ids)
@@ -703,7 +708,7 @@ class _Expander:
                     identity = self.symbol_identity(env, key)
                     resolved.append(identity.id if identity is not None else item)
                 else:
-                    resolved.append(item)
+                    resolved.extend(declared.get(key, [item]))
             resource.metadata["dependsOn"] = resolved
 
     def symbol_identity(self, env: _Env, key: str) -> _Identity | None:
@@ -1219,6 +1224,25 @@ class _Expander:
 # ---------------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------------
+
+def _declared_names(resources: list[Resource]) -> dict[str, list[str]]:
+    """What a classic ``dependsOn`` may name, lower-cased, to the ids it stands for."""
+    names: dict[str, list[str]] = {}
+    for resource in resources:
+        keys = {resource.name.lower(), f"{resource.type}/{resource.name}".lower()}
+        written = resource.metadata.get("writtenType")
+        body_name = resource.body.get("name")
+        if isinstance(written, str) and isinstance(body_name, str):
+            keys.add(f"{written}/{body_name}".lower())
+        loop = resource.metadata.get("copy")
+        if isinstance(loop, dict) and isinstance(loop.get("name"), str):
+            keys.add(loop["name"].lower())
+        for key in keys:
+            ids = names.setdefault(key, [])
+            if resource.id not in ids:
+                ids.append(resource.id)
+    return names
+
 
 def _shown_uri(value: Any) -> str:
     """A linked template's URI for a notice, without its query string (a SAS token is a credential)."""

@@ -20,6 +20,7 @@ from checker.sources.arm.functions import (
     FunctionSpec,
     Lambda,
     LambdaScope,
+    PartlyKnown,
     describe_accessor,
     kind_of,
 )
@@ -376,6 +377,8 @@ def access(value: Any, key: Any, offset: int = 0, text: str = "") -> Any:
             for name, item in value.items():
                 if isinstance(name, str) and name.lower() == lowered:
                     return item
+            if isinstance(value, PartlyKnown):
+                return value.missing(describe_accessor(key))
             available = ", ".join(str(name) for name in list(value)[:20]) or "none"
             raise ExpressionError(f"the property '{key}' does not exist; available properties are: "
                                   f"{available} (in expression {_shorten(text)})", column=offset,

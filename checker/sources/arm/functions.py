@@ -30,6 +30,24 @@ _AFTER_DEPLOYMENT = " is only known after deployment"
 WORK_LIMIT = 1_000_000
 
 
+class PartlyKnown(dict):  # type: ignore[type-arg]
+    """An object of which only some properties are known before deployment: what
+    ``reference('<nested deployment>')`` returns (its ``outputs``). Reading any other property
+    gives an Unknown that names the reference."""
+
+    __slots__ = ("reference",)
+
+    def __init__(self, known: dict[str, Any], reference: str) -> None:
+        super().__init__(known)
+        self.reference = reference
+
+    def missing(self, accessor: str) -> Unknown:
+        return Unknown(f"{self.reference}{accessor}{_AFTER_DEPLOYMENT}")
+
+
+_DEPLOYMENTS_SEGMENT = "/providers/microsoft.resources/deployments/"
+
+
 class _Budget:
     """Work spent by the current top-level evaluation; reset by the evaluator."""
 
@@ -602,7 +620,18 @@ def _reference(scope: Any, args: Any, name: str) -> Any:
     if getattr(scope, "in_user_function", False):
         raise FunctionError("reference() cannot be used in a user-defined function",
                             hint="pass the referenced value to the function as a parameter")
-    return Unknown(f"reference({_describe_argument(args[0])}){_AFTER_DEPLOYMENT}")
+    target = args[0]
+    outputs_of = getattr(scope, "deployment_outputs", None)
+    if outputs_of is not None and isinstance(target, str):
+        # A nested deployment of the same template: its outputs are known once it is expanded.
+        lowered = target.lower()
+        index = lowered.rfind(_DEPLOYMENTS_SEGMENT)
+        deployment = target[index + len(_DEPLOYMENTS_SEGMENT):] if index >= 0 else (
+            None if "/" in target else target)
+        outputs = outputs_of(deployment) if deployment else None
+        if isinstance(outputs, dict):
+            return PartlyKnown({"outputs": outputs}, f"reference({_describe_argument(target)})")
+    return Unknown(f"reference({_describe_argument(target)}){_AFTER_DEPLOYMENT}")
 
 
 def _list_function(scope: Any, args: Any, name: str) -> Any:

@@ -54,7 +54,7 @@ def key_vault_reason(reference: Any) -> str:
     return "Key Vault reference"
 
 
-def read_entry(name: str, entry: Any, file: str, pointer: str, fallback_line: int | None) -> ParameterValue:
+def _read_entry(name: str, entry: Any, file: str, pointer: str, fallback_line: int | None) -> ParameterValue:
     """One ``{"value": ...}`` or ``{"reference": {...}}`` entry. Raises CheckerError for other shapes."""
     line, column = position_of(entry)
     origin = Origin(file, line if line is not None else fallback_line, column, pointer)
@@ -87,7 +87,7 @@ def read_parameter_file(doc: Any, file: str) -> dict[str, ParameterValue]:
     values: dict[str, ParameterValue] = {}
     for name, entry in parameters.items():
         pointer = "/parameters/" + _escape_pointer(name)
-        values[name] = read_entry(name, entry, file, pointer, parameters_line)
+        values[name] = _read_entry(name, entry, file, pointer, parameters_line)
     return values
 
 
