@@ -43,9 +43,10 @@ class ScanOptions:
 def load_policies(options: ScanOptions) -> tuple[list[Policy], list[InputError]]:
     from checker.policy.loader import default_policy_dir
     from checker.policy.loader import load_policies as load
+    from checker.views import SUBJECT_KINDS
 
     directories = list(options.policy_dirs) or [default_policy_dir()]
-    return load(directories)
+    return load(directories, known_subjects=SUBJECT_KINDS)
 
 
 def read(paths: Sequence[str | Path], options: ScanOptions | None = None) -> InputLoad:
@@ -103,7 +104,11 @@ def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
 
     options = options or ScanOptions()
     report = Report(tool_name=TOOL_NAME, tool_version=__version__, inputs=list(load.files),
-                    errors=list(load.errors), notices=list(load.notices))
+                    errors=list(load.errors),
+                    notices=[n for n in load.notices if n.kind != "not-evaluated"],
+                    not_evaluated=[NotEvaluated(scope=n.file, code=n.message.split(":", 1)[0],
+                                                message=n.message.split(":", 1)[-1].strip())
+                                   for n in load.notices if n.kind == "not-evaluated"])
     policies, policy_errors = load_policies(options)
     report.errors.extend(policy_errors)
     report.rules = [policy.rule_info() for policy in policies]
@@ -150,6 +155,6 @@ def audit(audit_options: AuditOptions, options: ScanOptions | None = None,
     load = InputLoad(resources=list(exported.resources), errors=list(exported.errors),
                      notices=list(exported.notices), files=[f"live:{collection.scope_text}"])
     report = evaluate(load, options)
-    report.not_evaluated = [NotEvaluated(scope=e.scope, code=e.code, message=e.message)
-                            for e in collection.errors]
+    report.not_evaluated.extend(NotEvaluated(scope=e.scope, code=e.code, message=e.message)
+                                for e in collection.errors)
     return report

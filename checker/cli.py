@@ -323,7 +323,10 @@ def cmd_policies(args: argparse.Namespace) -> int:
     from checker.policy.loader import validate_policy_dir
 
     if args.policies_command == "validate":
-        errors = [e for directory in args.directories for e in validate_policy_dir(directory)]
+        from checker.views import SUBJECT_KINDS
+
+        errors = [e for directory in args.directories
+                  for e in validate_policy_dir(directory, known_subjects=SUBJECT_KINDS)]
         for error in errors:
             print(f"error: {error}", file=sys.stderr)
         if errors:
@@ -375,7 +378,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except (UsageError, CheckerError) as exc:
-        text = str(exc.to_input_error()) if isinstance(exc, CheckerError) else str(exc)
+        if isinstance(exc, CheckerError):
+            text = str(exc.to_input_error()) if exc.file else exc.message + (f" ({exc.hint})" if exc.hint else "")
+        else:
+            text = str(exc)
         print(f"error: {text}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:

@@ -1406,7 +1406,7 @@ class _Views:
                        er_gateways: list[Resource]) -> dict[str, Any]:
         learned: list[Network] | None = None
         for gateway in er_gateways:
-            routes = gateway.metadata.get("learnedRoutes")
+            routes = gateway.metadata.get("learnedRoutes", _get(gateway.properties, "learnedRoutes"))
             if isinstance(routes, list):
                 learned = (learned or []) + _known(_network(_get(r, "network") or r, "learned route")
                                                    for r in routes)

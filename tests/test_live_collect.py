@@ -206,11 +206,20 @@ def test_unreachable_endpoint_is_a_checker_error(arm: FakeArm) -> None:
                              credential=FakeCredential(), retry_backoff_factor=0.01))
 
 
-def test_missing_credentials_and_bad_options_are_checker_errors(arm: FakeArm) -> None:
+def test_missing_credentials_and_bad_options_are_checker_errors(arm: FakeArm,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(CheckerError, match="no Azure credentials available.*Azure CLI not found") as caught:
         run(arm, credential=MissingCredential(), auth="cli")
     assert "az login" in (caught.value.hint or "")
     assert arm.log == []  # nothing was asked of ARM without a token
+    for name in ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH",
+                 "AZURE_FEDERATED_TOKEN_FILE", "AZURE_USERNAME"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(CheckerError, match="no Azure credentials available for --auth env") as caught:
+        run(arm, credential=None, auth="env")  # the real EnvironmentCredential, unconfigured
+    assert "AZURE_CLIENT_SECRET" in (caught.value.hint or "")
+    with pytest.raises(CheckerError, match="cannot set up --auth workload-identity"):
+        run(arm, credential=None, auth="workload-identity")
     with pytest.raises(CheckerError, match="unknown authentication mode"):
         run(arm, auth="password")
     with pytest.raises(CheckerError, match="https"):

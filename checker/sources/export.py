@@ -215,6 +215,12 @@ def _read_snapshot(doc: dict[str, Any], file: str) -> ExportLoad:
     load.notices.append(Notice(file=file, line=_line(header), kind="info",
                                message=f"live-audit snapshot taken {header.get('time', 'at an unknown time')} "
                                        f"of {header.get('scope', 'an unknown scope')}"))
+    # Scopes the audit could not read stay not evaluated when the snapshot is scanned offline.
+    for missing in header.get("notEvaluated") or ():
+        if isinstance(missing, dict):
+            load.notices.append(Notice(
+                file=str(missing.get("scope") or file), line=None, kind="not-evaluated",
+                message=f"{missing.get('code') or 'Error'}: {missing.get('message') or 'not collected'}"))
     return load
 
 

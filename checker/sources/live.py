@@ -7,6 +7,7 @@ import importlib.util
 import json
 import logging
 import os
+import re
 import sys
 import threading
 import time
@@ -65,7 +66,9 @@ GRAPH_PARALLEL_QUERIES = 4
 #: secrets): removed from every collected object, at any depth, before anything else sees it.
 SECRET_PROPERTIES = frozenset({"sharedkey", "authorizationkey", "radiusserversecret"})
 #: SDK loggers that could print request headers: kept at WARNING whatever the root level is.
-QUIET_LOGGERS = ("azure.core.pipeline.policies.http_logging_policy", "azure.identity", "msal")
+QUIET_LOGGERS = ("azure.core.pipeline.policies.http_logging_policy", "msal")
+#: azure-identity warns about each credential that failed; the CheckerError already says it, once.
+IDENTITY_LOGGER = "azure.identity"
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ def collect(options: AuditOptions) -> LiveCollection:
     started = time.monotonic()
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger(IDENTITY_LOGGER).setLevel(logging.ERROR)
     session = _Session(options)
     try:
         session.check_token()
@@ -279,6 +283,16 @@ _AUTH_HINTS = {
 }
 
 
+def _credential_failure(exc: BaseException) -> str:
+    """One line from azure-identity's multi-line failure text: its first sentence plus, for a chain
+    such as DefaultAzureCredential, why each credential was unavailable."""
+    text = str(getattr(exc, "message", None) or exc)
+    lines = [line.strip() for line in text.splitlines() if line.strip()] or ["no detail"]
+    attempts = [line.split(". ")[0] for line in lines[1:] if re.match(r"^\w+Credential: ", line)]
+    summary = lines[0] + (" (" + "; ".join(attempts) + ")" if attempts else "")
+    return summary[:600]
+
+
 class _CachingCredential:
     """Shares one token between all clients: without it every client asks the credential again,
     and AzureCliCredential starts an ``az`` process each time."""
@@ -405,10 +419,9 @@ class _Session:
         """Get the first token now, so a missing login is one clear error before any work starts."""
         try:
             self.credential.get_token(self.cloud.token_scope)
-        except self.errors.ClientAuthenticationError as exc:
-            first_line = (str(exc.message or exc).strip().splitlines() or ["no detail"])[0]
-            raise CheckerError(f"no Azure credentials available for --auth {self.options.auth}: {first_line}",
-                               hint=_AUTH_HINTS[self.options.auth]) from None
+        except (self.errors.ClientAuthenticationError, ValueError) as exc:
+            raise CheckerError(f"no Azure credentials available for --auth {self.options.auth}: "
+                               f"{_credential_failure(exc)}", hint=_AUTH_HINTS[self.options.auth]) from None
 
     def close(self) -> None:
         for client in self._clients.values():

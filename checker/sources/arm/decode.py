@@ -9,6 +9,7 @@ configurable depth, very large files switch to the C scanner (no positions, full
 
 from __future__ import annotations
 
+import gc
 import json
 import json.decoder
 import json.scanner
@@ -17,9 +18,10 @@ from typing import Any
 
 from checker.model import CheckerError
 
-#: Files larger than this keep positions down to :data:`LARGE_FILE_POSITION_DEPTH` only.
+#: Files larger than this keep positions only for objects down to one level below
+#: :data:`LARGE_FILE_POSITION_DEPTH` (the resources of an export: ``{"data": [ {resource} ]}``).
 FULL_POSITION_LIMIT = 8 * 1024 * 1024
-LARGE_FILE_POSITION_DEPTH = 3
+LARGE_FILE_POSITION_DEPTH = 2
 #: Deepest nesting of objects and arrays accepted (ARM templates are far shallower).
 MAX_JSON_DEPTH = 200
 
@@ -114,9 +116,14 @@ class _PositionDecoder(json.JSONDecoder):
         start = end - 1
         self._enter(start)
         try:
-            if self._c_scan is not None and self._track_depth is not None and self._depth > self._track_depth:
-                return self._c_scan(text, start)  # type: ignore[no-any-return]
             position = self._where(start)
+            if self._c_scan is not None and self._track_depth is not None and self._depth > self._track_depth:
+                # The C scanner reads this object and everything inside it; only its own
+                # position is kept (it is the first level below the tracked depth).
+                value, end = self._c_scan(text, start)
+                obj = JsonObject(value)
+                obj.line, obj.column = position
+                return obj, end
 
             def make(pairs: list[tuple[str, Any]]) -> JsonObject:
                 obj = JsonObject()
@@ -151,6 +158,10 @@ def loads(raw: bytes | str, file: str) -> Any:
     text = _blank_comments(text, file)
     track_depth = None if len(text) <= FULL_POSITION_LIMIT else LARGE_FILE_POSITION_DEPTH
     decoder = _PositionDecoder(text, file, track_depth)
+    # Decoding allocates millions of containers that all stay alive: the cyclic collector would
+    # scan them again and again for nothing, so it is paused for the decode.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return decoder.decode(text)
     except json.JSONDecodeError as exc:
@@ -161,3 +172,6 @@ def loads(raw: bytes | str, file: str) -> Any:
                            hint="flatten the document") from None
     except ValueError as exc:  # e.g. integers beyond Python's digit limit
         raise CheckerError(f"invalid JSON value: {exc}", file=file, line=None) from None
+    finally:
+        if collecting:
+            gc.enable()
