@@ -22,6 +22,7 @@ test: $(BIN)/.installed lint
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check checker tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m checker.policy.docs --check
 
 ## An audit of a fake Azure estate served on 127.0.0.1 (no Azure account needed).

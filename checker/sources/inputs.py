@@ -193,8 +193,8 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
                     "pass it with --parameters")))
             continue
         if export.is_export(doc):
-            result = export.read_export(doc, shown)
-            load.extend(result.resources, result.errors, result.notices)
+            exported = export.read_export(doc, shown)
+            load.extend(exported.resources, exported.errors, exported.notices)
             continue
         if path.resolve() not in named:
             # Met while walking a folder (package.json, tool settings...): say so, do not fail.

@@ -18,6 +18,14 @@ from typing import Any
 
 from checker.model import CheckerError
 
+# The standard library's scanner pieces (documented in json/scanner.py and json/decoder.py, not in
+# the typeshed stubs): the pure-Python scanner whose hooks see each object's offset, the C scanner
+# for speed below the tracked depth, and the object/array readers the hooks delegate to.
+_py_make_scanner: Any = getattr(json.scanner, "py_make_scanner")  # noqa: B009
+_c_make_scanner: Any = getattr(json.scanner, "c_make_scanner", None)
+_read_object: Any = getattr(json.decoder, "JSONObject")  # noqa: B009
+_read_array: Any = getattr(json.decoder, "JSONArray")  # noqa: B009
+
 #: Files larger than this keep positions only for objects down to one level below
 #: :data:`LARGE_FILE_POSITION_DEPTH` (the resources of an export: ``{"data": [ {resource} ]}``).
 FULL_POSITION_LIMIT = 8 * 1024 * 1024
@@ -86,10 +94,10 @@ class _PositionDecoder(json.JSONDecoder):
         self._cursor_line = 1
         self._track_depth = track_depth
         self._depth = 0
-        self._c_scan = json.scanner.c_make_scanner(self) if json.scanner.c_make_scanner else None
+        self._c_scan = _c_make_scanner(self) if _c_make_scanner else None
         self.parse_object = self._parse_object
         self.parse_array = self._parse_array
-        self.scan_once = json.scanner.py_make_scanner(self)
+        self.scan_once = _py_make_scanner(self)
 
     def _where(self, offset: int) -> tuple[int, int]:
         # The scanner enters values in document order, so a forward-moving cursor counts each
@@ -136,14 +144,14 @@ class _PositionDecoder(json.JSONDecoder):
                 obj.line, obj.column = position
                 return obj
 
-            return json.decoder.JSONObject(s_and_end, strict, scan_once, None, make, memo)
+            return _read_object(s_and_end, strict, scan_once, None, make, memo)  # type: ignore[no-any-return]
         finally:
             self._depth -= 1
 
     def _parse_array(self, s_and_end: tuple[str, int], scan_once: Any) -> tuple[Any, int]:
         self._enter(s_and_end[1] - 1)
         try:
-            return json.decoder.JSONArray(s_and_end, scan_once)
+            return _read_array(s_and_end, scan_once)  # type: ignore[no-any-return]
         finally:
             self._depth -= 1
 
