@@ -116,8 +116,9 @@ def _yaml_value(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, .
             if key in out:
                 raise CheckerError(f"{_path_text((*path, key))}: key given twice", file=file,
                                    line=key_node.start_mark.line + 1, hint="keep one of them")
-            out[key] = _yaml_value(value_node, (*path, key), lines, loader, file)
-            lines[(*path, key)] = key_node.start_mark.line + 1
+            key_path = (*path, key)
+            out[key] = _yaml_value(value_node, key_path, lines, loader, file)
+            lines[key_path] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_yaml_value(item, (*path, i), lines, loader, file) for i, item in enumerate(node.value)]
