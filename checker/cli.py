@@ -280,6 +280,10 @@ def cmd_graph(args: argparse.Namespace) -> int:
     graph = api.build_graph(load.resources)
     if args.format == "json":
         document = graph.to_json()
+        for entry in document["resources"]:
+            resource = graph.get(entry["id"])
+            if resource is not None:
+                entry["body"] = _displayable(resource.body)
         document["errors"] = [{"file": e.file, "line": e.line, "message": e.message} for e in load.errors]
         document["notices"] = [{"file": n.file, "line": n.line, "message": n.message} for n in load.notices]
         print(json.dumps(document, indent=2, default=str))
@@ -292,6 +296,27 @@ def cmd_graph(args: argparse.Namespace) -> int:
     for error in load.errors:
         print(f"error: {error}", file=sys.stderr)
     return EXIT_INPUT if load.errors else EXIT_PASS
+
+
+_SECRET_NAME_PARTS = ("password", "secret", "sharedkey", "authorizationkey", "token", "key", "credential")
+
+
+def _displayable(value: Any, key: str = "") -> Any:
+    """A resource body for `graph --format json`: unknowns and secrets as what they are, and any
+    property whose name suggests a secret redacted even when a template wrote it in clear."""
+    from checker.model import Secret, Unknown
+
+    if isinstance(value, Secret):
+        return {"secret": value.source}
+    if isinstance(value, Unknown):
+        return {"unknown": value.reason}
+    if key and any(part in key.lower() for part in _SECRET_NAME_PARTS) and not isinstance(value, (dict, list)):
+        return "<redacted>"
+    if isinstance(value, dict):
+        return {str(k): _displayable(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_displayable(item) for item in value]
+    return value
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
