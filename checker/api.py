@@ -30,6 +30,7 @@ class ScanOptions:
     """What a scan or an audit needs besides its inputs (the CLI fills it from flags and config)."""
 
     parameter_files: tuple[Path, ...] = ()
+    parameter_values: tuple[tuple[str, Any], ...] = ()  # --set NAME=VALUE: over every parameter file
     context: DeploymentContext = field(default_factory=DeploymentContext)
     pattern: str | None = None  # --pattern: declared for every site
     pattern_by_vnet: tuple[tuple[str, str], ...] = ()  # configuration: VNet name/id glob -> pattern
@@ -52,8 +53,8 @@ def load_policies(options: ScanOptions) -> tuple[list[Policy], list[InputError]]
 def read(paths: Sequence[str | Path], options: ScanOptions | None = None) -> InputLoad:
     """Read templates, parameter files and exports into resources (no policies)."""
     options = options or ScanOptions()
-    return read_inputs(paths, parameter_files=options.parameter_files, context=options.context,
-                       max_file_bytes=options.max_file_bytes)
+    return read_inputs(paths, parameter_files=options.parameter_files, parameter_values=options.parameter_values,
+                       context=options.context, max_file_bytes=options.max_file_bytes)
 
 
 def build_graph(resources: Sequence[Resource]) -> Graph:

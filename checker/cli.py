@@ -33,6 +33,19 @@ def _output_spec(text: str) -> tuple[str, Path]:
     return name, Path(path)
 
 
+def _parameter_assignment(text: str) -> tuple[str, Any]:
+    import json
+
+    name, sep, raw = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    try:
+        value: Any = json.loads(raw)
+    except ValueError:
+        value = raw
+    return name.strip(), value
+
+
 def _add_policy_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policies", action="append", type=Path, metavar="DIR",
                         help="policy folder to use instead of the bundled policies (repeatable)")
@@ -66,6 +79,9 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="template, parameter or export files and folders")
     parser.add_argument("-p", "--parameters", action="append", type=Path, metavar="FILE",
                         help="parameter file applied to every template (repeatable; later files win)")
+    parser.add_argument("--set", action="append", type=_parameter_assignment, metavar="NAME=VALUE", dest="set_values",
+                        help="give a template parameter a value, over parameter files (repeatable; VALUE is "
+                             "read as JSON when it is JSON, else as a string)")
     parser.add_argument("--subscription-id", help="subscription the templates deploy to "
                                                   "(default 00000000-0000-0000-0000-000000000000)")
     parser.add_argument("--resource-group", help="resource group the templates deploy to (default hybrid-check-rg)")
@@ -89,7 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     graph = commands.add_parser("graph", help="show the resources and relations the checker understood")
     _add_input_options(graph)
-    graph.add_argument("--format", choices=("table", "json"), default="table")
+    graph.add_argument("--format", choices=("table", "json", "dot"), default="table",
+                       help="table (default), json (resources with their evaluated bodies), or dot (Graphviz)")
 
     audit = commands.add_parser("audit", help="check a live Azure estate through the Azure SDK")
     audit.add_argument("--subscription", action="append", default=[], metavar="ID", help="subscription (repeatable)")
@@ -179,6 +196,7 @@ def _scan_options(args: argparse.Namespace, config: Any) -> Any:
     max_mb = _pick(getattr(args, "max_file_size", None), getattr(config, "max_file_size", None), 50)
     return ScanOptions(
         parameter_files=parameter_files, context=context,
+        parameter_values=tuple(getattr(args, "set_values", None) or ()),
         pattern=_pick(getattr(args, "pattern", None), getattr(config, "pattern", None), None),
         pattern_by_vnet=tuple((getattr(config, "pattern_by_vnet", None) or {}).items()),
         policy_dirs=policy_dirs, settings=settings,
@@ -287,6 +305,8 @@ def cmd_graph(args: argparse.Namespace) -> int:
         document["errors"] = [{"file": e.file, "line": e.line, "message": e.message} for e in load.errors]
         document["notices"] = [{"file": n.file, "line": n.line, "message": n.message} for n in load.notices]
         print(json.dumps(document, indent=2, default=str))
+    elif args.format == "dot":
+        print(_graph_dot(graph))
     else:
         rows = graph.table_rows()
         print(tabulate(rows, headers=["resource", "type", "location", "relations"]) if rows
@@ -296,6 +316,35 @@ def cmd_graph(args: argparse.Namespace) -> int:
     for error in load.errors:
         print(f"error: {error}", file=sys.stderr)
     return EXIT_INPUT if load.errors else EXIT_PASS
+
+
+def _graph_dot(graph: Any) -> str:
+    """The graph in Graphviz DOT: a node per resource, an edge per relation; references to
+    resources not in the inputs are dashed nodes."""
+    from checker.model import normalise_id
+
+    def quoted(*lines: str) -> str:
+        escaped = (line.replace("\\", "\\\\").replace('"', '\\"') for line in lines)
+        return '"' + "\\n".join(escaped) + '"'  # \n: a line break inside a DOT label
+
+    lines = ["digraph hybrid_check {", "  rankdir=LR;", "  node [shape=box, fontsize=10];",
+             "  edge [fontsize=9];"]
+    for key, resource in graph.resources.items():
+        short_type = str(resource.type).split("/", 1)[-1]
+        label = quoted(str(resource.name), short_type)
+        lines.append(f"  {quoted(key)} [label={label}];")
+    missing: set[str] = set()
+    for relation in graph.relations:
+        if relation.kind == "child" or not relation.target:
+            continue
+        target = normalise_id(relation.target)
+        if not relation.resolved and target not in missing:
+            missing.add(target)
+            label = quoted(target.rsplit("/", 1)[-1], "(not in inputs)")
+            lines.append(f"  {quoted(target)} [label={label}, style=dashed];")
+        lines.append(f"  {quoted(relation.source)} -> {quoted(target)} [label={quoted(relation.kind)}];")
+    lines.append("}")
+    return "\n".join(lines)
 
 
 _SECRET_NAME_PARTS = ("password", "secret", "sharedkey", "authorizationkey", "token", "key", "credential")

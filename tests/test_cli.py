@@ -134,3 +134,16 @@ def test_module_entry_point_and_no_azure_sdk_on_a_template_scan() -> None:
                           env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, timeout=120)
     assert done.returncode == 1, done.stderr
     assert json.loads(done.stdout)["summary"]["result"] == "fail"
+
+
+def test_graph_dot_draws_relations_and_marks_resources_outside_the_inputs(capsys: pytest.CaptureFixture[str]) -> None:
+    path = FIXTURES / "expressroute" / "unknown" / "er-cross-subscription.json"
+    code, out, _ = run(["graph", str(path), "--format", "dot"], capsys)
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0] == "digraph hybrid_check {" and lines[-1] == "}"
+    dashed = [line for line in lines if "style=dashed" in line]
+    assert len(dashed) == 1 and "erc-weu-ams-primary\\n(not in inputs)" in dashed[0]
+    peer_edges = [line for line in lines if 'label="connection-peer"' in line]
+    assert peer_edges and all("/expressroutecircuits/erc-weu-ams-primary" in line for line in peer_edges)
+    assert sum(1 for line in lines if " -> " in line) >= 4

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker.model import CheckerError, InputError, Notice, Resource
+from checker.model import CheckerError, InputError, Notice, Origin, Resource
 from checker.sources.arm import decode
 from checker.sources.arm.context import DeploymentContext
 
@@ -118,10 +118,12 @@ def linked_template_files(doc: Any, base_dir: Path) -> set[Path]:
 
 
 def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | Path] = (),
+                parameter_values: Sequence[tuple[str, Any]] = (),
                 context: DeploymentContext | None = None,
                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> InputLoad:
     """Read every input. ``parameter_files`` apply to every template (later files win), over the
-    values of a template's sibling ``<name>.parameters.json``."""
+    values of a template's sibling ``<name>.parameters.json``; ``parameter_values`` (``--set``)
+    win over both."""
     from checker.sources import export
     from checker.sources.arm import deployment, parameters
 
@@ -150,6 +152,9 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
             explicit.update(parameters.read_parameter_file(doc, display_path(path)))
         except CheckerError as exc:
             load.errors.append(exc.to_input_error())
+
+    for name, value in parameter_values:
+        explicit[name] = parameters.ParameterValue(value=value, origin=Origin(file=f"--set {name}"))
 
     used_as_sibling: set[Path] = set()
     linked: set[Path] = set()
