@@ -110,6 +110,7 @@ def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
                     not_evaluated=[NotEvaluated(scope=n.file, code=n.message.split(":", 1)[0],
                                                 message=n.message.split(":", 1)[-1].strip())
                                    for n in load.notices if n.kind == "not-evaluated"])
+    report.resource_count = len(load.resources)
     policies, policy_errors = load_policies(options)
     report.errors.extend(policy_errors)
     report.rules = [policy.rule_info() for policy in policies]

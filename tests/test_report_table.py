@@ -52,7 +52,7 @@ def test_waivers_errors_notices_and_summary_are_shown() -> None:
     assert "waived until 2027-03-31 (config)" in text
     assert "templates/broken.json:7:3: unexpected ',' in object" in text
     assert "linked template not fetched" in text
-    assert text.rstrip().splitlines()[-1].startswith("14 result(s): 6 fail, 3 unknown, 1 suppressed")
+    assert text.rstrip().splitlines()[-1].startswith("4 input(s), 14 result(s): 6 fail, 3 unknown, 1 suppressed")
     assert "Gate ERROR (exit 2" in text
     assert "<secret>" in text
 

@@ -150,6 +150,8 @@ def report_to_dict(report: Report, gate: GateOutcome | None = None) -> dict:
         "summary": {
             "result": overall_result(report, gate),
             "total": len(results),
+            "files": len(report.inputs),
+            "resources": report.resource_count,
             "counts": status_counts(results),
             "failuresBySeverity": severity_counts(results, "fail"),
             "unknownsBySeverity": severity_counts(results, "unknown"),

@@ -102,3 +102,4 @@ class Report:
     inputs: list[str] = field(default_factory=list)  # files read (or audit scopes)
     fixed: list[Result] = field(default_factory=list)  # baseline entries that now pass
     not_evaluated: list[NotEvaluated] = field(default_factory=list)  # live scopes not collected
+    resource_count: int | None = None  # resources read from the inputs (before inline children split)

@@ -89,7 +89,10 @@ def _rows(results: Sequence[Result], color: bool) -> list[list[str]]:
 def summary_line(report: Report, gate: GateOutcome | None) -> str:
     counts = status_counts(report.results)
     parts = [f"{counts[s]} {s}" for s in ("fail", "unknown", "suppressed", "pass", "not-applicable") if counts[s]]
-    text = f"{len(report.results)} result(s)" + (": " + ", ".join(parts) if parts else "")
+    read = f"{len(report.inputs)} input(s)"
+    if report.resource_count is not None:
+        read += f", {report.resource_count} resource(s)"
+    text = f"{read}, {len(report.results)} result(s)" + (": " + ", ".join(parts) if parts else "")
     if report.errors:
         text += f"; {len(report.errors)} input error(s)"
     if gate is not None:
