@@ -86,6 +86,10 @@ def _rows(results: Sequence[Result], color: bool) -> list[list[str]]:
              safe_text(r.resource.name), location_text(r), _message_cell(r)] for r in results]
 
 
+#: Notice kinds counted rather than listed in the table.
+QUIET_NOTICE_KINDS = frozenset({"info", "condition-false"})
+
+
 def summary_line(report: Report, gate: GateOutcome | None) -> str:
     counts = status_counts(report.results)
     parts = [f"{counts[s]} {s}" for s in ("fail", "unknown", "suppressed", "pass", "not-applicable") if counts[s]]
@@ -137,10 +141,16 @@ def render_table(report: Report, *, gate: GateOutcome | None = None, show_passed
     if scopes:
         blocks.append("Not evaluated:\n" + "\n".join(
             f"  {item.scope}: {item.code}: {_one_line(safe_text(item.message))}" for item in scopes))
-    if report.notices:
-        blocks.append("Notices:\n" + "\n".join(
-            f"  {n.file}{':' + str(n.line) if n.line else ''}: {_one_line(safe_text(n.message))}"
-            for n in report.notices))
+    # What was not read or not expanded is shown; routine notes (a false condition, a name only
+    # known at deployment) are counted here and listed in the JSON report.
+    shown = [n for n in report.notices if n.kind not in QUIET_NOTICE_KINDS]
+    quiet = len(report.notices) - len(shown)
+    if shown or quiet:
+        lines = [f"  {n.file}{':' + str(n.line) if n.line else ''}: {_one_line(safe_text(n.message))}"
+                 for n in shown]
+        if quiet:
+            lines.append(f"  ({quiet} more note(s), e.g. resources whose condition is false: --format json lists them)")
+        blocks.append("Notices:\n" + "\n".join(lines))
     if gate is not None and gate.reasons:
         blocks.append("Gate:\n" + "\n".join(f"  {reason}" for reason in gate.reasons))
     blocks.append(summary_line(report, gate))
