@@ -17,6 +17,8 @@ EXIT_PASS, EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 FORMATS = ("table", "json", "sarif", "junit", "markdown")
 SEVERITY_CHOICES = ("critical", "high", "medium", "low", "none")
 PATTERN_CHOICES = ("vpn", "expressroute", "expressroute-vpn-failover", "hub-spoke")
+AUTH_CHOICES = ("default", "cli", "env", "managed-identity", "workload-identity")
+CLOUD_CHOICES = ("public", "china", "usgov")
 
 class UsageError(Exception):
     """A bad flag or configuration value: one line to stderr, exit 2."""
@@ -109,22 +111,23 @@ def build_parser() -> argparse.ArgumentParser:
                        help="table (default), json (resources with their evaluated bodies), or dot (Graphviz)")
 
     audit = commands.add_parser("audit", help="check a live Azure estate through the Azure SDK")
-    audit.add_argument("--subscription", action="append", default=[], metavar="ID", help="subscription (repeatable)")
-    audit.add_argument("--resource-group", action="append", default=[], metavar="NAME",
+    audit.add_argument("--subscription", action="append", metavar="ID", help="subscription (repeatable)")
+    audit.add_argument("--resource-group", action="append", metavar="NAME",
                        help="only these resource groups of the subscription (repeatable)")
     audit.add_argument("--management-group", metavar="ID", help="every subscription below a management group")
-    audit.add_argument("--all-subscriptions", action="store_true", help="every subscription the identity can read")
-    audit.add_argument("--auth", choices=("default", "cli", "env", "managed-identity", "workload-identity"),
-                       default="default", help="how to authenticate (default: DefaultAzureCredential)")
-    audit.add_argument("--cloud", choices=("public", "china", "usgov"), default="public")
+    audit.add_argument("--all-subscriptions", action="store_true", default=None,
+                       help="every subscription the identity can read")
+    audit.add_argument("--auth", choices=AUTH_CHOICES, help="how to authenticate (default: DefaultAzureCredential)")
+    audit.add_argument("--cloud", choices=CLOUD_CHOICES, help="Azure cloud (default: public)")
     audit.add_argument("--arm-endpoint", metavar="URL", help="Resource Manager endpoint (e.g. Azure Stack Hub)")
-    audit.add_argument("--deep", action="store_true", help="also collect BGP peer status and learned routes")
+    audit.add_argument("--deep", action="store_true", default=None,
+                       help="also collect BGP peer status and learned routes")
     collection = audit.add_mutually_exclusive_group()
     collection.add_argument("--resource-graph", dest="resource_graph", action="store_true", default=None,
                             help="collect through Azure Resource Graph (default for large scopes)")
     collection.add_argument("--no-resource-graph", dest="resource_graph", action="store_false",
                             help="collect per resource group through the network API")
-    audit.add_argument("--concurrency", type=int, default=8, metavar="N", help="parallel requests (default 8)")
+    audit.add_argument("--concurrency", type=int, metavar="N", help="parallel requests (default 8)")
     audit.add_argument("--save-snapshot", type=Path, metavar="FILE",
                        help="write what was collected as an export that `scan` can read")
     _add_report_options(audit)
@@ -222,7 +225,8 @@ def _render(fmt: str, report: Any, gate: Any, args: argparse.Namespace, config: 
     if fmt == "markdown":
         return markdown.render_markdown(report, gate=gate)
     show_passed = bool(_pick(args.show_passed, getattr(config, "show_passed", None), False))
-    color = tty and not args.no_color and table.use_color(sys.stdout)
+    no_color = bool(args.no_color or getattr(config, "no_color", None))
+    color = tty and not no_color and table.use_color(sys.stdout)
     return table.render_table(report, gate=gate, show_passed=show_passed, color=color)
 
 
@@ -267,21 +271,38 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from checker import api
     from checker.sources.live import AuditOptions, AuditScope
 
-    if not (args.subscription or args.management_group or args.all_subscriptions):
-        raise UsageError("audit needs a scope: --subscription ID, --management-group ID or --all-subscriptions")
-    if args.resource_group and len(args.subscription) != 1:
-        raise UsageError("--resource-group needs exactly one --subscription")
-    if args.concurrency < 1:
-        raise UsageError("--concurrency must be 1 or more")
     config = _load_config(args)
+    configured = dict(getattr(config, "audit", None) or {})
+
+    def setting(flag: Any, key: str, default: Any) -> Any:
+        return _pick(flag, configured.get(key), default)
+
+    subscriptions = tuple(setting(args.subscription, "subscriptions", ()) or ())
+    resource_groups = tuple(setting(args.resource_group, "resource-groups", ()) or ())
+    management_group = setting(args.management_group, "management-group", None)
+    all_subscriptions = bool(setting(args.all_subscriptions, "all-subscriptions", False))
+    concurrency = int(setting(args.concurrency, "concurrency", 8))
+    auth = setting(args.auth, "auth", "default")
+    cloud = setting(args.cloud, "cloud", "public")
+    if not (subscriptions or management_group or all_subscriptions):
+        raise UsageError("audit needs a scope: --subscription ID, --management-group ID or --all-subscriptions")
+    if resource_groups and len(subscriptions) != 1:
+        raise UsageError("--resource-group needs exactly one --subscription")
+    if concurrency < 1:
+        raise UsageError("--concurrency must be 1 or more")
+    if auth not in AUTH_CHOICES or cloud not in CLOUD_CHOICES:
+        raise UsageError(f"audit.auth must be one of {', '.join(AUTH_CHOICES)} and audit.cloud one of "
+                         f"{', '.join(CLOUD_CHOICES)}")
     options = _scan_options(args, config)
+    snapshot = setting(args.save_snapshot, "save-snapshot", None)
     audit_options = AuditOptions(
-        scope=AuditScope(subscriptions=tuple(args.subscription), resource_groups=tuple(args.resource_group),
-                         management_group=args.management_group, all_subscriptions=args.all_subscriptions),
-        auth=args.auth, cloud=args.cloud, arm_endpoint=args.arm_endpoint, deep=args.deep,
-        use_resource_graph=args.resource_graph, concurrency=args.concurrency,
+        scope=AuditScope(subscriptions=subscriptions, resource_groups=resource_groups,
+                         management_group=management_group, all_subscriptions=all_subscriptions),
+        auth=auth, cloud=cloud, arm_endpoint=setting(args.arm_endpoint, "arm-endpoint", None),
+        deep=bool(setting(args.deep, "deep", False)),
+        use_resource_graph=setting(args.resource_graph, "resource-graph", None), concurrency=concurrency,
         progress=sys.stderr.isatty())
-    report = api.audit(audit_options, options, snapshot=args.save_snapshot)
+    report = api.audit(audit_options, options, snapshot=Path(snapshot) if snapshot else None)
     return _finish_report(report, args, config)
 
 

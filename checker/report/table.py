@@ -143,11 +143,11 @@ def render_table(report: Report, *, gate: GateOutcome | None = None, show_passed
             f"  {item.scope}: {item.code}: {_one_line(safe_text(item.message))}" for item in scopes))
     # What was not read or not expanded is shown; routine notes (a false condition, a name only
     # known at deployment) are counted here and listed in the JSON report.
-    shown = [n for n in report.notices if n.kind not in QUIET_NOTICE_KINDS]
-    quiet = len(report.notices) - len(shown)
-    if shown or quiet:
+    listed = [n for n in report.notices if n.kind not in QUIET_NOTICE_KINDS]
+    quiet = len(report.notices) - len(listed)
+    if listed or quiet:
         lines = [f"  {n.file}{':' + str(n.line) if n.line else ''}: {_one_line(safe_text(n.message))}"
-                 for n in shown]
+                 for n in listed]
         if quiet:
             lines.append(f"  ({quiet} more note(s), e.g. resources whose condition is false: --format json lists them)")
         blocks.append("Notices:\n" + "\n".join(lines))
