@@ -170,9 +170,15 @@ def _load_config(args: argparse.Namespace) -> Any:
     if path is not None:
         if not path.is_file():
             raise UsageError(f"{path}: configuration file not found")
-        return load_config(path)
+        config = load_config(path)
+        if getattr(config, "verbose", None):
+            logging.getLogger().setLevel(logging.INFO)
+        return config
     found = find_config(Path.cwd())
-    return load_config(found) if found else Config()
+    config = load_config(found) if found else Config()
+    if getattr(config, "verbose", None):
+        logging.getLogger().setLevel(logging.INFO)
+    return config
 
 
 def _scan_options(args: argparse.Namespace, config: Any) -> Any:

@@ -143,7 +143,9 @@ def test_graph_dot_draws_relations_and_marks_resources_outside_the_inputs(capsys
     lines = out.strip().splitlines()
     assert lines[0] == "digraph hybrid_check {" and lines[-1] == "}"
     dashed = [line for line in lines if "style=dashed" in line]
-    assert len(dashed) == 1 and "erc-weu-ams-primary\\n(not in inputs)" in dashed[0]
+    assert len(dashed) == 2
+    assert any("erc-weu-ams-primary\\n(not in inputs)" in line for line in dashed)
+    assert any("erc-weu-lon-secondary\\n(not in inputs)" in line for line in dashed)
     peer_edges = [line for line in lines if 'label="connection-peer"' in line]
-    assert peer_edges and all("/expressroutecircuits/erc-weu-ams-primary" in line for line in peer_edges)
+    assert len(peer_edges) == 2 and all("/expressroutecircuits/erc-weu-" in line for line in peer_edges)
     assert sum(1 for line in lines if " -> " in line) >= 4
