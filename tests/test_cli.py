@@ -149,3 +149,29 @@ def test_graph_dot_draws_relations_and_marks_resources_outside_the_inputs(capsys
     peer_edges = [line for line in lines if 'label="connection-peer"' in line]
     assert len(peer_edges) == 2 and all("/expressroutecircuits/erc-weu-" in line for line in peer_edges)
     assert sum(1 for line in lines if " -> " in line) >= 4
+
+
+def test_configuration_disables_rules_changes_severity_parameters_and_declares_patterns(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def results(config_text: str) -> dict[str, dict]:
+        config = tmp_path / "config.yaml"
+        config.write_text(config_text)
+        code, out, _ = run(["scan", str(NON_COMPLIANT), "--config", str(config), "--format", "json"], capsys)
+        report = json.loads(out)
+        report["exit"] = code
+        return report
+
+    plain = results("version: 1\n")
+    rules = {r["rule"]: r for r in plain["results"]}
+    assert rules["VPN-ROUTE-BASED"]["status"] == "fail" and rules["VPN-ROUTE-BASED"]["severity"] == "high"
+    changed = results("rules:\n  VPN-ROUTE-BASED:\n    enabled: false\n  GW-DIAG-LOGS:\n    severity: critical\n"
+                      "  CONN-SHAREDKEY-SECRET:\n    parameters:\n      minKeyLength: 4\n")
+    rules = {r["rule"]: r for r in changed["results"]}
+    assert "VPN-ROUTE-BASED" not in rules
+    assert rules["GW-DIAG-LOGS"]["severity"] == "critical"
+    assert plain["sites"][0]["patternSource"] == "detected"
+    declared = results("pattern-by-vnet:\n  vnet-devtest-*: expressroute-vpn-failover\n")
+    assert declared["sites"][0]["pattern"] == "expressroute-vpn-failover"
+    assert declared["sites"][0]["patternSource"] == "declared"
+    statuses = {r["rule"]: r["status"] for r in declared["results"]}
+    assert statuses["FAILOVER-COEXIST"] == "fail" and statuses["ER-GW-PRESENT"] == "fail"
