@@ -226,7 +226,8 @@ class Secret:
     ``source`` is one of: ``template-literal`` (written in the template), ``parameter-default``
     (a parameter's defaultValue), ``parameter-file`` (a literal in a parameter file),
     ``key-vault`` (a Key Vault reference: value unknown), ``secure-parameter`` (a secure parameter
-    with no value given), ``expression`` (computed at deployment time), ``export`` (read from an
+    with no value given), ``plain-parameter`` (a parameter that is not of a secure type, with no value
+    known before deployment), ``expression`` (computed at deployment time), ``export`` (read from an
     export or a live subscription).
     """
 

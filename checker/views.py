@@ -4,6 +4,7 @@ circuit, peering, BGP ASN and site, with every derived fact computed here (docs/
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,7 +24,7 @@ from checker.patterns import (
 )
 from checker.subject import Subject
 
-__all__ = ["build_subjects", "SiteInfo", "DeclaredPatterns", "SUBJECT_KINDS"]
+__all__ = ["build_subjects", "display_name", "SiteInfo", "DeclaredPatterns", "SUBJECT_KINDS"]
 
 #: Every subject kind the views produce (docs/subjects.md); policies name one of them.
 SUBJECT_KINDS = ("gateway", "gateway-subnet", "connection", "local-gateway", "circuit", "vnet-peering",
@@ -37,6 +38,8 @@ ROUTE = "Microsoft.Network/routeTables/routes"
 CIRCUIT = "Microsoft.Network/expressRouteCircuits"
 CIRCUIT_PEERING = "Microsoft.Network/expressRouteCircuits/peerings"
 NAT_RULE = "Microsoft.Network/virtualNetworkGateways/natRules"
+METRIC_ALERT = "Microsoft.Insights/metricAlerts"
+VNET = "Microsoft.Network/virtualNetworks"
 GATEWAY_SUBNET = "GatewaySubnet"
 MIGRATION_TAG = ("CreatedBy", "GatewaySKUMigration")
 VPN_LOG_CATEGORIES = ("GatewayDiagnosticLog", "TunnelDiagnosticLog", "RouteDiagnosticLog", "IKEDiagnosticLog")
@@ -203,10 +206,50 @@ def _is_public_ipv4(text: str) -> bool | Unknown:
     try:
         address = ipaddress.ip_address(text.strip())
     except ValueError:
-        return Unknown(f"'{text}' is not an IP address")
+        return False  # a placeholder such as "x.x.x.x" is a value, and not a public address
     if address.version == 6:
         return address.is_global
     return not any(address in net for net in NON_PUBLIC_V4)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Readable names: a name only known at deployment has a placeholder id (<unknown@LINE>); reports say
+# what it is instead ("gateway at line 35 (name from parameter 'gatewayName')"). Ids never change.
+# ---------------------------------------------------------------------------------------------------
+
+_KIND_LABELS = {
+    GATEWAY.lower(): "gateway", CONNECTION.lower(): "connection", PEERING.lower(): "peering",
+    SUBNET.lower(): "subnet", LNG.lower(): "local network gateway", PIP.lower(): "public IP",
+    ROUTE_TABLE.lower(): "route table", CIRCUIT.lower(): "circuit", VNET.lower(): "virtual network",
+}
+_PARAMETER_WITHOUT_VALUE = re.compile(r"parameter '([^']+)' has no value")
+PLACEHOLDER_MARK = "<unknown@"
+
+
+def display_name(resource: Resource, with_kind: bool = False) -> str:
+    """The name as written when it is known. Otherwise where the resource is declared and which
+    parameters its name comes from: ``at line 35 (name from parameter 'gatewayName')``, to follow a
+    kind word ("VPN gateway at line 35 ..."); ``with_kind`` puts the kind in front for text that has
+    none ("gateway at line 35 ...")."""
+    written = resource.body.get("name")
+    if PLACEHOLDER_MARK not in resource.name and not isinstance(written, Unknown):
+        return resource.name
+    if isinstance(written, str) and PLACEHOLDER_MARK not in written:
+        return written.rsplit("/", 1)[-1]  # a child whose parent's name is not known: its own name is
+    line = resource.origin.line if resource.origin is not None else None
+    where = f"at line {line}" if line else ""
+    if with_kind:
+        kind = _KIND_LABELS.get(resource.type.lower(), resource.type.rsplit("/", 1)[-1])
+        where = f"{kind} {where}".strip()
+    names = list(dict.fromkeys(_PARAMETER_WITHOUT_VALUE.findall(written.reason))) if isinstance(
+        written, Unknown) else []
+    if len(names) == 1:
+        source = f"name from parameter '{names[0]}'"
+    elif names:
+        source = "name from parameters " + ", ".join(f"'{n}'" for n in names)
+    else:
+        source = "name not known before deployment"
+    return f"{where} ({source})".strip()
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -260,7 +303,7 @@ class _Views:
             vnet = self.graph.get(vnet_key) if vnet_key else None
             declared = vnet.properties.get("subnets") if vnet is not None else None
             if vnet is not None and isinstance(declared, Unknown):
-                reason = Unknown(f"subnets of virtual network {vnet.name} are not known: {declared.reason}")
+                reason = Unknown(f"subnets of virtual network {display_name(vnet)} are not known: {declared.reason}")
                 return {"id": subnet_ref, "name": name, "exists": reason, "isGatewaySubnet": reason,
                         "nameIsExact": name == GATEWAY_SUBNET, "prefixLength": reason, "hasNsg": reason,
                         "vnetId": vnet_key}
@@ -278,7 +321,7 @@ class _Views:
 
     def subnet_facts(self, subnet: Resource) -> dict[str, Any]:
         props = subnet.properties
-        networks = _prefixes(props, f"subnet {subnet.name}")
+        networks = _prefixes(props, f"subnet {display_name(subnet)}")
         unknown = _first_unknown(networks)
         v4 = [n for n in _known(networks) if n.version == 4]
         v6 = [n for n in _known(networks) if n.version == 6]
@@ -313,7 +356,7 @@ class _Views:
         if isinstance(raw, Unknown) or isinstance(ref, Unknown):
             reason = raw if isinstance(raw, Unknown) else ref
             assert isinstance(reason, Unknown)
-            unknown = Unknown(f"route table of subnet {subnet.name} is not known: {reason.reason}")
+            unknown = Unknown(f"route table of subnet {display_name(subnet)} is not known: {reason.reason}")
             return {"attached": True, "exists": unknown, "routes": unknown, "defaultRouteCount": unknown,
                     "disableBgpRoutePropagation": unknown}
         table = self.graph.get(ref)
@@ -346,16 +389,19 @@ class _Views:
         vnet = self.graph.get(vnet_key)
         if vnet is None or is_placeholder(vnet):
             unknown = _not_in_inputs("virtual network", vnet_key)
-            return {"id": vnet_key, "exists": unknown, "addressPrefixes": unknown}
+            name = vnet_key.rsplit("/", 1)[-1]
+            return {"id": vnet_key, "name": name, "displayName": display_name(vnet) if vnet is not None else name,
+                    "exists": unknown, "addressPrefixes": unknown}
         prefixes = _get(vnet.properties, "addressSpace.addressPrefixes")
-        return {"id": vnet.id, "name": vnet.name, "exists": True, "location": vnet.body.get("location"),
+        return {"id": vnet.id, "name": vnet.name, "displayName": display_name(vnet), "exists": True,
+                "location": vnet.body.get("location"),
                 "addressPrefixes": prefixes if isinstance(prefixes, (list, Unknown)) else []}
 
     def vnet_networks(self, vnet_key: str) -> list[tuple[str, Network | Unknown]]:
         vnet = self.graph.get(vnet_key)
         if vnet is None or is_placeholder(vnet):
             return [(vnet_key, _not_in_inputs("virtual network", vnet_key))]
-        name = vnet.name
+        name = display_name(vnet, with_kind=True)
         prefixes = _prefix_list(_get(vnet.properties, "addressSpace.addressPrefixes"),
                                 f"address space of virtual network {name}")
         return [(name, p) for p in prefixes]
@@ -365,7 +411,7 @@ class _Views:
     def public_ip_view(self, ref: str | Unknown, gateway: Resource) -> dict[str, Any]:
         region = gateway.body.get("location")
         if isinstance(ref, Unknown):
-            unknown = Unknown(f"public IP of gateway {gateway.name} is not known: {ref.reason}")
+            unknown = Unknown(f"public IP of gateway {display_name(gateway)} is not known: {ref.reason}")
             return {"exists": unknown, "sku": unknown, "allocationMethod": unknown, "standardStatic": unknown,
                     "zoneRedundant": unknown}
         pip = self.graph.get(ref)
@@ -427,7 +473,9 @@ class _Views:
             if ref is None:
                 return {"exists": False}
             unknown = ref if isinstance(ref, Unknown) else _not_in_inputs("circuit", ref)
-            return {"id": ref if isinstance(ref, str) else None, "exists": unknown, "bandwidthMbps": unknown,
+            return {"id": ref if isinstance(ref, str) else None,
+                    "displayName": ref.rsplit("/", 1)[-1] if isinstance(ref, str) else None,
+                    "exists": unknown, "bandwidthMbps": unknown,
                     "peeringLocation": unknown, "tier": unknown}
         props = circuit.properties
         bandwidth: Any = _get(props, "serviceProviderProperties.bandwidthInMbps")
@@ -438,12 +486,12 @@ class _Views:
         if location is None and _ref(props.get("expressRoutePort")) is not None:
             port = self.graph.get(_ref(props.get("expressRoutePort")))
             location = _get(port.properties, "peeringLocation") if port else Unknown(
-                f"ExpressRoute port of circuit {circuit.name} is not in the inputs")
-        return {"id": circuit.id, "name": circuit.name, "exists": True,
+                f"ExpressRoute port of circuit {display_name(circuit)} is not in the inputs")
+        return {"id": circuit.id, "name": circuit.name, "displayName": display_name(circuit), "exists": True,
                 "bandwidthMbps": bandwidth if bandwidth is not None else Unknown(
-                    f"bandwidth of circuit {circuit.name} is not set"),
+                    f"bandwidth of circuit {display_name(circuit)} is not set"),
                 "peeringLocation": location if location is not None else Unknown(
-                    f"peering location of circuit {circuit.name} is not set"),
+                    f"peering location of circuit {display_name(circuit)} is not set"),
                 "serviceProviderName": _get(props, "serviceProviderProperties.serviceProviderName"),
                 "tier": _get(circuit.body, "sku.tier")}
 
@@ -458,7 +506,7 @@ class _Views:
         if sku_name is None:
             sku_name = _get(gateway.body, "sku.name")
         if sku_name is None:
-            sku_name = Unknown(f"gateway {gateway.name} sets no sku: the SKU is left to the API default")
+            sku_name = Unknown(f"gateway {display_name(gateway)} sets no sku: the SKU is left to the API default")
         sku_key = _lower(sku_name)
         vpn_type = props.get("vpnType")
         if vpn_type is None and is_vpn:
@@ -474,14 +522,14 @@ class _Views:
         subnet: dict[str, Any] = {"exists": False}
         config_count: Any = raw_configs if isinstance(raw_configs, Unknown) else len(raw_configs)
         if isinstance(raw_configs, Unknown):
-            subnet = self.subnet_view(raw_configs, f"gateway {gateway.name}")
+            subnet = self.subnet_view(raw_configs, f"gateway {display_name(gateway)}")
         else:
             for index, config in enumerate(raw_configs):
                 cprops = _get(config, "properties") if isinstance(config, dict) else None
                 subnet_ref = _ref(_get(cprops, "subnet")) if cprops is not None else None
                 if isinstance(cprops, Unknown) or isinstance(config, Unknown):
                     subnet_ref = cprops if isinstance(cprops, Unknown) else config
-                view = self.subnet_view(subnet_ref, f"gateway {gateway.name}")
+                view = self.subnet_view(subnet_ref, f"gateway {display_name(gateway)}")
                 if index == 0:
                     subnet = view
                 pip_ref = _ref(_get(cprops, "publicIPAddress")) if isinstance(cprops, dict) else None
@@ -499,9 +547,11 @@ class _Views:
             subnet["allIpConfigurationsInGatewaySubnet"] = _all([c["inGatewaySubnet"] for c in configs])
             same = [_same_subnet(configs[0]["subnetId"], c["subnetId"]) for c in configs]
             subnet["allIpConfigurationsSameSubnet"] = _all(same)
-        pip_ids = [p.get("id") for p in public_ips]
-        pips_distinct: Any = _first_unknown(pip_ids) or (
-            len({normalise_id(i) for i in pip_ids if isinstance(i, str)}) == len(pip_ids))
+        # an IP reference that is not known has no id: it may or may not repeat another one
+        pip_ids = [p.get("id") if isinstance(p.get("id"), str) else p.get("exists") for p in public_ips]
+        known_ids = [normalise_id(i) for i in pip_ids if isinstance(i, str)]
+        pips_distinct: Any = len(set(known_ids)) == len(known_ids) and (
+            len(pip_ids) <= 1 or _first_unknown(pip_ids) or True)
         non_standard = [p for p in public_ips if p["standardStatic"] is not True]
         non_standard_count: Any = _count_or_unknown(
             [p for p in non_standard if p["standardStatic"] is False],
@@ -527,7 +577,8 @@ class _Views:
 
         data: dict[str, Any] = dict(gateway.body)
         data.update({
-            "name": gateway.name, "location": region, "gatewayType": gateway_type, "vpnType": vpn_type,
+            "name": gateway.name, "displayName": display_name(gateway), "location": region,
+            "gatewayType": gateway_type, "vpnType": vpn_type,
             "skuName": sku_name, "skuTier": _get(props, "sku.tier"),
             "isAzSku": sku_name if isinstance(sku_name, Unknown) else (sku_key in facts.AZ_GATEWAY_SKUS),
             "activeActive": active_active, "enableBgp": enable_bgp,
@@ -539,6 +590,9 @@ class _Views:
                                                      else None),
             "publicIps": public_ips, "publicIpCount": len(public_ips), "publicIpsDistinct": pips_distinct,
             "nonStandardStaticPublicIpCount": non_standard_count,
+            "nonZoneRedundantPublicIpCount": _count_or_unknown(
+                [p for p in public_ips if p.get("zoneRedundant") is False],
+                _first_unknown(p.get("zoneRedundant") for p in public_ips)),
             "regionHasZones": self.region_has_zones(region),
             "connections": connections, "connectionCount": len(connections),
             "vpnConnectionCount": len(vpn_connections),
@@ -576,7 +630,8 @@ class _Views:
             peer_kind = "circuit"
         elif _ref(props.get("virtualNetworkGateway2")) is not None:
             peer_kind = "gateway"
-        return {"id": connection.id, "name": connection.name, "connectionType": ctype, "peerKind": peer_kind,
+        return {"id": connection.id, "name": connection.name, "displayName": display_name(connection),
+                "connectionType": ctype, "peerKind": peer_kind,
                 "enableBgp": _bool(props.get("enableBgp"), False),
                 "routingWeight": props.get("routingWeight"),
                 "hasSharedKey": props.get("sharedKey") is not None}
@@ -620,11 +675,46 @@ class _Views:
                     metrics = True
         missing = [c for c in VPN_LOG_CATEGORIES if c.lower() not in categories]
         missing_count: Any = len(missing) if not missing or unknown is None else unknown
+        alerts, alert_unknown = self.metric_alerts(gateway)
+        monitored: Any = (destinations > 0 and (metrics or bool(categories))) or alerts > 0 or (
+            unknown or alert_unknown or False)
+        # What the rule asks for depends on the gateway type (catalogue GW-DIAG-LOGS): the four VPN
+        # log categories to a workspace, or for ExpressRoute metrics/alerts.
+        gateway_type = gateway.properties.get("gatewayType")
+        required: Any
+        if isinstance(gateway_type, Unknown):
+            required = gateway_type
+        elif equals_ci(gateway_type, "ExpressRoute"):
+            required = [] if monitored is True else (
+                monitored if isinstance(monitored, Unknown) else ["metrics or logs sent to a destination, "
+                                                                  "or a metric alert on the gateway"])
+        else:
+            required = missing if not missing or unknown is None else unknown
         return {"settingCount": len([s for s in settings if s is not None]),
                 "enabledLogCategories": sorted(categories), "missingVpnLogCategories": missing,
                 "missingVpnLogCategoryCount": missing_count, "destinationCount": destinations,
-                "metricsEnabled": metrics,
-                "monitored": (destinations > 0 and (metrics or bool(categories))) or (unknown if unknown else False)}
+                "metricsEnabled": metrics, "metricAlertCount": alert_unknown or alerts,
+                "monitored": monitored, "missing": required}
+
+    def metric_alerts(self, gateway: Resource) -> tuple[int, Unknown | None]:
+        """Enabled metric alerts whose scopes include the gateway."""
+        count = 0
+        unknown: Unknown | None = None
+        for alert in self.graph.of_type(METRIC_ALERT):
+            scopes = _list(alert.properties.get("scopes"))
+            if isinstance(scopes, Unknown):
+                unknown = unknown or scopes
+                continue
+            enabled = _bool(alert.properties.get("enabled"), True)
+            targets = [scope for scope in scopes if isinstance(scope, str) and normalise_id(scope) == gateway.key]
+            if not targets:
+                unknown = unknown or _first_unknown(scopes)
+                continue
+            if isinstance(enabled, Unknown):
+                unknown = unknown or enabled
+            elif enabled:
+                count += 1
+        return count, (unknown if count == 0 else None)
 
     def gateway_bgp(self, gateway: Resource, connections: list[dict[str, Any]]) -> dict[str, Any]:
         props = gateway.properties
@@ -702,7 +792,7 @@ class _Views:
         elif sku_key == "ergwscale":
             upper = _int(_get(gateway.properties, "autoScaleConfiguration.bounds.max"))
             capacity = upper * facts.ER_SCALE_UNIT_MBPS if isinstance(upper, int) else (
-                upper if isinstance(upper, Unknown) else Unknown(f"ErGwScale gateway {gateway.name} has no "
+                upper if isinstance(upper, Unknown) else Unknown(f"ErGwScale gateway {display_name(gateway)} has no "
                                                                   "autoScaleConfiguration.bounds.max"))
         else:
             capacity = facts.ER_GATEWAY_MBPS.get(sku_key or "") or Unknown(
@@ -783,25 +873,27 @@ class _Views:
         users = sorted(set(users))
         data["nonGatewayUsers"] = users
         data["nonGatewayUserCount"] = len(users)
+        data["nonGatewayUserNames"] = [u.rstrip("/").rsplit("/", 1)[-1] for u in users]
         data["placement"] = self.placement(subnet, vnet_key)
         patterns = site.patterns if site else PATTERNS
         return Subject("gateway-subnet", subnet, _strip(data), site.id if site else None, patterns, subnet.origin)
 
     def placement(self, subnet: Resource, vnet_key: str) -> dict[str, Any]:
-        networks = _prefixes(subnet.properties, f"subnet {subnet.name}")
+        networks = _prefixes(subnet.properties, f"subnet {display_name(subnet)}")
         blocks = self.vnet_networks(vnet_key)
         unknown = _first_unknown(networks) or _first_unknown(b for _, b in blocks)
         if unknown is not None:
-            return {"atTopOfBlock": unknown}
+            return {"atTopOfBlock": unknown, "fillsBlock": unknown}
         for network in _known(networks):
             if network.version != 4:
                 continue
             for _, block in blocks:
                 assert not isinstance(block, Unknown)
                 if block.version == 4 and network.subnet_of(block):  # type: ignore[arg-type]
+                    # a GatewaySubnet that is the whole block leaves no room for anything else
                     return {"atTopOfBlock": network.broadcast_address == block.broadcast_address,
-                            "block": str(block)}
-        return {"atTopOfBlock": False}
+                            "block": str(block), "fillsBlock": network == block}
+        return {"atTopOfBlock": False, "fillsBlock": False}
 
     def connection_subject(self, connection: Resource, secret_groups: dict[str, list[Resource]]) -> Subject:
         props = connection.properties
@@ -827,6 +919,8 @@ class _Views:
         data["ipsecPolicies"] = _ipsec_policies(props.get("ipsecPolicies"))
         data["ipsecPolicyCount"] = data["ipsecPolicies"] if isinstance(data["ipsecPolicies"], Unknown) \
             else len(data["ipsecPolicies"])
+        data["ipsecPolicySummary"] = data["ipsecPolicies"] if isinstance(data["ipsecPolicies"], Unknown) \
+            else [_policy_text(p) for p in data["ipsecPolicies"]]
         data["sharedKey"], data["sharedKeyDistinct"] = self.shared_key_facts(connection, secret_groups)
         data["bgp"] = self.connection_bgp(connection, data)
         data["circuitReachesGatewayRegion"] = self.circuit_scope(data["gateway1"], data["circuit"], circuit)
@@ -863,23 +957,24 @@ class _Views:
         gateway = self.graph.get(ref)
         if gateway is None:
             unknown = _not_in_inputs("virtual network gateway", ref)
-            return {"id": ref, "exists": unknown, "enableBgp": unknown, "skuName": unknown,
+            return {"id": ref, "name": ref.rsplit("/", 1)[-1], "displayName": ref.rsplit("/", 1)[-1], "exists": unknown, "enableBgp": unknown, "skuName": unknown,
                     "gatewayType": unknown, "asn": unknown, "location": unknown}
         data = self.gateway_data(gateway)
-        return {"id": gateway.id, "name": gateway.name, "exists": True, "gatewayType": data.get("gatewayType"),
+        return {"id": gateway.id, "name": gateway.name, "displayName": display_name(gateway), "exists": True,
+                "gatewayType": data.get("gatewayType"),
                 "skuName": data.get("skuName"), "enableBgp": data.get("enableBgp"),
                 "activeActive": data.get("activeActive"), "asn": data["bgp"]["asn"],
                 "location": gateway.body.get("location"), "vnetId": data["subnet"].get("vnetId")}
 
     def lng_ref_view(self, ref: str | Unknown | None) -> dict[str, Any]:
         if ref is None:
-            return {"exists": False}
+            return {"exists": False, "displayName": "(none referenced)", "addressPrefixCount": 0}
         if isinstance(ref, Unknown):
             return {"exists": ref, "addressPrefixCount": ref, "bgpAsn": ref, "bgpPeeringAddress": ref}
         lng = self.graph.get(ref)
         if lng is None:
             unknown = _not_in_inputs("local network gateway", ref)
-            return {"id": ref, "exists": unknown, "addressPrefixCount": unknown, "bgpAsn": unknown,
+            return {"id": ref, "name": ref.rsplit("/", 1)[-1], "displayName": ref.rsplit("/", 1)[-1], "exists": unknown, "addressPrefixCount": unknown, "bgpAsn": unknown,
                     "bgpPeeringAddress": unknown, "bgpPeerIsGatewayIp": unknown}
         props = lng.properties
         prefixes = _get(props, "localNetworkAddressSpace.addressPrefixes")
@@ -889,7 +984,8 @@ class _Views:
         same: Any = _first_unknown([peer, gateway_ip])
         if same is None:
             same = isinstance(peer, str) and isinstance(gateway_ip, str) and peer.strip() == gateway_ip.strip()
-        return {"id": lng.id, "name": lng.name, "exists": True, "addressPrefixes": prefixes,
+        return {"id": lng.id, "name": lng.name, "displayName": display_name(lng), "exists": True,
+                "addressPrefixes": prefixes,
                 "addressPrefixCount": count, "bgpAsn": _int(_get(props, "bgpSettings.asn")),
                 "bgpPeeringAddress": peer, "gatewayIpAddress": gateway_ip, "bgpPeerIsGatewayIp": same}
 
@@ -898,7 +994,13 @@ class _Views:
         if value is None:
             return None, None
         if isinstance(value, Secret):
-            facts_ = {"present": True, "source": value.source, "length": value.length, "weak": value.weak}
+            # A parameter default whose value is not known before deployment (newGuid()) is not a key
+            # written in the inputs; a literal default, a parameter-file value or a template literal is.
+            written = value.source in ("template-literal", "parameter-file") or (
+                value.source == "parameter-default" and value.length is not None)
+            strength = "not known before deployment" if value.weak is None else ("weak" if value.weak else "strong")
+            facts_ = {"present": True, "source": value.source, "length": value.length, "weak": value.weak,
+                      "writtenInInputs": written, "strength": strength}
             # Keys are shared when their values are equal (same salted digest) or, for values not
             # known before deployment, when they come from the same parameter or Key Vault secret.
             # Different parameters or secrets count as distinct: nothing in the inputs says otherwise.
@@ -906,17 +1008,18 @@ class _Views:
                       and not _mirror_pair(connection, c)]
             return facts_, not others
         if isinstance(value, Unknown):
-            return {"present": True, "source": value}, value
+            return {"present": True, "source": value, "writtenInInputs": value}, value
         # a plain string reached the views (a source that did not wrap it): treat as a literal
         return {"present": True, "source": "template-literal", "length": len(str(value)),
-                "weak": len(str(value)) < 16}, Unknown("shared key was not wrapped as a secret")
+                "weak": len(str(value)) < 16, "writtenInInputs": True,
+                "strength": "weak" if len(str(value)) < 16 else "strong"}, Unknown("shared key was not wrapped as a secret")
 
     def connection_bgp(self, connection: Resource, data: dict[str, Any]) -> dict[str, Any]:
         local = data["gateway1"].get("asn") if data["gateway1"].get("exists") is not False else None
         if data["localGateway"].get("exists") is not False:
             remote = data["localGateway"].get("bgpAsn")
             if remote is None:
-                remote = Unknown(f"local network gateway of connection {connection.name} has no bgpSettings.asn")
+                remote = Unknown(f"local network gateway of connection {display_name(connection)} has no bgpSettings.asn")
         else:
             remote = data["gateway2"].get("asn") if data["gateway2"].get("exists") is not False else None
         distinct: Any = _first_unknown([local, remote])
@@ -962,6 +1065,7 @@ class _Views:
         data: dict[str, Any] = dict(lng.body)
         data["properties"] = _without_live(props, lng.source)
         data["name"] = lng.name
+        data["displayName"] = display_name(lng)
         ip = props.get("gatewayIpAddress")
         fqdn = props.get("fqdn")
         data["gatewayIpAddress"] = ip
@@ -991,6 +1095,7 @@ class _Views:
         data: dict[str, Any] = dict(circuit.body)
         data["properties"] = _without_live(props, circuit.source)
         data["name"] = circuit.name
+        data["displayName"] = display_name(circuit)
         sku = circuit.body.get("sku") if isinstance(circuit.body.get("sku"), dict) else {}
         name, tier, family = _get(sku, "name"), _get(sku, "tier"), _get(sku, "family")
         data["skuName"], data["skuTier"], data["skuFamily"] = name, tier, family
@@ -1035,9 +1140,12 @@ class _Views:
             if isinstance(ptype, Unknown):
                 found = found or peering
         if found is None:
-            if circuit.source == "live":
+            # Live data, and an export that lists the circuit's peerings, show the circuit as it is:
+            # no private peering there is a fact, not something configured elsewhere.
+            if circuit.source == "live" or (circuit.source == "export"
+                                             and isinstance(circuit.properties.get("peerings"), list)):
                 return {"exists": False}
-            unknown = Unknown(f"circuit {circuit.name} declares no private peering: it is often configured by the "
+            unknown = Unknown(f"circuit {display_name(circuit)} declares no private peering: it is often configured by the "
                               "connectivity provider outside the template; check live data (pitfall 24)")
             return {"exists": unknown, "primaryPrefixIs30": unknown, "secondaryPrefixIs30": unknown,
                     "prefixesDistinct": unknown, "vlanIdSet": unknown}
@@ -1073,19 +1181,22 @@ class _Views:
         data: dict[str, Any] = dict(peering.body)
         data["properties"] = _without_live(props, peering.source)
         data["name"] = peering.name.rsplit("/", 1)[-1]
+        data["displayName"] = display_name(peering)
         data["allowGatewayTransit"] = _bool(props.get("allowGatewayTransit"), False)
         data["useRemoteGateways"] = _bool(props.get("useRemoteGateways"), False)
         data["allowForwardedTraffic"] = _bool(props.get("allowForwardedTraffic"), False)
         data["allowVirtualNetworkAccess"] = _bool(props.get("allowVirtualNetworkAccess"), True)
         local_gateways = self.vnet_gateways(local_key)
+        local_vnet = self.graph.get(local_key)
         data["localVnet"] = {"id": local_key, "name": local_key.rsplit("/", 1)[-1],
+                             "displayName": display_name(local_vnet) if local_vnet else local_key.rsplit("/", 1)[-1],
                              "hasGateway": bool(local_gateways)}
         siblings = [p for p in self.peerings if self.peering_parent_key(p) == local_key]
         data["localUseRemoteGatewaysCount"] = len(
             [p for p in siblings if _bool(p.properties.get("useRemoteGateways"), False) is True])
         remote_site = None
         if isinstance(remote_ref, Unknown) or remote_ref is None:
-            unknown = remote_ref or Unknown(f"peering {peering.name} has no remoteVirtualNetwork")
+            unknown = remote_ref or Unknown(f"peering {display_name(peering)} has no remoteVirtualNetwork")
             data["remoteVnet"] = {"exists": unknown, "hasGateway": unknown, "hasNonBasicGateway": unknown}
             data["reverse"] = {"exists": unknown, "allowGatewayTransit": unknown}
         else:
@@ -1095,12 +1206,14 @@ class _Views:
             gateways = self.vnet_gateways(remote_key)
             if remote is None or is_placeholder(remote):
                 unknown = _not_in_inputs("virtual network", remote_ref)
-                data["remoteVnet"] = {"id": remote_ref, "exists": unknown,
+                data["remoteVnet"] = {"id": remote_ref, "name": remote_ref.rsplit("/", 1)[-1],
+                                      "displayName": remote_ref.rsplit("/", 1)[-1], "exists": unknown,
                                       "hasGateway": True if gateways else unknown,
                                       "hasNonBasicGateway": self.non_basic(gateways) if gateways else unknown}
                 data["reverse"] = {"exists": unknown, "allowGatewayTransit": unknown}
             else:
-                data["remoteVnet"] = {"id": remote.id, "name": remote.name, "exists": True,
+                data["remoteVnet"] = {"id": remote.id, "name": remote.name, "displayName": display_name(remote),
+                                      "exists": True,
                                       "hasGateway": bool(gateways), "hasNonBasicGateway": self.non_basic(gateways)}
                 reverse = [p for p in self.peerings if self.peering_parent_key(p) == remote_key
                            and isinstance(_ref(p.properties.get("remoteVirtualNetwork")), str)
@@ -1207,10 +1320,10 @@ class _Views:
                     continue
                 bgp = _get(lng.properties, "bgpSettings") is not None
                 for net in _prefix_list(_get(lng.properties, "localNetworkAddressSpace.addressPrefixes"),
-                                        f"address prefixes of local network gateway {lng.name}"):
+                                        f"address prefixes of local network gateway {display_name(lng)}"):
                     if bgp and not isinstance(net, Unknown) and net.num_addresses == 1:
                         continue
-                    out.append((lng.name, connection, net))
+                    out.append((display_name(lng, with_kind=True), connection, net))
         return out, unknowns
 
     def nat_mappings(self, connection: Resource, direction: str) -> list[Network] | Unknown:
@@ -1222,7 +1335,7 @@ class _Views:
         for entry in refs:
             ref = _ref(entry)
             if not isinstance(ref, str):
-                return Unknown(f"a NAT rule of connection {connection.name} is not known")
+                return Unknown(f"a NAT rule of connection {display_name(connection)} is not known")
             rule = self.graph.get(ref)
             props = rule.properties if rule else None
             if props is None:
@@ -1282,7 +1395,9 @@ class _Views:
                 unknown = unknown or unknown_between
         peered, problem = self.peered_overlaps(site, spokes)
         return {"onPrem": onprem_pairs, "onPremCount": _count_or_unknown(onprem_pairs + between, unknown),
-                "betweenOnPrem": between, "peered": peered, "peeredCount": _count_or_unknown(peered, problem)}
+                "betweenOnPrem": between, "peered": peered, "peeredCount": _count_or_unknown(peered, problem),
+                "onPremPairs": [_pair_text(p) for p in onprem_pairs + between],
+                "peeredPairs": [_pair_text(p) for p in peered]}
 
     def peered_overlaps(self, site: SiteInfo, spokes: list[str]) -> tuple[list[dict[str, str]], Unknown | None]:
         peered_keys = set(spokes)
@@ -1305,6 +1420,7 @@ class _Views:
         vnet = site.vnet
         data: dict[str, Any] = dict(vnet.body) if not is_placeholder(vnet) else {}
         data["name"] = site.name
+        data["displayName"] = display_name(vnet)
         data["pattern"] = site.pattern
         data["patterns"] = list(site.patterns)
         data["patternSource"] = site.pattern_source
@@ -1322,6 +1438,8 @@ class _Views:
         data["vpnGateways"] = [{"name": g["name"], "skuName": g.get("skuName"), "vpnType": g.get("vpnType")}
                                for g in vpn]
         data["erGateways"] = [{"name": g["name"], "skuName": g.get("skuName")} for g in er]
+        data["vpnGatewayNames"] = [_named_sku(g, self.gateway_data(g)) for g in vpn_resources]
+        data["erGatewayNames"] = [_named_sku(g, self.gateway_data(g)) for g in er_resources]
         data["basicErGatewayCount"] = len([g for g in er if equals_ci(g.get("skuName"), "Basic")])
         subnet_ids = [g["subnet"].get("id") for g in vpn + er]
         if vpn and er:
@@ -1454,8 +1572,8 @@ class _Views:
 
     @staticmethod
     def _asn(resource: Resource, side: str, asn: Any, owner: Subject) -> Subject:
-        data = {"side": side, "asn": asn if asn is not None else Unknown(f"ASN of {resource.name} is not a number"),
-                "ownerType": resource.type, "ownerName": resource.name}
+        data = {"side": side, "asn": asn if asn is not None else Unknown(f"ASN of {display_name(resource)} is not a number"),
+                "ownerType": resource.type, "ownerName": display_name(resource, with_kind=True)}
         return Subject("bgp-asn", resource, data, owner.site, owner.patterns, resource.origin)
 
 
@@ -1467,6 +1585,25 @@ def _all(values: list[Any]) -> Any:
     if any(v is False for v in values):
         return False
     return _first_unknown(values) or all(v is True for v in values)
+
+
+def _named_sku(gateway: Resource, data: dict[str, Any]) -> str:
+    sku = data.get("skuName")
+    return f"{display_name(gateway, with_kind=True)} ({sku if isinstance(sku, str) else 'SKU unknown'})"
+
+
+def _pair_text(pair: dict[str, str]) -> str:
+    return f"{pair['left']} ({pair['leftOwner']}) and {pair['right']} ({pair['rightOwner']})"
+
+
+def _policy_text(policy: dict[str, Any]) -> str:
+    """One custom IPsec policy in a line: IKE phase, IPsec phase, SA lifetime."""
+    def text(key: str) -> str:
+        value = policy.get(key)
+        return "unknown" if isinstance(value, Unknown) else str(value) if value is not None else "?"
+    return (f"IKE {text('ikeEncryption')}/{text('ikeIntegrity')}/{text('dhGroup')}, "
+            f"IPsec {text('ipsecEncryption')}/{text('ipsecIntegrity')}/{text('pfsGroup')}, "
+            f"SA {text('saLifeTimeSeconds')} s/{text('saDataSizeKilobytes')} KB")
 
 
 def _same_subnet(a: Any, b: Any) -> Any:

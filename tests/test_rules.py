@@ -324,6 +324,17 @@ def case(rule: str, expected: str, build: Callable[[], list[Resource]], name: st
     return pytest.param(rule, expected, build, name, declared, id=f"{rule}-{expected}-{next(_counter)}")
 
 
+def _metric_alert(scope: Any, enabled: bool = True) -> Resource:
+    body = {"location": "global", "properties": {"scopes": [scope], "enabled": enabled, "severity": 2}}
+    return res("Microsoft.Insights/metricAlerts", "er-gateway-throughput", body,
+               rid_=f"{SUB}/Microsoft.Insights/metricAlerts/er-gateway-throughput")
+
+
+def _exported(resources: list[Resource], name: str) -> list[Resource]:
+    find(resources, name).source = "export"
+    return resources
+
+
 def _gateway_subnet_edit(key: str, value: Any) -> Callable[[], list[Resource]]:
     def build() -> list[Resource]:
         resources = vpn_site()
@@ -484,6 +495,8 @@ CASES = [
     case("GW-SUBNET-PLACEMENT", "pass", vpn_site),
     case("GW-SUBNET-PLACEMENT", "fail", _gateway_subnet_edit("addressPrefix", "10.0.2.0/27")),
     case("GW-SUBNET-PLACEMENT", "unknown", lambda: edit(vpn_site(), "hub", "properties.addressSpace", U)),
+    # a GatewaySubnet that is the whole VNet block ends at its top but leaves no room for anything else
+    case("GW-SUBNET-PLACEMENT", "fail", _gateway_subnet_edit("addressPrefix", "10.0.0.0/16")),
     # 1.2 Gateways ----------------------------------------------------------------------------------
     case("GW-ONE-PER-TYPE", "pass", vpn_site, "gw-vpn"),
     case("GW-ONE-PER-TYPE", "fail", lambda: vpn_site() + [gateway("gw-vpn2", "hub")], "gw-vpn"),
@@ -499,6 +512,13 @@ CASES = [
     case("GW-DIAG-LOGS", "pass", vpn_site),
     case("GW-DIAG-LOGS", "pass", er_site),
     case("GW-DIAG-LOGS", "fail", lambda: drop(vpn_site(), "diag")),
+    case("GW-DIAG-LOGS", "fail", lambda: drop(er_site(), "diag"), "gw-er"),
+    case("GW-DIAG-LOGS", "pass", lambda: drop(er_site(), "diag") + [_metric_alert(rid("virtualNetworkGateways",
+                                                                                       "gw-er"))], "gw-er"),
+    case("GW-DIAG-LOGS", "fail", lambda: drop(er_site(), "diag") + [_metric_alert(rid("virtualNetworkGateways",
+                                                                                       "gw-er"), enabled=False)],
+         "gw-er"),
+    case("GW-DIAG-LOGS", "unknown", lambda: drop(er_site(), "diag") + [_metric_alert(U)], "gw-er"),
     case("GW-DIAG-LOGS", "fail", lambda: edit(vpn_site(), "diag", "properties.logs",
                                               [{"category": "GatewayDiagnosticLog", "enabled": True}])),
     case("GW-DIAG-LOGS", "unknown", lambda: edit(edit(vpn_site(), "diag", "properties.logs",
@@ -590,6 +610,7 @@ CASES = [
     case("LNG-ENDPOINT", "pass", lambda: edit(edit(vpn_site(), "onprem", "properties.gatewayIpAddress", "10.20.30.40"),
                                               "conn-s2s", "properties.useLocalAzureIpAddress", True)),
     case("LNG-ENDPOINT", "unknown", lambda: edit(vpn_site(), "onprem", "properties.gatewayIpAddress", U)),
+    case("LNG-ENDPOINT", "fail", lambda: edit(vpn_site(), "onprem", "properties.gatewayIpAddress", "x.x.x.x")),
     case("CONN-S2S-LINK", "pass", vpn_site),
     case("CONN-S2S-LINK", "fail", lambda: drop(vpn_site(), "conn-s2s")),
     case("CONN-S2S-LINK", "unknown", _vnet2vnet_only, "hub"),
@@ -600,6 +621,12 @@ CASES = [
                                                        literal_key("a-long-and-random-key-0123456789",
                                                                    "parameter-file"))),
     case("CONN-SHAREDKEY-SECRET", "unknown", lambda: edit(vpn_site(), "conn-s2s", "properties.sharedKey", U)),
+    # a secure parameter whose default is computed at deployment (newGuid()) is not a key in the code
+    case("CONN-SHAREDKEY-SECRET", "pass", lambda: edit(vpn_site(), "conn-s2s", "properties.sharedKey",
+                                                       Secret.of(None, "parameter-default"))),
+    case("CONN-SHAREDKEY-SECRET", "fail", lambda: edit(vpn_site(), "conn-s2s", "properties.sharedKey",
+                                                       literal_key("a-long-and-random-key-0123456789",
+                                                                   "parameter-default"))),
     case("CONN-IPSEC-CRYPTO", "pass", vpn_site),
     case("CONN-IPSEC-CRYPTO", "fail", lambda: edit(vpn_site(), "conn-s2s", "properties.ipsecPolicies", [])),
     case("CONN-IPSEC-CRYPTO", "fail", lambda: edit(vpn_site(), "conn-s2s", "properties.ipsecPolicies[0].dhGroup",
@@ -661,6 +688,9 @@ CASES = [
                                                     "172.16.0.0/30"), "er-ams"),
     case("ER-PRIVATE-PEERING", "unknown", lambda: edit(er_site(), "er-ams", "properties.peerings", []), "er-ams"),
     case("ER-PRIVATE-PEERING", "fail", lambda: live(edit(er_site(), "er-ams", "properties.peerings", [])), "er-ams"),
+    # an export lists the circuit's peerings as they are: none is a fact, not a provider-side unknown
+    case("ER-PRIVATE-PEERING", "fail", lambda: _exported(edit(er_site(), "er-ams", "properties.peerings", []),
+                                                         "er-ams"), "er-ams"),
     case("ER-FASTPATH", "pass", lambda: edit(edit(er_site(), "gw-er", "properties.sku.name", "ErGw3AZ"),
                                              "conn-er-ams", "properties.expressRouteGatewayBypass", True),
          "conn-er-ams"),
@@ -825,3 +855,109 @@ def test_corpus_site_to_site_quickstart(corpus_dir: Path) -> None:
     assert ("CONN-S2S-LINK", "pass") in verdicts
     assert [s.patterns for s in report.sites] == [("vpn",)]
     assert not any("could not evaluate" in reason for r in report.results for reason in r.unknown_reasons)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Messages: one neutral line whatever the status, no Python reprs, no bracketed lists
+# ---------------------------------------------------------------------------------------------------
+
+_REPR_MARKS = ("Unknown(", "Secret(", "None", "True", "False", "[", "]", "{", "}", "\n", "'<unknown")
+
+
+def test_every_message_reads_as_a_plain_line_for_every_status() -> None:
+    seen: set[tuple[str, str]] = set()
+    for param in CASES:
+        rule, _, build, _, declared = param.values
+        for result in results(build(), rule, declared):
+            if result.status == "not-applicable":
+                continue
+            head = result.message.split(" Unknown: ", 1)[0]  # reasons quote the inputs as they are
+            for mark in _REPR_MARKS:
+                assert mark not in head, (rule, result.status, result.message)
+            assert len(head) <= 260, (rule, head)
+            seen.add((rule, result.status))
+    statuses = {status for _, status in seen}
+    assert {"pass", "fail", "unknown"} <= statuses
+    assert len({rule for rule, _ in seen}) >= 54  # the 6 live-only rules are not-applicable on templates
+
+
+def _message(resources: list[Resource], rule: str, name: str | None = None) -> tuple[str, str]:
+    found = [r for r in results(resources, rule) if name is None or r.resource.name == name]
+    assert len(found) == 1, [(r.resource.name, r.status) for r in found]
+    return found[0].status, found[0].message
+
+
+def test_zone_redundancy_message_does_not_claim_a_failure_on_a_pass() -> None:
+    assert _message(vpn_site(), "GW-PIP-ZONE-REDUNDANT") == (
+        "pass", "Vpn gateway gw-vpn (SKU VpnGw2AZ, westeurope): 0 of 2 public IP(s) not in every zone of the region")
+    assert _message(edit(vpn_site(), "pip-1", "zones", ["1"]), "GW-PIP-ZONE-REDUNDANT")[1].startswith(
+        "Vpn gateway gw-vpn (SKU VpnGw2AZ, westeurope): 1 of 2 public IP(s) not in every zone")
+
+
+def test_diagnostics_message_of_an_expressroute_gateway_names_what_it_needs() -> None:
+    status_, text = _message(drop(er_site(), "diag"), "GW-DIAG-LOGS", "gw-er")
+    assert status_ == "fail"
+    assert "GatewayDiagnosticLog" not in text and "IKEDiagnosticLog" not in text
+    assert text == ("ExpressRoute gateway gw-er: 0 diagnostic setting(s), 0 metric alert(s); missing: metrics or "
+                    "logs sent to a destination, or a metric alert on the gateway")
+    assert _message(er_site(), "GW-DIAG-LOGS", "gw-er")[1].endswith("missing: (none)")
+    vpn_text = _message(drop(vpn_site(), "diag"), "GW-DIAG-LOGS")[1]
+    assert vpn_text.endswith("missing: GatewayDiagnosticLog, TunnelDiagnosticLog, RouteDiagnosticLog, "
+                             "IKEDiagnosticLog")
+
+
+def test_names_only_known_at_deployment_read_as_where_they_come_from() -> None:
+    resources = vpn_site()
+    gw = find(resources, "gw-vpn")
+    gw.body["name"] = Unknown("parameter 'gatewayName' has no value")
+    gw.name = "<unknown@35>"
+    gw.origin = Origin(file="main.json", line=35)
+    status_, text = _message(resources, "VPN-SKU-CURRENT")
+    assert status_ == "pass"
+    assert text == "Vpn gateway at line 35 (name from parameter 'gatewayName'): SKU VpnGw2AZ"
+    assert "<unknown@" not in _message(resources, "GW-ONE-PER-TYPE")[1]
+
+
+# ---------------------------------------------------------------------------------------------------
+# The catalogue: every rule of its section 1 exists with its exact id and severity
+# ---------------------------------------------------------------------------------------------------
+
+def _catalogue_rules() -> dict[str, str]:
+    from conftest import shared_dir
+
+    shared = shared_dir()
+    path = shared / "design" / "rule-catalogue.md" if shared else None
+    if path is None or not path.is_file():
+        pytest.skip("the rule catalogue is not beside the repository")
+    text = path.read_text(encoding="utf-8")
+    section = text.split("## 1. Rule table", 1)[1].split("\n## 2.", 1)[0]
+    rules: dict[str, str] = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) < 8 or not cells[0] or cells[0] in ("ID",) or set(cells[0]) <= {"-"}:
+            continue
+        # the severity column is the 7th; the first severity word is the rule's base severity
+        # ("high (critical for F/H)", "medium/high", "critical (fail)")
+        severity = next(word for word in cells[6].replace("/", " ").replace("(", " ").split()
+                        if word.strip("*") in ("critical", "high", "medium", "low")).strip("*")
+        rules[cells[0]] = severity
+    return rules
+
+
+def test_every_catalogue_rule_is_implemented_with_its_id_and_severity() -> None:
+    catalogue = _catalogue_rules()
+    assert len(catalogue) == 60
+    loaded = policies()
+    assert set(loaded) == set(catalogue)
+    assert {rule: loaded[rule].severity for rule in catalogue} == catalogue
+
+
+def test_explain_reads_well() -> None:
+    from checker.policy.engine import explain
+
+    for rule in ("GW-DIAG-LOGS", "CONN-SHAREDKEY-SECRET", "GW-SUBNET-SIZE"):
+        policy = policies()[rule]
+        text = explain(policy)
+        assert text.splitlines()[0] == f"{rule}: {policy.title}"
+        assert f"Severity:  {policy.severity}" in text and "Conditions:" in text and "How to fix:" in text
+        assert policy.message in text and "Unknown(" not in text

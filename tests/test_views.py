@@ -28,7 +28,7 @@ from checker.graph import Graph
 from checker.model import Origin, Resource, Secret, Unknown
 from checker.patterns import DeclaredPatterns
 from checker.subject import Subject
-from checker.views import SUBJECT_KINDS, build_subjects
+from checker.views import SUBJECT_KINDS, build_subjects, display_name
 
 
 def subjects(resources: list[Resource], declared: DeclaredPatterns | None = None) -> list[Subject]:
@@ -352,7 +352,10 @@ def test_site_facts() -> None:
 
 
 def test_placement_at_top_of_block() -> None:
-    assert gateway_subnet(vpn_site())["placement"] == {"atTopOfBlock": True, "block": "10.0.0.0/16"}
+    assert gateway_subnet(vpn_site())["placement"] == {"atTopOfBlock": True, "block": "10.0.0.0/16",
+                                                       "fillsBlock": False}
+    whole = edit(vpn_site(), "hub", "properties.subnets[0].properties.addressPrefix", "10.0.0.0/16")
+    assert gateway_subnet(whole)["placement"] == {"atTopOfBlock": True, "block": "10.0.0.0/16", "fillsBlock": True}
     middle = edit(vpn_site(), "hub", "properties.subnets[0].properties.addressPrefix", "10.0.2.0/27")
     assert gateway_subnet(middle)["placement"]["atTopOfBlock"] is False
 
@@ -362,3 +365,120 @@ def test_gateway_subject_reads_body_unchanged() -> None:
     before = repr(find(resources, "gw-vpn").body)
     subjects(resources)
     assert repr(find(resources, "gw-vpn").body) == before
+
+
+# --- readable names, diagnostics of ExpressRoute gateways, facts added for messages ----------------
+
+def _unnamed(resource: Resource, reason: str, line: int) -> Resource:
+    resource.body = {**resource.body, "name": Unknown(reason)}
+    resource.name = f"<unknown@{line}>"
+    resource.origin = Origin(file="main.json", line=line)
+    return resource
+
+
+def test_display_name_says_where_an_unknown_name_comes_from() -> None:
+    resources = vpn_site()
+    gw = _unnamed(find(resources, "gw-vpn"), "parameter 'gatewayName' has no value", 35)
+    assert display_name(gw) == "at line 35 (name from parameter 'gatewayName')"
+    assert display_name(gw, with_kind=True) == "gateway at line 35 (name from parameter 'gatewayName')"
+    both = _unnamed(find(resources, "onprem"), "parameter 'a' has no value; parameter 'b' has no value; "
+                                               "parameter 'a' has no value", 12)
+    assert display_name(both, with_kind=True) == "local network gateway at line 12 (name from parameters 'a', 'b')"
+    runtime = _unnamed(find(resources, "conn-s2s"), "reference('x') is only known after deployment", 7)
+    assert display_name(runtime) == "at line 7 (name not known before deployment)"
+    assert display_name(find(resources, "pip-1")) == "pip-1"
+    data = one(resources, "gateway").data
+    assert data["displayName"] == "at line 35 (name from parameter 'gatewayName')"
+    assert one(resources, "gateway").resource.id.endswith("/virtualNetworkGateways/gw-vpn")  # ids unchanged
+    site = one(resources, "site").data
+    assert site["vpnGatewayNames"] == ["gateway at line 35 (name from parameter 'gatewayName') (VpnGw2AZ)"]
+    gw.body["properties"] = {k: v for k, v in gw.properties.items() if k != "sku"}
+    sku = one(resources, "gateway").data["skuName"]
+    assert isinstance(sku, Unknown) and "gateway at line 35 (name from parameter 'gatewayName')" in sku.reason
+
+
+def test_vnet_not_in_the_inputs_still_has_a_name() -> None:
+    data = one(drop(vpn_site(), "hub"), "gateway").data["vnet"]
+    assert data["name"] == "hub" and data["displayName"] == "hub" and isinstance(data["exists"], Unknown)
+
+
+def test_expressroute_diagnostics_count_metrics_or_a_metric_alert() -> None:
+    target = rid("virtualNetworkGateways", "gw-er")
+    without = one(drop(er_site(), "diag"), "gateway").data["diagnostics"]
+    assert without["monitored"] is False and without["metricAlertCount"] == 0
+    assert without["missing"] == ["metrics or logs sent to a destination, or a metric alert on the gateway"]
+    assert without["missingVpnLogCategoryCount"] == 4  # still computed, but not what the ER case asks
+    alert = res("Microsoft.Insights/metricAlerts", "er-bits", {"location": "global", "properties": {
+        "scopes": [target.upper()], "enabled": True}}, rid_=f"{NET}/../Microsoft.Insights/metricAlerts/er-bits")
+    alerted = one(drop(er_site(), "diag") + [alert], "gateway").data["diagnostics"]
+    assert alerted["metricAlertCount"] == 1 and alerted["monitored"] is True and alerted["missing"] == []
+    elsewhere = res("Microsoft.Insights/metricAlerts", "other", {"properties": {
+        "scopes": [rid("virtualNetworkGateways", "gw-other")]}}, rid_=f"{NET}/../Microsoft.Insights/metricAlerts/o")
+    assert one(drop(er_site(), "diag") + [elsewhere], "gateway").data["diagnostics"]["metricAlertCount"] == 0
+    vague = res("Microsoft.Insights/metricAlerts", "vague", {"properties": {"scopes": Unknown("from reference()")}},
+                rid_=f"{NET}/../Microsoft.Insights/metricAlerts/v")
+    unknown = one(drop(er_site(), "diag") + [vague], "gateway").data["diagnostics"]
+    assert isinstance(unknown["monitored"], Unknown) and isinstance(unknown["missing"], Unknown)
+    vpn = one(drop(vpn_site(), "diag"), "gateway").data["diagnostics"]
+    assert vpn["missing"] == ["GatewayDiagnosticLog", "TunnelDiagnosticLog", "RouteDiagnosticLog", "IKEDiagnosticLog"]
+
+
+def test_shared_key_written_in_inputs_and_strength() -> None:
+    def key_facts(value: Any) -> dict[str, Any]:
+        return dict(one(edit(vpn_site(), "conn-s2s", "properties.sharedKey", value), "connection").data["sharedKey"])
+
+    generated = key_facts(Secret.of(None, "parameter-default"))  # securestring defaulting to newGuid()
+    assert generated["writtenInInputs"] is False and generated["strength"] == "not known before deployment"
+    literal_default = key_facts(literal_key("0123456789abcdef0123", "parameter-default"))
+    assert literal_default["writtenInInputs"] is True and literal_default["strength"] == "strong"
+    in_file = key_facts(literal_key("123secret", "parameter-file"))
+    assert in_file["writtenInInputs"] is True and in_file["strength"] == "weak"
+    assert key_facts(Secret.of(None, "key-vault"))["writtenInInputs"] is False
+
+
+def test_one_public_ip_is_distinct_even_when_its_id_is_unknown() -> None:
+    unknown_ip = edit(vpn_site(), "gw-vpn", "properties.ipConfigurations[0].properties.publicIPAddress.id",
+                      Unknown("from reference()"))
+    two = one(unknown_ip, "gateway").data
+    assert isinstance(two["publicIpsDistinct"], Unknown)
+    single = edit(unknown_ip, "gw-vpn", "properties.ipConfigurations", [
+        find(unknown_ip, "gw-vpn").body["properties"]["ipConfigurations"][0]])
+    assert one(single, "gateway").data["publicIpsDistinct"] is True
+    same = edit(vpn_site(), "gw-vpn", "properties.ipConfigurations[1].properties.publicIPAddress.id",
+                rid("publicIPAddresses", "pip-1"))
+    assert one(same, "gateway").data["publicIpsDistinct"] is False
+
+
+def test_zone_redundancy_count() -> None:
+    assert one(vpn_site(), "gateway").data["nonZoneRedundantPublicIpCount"] == 0
+    assert one(edit(vpn_site(), "pip-1", "zones", ["1"]), "gateway").data["nonZoneRedundantPublicIpCount"] == 1
+    unknown = one(edit(vpn_site(), "pip-1", "zones", ...), "gateway").data["nonZoneRedundantPublicIpCount"]
+    assert isinstance(unknown, Unknown)
+
+
+def test_private_peering_of_an_exported_circuit_is_a_fact() -> None:
+    exported = circuit("er", source="export", peerings=[])
+    assert one([exported], "circuit").data["privatePeering"] == {"exists": False}
+    without_list = circuit("er", source="export")
+    assert isinstance(one([without_list], "circuit").data["privatePeering"]["exists"], Unknown)
+
+
+def test_texts_for_messages() -> None:
+    supernet = edit(vpn_site(), "onprem", "properties.localNetworkAddressSpace.addressPrefixes", ["10.0.0.0/8"])
+    assert site_overlaps(supernet)["onPremPairs"] == [
+        "10.0.0.0/16 (hub) and 10.0.0.0/8 (onprem)"]
+    conn = one(vpn_site(), "connection").data
+    assert conn["ipsecPolicySummary"] == [
+        "IKE AES256/SHA256/DHGroup14, IPsec GCMAES256/GCMAES256/PFS2048, SA 27000 s/102400000 KB"]
+    lonely = one(edit(vpn_site(), "conn-s2s", "properties.localNetworkGateway2", ...), "connection").data
+    assert lonely["localGateway"] == {"exists": False, "displayName": "(none referenced)", "addressPrefixCount": 0}
+    users = edit(vpn_site(), "hub", "properties.subnets[0].properties.addressPrefix", "10.0.255.224/27")
+    assert gateway_subnet(users)["nonGatewayUserNames"] == []
+
+
+def test_gateway_ip_that_is_not_an_address_is_not_public() -> None:
+    placeholder = one(edit(vpn_site(), "onprem", "properties.gatewayIpAddress", "x.x.x.x"), "local-gateway").data
+    assert placeholder["gatewayIpIsPublic"] is False and placeholder["endpointSet"] is True
+    assert one(vpn_site(), "local-gateway").data["gatewayIpIsPublic"] is True
+    shared = one(edit(vpn_site(), "onprem", "properties.gatewayIpAddress", "100.100.100.100"), "local-gateway").data
+    assert shared["gatewayIpIsPublic"] is False  # 100.64.0.0/10, shared address space

@@ -332,10 +332,15 @@ class _Symbols:
                 if problem is not None:
                     self.expander.error(self.file, line, f"default value: {problem[0]}", hint=problem[1])
                     value = Unknown(f"the default value of parameter '{spec.name}' is not valid")
+            if spec.type not in _SECURE_TYPES and (value is None or isinstance(value, Unknown)):
+                # computed at deployment (newGuid()) but kept in a plain, logged parameter
+                return value, "plain-parameter", declared_at
             return value, "parameter-default", declared_at
+        # No value here: the deployment will supply one, kept secret only by a secure type.
+        unset = "secure-parameter" if spec.type in _SECURE_TYPES else "plain-parameter"
         if spec.nullable:
-            return None, "secure-parameter", declared_at
-        return Unknown(f"parameter '{spec.name}' has no value"), "secure-parameter", declared_at
+            return None, unset, declared_at
+        return Unknown(f"parameter '{spec.name}' has no value"), unset, declared_at
 
     def parameter_source(self, name: str) -> str:
         """Where a parameter's value came from, for secret classification."""
