@@ -153,9 +153,11 @@ def audit(audit_options: AuditOptions, options: ScanOptions | None = None,
     collection = live.collect(audit_options)
     if snapshot is not None:
         live.write_snapshot(collection, snapshot)
-    exported = resources_from_objects(collection.objects, file=f"live:{collection.scope_text}", source="live")
+    # Live resources have no file: "live" marks them (SARIF gives them a logical location only),
+    # and the audited scope is listed as the input.
+    exported = resources_from_objects(collection.objects, file="live", source="live")
     load = InputLoad(resources=list(exported.resources), errors=list(exported.errors),
-                     notices=list(exported.notices), files=[f"live:{collection.scope_text}"])
+                     notices=list(exported.notices), files=[f"live: {collection.scope_text}"])
     report = evaluate(load, options)
     report.not_evaluated.extend(NotEvaluated(scope=e.scope, code=e.code, message=e.message)
                                 for e in collection.errors)

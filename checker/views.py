@@ -928,6 +928,10 @@ class _Views:
             for key in ("connectionStatus", "tunnelConnectionStatus", "provisioningState",
                         "ingressBytesTransferred", "egressBytesTransferred"):
                 data[key] = props.get(key)
+            if data["connectionStatus"] is None and not equals_ci(props.get("connectionType"), "ExpressRoute"):
+                # Azure returns the status only when one connection is read; a collection that
+                # could not read it has not seen it, which is not the same as "not connected".
+                data["connectionStatus"] = Unknown(f"the status of connection {connection.name} was not collected")
             tunnels = _list(props.get("tunnelConnectionStatus"))
             data["tunnelsNotConnectedCount"] = tunnels if isinstance(tunnels, Unknown) else len(
                 [t for t in tunnels if not equals_ci(_get(t, "connectionStatus"), "Connected")])
@@ -1545,11 +1549,13 @@ class _Views:
             er_up = [c for g in er_gateways for c in self.connections_of(g)
                      if equals_ci(c.properties.get("connectionType"), "ExpressRoute")
                      and equals_ci(c.properties.get("provisioningState"), "Succeeded")]
-            vpn_up = [c for g in vpn_gateways for c in self.connections_of(g)
-                      if equals_ci(c.properties.get("connectionType"), "IPsec")
-                      and equals_ci(c.properties.get("connectionStatus"), "Connected")]
+            vpn = [c for g in vpn_gateways for c in self.connections_of(g)
+                   if equals_ci(c.properties.get("connectionType"), "IPsec")]
+            vpn_up = [c for c in vpn if equals_ci(c.properties.get("connectionStatus"), "Connected")]
+            unread = [c for c in vpn if c.properties.get("connectionStatus") is None]
             out["erConnectionUp"] = bool(er_up)
-            out["vpnConnectionConnected"] = bool(vpn_up)
+            out["vpnConnectionConnected"] = True if vpn_up else (
+                Unknown(f"the status of connection {unread[0].name} was not collected") if unread else False)
         return out
 
     def asn_subjects(self) -> list[Subject]:

@@ -209,6 +209,19 @@ def test_live_only_fields_are_dropped_from_templates() -> None:
     assert one(resources, "connection", "conn-s2s").data["connectionStatus"] == "Connected"
 
 
+def test_live_connection_without_a_collected_status_is_unknown_not_disconnected() -> None:
+    resources = vpn_site()
+    for resource in resources:
+        resource.source = "live"
+    data = one(resources, "connection", "conn-s2s").data
+    assert isinstance(data["connectionStatus"], Unknown)
+    assert "was not collected" in data["connectionStatus"].reason
+    connected = edit(resources, "conn-s2s", "properties.connectionStatus", "NotConnected")
+    for resource in connected:
+        resource.source = "live"
+    assert one(connected, "connection", "conn-s2s").data["connectionStatus"] == "NotConnected"
+
+
 # --- connection -------------------------------------------------------------------------------------
 
 def test_shared_key_facts_and_vnet2vnet_pair_is_not_reuse() -> None:

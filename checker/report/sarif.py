@@ -37,7 +37,7 @@ def find_repository_root(start: Path | None = None) -> Path:
 
 def _relative_uri(file: str | None, root: Path) -> tuple[str, str | None] | None:
     """(uri, uriBaseId) for an input file, or None when the result has no file (live audit)."""
-    if not file or file.startswith(("live:", "<")) or "://" in file:
+    if not file or file == "live" or file.startswith(("live:", "<")) or "://" in file:
         return None
     path = Path(file)
     absolute = Path(os.path.normpath(path if path.is_absolute() else Path.cwd() / path))

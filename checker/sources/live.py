@@ -3,6 +3,7 @@ JSON objects. The SDK is imported only inside functions, so template scans never
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import logging
@@ -55,6 +56,14 @@ NETWORK_LISTS: tuple[tuple[str, str], ...] = (
     ("route_tables", "routeTables"),
 )
 GATEWAY_TYPE = "Microsoft.Network/virtualNetworkGateways"
+CONNECTION_TYPE = "Microsoft.Network/connections"
+#: The tunnel state of a connection: ARM returns it only when one connection is read (GET), never in a
+#: list page (``az network vpn-connection list`` shows ``connectionStatus: null``) and Resource Graph rows
+#: are not relied on for it; so it is read per VPN connection and replaces whatever the list held.
+CONNECTION_STATE_PROPERTIES = ("connectionStatus", "tunnelConnectionStatus", "ingressBytesTransferred",
+                               "egressBytesTransferred")
+#: Connection types that have a tunnel state (ExpressRoute connections have none).
+TUNNEL_CONNECTION_TYPES = ("ipsec", "vnet2vnet")
 DIAGNOSTIC_SETTINGS_API_VERSION = "2021-05-01-preview"
 #: A scope with more resource groups than this is collected through Resource Graph by default.
 RESOURCE_GRAPH_THRESHOLD = 20
@@ -450,6 +459,7 @@ class _Progress:
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self._last = 0.0
+        self._open = False  # a line was drawn and not ended yet
 
     def show(self, label: str, done: int, total: int, final: bool = False) -> None:
         if not self.enabled:
@@ -461,9 +471,17 @@ class _Progress:
         width = 30
         filled = width * done // max(total, 1)
         sys.stderr.write(f"\r{label:<28} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        self._open = not final
         if final:
             sys.stderr.write("\n")
         sys.stderr.flush()
+
+    def end(self) -> None:
+        """End a line left open (on Ctrl-C), so that what is printed next starts on its own line."""
+        if self._open:
+            self._open = False
+            sys.stderr.write("\n")
+            sys.stderr.flush()
 
 
 class _Collector:
@@ -495,7 +513,7 @@ class _Collector:
             else:
                 mode = "resource groups"
                 self._collect_groups(groups)
-        self._collect_gateway_details()
+        self._collect_details()
         text = f"{describe_scope(scope)} (via {mode})"
         return LiveCollection(objects=self.objects, errors=self.errors,
                               requests=self.session.requests, elapsed=0.0, tenant_id=self.tenant_id,
@@ -525,6 +543,7 @@ class _Collector:
             for future in pending:
                 future.cancel()
             executor.shutdown(wait=False, cancel_futures=True)
+            self.progress.end()
             raise
         executor.shutdown(wait=True)
         self.progress.show(label, done_count, len(tasks), final=True)
@@ -623,8 +642,10 @@ class _Collector:
         names = [g for g in self.scope.resource_groups if not g.startswith("/")]
         ids = [parse_resource_id(g) for g in self.scope.resource_groups if g.startswith("/")]
         groups: list[tuple[str, str]] = [(p["subscription_id"], p["resource_group"]) for p in ids]
+        # Plain names narrow the subscriptions given, not those only named inside a resource group id.
+        given = {s.lower() for s in self.scope.subscriptions}
         for sub in subscriptions:
-            if names:
+            if names and (not given or sub.lower() in given):
                 groups.extend((sub, name) for name in names)
             elif not any(s.lower() == sub.lower() for s, _ in groups):
                 groups.extend((sub, name) for name in self._list_groups(sub))
@@ -741,11 +762,37 @@ class _Collector:
 
         return self.errors_module.HttpResponseError(response=response, error_format=ARMErrorFormat)
 
-    # ------------------------------------------------------------------------------------ gateways
-    def _collect_gateway_details(self) -> None:
+    # ------------------------------------------------------------------------------------ gateways, connections
+    def _collect_details(self) -> None:
+        """What the lists do not carry: per gateway its diagnostic settings (and with ``deep`` its BGP
+        peers and learned routes), per VPN connection its tunnel state."""
         gateways = [o for o in self.objects if isinstance(o.get("type"), str) and same_type(o["type"], GATEWAY_TYPE)]
-        tasks = [(lambda g=gw: self._gateway_details(g)) for gw in gateways]
-        self._run_tasks("gateway details", tasks)
+        connections = [o for o in self.objects if isinstance(o.get("type"), str)
+                       and same_type(o["type"], CONNECTION_TYPE) and _has_tunnel_state(o)]
+        tasks = [functools.partial(self._gateway_details, gateway) for gateway in gateways]
+        tasks += [functools.partial(self._connection_state, connection) for connection in connections]
+        self._run_tasks("gateway and connection details", tasks)
+
+    def _connection_state(self, connection: dict[str, Any]) -> _Outcome:
+        outcome = _Outcome()
+        if self.stop.is_set():
+            return outcome
+        parsed = parse_resource_id(connection["id"])
+        properties = connection.setdefault("properties", {})
+        for key in CONNECTION_STATE_PROPERTIES:  # a list's (or a Resource Graph row's) value is not the state
+            properties.pop(key, None)
+        try:
+            current = self.session.network(parsed["subscription_id"]).virtual_network_gateway_connections.get(
+                parsed["resource_group"], parsed["name"]).as_dict()
+        except self._catchable() as exc:
+            outcome.errors.append(self._scope_error(f"{connection['id']}/connectionStatus", exc))
+            return outcome
+        # Only the state is taken from the answer: it also holds the shared key, which is never kept.
+        answered = current.get("properties") or {}
+        for key in CONNECTION_STATE_PROPERTIES:
+            if key in answered:
+                properties[key] = answered[key]
+        return outcome
 
     def _gateway_details(self, gateway: dict[str, Any]) -> _Outcome:
         from azure.core.rest import HttpRequest
@@ -781,6 +828,11 @@ class _Collector:
             except self._catchable() as exc:
                 outcome.errors.append(self._scope_error(f"{gateway['id']}/{key}", exc))
         return outcome
+
+
+def _has_tunnel_state(connection: dict[str, Any]) -> bool:
+    ctype = (connection.get("properties") or {}).get("connectionType")
+    return isinstance(ctype, str) and ctype.lower() in TUNNEL_CONNECTION_TYPES
 
 
 def graph_query(resource_groups: Iterable[str] = ()) -> str:

@@ -170,13 +170,21 @@ def local_gateway(sub: str, rg: str, name: str, address: str, prefixes: list[str
 
 
 def vpn_connection(sub: str, rg: str, name: str, gateway_id: str, local_id: str, shared_key: str,
-                   strong_crypto: bool = True, location: str = "westeurope") -> dict[str, Any]:
+                   strong_crypto: bool = True, location: str = "westeurope",
+                   tunnels: list[str] | None = None) -> dict[str, Any]:
+    """An IPsec connection; ``tunnels`` names the tunnels of an active-active gateway (their state is in
+    ``tunnelConnectionStatus``, which ARM returns, like ``connectionStatus``, only on a GET)."""
     props: dict[str, Any] = {
         "connectionType": "IPsec", "connectionProtocol": "IKEv2", "routingWeight": 0,
         "virtualNetworkGateway1": {"id": gateway_id}, "localNetworkGateway2": {"id": local_id},
         "sharedKey": shared_key, "enableBgp": strong_crypto, "usePolicyBasedTrafficSelectors": False,
         "connectionStatus": "Connected", "ingressBytesTransferred": 1024, "egressBytesTransferred": 2048,
         "dpdTimeoutSeconds": 45, "connectionMode": "Default"}
+    if tunnels:
+        props["tunnelConnectionStatus"] = [
+            {"tunnel": tunnel, "connectionStatus": "Connected", "ingressBytesTransferred": 512,
+             "egressBytesTransferred": 1024, "lastConnectionEstablishedUtcTime": "11/20/2026 8:01:15 AM"}
+            for tunnel in tunnels]
     props["ipsecPolicies"] = [{
         "saLifeTimeSeconds": 27000, "saDataSizeKilobytes": 102400000,
         "ipsecEncryption": "GCMAES256" if strong_crypto else "DES", "ipsecIntegrity":
@@ -287,7 +295,8 @@ def hybrid_estate() -> Estate:
     gw_subnet = f"{hub_id}/subnets/GatewaySubnet"
     e.add(s, "rg-hub-net", vpn_gateway(s, "rg-hub-net", "vgw-hub-vpn", gw_subnet, pips[:2], "VpnGw2AZ", asn=65010))
     e.add(s, "rg-hub-net", er_gateway(s, "rg-hub-net", "vgw-hub-er", gw_subnet, pips[2]))
-    e.add(s, "rg-hub-net", vpn_connection(s, "rg-hub-net", "cn-hub-hq", vpn_id, lng_id, SHARED_KEY))
+    e.add(s, "rg-hub-net", vpn_connection(s, "rg-hub-net", "cn-hub-hq", vpn_id, lng_id, SHARED_KEY,
+                                          tunnels=["vgw-hub-vpn_20.50.1.1", "vgw-hub-vpn_20.50.1.2"]))
     e.add(s, "rg-hub-net", er_connection(s, "rg-hub-net", "cn-hub-er", er_id, circuit_id))
     e.add(s, "rg-hub-net", er_connection(s, "rg-hub-net", "cn-hub-er-london", er_id, circuit2_id))
     for i, pid in enumerate(pips):

@@ -68,6 +68,25 @@ class Request:
     body: Any = None
 
 
+#: What ARM fills in only when one connection is read (GET): a list page or a Resource Graph row has no
+#: ``connectionStatus`` or ``tunnelConnectionStatus`` and zero byte counters (the REST API examples
+#: VirtualNetworkGatewayConnectionsList / ...Get show the same; ``az network vpn-connection list`` prints
+#: ``connectionStatus: null``).
+GET_ONLY_CONNECTION_PROPERTIES = ("connectionStatus", "tunnelConnectionStatus")
+ZEROED_IN_LISTS = ("ingressBytesTransferred", "egressBytesTransferred")
+
+
+def as_listed(obj: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` as a list page or a Resource Graph row shows it (see GET_ONLY_CONNECTION_PROPERTIES)."""
+    if not obj.get("type", "").lower().endswith("/connections"):
+        return obj
+    properties = {k: v for k, v in obj.get("properties", {}).items() if k not in GET_ONLY_CONNECTION_PROPERTIES}
+    for key in ZEROED_IN_LISTS:
+        if key in properties:
+            properties[key] = 0
+    return {**obj, "properties": properties}
+
+
 def forbidden(scope: str) -> Fault:
     """The 403 ARM sends when the caller has no read access below ``scope`` (forever)."""
     return Fault(path_contains=scope, status=403, code="AuthorizationFailed", times=None,
@@ -111,7 +130,7 @@ class FakeArm:
             self._by_id[obj["id"].lower()] = obj
             self._by_list.setdefault((sub.lower(), rg.lower(), rtype), []).append(obj)
             self._by_sub_type.setdefault((sub.lower(), rtype), []).append(obj)
-            row = dict(obj)
+            row = dict(as_listed(obj))
             row["type"] = obj["type"].lower()  # Resource Graph returns lower-case types
             row.update(resourceGroup=rg.lower(), subscriptionId=sub, tenantId=self.estate.tenant_id)
             self._graph_rows.setdefault(sub.lower(), []).append(row)
@@ -131,7 +150,13 @@ class FakeArm:
         self.latency = 0.0
 
     def requests_to(self, fragment: str) -> list[Request]:
-        return [r for r in self.log if fragment.lower() in r.path.lower()]
+        """Requests whose path ends with ``fragment`` (a list and its pages, an endpoint); a fragment
+        ending with ``/`` matches every path below it. ``.../connections`` is the list, not the GET of
+        ``.../connections/cn-1``."""
+        wanted = fragment.lower()
+        if wanted.endswith("/"):
+            return [r for r in self.log if wanted in r.path.lower()]
+        return [r for r in self.log if r.path.lower().rstrip("/").endswith(wanted)]
 
     # ----------------------------------------------------------------------------------- server
     def start(self) -> FakeArm:
@@ -272,7 +297,7 @@ class FakeArm:
                 "displayName": info.display_name, "state": "Enabled"}
 
     def _page(self, path: str, query: dict[str, str], items: list[dict[str, Any]], offset: int) -> Response:
-        chunk = items[offset: offset + self.page_size]
+        chunk = [as_listed(item) for item in items[offset: offset + self.page_size]]
         body: dict[str, Any] = {"value": chunk}
         if offset + self.page_size < len(items):
             # Absolute, like real ARM: the SDK follows it verbatim (and sends the token there).
