@@ -258,7 +258,7 @@ def _import_sdk() -> Any:
         missing = [exc.name or str(exc)]
     if missing:
         raise CheckerError(f"the live audit needs the Azure SDK ({', '.join(missing)} missing)",
-                           hint="install it with: pip install 'hybrid-check[live]'")
+                           hint="install the live extra: pip install '.[live]' in a checkout of hybrid-check")
     return exceptions
 
 
@@ -267,7 +267,7 @@ def _build_credential(auth: str, cloud: Cloud) -> Any:
         import azure.identity as identity
     except ImportError:
         raise CheckerError("the live audit needs azure-identity",
-                           hint="install it with: pip install 'hybrid-check[live]'") from None
+                           hint="install the live extra: pip install '.[live]' in a checkout of hybrid-check") from None
     try:
         if auth == "cli":
             return identity.AzureCliCredential()
@@ -409,7 +409,7 @@ class _Session:
             from azure.mgmt.resource.subscriptions import SubscriptionClient
         except ImportError:
             raise CheckerError("listing subscriptions needs azure-mgmt-resource-subscriptions",
-                               hint="install it with: pip install 'hybrid-check[live]'") from None
+                               hint="install the live extra: pip install '.[live]' in a checkout of hybrid-check") from None
         return SubscriptionClient(self.credential, **self._client_kwargs())
 
     def network(self, subscription: str) -> Any:

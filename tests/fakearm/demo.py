@@ -99,7 +99,7 @@ def main() -> int:
         ("hybrid-check explain GW-SUBNET-NO-NSG", "what a rule checks and how to fix it"),
         (f"hybrid-check scan {SNAPSHOT} --format markdown", "the snapshot as a Markdown report"),
         ("hybrid-check audit --subscription <id> --auth cli", "your own estate, after `az login` and "
-                                                              "pip install 'hybrid-check[live]'"),
+                                                              "pip install '.[live]'"),
         ("docs/live-audit.md", "what is collected, Resource Graph mode, faults, authentication"),
     ]
     width = max(len(command) for command, _ in suggestions)
