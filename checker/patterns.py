@@ -162,7 +162,14 @@ def _is_hub(graph: Graph, vnet_key: str) -> bool:
 
 def _vnet2vnet_notes(graph: Graph, gateway_keys: set[str], vnet_key: str) -> list[str]:
     notes = []
-    for connection in graph.of_type(CONNECTION):
+    # only the connections that end at one of the site's gateways (indexed relations, no full scan)
+    sources = dict.fromkeys(relation.source for key in sorted(gateway_keys)
+                            for kind in ("connection-gateway1", "connection-gateway2")
+                            for relation in graph.relations_to(key, kind))
+    for source in sources:
+        connection = graph.get(source)
+        if connection is None:
+            continue
         props = _props(connection)
         if not equals_ci(props.get("connectionType"), "Vnet2Vnet"):
             continue

@@ -185,6 +185,22 @@ def _overlap_pairs(left: list[tuple[str, Network | Unknown]], right: list[tuple[
     return pairs, unknown
 
 
+def _overlapping_pairs(networks: list[Network]) -> list[tuple[int, int]]:
+    """Index pairs (i < j) of overlapping networks of the same address family, by a sweep over the
+    networks sorted by first address: O(n log n) plus the pairs found, not every pair compared."""
+    order = sorted(range(len(networks)), key=lambda k: (networks[k].version, int(networks[k].network_address)))
+    pairs: list[tuple[int, int]] = []
+    active: list[int] = []  # networks that may still overlap the next ones, same family
+    for k in order:
+        net = networks[k]
+        start = int(net.network_address)
+        active = [a for a in active if networks[a].version == net.version
+                  and int(networks[a].broadcast_address) >= start]
+        pairs.extend((min(a, k), max(a, k)) for a in active)
+        active.append(k)
+    return sorted(pairs)
+
+
 def _count_or_unknown(items: list[Any], unknown: Unknown | None) -> int | Unknown:
     """A definite overlap is a failure whatever else is unknown; no overlap found is only a pass
     when nothing was unknown."""
@@ -194,11 +210,15 @@ def _count_or_unknown(items: list[Any], unknown: Unknown | None) -> int | Unknow
 
 
 def _strip(value: Any) -> Any:
-    """Drop None values: an absent fact is "does not exist" for the conditions, never null."""
+    """Drop None values from the derived facts: an absent fact is "does not exist" for the
+    conditions, never null. The resource's own ``properties`` (and everything else the views did not
+    derive) are left as they are: the conditions already read a null there as "does not exist", and
+    walking every raw body again would cost more than the whole evaluation."""
     if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if v is not None}
+        return {k: _strip(v) if k != "properties" and isinstance(v, (dict, list)) else v
+                for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [_strip(v) for v in value]
+        return [_strip(v) if isinstance(v, (dict, list)) else v for v in value]
     return value
 
 
@@ -269,6 +289,24 @@ class _Views:
         self.connections = graph.of_type(CONNECTION)
         self.peerings = graph.of_type(PEERING)
         self._gateway_cache: dict[str, dict[str, Any]] = {}
+        self._onprem_cache: dict[str, tuple[list[Any], list[Unknown]]] = {}
+        # Indexes built once: a hub with hundreds of branch connections must not be scanned again
+        # for every gateway and local network gateway.
+        self.connections_by_gateway: dict[str, list[Resource]] = {}
+        self.connections_by_local_gateway: dict[str, list[Resource]] = {}
+        self.connections_by_circuit: dict[str, list[Resource]] = {}
+        for connection in self.connections:
+            props = connection.properties
+            ends = {normalise_id(e) for e in (_ref(props.get("virtualNetworkGateway1")),
+                                              _ref(props.get("virtualNetworkGateway2"))) if isinstance(e, str)}
+            for end in ends:
+                self.connections_by_gateway.setdefault(end, []).append(connection)
+            local = _ref(props.get("localNetworkGateway2"))
+            if isinstance(local, str):
+                self.connections_by_local_gateway.setdefault(normalise_id(local), []).append(connection)
+            peer = _ref(props.get("peer"))
+            if isinstance(peer, str):
+                self.connections_by_circuit.setdefault(normalise_id(peer), []).append(connection)
 
     # -- shared lookups ---------------------------------------------------------------------------
 
@@ -277,13 +315,7 @@ class _Views:
         return list(site.gateways) if site else []
 
     def connections_of(self, gateway: Resource) -> list[Resource]:
-        out = []
-        for connection in self.connections:
-            props = connection.properties
-            ends = (_ref(props.get("virtualNetworkGateway1")), _ref(props.get("virtualNetworkGateway2")))
-            if any(isinstance(e, str) and normalise_id(e) == gateway.key for e in ends):
-                out.append(connection)
-        return out
+        return list(self.connections_by_gateway.get(gateway.key, ()))
 
     def peering_parent_key(self, peering: Resource) -> str:
         parent = self.graph.parent(peering)
@@ -1008,9 +1040,9 @@ class _Views:
             # Keys are shared when their values are equal (same salted digest) or, for values not
             # known before deployment, when they come from the same parameter or Key Vault secret.
             # Different parameters or secrets count as distinct: nothing in the inputs says otherwise.
-            others = [c for c in groups.get(_secret_identity(value), []) if c.key != connection.key
-                      and not _mirror_pair(connection, c)]
-            return facts_, not others
+            shared = any(c.key != connection.key and not _mirror_pair(connection, c)
+                         for c in groups.get(_secret_identity(value), ()))
+            return facts_, not shared
         if isinstance(value, Unknown):
             return {"present": True, "source": value, "writtenInInputs": value}, value
         # a plain string reached the views (a source that did not wrap it): treat as a literal
@@ -1077,9 +1109,7 @@ class _Views:
         data["endpointSet"] = _first_unknown([ip, fqdn]) or bool(ip) or bool(fqdn)
         data["gatewayIpIsPublic"] = _is_public_ipv4(ip) if isinstance(ip, str) and ip.strip() else (
             ip if isinstance(ip, Unknown) else None)
-        users = [c for c in self.connections
-                 if isinstance(_ref(c.properties.get("localNetworkGateway2")), str)
-                 and normalise_id(_ref(c.properties.get("localNetworkGateway2"))) == lng.key]  # type: ignore[arg-type]
+        users = self.connections_by_local_gateway.get(lng.key, [])
         data["connectionCount"] = len(users)
         data["usedOverPrivatePeering"] = any(_bool(c.properties.get("useLocalAzureIpAddress"), False) is True
                                              for c in users)
@@ -1123,12 +1153,10 @@ class _Views:
                 data[key] = props.get(key)
             data["peeringsNotEnabledCount"] = len([p for p in peerings if not equals_ci(p["state"], "Enabled")])
         sites = []
-        for connection in self.connections:
-            ref = _ref(connection.properties.get("peer"))
-            if isinstance(ref, str) and normalise_id(ref) == circuit.key:
-                gateway = self.graph.get(_ref(connection.properties.get("virtualNetworkGateway1")))
-                if gateway is not None and gateway.key in self.site_by_gateway:
-                    sites.append(self.site_by_gateway[gateway.key])
+        for connection in self.connections_by_circuit.get(circuit.key, ()):
+            gateway = self.graph.get(_ref(connection.properties.get("virtualNetworkGateway1")))
+            if gateway is not None and gateway.key in self.site_by_gateway:
+                sites.append(self.site_by_gateway[gateway.key])
         site = sites[0] if sites else None
         patterns = site.patterns if site else self.inferred("expressroute", "expressroute-vpn-failover")
         return Subject("circuit", circuit, _strip(data), site.id if site else None, patterns, circuit.origin)
@@ -1307,11 +1335,15 @@ class _Views:
     def onprem_networks(self, site: SiteInfo | None) -> tuple[list[tuple[str, Resource, Network | Unknown]],
                                                             list[Unknown]]:
         """(LNG name, connection, prefix) of every IPsec connection of the site's gateways; the /32
-        BGP peer route is excluded (pitfall 12)."""
+        BGP peer route is excluded (pitfall 12). Computed once per site."""
         out: list[tuple[str, Resource, Network | Unknown]] = []
         unknowns: list[Unknown] = []
         if site is None:
             return out, unknowns
+        cached = self._onprem_cache.get(site.id)
+        if cached is not None:
+            return list(cached[0]), list(cached[1])
+        self._onprem_cache[site.id] = (out, unknowns)
         for gateway in site.gateways:
             for connection in self.connections_of(gateway):
                 ref = _ref(connection.properties.get("localNetworkGateway2"))
@@ -1384,19 +1416,20 @@ class _Views:
                 elif not excused:
                     onprem_pairs.append(pair)
         between: list[dict[str, str]] = []
-        for i, (name_a, conn_a, a) in enumerate(onprem):
-            for name_b, conn_b, b in onprem[i + 1:]:
-                if name_a == name_b:
-                    continue
-                pairs, problem = _overlap_pairs([(name_a, a)], [(name_b, b)])
-                unknown_between = problem
-                for pair in pairs:
-                    nat = [self.nat_mappings(conn_a, "ingress"), self.nat_mappings(conn_b, "ingress")]
-                    if any(isinstance(n, Unknown) for n in nat):
-                        unknown_between = unknown_between or _first_unknown(nat)
-                    elif not any(nat):
-                        between.append(pair)
-                unknown = unknown or unknown_between
+        unknown_nets = [(name, net) for name, _, net in onprem if isinstance(net, Unknown)]
+        for name, net in unknown_nets:
+            if any(other != name for other, _, _ in onprem):
+                unknown = unknown or net  # type: ignore[assignment]
+        known = [(name, conn, net) for name, conn, net in onprem if not isinstance(net, Unknown)]
+        for i, j in _overlapping_pairs([net for _, _, net in known]):  # type: ignore[misc]
+            (name_a, conn_a, a), (name_b, conn_b, b) = known[i], known[j]
+            if name_a == name_b:
+                continue
+            nat = [self.nat_mappings(conn_a, "ingress"), self.nat_mappings(conn_b, "ingress")]
+            if any(isinstance(n, Unknown) for n in nat):
+                unknown = unknown or _first_unknown(nat)
+            elif not any(nat):
+                between.append({"left": str(a), "leftOwner": name_a, "right": str(b), "rightOwner": name_b})
         peered, problem = self.peered_overlaps(site, spokes)
         return {"onPrem": onprem_pairs, "onPremCount": _count_or_unknown(onprem_pairs + between, unknown),
                 "betweenOnPrem": between, "peered": peered, "peeredCount": _count_or_unknown(peered, problem),
@@ -1580,7 +1613,7 @@ class _Views:
     def _asn(resource: Resource, side: str, asn: Any, owner: Subject) -> Subject:
         data = {"side": side, "asn": asn if asn is not None else Unknown(f"ASN of {display_name(resource)} is not a number"),
                 "ownerType": resource.type, "ownerName": display_name(resource, with_kind=True)}
-        return Subject("bgp-asn", resource, data, owner.site, owner.patterns, resource.origin)
+        return Subject("bgp-asn", resource, _strip(data), owner.site, owner.patterns, resource.origin)
 
 
 # ---------------------------------------------------------------------------------------------------
