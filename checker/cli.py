@@ -35,6 +35,16 @@ def _output_spec(text: str) -> tuple[str, Path]:
     return name, Path(path)
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
+    return value
+
+
 def _parameter_assignment(text: str) -> tuple[str, Any]:
     import json
 
@@ -89,7 +99,7 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resource-group", help="resource group the templates deploy to (default hybrid-check-rg)")
     parser.add_argument("--location", help="deployment location (default westeurope)")
     parser.add_argument("--tenant-id", help="tenant id (default 00000000-0000-0000-0000-000000000000)")
-    parser.add_argument("--max-file-size", type=int, metavar="MB", help="largest input file read (default 50)")
+    parser.add_argument("--max-file-size", type=_positive_int, metavar="MB", help="largest input file read (default 50)")
 
 
 def build_parser() -> argparse.ArgumentParser:

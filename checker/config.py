@@ -30,6 +30,11 @@ CONFIG_NAMES = (".hybrid-check.yaml", ".hybrid-check.yml")
 PYPROJECT = "pyproject.toml"
 TOOL_TABLE = "hybrid-check"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "config.schema.json"
+#: Deepest nesting of mappings and lists, and most values (an alias counts each time it is used),
+#: a configuration may hold: real ones are a few levels deep and a few hundred values long.
+MAX_CONFIG_DEPTH = 64
+MAX_CONFIG_VALUES = 100_000
+_PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 _PYPROJECT_SECTION = re.compile(r'^\s*\[+\s*tool\s*\.\s*(?:"hybrid-check"|hybrid-check)\s*[.\]]', re.MULTILINE)
 
 #: Built-in values used when neither a flag nor the configuration sets a setting.
@@ -104,45 +109,98 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def _yaml_value(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int],
-                loader: yaml.SafeLoader, file: str) -> Any:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise CheckerError("a key must be a plain word", file=file, line=key_node.start_mark.line + 1)
-            key = str(key_node.value)
-            if key in out:
-                raise CheckerError(f"{_path_text((*path, key))}: key given twice", file=file,
-                                   line=key_node.start_mark.line + 1, hint="keep one of them")
-            key_path = (*path, key)
-            out[key] = _yaml_value(value_node, key_path, lines, loader, file)
-            lines[key_path] = key_node.start_mark.line + 1
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_yaml_value(item, (*path, i), lines, loader, file) for i, item in enumerate(node.value)]
-    if node.tag == "tag:yaml.org,2002:timestamp":
-        return node.value  # dates stay text: the schema and the waiver parser read YYYY-MM-DD
-    return loader.construct_object(node, deep=True)
+class _YamlWalk:
+    """Turns the composed YAML nodes into plain data, keeping the line of every value. Only plain
+    mappings, lists and scalars are accepted; nesting and the number of values are bounded (aliases
+    can make a short document stand for an enormous one)."""
+
+    def __init__(self, loader: yaml.SafeLoader, file: str) -> None:
+        self.loader = loader
+        self.file = file
+        self.lines: dict[tuple[Any, ...], int] = {}
+        self.values = 0
+
+    def value(self, node: yaml.Node, path: tuple[Any, ...]) -> Any:
+        line = node.start_mark.line + 1
+        self.lines[path] = line
+        self.values += 1
+        if self.values > MAX_CONFIG_VALUES:
+            raise CheckerError(f"the configuration holds more than {MAX_CONFIG_VALUES:,} values (aliases "
+                               f"included)", file=self.file, line=line, hint="remove the repeated aliases")
+        if len(path) > MAX_CONFIG_DEPTH:
+            raise CheckerError(f"{_path_text(path[:3])}...: nested deeper than {MAX_CONFIG_DEPTH} levels",
+                               file=self.file, line=line, hint="the configuration is a few levels deep")
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_COLLECTION_TAGS:
+            raise CheckerError(f"{_path_text(path)}: the YAML tag {node.tag} is not supported", file=self.file,
+                               line=line, hint="write plain mappings and lists, without tags")
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise CheckerError("a key must be a plain word", file=self.file,
+                                       line=key_node.start_mark.line + 1)
+                key = str(key_node.value)
+                if key in out:
+                    raise CheckerError(f"{_path_text((*path, key))}: key given twice", file=self.file,
+                                       line=key_node.start_mark.line + 1, hint="keep one of them")
+                key_path = (*path, key)
+                out[key] = self.value(value_node, key_path)
+                self.lines[key_path] = key_node.start_mark.line + 1
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(item, (*path, i)) for i, item in enumerate(node.value)]
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            return node.value  # dates stay text: the schema and the waiver parser read YYYY-MM-DD
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except ValueError as exc:  # e.g. an integer longer than Python converts
+            reason = "the number is too long" if "digits" in str(exc) else str(exc)
+            raise CheckerError(f"{_path_text(path)}: the value cannot be read: {reason}", file=self.file,
+                               line=line, hint="write a shorter value") from None
 
 
 def _read_yaml(path: Path, text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
-    lines: dict[tuple[Any, ...], int] = {}
     loader = yaml.SafeLoader(text)
+    walk = _YamlWalk(loader, str(path))
     try:
         node = loader.get_single_node()
         if node is None:
-            return {}, lines
-        return _yaml_value(node, (), lines, loader, str(path)), lines
+            return {}, walk.lines
+        return walk.value(node, ()), walk.lines
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise CheckerError(f"not valid YAML: {exc.problem or exc}", file=str(path),
                            line=mark.line + 1 if mark else None, hint="fix the YAML syntax") from None
     except yaml.YAMLError as exc:
         raise CheckerError(f"not valid YAML: {exc}", file=str(path), hint="fix the YAML syntax") from None
+    except RecursionError:
+        mark = loader.get_mark()  # where the reader stopped: inside the deepest nesting
+        raise CheckerError(f"the YAML is nested deeper than {MAX_CONFIG_DEPTH} levels", file=str(path),
+                           line=mark.line + 1, hint="the configuration is a few levels deep") from None
     finally:
         loader.dispose()
+
+
+def _check_values(data: Any, file: str, lines: Mapping[tuple[Any, ...], int]) -> None:
+    """Nesting within :data:`MAX_CONFIG_DEPTH` and no NUL character in any key or text (no path,
+    name or glob can hold one)."""
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > MAX_CONFIG_DEPTH:
+            raise CheckerError(f"{_path_text(path[:3])}...: nested deeper than {MAX_CONFIG_DEPTH} levels",
+                               file=file, line=_line_for(path, lines), hint="the configuration is a few levels deep")
+        if isinstance(value, str) and "\x00" in value:
+            raise CheckerError(f"{_path_text(path)}: the text holds a NUL character", file=file,
+                               line=_line_for(path, lines), hint="remove the \\0 from the value")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and "\x00" in key:
+                    raise CheckerError(f"{_path_text(path)}: a key holds a NUL character", file=file,
+                                       line=_line_for(path, lines), hint="remove the \\0 from the key")
+                stack.append((item, (*path, key)))
+        elif isinstance(value, list):
+            stack.extend((item, (*path, index)) for index, item in enumerate(value))
 
 
 def _plain(value: Any) -> Any:
@@ -194,10 +252,16 @@ def _read_pyproject(path: Path, text: str) -> tuple[Any, dict[tuple[Any, ...], i
         found = re.search(r"line (\d+)", str(exc))
         raise CheckerError(f"not valid TOML: {exc}", file=str(path), line=int(found.group(1)) if found else None,
                            hint="fix the TOML syntax") from None
-    section = document.get("tool", {}).get(TOOL_TABLE)
+    except RecursionError:
+        raise CheckerError("the TOML is nested too deeply to read", file=str(path),
+                           hint="the configuration is a few levels deep") from None
+    tool = document.get("tool")
+    section = tool.get(TOOL_TABLE) if isinstance(tool, dict) else None
     if section is None:
         raise CheckerError(f"no [tool.{TOOL_TABLE}] table", file=str(path),
                            hint=f"add [tool.{TOOL_TABLE}] or use .hybrid-check.yaml")
+    match = _PYPROJECT_SECTION.search(text)
+    _check_values(section, str(path), {(): text.count("\n", 0, match.start()) + 1 if match else 1})
     data = _plain(section)
     return data, _toml_lines(text, data)
 
@@ -303,18 +367,24 @@ def load_config(path: Path) -> Config:
     the key and what is expected."""
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise CheckerError("configuration file not found", file=file,
                            hint="check the path given to --config") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CheckerError(f"cannot read the configuration: {exc}", file=file) from None
+    except OSError as exc:
+        raise CheckerError(f"cannot read the configuration: {exc.strerror or exc}", file=file) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CheckerError(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})", file=file,
+                           line=raw.count(b"\n", 0, exc.start) + 1, hint="save the file as UTF-8") from None
     if path.name == PYPROJECT or path.suffix == ".toml":
         data, lines = _read_pyproject(path, text)
     else:
         data, lines = _read_yaml(path, text)
     if data is None:
         data = {}
+    _check_values(data, file, lines)
     _validate(data, lines, file)
 
     base = path.absolute().parent

@@ -290,6 +290,7 @@ class _Views:
         self.peerings = graph.of_type(PEERING)
         self._gateway_cache: dict[str, dict[str, Any]] = {}
         self._onprem_cache: dict[str, tuple[list[Any], list[Unknown]]] = {}
+        self._type_counts: dict[str, dict[str | None, tuple[int, int]]] = {}
         # Indexes built once: a hub with hundreds of branch connections must not be scanned again
         # for every gateway and local network gateway.
         self.connections_by_gateway: dict[str, list[Resource]] = {}
@@ -313,6 +314,20 @@ class _Views:
     def vnet_gateways(self, vnet_key: str) -> list[Resource]:
         site = self.site_by_vnet.get(vnet_key)
         return list(site.gateways) if site else []
+
+    def gateway_type_counts(self, site: SiteInfo) -> dict[str | None, tuple[int, int]]:
+        """Per gateway type (lower-case) of a site: (gateways, gateways not tagged as a SKU
+        migration), counted once per site."""
+        counts = self._type_counts.get(site.id)
+        if counts is None:
+            counts = {}
+            for gateway in site.gateways:
+                kind = gateway.properties.get("gatewayType")
+                key = kind.lower() if isinstance(kind, str) else None
+                total, untagged = counts.get(key, (0, 0))
+                counts[key] = (total + 1, untagged + (_migration_tagged(gateway) is not True))
+            self._type_counts[site.id] = counts
+        return counts
 
     def connections_of(self, gateway: Resource) -> list[Resource]:
         return list(self.connections_by_gateway.get(gateway.key, ()))
@@ -866,11 +881,12 @@ class _Views:
         site = self.site_by_gateway.get(gateway.key)
         if site is not None:
             patterns = site.patterns
-            others = [g for g in site.gateways if g.key != gateway.key
-                      and equals_ci(g.properties.get("gatewayType"), gateway.properties.get("gatewayType"))]
-            data["sameTypeGatewayCount"] = len(others)
-            data["sameTypeGatewayCountExcludingMigration"] = len(
-                [g for g in others if _migration_tagged(g) is not True and _migration_tagged(gateway) is not True])
+            gateway_type = gateway.properties.get("gatewayType")
+            same_type, untagged = self.gateway_type_counts(site).get(
+                gateway_type.lower() if isinstance(gateway_type, str) else None, (0, 0))
+            tagged = _migration_tagged(gateway) is True
+            data["sameTypeGatewayCount"] = same_type - 1
+            data["sameTypeGatewayCountExcludingMigration"] = 0 if tagged else untagged - 1
         elif equals_ci(data.get("gatewayType"), "ExpressRoute"):
             patterns = self.inferred("expressroute", "expressroute-vpn-failover")
         elif equals_ci(data.get("gatewayType"), "Vpn"):

@@ -106,7 +106,7 @@ def test_condition_false_skips_and_unknown_is_kept_with_a_notice() -> None:
     assert "condition" not in resources["on"].metadata
     assert resources["maybe"].metadata["condition"] == "unknown"
     assert any("condition" in n.message and n.line == resources["maybe"].origin.line for n in load.notices)
-    assert any(n.kind == "skipped" and "/resources/0" in n.message for n in load.notices)
+    assert any(n.kind == "condition-false" and "/resources/0" in n.message for n in load.notices)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -106,12 +106,15 @@ def _is_table(data: Any) -> bool:
 def _table_objects(data: Any) -> list[Any]:
     """Resource Graph's table result format (``columns`` + ``rows``) as one object per row."""
     names = [c.get("name") if isinstance(c, dict) else c for c in data["columns"]]
+    # A column without a text name cannot be a property: it is left out (a row without `id` or
+    # `type` is then reported as such).
+    named = [(index, name) for index, name in enumerate(names) if isinstance(name, str)]
     objects: list[Any] = []
     for row in data["rows"]:
         if not isinstance(row, list):
             objects.append(row)
             continue
-        obj = JsonObject(zip(names, row))
+        obj = JsonObject((name, row[index]) for index, name in named if index < len(row))
         obj.line = _line(data)
         objects.append(obj)
     return objects
@@ -126,9 +129,14 @@ def read_export(doc: Any, file: str) -> ExportLoad:
     gc.disable()
     try:
         return _read(doc, file)
-    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the scan
+    except RecursionError:
         return ExportLoad(errors=[InputError(file=file, line=_line(doc),
-                                             message=f"could not read the export: {exc}",
+                                             message="the export nests too deeply to read",
+                                             hint="check that the file is an unmodified export")])
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the scan
+        # Only the exception type: its text could quote a value of the file (a secret).
+        return ExportLoad(errors=[InputError(file=file, line=_line(doc),
+                                             message=f"could not read the export ({type(exc).__name__})",
                                              hint="check that the file is an unmodified export")])
     finally:
         if collecting:
@@ -215,13 +223,40 @@ def _read_snapshot(doc: dict[str, Any], file: str) -> ExportLoad:
     load.notices.append(Notice(file=file, line=_line(header), kind="info",
                                message=f"live-audit snapshot taken {header.get('time', 'at an unknown time')} "
                                        f"of {header.get('scope', 'an unknown scope')}"))
-    # Scopes the audit could not read stay not evaluated when the snapshot is scanned offline.
-    for missing in header.get("notEvaluated") or ():
-        if isinstance(missing, dict):
-            load.notices.append(Notice(
-                file=str(missing.get("scope") or file), line=None, kind="not-evaluated",
-                message=f"{missing.get('code') or 'Error'}: {missing.get('message') or 'not collected'}"))
+    # Scopes the audit could not read stay not evaluated when the snapshot is scanned offline; a
+    # record that cannot be read must not turn into "everything was collected".
+    not_evaluated = header.get("notEvaluated")
+    if not_evaluated is not None and not isinstance(not_evaluated, list):
+        load.errors.append(InputError(
+            file=file, line=_line(header),
+            message=f"hybridCheckSnapshot.notEvaluated is {_kind(not_evaluated)}, not a list of scopes",
+            hint="write the snapshot again with the live audit"))
+        not_evaluated = None
+    for index, missing in enumerate(not_evaluated or ()):
+        if not isinstance(missing, dict):
+            load.errors.append(InputError(
+                file=file, line=_line(header),
+                message=f"hybridCheckSnapshot.notEvaluated[{index}] is {_kind(missing)}, not an object",
+                hint="write the snapshot again with the live audit"))
+            continue
+        load.notices.append(Notice(
+            file=str(missing.get("scope") or file), line=None, kind="not-evaluated",
+            message=f"{missing.get('code') or 'Error'}: {missing.get('message') or 'not collected'}"))
     return load
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "null"
 
 
 def resources_from_objects(objects: Iterable[Any], file: str, source: str = "export") -> ExportLoad:
@@ -232,7 +267,8 @@ def resources_from_objects(objects: Iterable[Any], file: str, source: str = "exp
     try:
         return _from_objects(objects, file, source, "", container_line=None)
     except Exception as exc:  # noqa: BLE001 - never raises, like read_export
-        return ExportLoad(errors=[InputError(file=file, line=None, message=f"could not read the resources: {exc}")])
+        return ExportLoad(errors=[InputError(file=file, line=None,
+                                             message=f"could not read the resources ({type(exc).__name__})")])
     finally:
         if collecting:
             gc.enable()

@@ -14,6 +14,7 @@ import json
 import json.decoder
 import json.scanner
 import re
+import sys
 from typing import Any
 
 from checker.model import CheckerError
@@ -92,6 +93,7 @@ class _PositionDecoder(json.JSONDecoder):
         self._text = text
         self._cursor_offset = 0
         self._cursor_line = 1
+        self._line_start = 0
         self._track_depth = track_depth
         self._depth = 0
         self._c_scan = _c_make_scanner(self) if _c_make_scanner else None
@@ -102,13 +104,19 @@ class _PositionDecoder(json.JSONDecoder):
     def _where(self, offset: int) -> tuple[int, int]:
         # The scanner enters values in document order, so a forward-moving cursor counts each
         # newline once (C-speed str.count), with no index of every line kept in memory.
+        # The start of the current line moves with the cursor too: searching back for it from each
+        # offset would rescan a one-line (minified) file from its start for every object.
         text = self._text
         if offset >= self._cursor_offset:
-            self._cursor_line += text.count("\n", self._cursor_offset, offset)
+            newlines = text.count("\n", self._cursor_offset, offset)
+            if newlines:
+                self._cursor_line += newlines
+                self._line_start = text.rfind("\n", self._cursor_offset, offset) + 1
         else:
             self._cursor_line = 1 + text.count("\n", 0, offset)
+            self._line_start = text.rfind("\n", 0, offset) + 1
         self._cursor_offset = offset
-        return self._cursor_line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+        return self._cursor_line, offset - self._line_start + 1
 
     def _enter(self, offset: int) -> None:
         self._depth += 1
@@ -129,6 +137,11 @@ class _PositionDecoder(json.JSONDecoder):
                 # The C scanner reads this object and everything inside it; only its own
                 # position is kept (it is the first level below the tracked depth).
                 value, end = self._c_scan(text, start)
+                # The C scanner does not count depth: measure it when the object holds enough
+                # brackets to go past the limit (a cheap count first; the walk is rarely needed).
+                allowance = MAX_JSON_DEPTH - self._depth
+                if text.count("[", start, end) + text.count("{", start, end) > allowance:
+                    self._check_depth(value, allowance, start)
                 obj = JsonObject(value)
                 obj.line, obj.column = position
                 return obj, end
@@ -148,12 +161,42 @@ class _PositionDecoder(json.JSONDecoder):
         finally:
             self._depth -= 1
 
+    def _check_depth(self, value: Any, allowance: int, start: int) -> None:
+        """Raise the nesting error when ``value`` (read by the C scanner at ``start``) holds objects or
+        arrays more than ``allowance`` levels below itself."""
+        stack: list[tuple[Any, int]] = [(value, 0)]
+        while stack:
+            node, depth = stack.pop()
+            if depth > allowance:
+                self._depth += depth  # the error names the depth past the limit
+                try:
+                    self._enter(start)
+                finally:
+                    self._depth -= depth
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+
     def _parse_array(self, s_and_end: tuple[str, int], scan_once: Any) -> tuple[Any, int]:
         self._enter(s_and_end[1] - 1)
         try:
             return _read_array(s_and_end, scan_once)  # type: ignore[no-any-return]
         finally:
             self._depth -= 1
+
+
+def _value_error(exc: ValueError, text: str, file: str) -> CheckerError:
+    """The error for a value the scanner could not convert: an integer longer than Python converts
+    (``sys.get_int_max_str_digits``) is located in the text; anything else keeps its message."""
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 4300)() or 0
+    found = re.search(rf"(?<![\w.])-?\d{{{limit + 1},}}", text) if limit else None
+    if found is None:
+        return CheckerError(f"invalid JSON value: {exc}", file=file, line=None)
+    line = 1 + text.count("\n", 0, found.start())
+    column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    digits = len(found.group(0).lstrip("-"))
+    return CheckerError(f"invalid JSON value: an integer of {digits:,} digits (more than {limit:,})",
+                        file=file, line=line, column=column,
+                        hint="ARM integers are 64-bit; write such a value as a string")
 
 
 def loads(raw: bytes | str, file: str) -> Any:
@@ -179,7 +222,7 @@ def loads(raw: bytes | str, file: str) -> Any:
         raise CheckerError("JSON nested too deeply to read", file=file, line=1,
                            hint="flatten the document") from None
     except ValueError as exc:  # e.g. integers beyond Python's digit limit
-        raise CheckerError(f"invalid JSON value: {exc}", file=file, line=None) from None
+        raise _value_error(exc, text, file) from None
     finally:
         if collecting:
             gc.enable()

@@ -39,6 +39,13 @@ MAX_COPY_COUNT = 800
 MAX_NESTING_DEPTH = 10
 #: Most resources one template expansion may yield.
 MAX_RESOURCES = 100_000
+#: Largest value one expression may produce, counted as a tree (every object member and array item,
+#: at any depth, once per place it appears). Values that share parts (``createObject('a',
+#: variables('x'), 'b', variables('x'))`` chained through variables) can double at each step while
+#: staying small in memory; everything that walks them afterwards would not.
+MAX_VALUE_NODES = 1_000_000
+#: Longest chain of variables (or of parameter default values) that refer to the next one.
+MAX_REFERENCE_DEPTH = 64
 #: Placeholder for an unknown resource type; names get ``<unknown@LINE>`` (see :func:`_placeholder`).
 UNKNOWN_SEGMENT = "<unknown>"
 
@@ -193,6 +200,7 @@ class _Symbols:
         self.inputs = inputs
         self.context = context
         self.home = _Scope(self, context)  # for variables and defaults: no copy loop is visible there
+        self._check_sections(template)
         raw_parameters = template.get("parameters")
         self.parameters_object = raw_parameters if isinstance(raw_parameters, dict) else {}
         definitions = template.get("definitions")
@@ -219,6 +227,36 @@ class _Symbols:
         #: nested deployments declared in this template, by lower-cased name: (inner template, its scope)
         self.deployments: dict[str, tuple[Mapping[str, Any], _Scope, str]] = {}
         self.deployment_outputs: dict[str, Any] = {}
+
+    def _check_sections(self, template: Mapping[str, Any]) -> None:
+        """ARM rejects a template whose sections have the wrong shape or whose parameter, variable or
+        output names are expressions; so does the checker (the section is then ignored)."""
+        line = getattr(template, "line", None)
+        for section, wanted in (("parameters", dict), ("variables", dict), ("outputs", dict),
+                                ("functions", list)):
+            value = template.get(section)
+            if value is None:
+                continue
+            where = f"{self.pointer}/{section}"
+            if not isinstance(value, wanted):
+                shape = "an object" if wanted is dict else "an array"
+                self.expander.error(self.file, getattr(value, "line", None) or line,
+                                    f"'{section}' at {where or '/'} must be {shape}, not {_describe_kind(value)}",
+                                    hint=f"write \"{section}\": {'{...}' if wanted is dict else '[...]'}")
+                continue
+            if not isinstance(value, dict):
+                continue
+            for name, declaration in value.items():
+                at = getattr(declaration, "line", None) or getattr(value, "line", None) or line
+                if name.startswith("[") and name.endswith("]") and not name.startswith("[["):
+                    kind = section[:-1]
+                    self.expander.error(self.file, at, f"the {kind} name '{_shorten(name)}' is an expression; ARM "
+                                                       f"requires a literal name for each {kind}",
+                                        hint=f"name the {kind} with plain text")
+                if section in ("parameters", "outputs") and not isinstance(declaration, dict):
+                    self.expander.error(self.file, at, f"{section[:-1]} '{_shorten(name)}' must be declared as an "
+                                                       f"object, not {_describe_kind(declaration)}",
+                                        hint='write {"type": "string", ...}')
 
     def outputs_of(self, name: str) -> Any:
         """The ``outputs`` of a nested deployment of this template, as ``reference(name).outputs``
@@ -303,6 +341,9 @@ class _Symbols:
             chain = self.parameter_stack[self.parameter_stack.index(key):] + [key]
             raise CheckerError(f"parameter '{spec.name}' defaults to itself ({' -> '.join(chain)})",
                                hint="break the cycle between the defaultValue expressions")
+        if len(self.parameter_stack) >= MAX_REFERENCE_DEPTH:
+            raise CheckerError(f"parameter default values refer to each other more than {MAX_REFERENCE_DEPTH} "
+                               f"levels deep (at '{spec.name}')", hint="shorten the chain of defaultValue expressions")
         self.parameter_stack.append(key)
         saved_loops = self.home.loops
         self.home.loops = []
@@ -372,6 +413,9 @@ class _Symbols:
             else:
                 message = f"variable '{written}' refers to itself"
             raise CheckerError(message, hint="break the cycle between these variables")
+        if len(self.variable_stack) >= MAX_REFERENCE_DEPTH:
+            raise CheckerError(f"variables refer to each other more than {MAX_REFERENCE_DEPTH} levels deep "
+                               f"(at '{written}')", hint="shorten the chain of variables")
         self.variable_stack.append(written)
         saved_loops = self.home.loops
         self.home.loops = []
@@ -502,6 +546,10 @@ class _Expander:
         self._notice_keys: set[tuple[Any, ...]] = set()
         self.stopped = False
         self.quiet = 0  # > 0 while looking up symbolic resources: no errors or notices
+        #: id of an evaluated object or array -> (the value, its facts): values are shared between
+        #: resources (a variable used in a loop), so each is measured once. The value is kept so
+        #: that its id is not reused while the expansion runs.
+        self._facts: dict[int, tuple[Any, tuple[int, bool]]] = {}
 
     # -- reporting ----------------------------------------------------------------------------------
 
@@ -538,6 +586,38 @@ class _Expander:
 
     # -- values -------------------------------------------------------------------------------------
 
+    def value_facts(self, value: Any) -> tuple[int, bool]:
+        """(size counted as a tree, holds a secret-named key at any depth) of an evaluated object or
+        array. Each distinct object or array is visited once, so a value whose tree is exponentially
+        larger than its memory (shared parts) is measured in time linear in its memory."""
+        facts = self._facts
+        if id(value) in facts:
+            return facts[id(value)][1]
+        stack: list[tuple[Any, bool]] = [(value, False)]
+        while stack:
+            node, children_done = stack.pop()
+            if id(node) in facts:
+                continue
+            items = list(node.values()) if isinstance(node, dict) else node
+            if not children_done:
+                stack.append((node, True))
+                stack.extend((item, False) for item in items
+                             if isinstance(item, (dict, list)) and id(item) not in facts)
+                continue
+            size = 1
+            secret = isinstance(node, dict) and any(
+                isinstance(key, str) and key.lower() in _SECRET_LEAVES for key in node)
+            for item in items:
+                if isinstance(item, (dict, list)):
+                    entry = facts.get(id(item))
+                    item_size, item_secret = entry[1] if entry is not None else (1, False)
+                    size += item_size
+                    secret = secret or item_secret
+                else:
+                    size += 1
+            facts[id(node)] = (node, (size, secret))
+        return facts[id(value)][1]
+
     def evaluate(self, raw: Any, scope: _Scope, file: str, where: Any, path: tuple[str, ...] | None = None) -> Any:
         """Evaluate a JSON value: expression strings, property ``copy`` loops, nested objects (rebuilt
         as JsonObject keeping their position). ``path`` (inside a resource body) turns on secret
@@ -547,7 +627,7 @@ class _Expander:
             if not raw or raw[0] != "[":
                 return raw
             value = self.string(raw, scope, file, where)
-            if path is not None and isinstance(value, (dict, list)):
+            if path is not None and isinstance(value, (dict, list)) and self.value_facts(value)[1]:
                 return _seal_secrets(value, path)
             return value
         if cls is JsonObject or isinstance(raw, dict):
@@ -589,7 +669,17 @@ class _Expander:
 
     def string(self, text: str, scope: _Scope, file: str, where: Any) -> Any:
         try:
-            return evaluate_string(text, scope)
+            value = evaluate_string(text, scope)
+            if value.__class__ is JsonObject or isinstance(value, (dict, list)):
+                size = self.value_facts(value)[0]
+                if size > MAX_VALUE_NODES:
+                    self.error(file, getattr(where, "line", None),
+                               f"the expression {_shorten(text)} gives a value of {size:,} elements (counted "
+                               f"as a tree), more than the limit of {MAX_VALUE_NODES:,}",
+                               hint="a value is repeated inside itself through variables or functions; "
+                                    "simplify the template")
+                    return Unknown("the value is too large to check")
+            return value
         except CheckerError as exc:
             # An expression error's column is an offset inside the expression, not in the file.
             self.error(exc.file or file, exc.line or getattr(where, "line", None), exc.message, hint=exc.hint)
@@ -682,7 +772,8 @@ class _Expander:
             if self.stopped:
                 return
             try:
-                self.expand_resource(raw, env, pointer, symbol, None, env.inherited_unknown)
+                self.expand_resource(raw, env, pointer, symbol, None, env.inherited_unknown,
+                                     getattr(template, "line", None))
             except RecursionError:
                 self.error(file, getattr(raw, "line", None), f"the resource at {pointer} nests too deeply to expand",
                            hint="check nested deployments and variables for recursion")
@@ -745,10 +836,12 @@ class _Expander:
         return identity
 
     def expand_resource(self, raw: Any, env: _Env, pointer: str, symbol: str | None,
-                        parent: _Identity | None, inherited_unknown: bool) -> None:
+                        parent: _Identity | None, inherited_unknown: bool, holder_line: int | None = None) -> None:
         file = env.file
         if not isinstance(raw, dict):
-            self.error(file, None, f"the resource at {pointer} is not an object", hint="each resource is a JSON object")
+            # A value that is not an object has no position of its own: the object holding it is named.
+            self.error(file, holder_line, f"the resource at {pointer} is not an object",
+                       hint="each resource is a JSON object")
             return
         if env.v2 and raw.get("existing") is True:
             return  # only referenced (dependsOn, parent, scope): resolved on demand
@@ -797,7 +890,7 @@ class _Expander:
             if condition is False:
                 deployed = False
                 self.notice(file, line, f"the resource at {pointer} is not deployed: its condition is false",
-                            kind="skipped")
+                            kind="condition-false")
             elif isinstance(condition, Unknown):
                 condition_unknown = True
                 self.notice(file, line, f"the condition of the resource at {pointer} cannot be known before "
@@ -824,7 +917,8 @@ class _Expander:
             for index, child in enumerate(children):
                 if self.stopped:
                     return
-                self.expand_resource(child, env, f"{pointer}/resources/{index}", None, identity, inherited_unknown)
+                self.expand_resource(child, env, f"{pointer}/resources/{index}", None, identity, inherited_unknown,
+                                     line)
 
     def emit_instance(self, raw: Mapping[str, Any], env: _Env, pointer: str, symbol: str | None,
                       identity: _Identity, condition_unknown: bool, loop: dict[str, Any] | None) -> None:
@@ -910,7 +1004,15 @@ class _Expander:
             self.error(file, line, f"the resource has no '{missing}'", hint=f"give the resource a {missing}")
             return None
         unknown: Unknown | None = None
-        written_type = self.evaluate(raw["type"], scope, file, raw)
+        if _is_expression(raw.get("apiVersion")):
+            self.error(file, line, "the apiVersion of the resource is an expression; ARM requires a literal "
+                                   "apiVersion", hint='write the API version as text, e.g. "2023-09-01"')
+        if _is_expression(raw["type"]):
+            self.error(file, line, "the type of the resource is an expression; ARM requires a literal type",
+                       hint='write the resource type as text, e.g. "Microsoft.Network/virtualNetworks"')
+            written_type: Any = Unknown("the type is written as an expression")
+        else:
+            written_type = self.evaluate(raw["type"], scope, file, raw)
         name = self.evaluate(raw["name"], scope, file, raw)
         if isinstance(name, int) and not isinstance(name, bool):
             name = str(name)
@@ -1249,6 +1351,15 @@ def _declared_names(resources: list[Resource]) -> dict[str, list[str]]:
     return names
 
 
+def _is_expression(value: Any) -> bool:
+    """A string ARM evaluates: ``[...]`` but not the escaped literal ``[[...``."""
+    return isinstance(value, str) and value.startswith("[") and value.endswith("]") and not value.startswith("[[")
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _shown_uri(value: Any) -> str:
     """A linked template's URI for a notice, without its query string (a SAS token is a credential)."""
     if not isinstance(value, str):
@@ -1427,6 +1538,6 @@ def _value_problem(spec: _ParameterSpec, value: Any, ranges: bool = True) -> tup
     return None
 
 
-__all__ = ["MAX_COPY_COUNT", "MAX_NESTING_DEPTH", "MAX_RESOURCES", "ParameterValue", "TemplateLoad",
-           "UNKNOWN_SEGMENT", "WEAK_SECRET_VALUES", "expand_template", "is_parameter_file", "is_template",
-           "read_parameter_file", "scope_of_schema"]
+__all__ = ["MAX_COPY_COUNT", "MAX_NESTING_DEPTH", "MAX_REFERENCE_DEPTH", "MAX_RESOURCES", "MAX_VALUE_NODES",
+           "ParameterValue", "TemplateLoad", "UNKNOWN_SEGMENT", "WEAK_SECRET_VALUES", "expand_template",
+           "is_parameter_file", "is_template", "read_parameter_file", "scope_of_schema"]

@@ -785,10 +785,33 @@ def _greater_or_equals(scope: Any, args: Any, name: str) -> Any:
 # Conversions
 # ---------------------------------------------------------------------------------------------------
 
+def _tree_size(value: Any, limit: int = MAX_RESULT_SIZE) -> int:
+    """Size of an object or array counted as a tree (what walking or printing it costs), computed
+    in time linear in its memory: a value built by doubling shares its parts, so its tree can be
+    exponentially larger than what a walk over distinct parts sees. Stops counting past ``limit``."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(value, False)]
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in sizes:
+            continue
+        items = list(node.values()) if isinstance(node, dict) else list(node)
+        if not ready:
+            stack.append((node, True))
+            stack.extend((item, False) for item in items if isinstance(item, (dict, list)) and id(item) not in sizes)
+            continue
+        size = 1 + sum(sizes.get(id(item), 1) if isinstance(item, (dict, list)) else 1 for item in items)
+        sizes[id(node)] = min(size, limit + 1)
+    return sizes[id(value)]
+
+
 @_register("string", 1)
 def _string(scope: Any, args: Any, name: str) -> Any:
     value = args[0]
     if isinstance(value, (dict, list)):
+        if _tree_size(value) > MAX_RESULT_SIZE:
+            raise FunctionError(f"the value is larger than {MAX_RESULT_SIZE} elements once written out",
+                                hint="this template builds an unreasonably large value")
         opaque = find_opaque(value)
         if opaque is not None:
             return opaque
