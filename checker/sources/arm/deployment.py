@@ -26,6 +26,7 @@ from checker.model import (
 from checker.sources.arm.context import DeploymentContext
 from checker.sources.arm.decode import JsonObject, loads
 from checker.sources.arm.expressions import UserFunction, evaluate_string
+from checker.sources.arm.functions import kind_of
 from checker.sources.arm.parameters import (
     ParameterValue,
     is_parameter_file,
@@ -241,7 +242,7 @@ class _Symbols:
             if not isinstance(value, wanted):
                 shape = "an object" if wanted is dict else "an array"
                 self.expander.error(self.file, getattr(value, "line", None) or line,
-                                    f"'{section}' at {where or '/'} must be {shape}, not {_describe_kind(value)}",
+                                    f"'{section}' at {where or '/'} must be {shape}, not {kind_of(value)}",
                                     hint=f"write \"{section}\": {'{...}' if wanted is dict else '[...]'}")
                 continue
             if not isinstance(value, dict):
@@ -255,7 +256,7 @@ class _Symbols:
                                         hint=f"name the {kind} with plain text")
                 if section in ("parameters", "outputs") and not isinstance(declaration, dict):
                     self.expander.error(self.file, at, f"{section[:-1]} '{_shorten(name)}' must be declared as an "
-                                                       f"object, not {_describe_kind(declaration)}",
+                                                       f"object, not {kind_of(declaration)}",
                                         hint='write {"type": "string", ...}')
 
     def outputs_of(self, name: str) -> Any:
@@ -1481,20 +1482,6 @@ def _make_secret(value: Any, source: str, origin: Origin | None) -> Any:
     return Secret(source=source, origin=origin)
 
 
-def _describe_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return "null" if value is None else type(value).__name__
-
-
 _TYPE_CHECKS = {
     "string": lambda v: isinstance(v, str),
     "securestring": lambda v: isinstance(v, str),
@@ -1511,7 +1498,7 @@ def _value_problem(spec: _ParameterSpec, value: Any, ranges: bool = True) -> tup
     show the value itself: it may be a secret."""
     check = _TYPE_CHECKS.get(spec.type or "")
     if check is not None and not check(value):
-        return (f"parameter '{spec.name}' is declared as {spec.type} but the value given is {_describe_kind(value)}",
+        return (f"parameter '{spec.name}' is declared as {spec.type} but the value given is {kind_of(value)}",
                 f"give a {spec.type} value (e.g. no quotes around numbers and booleans)")
     if spec.allowed is not None:
         candidates = value if spec.type == "array" and isinstance(value, list) else [value]
