@@ -18,7 +18,6 @@ try:
 except ImportError:  # tests collected as a package
     from tests.test_report_sample import check_golden, sample_report
 
-SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 
 
 @pytest.fixture
@@ -40,14 +39,30 @@ def test_sarif_golden(in_repo) -> None:
     check_golden("report.sarif", render_sarif(sample_report()))
 
 
-def test_sarif_validates_against_the_schema(in_repo) -> None:
-    if not SARIF_SCHEMA.is_file():
-        pytest.skip("the SARIF schema is not beside the repository")
-    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+def test_sarif_validates_against_the_schema(in_repo, sarif_schema_path: Path) -> None:
+    schema = json.loads(sarif_schema_path.read_text(encoding="utf-8"))
     validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
     document = json.loads(render_sarif(sample_report()))
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
     assert errors == []
+
+
+def test_sarif_of_a_real_scan_validates_and_has_every_failure(sarif_schema_path: Path) -> None:
+    from checker.api import scan
+    from tests.conftest import REPO_ROOT
+
+    report = scan([REPO_ROOT / "fixtures"])
+    document = json.loads(render_sarif(report, root=REPO_ROOT))
+    schema = json.loads(sarif_schema_path.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+    assert [e.message for e in validator.iter_errors(document)] == []
+    results = document["runs"][0]["results"]
+    failures = [r for r in report.results if r.status == "fail"]
+    assert len([r for r in results if r["properties"]["status"] == "fail"]) == len(failures)
+    assert all(r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for r in results
+               if "physicalLocation" in r["locations"][0])
+    assert all(not r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith("/")
+               for r in results if "physicalLocation" in r["locations"][0])
     broken = json.loads(render_sarif(sample_report()))
     broken["runs"][0]["results"][0]["level"] = "fatal"
     assert list(validator.iter_errors(broken))  # the check can fail
