@@ -10,6 +10,7 @@ from typing import Any
 
 from checker.model import InputError, Notice, Origin, Resource, Secret, parse_resource_id
 from checker.sources.arm.decode import JsonObject
+from checker.sources.arm.functions import kind_of
 
 #: Top-level keys of an ARM resource; everything else in a flattened az CLI object is a property.
 ENVELOPE_KEYS = frozenset({
@@ -229,14 +230,14 @@ def _read_snapshot(doc: dict[str, Any], file: str) -> ExportLoad:
     if not_evaluated is not None and not isinstance(not_evaluated, list):
         load.errors.append(InputError(
             file=file, line=_line(header),
-            message=f"hybridCheckSnapshot.notEvaluated is {_kind(not_evaluated)}, not a list of scopes",
+            message=f"hybridCheckSnapshot.notEvaluated is {kind_of(not_evaluated)}, not a list of scopes",
             hint="write the snapshot again with the live audit"))
         not_evaluated = None
     for index, missing in enumerate(not_evaluated or ()):
         if not isinstance(missing, dict):
             load.errors.append(InputError(
                 file=file, line=_line(header),
-                message=f"hybridCheckSnapshot.notEvaluated[{index}] is {_kind(missing)}, not an object",
+                message=f"hybridCheckSnapshot.notEvaluated[{index}] is {kind_of(missing)}, not an object",
                 hint="write the snapshot again with the live audit"))
             continue
         load.notices.append(Notice(
@@ -244,19 +245,6 @@ def _read_snapshot(doc: dict[str, Any], file: str) -> ExportLoad:
             message=f"{missing.get('code') or 'Error'}: {missing.get('message') or 'not collected'}"))
     return load
 
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return "null"
 
 
 def resources_from_objects(objects: Iterable[Any], file: str, source: str = "export") -> ExportLoad:
