@@ -107,8 +107,7 @@ def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
     report = Report(tool_name=TOOL_NAME, tool_version=__version__, inputs=list(load.files),
                     errors=list(load.errors),
                     notices=[n for n in load.notices if n.kind != "not-evaluated"],
-                    not_evaluated=[NotEvaluated(scope=n.file, code=n.message.split(":", 1)[0],
-                                                message=n.message.split(":", 1)[-1].strip())
+                    not_evaluated=[NotEvaluated(scope=n.file, code=n.code or "Error", message=n.message)
                                    for n in load.notices if n.kind == "not-evaluated"])
     report.resource_count = len(load.resources)
     policies, policy_errors = load_policies(options)

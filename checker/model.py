@@ -107,7 +107,8 @@ class Notice:
     file: str
     line: int | None
     message: str
-    kind: str = "info"  # info | not-expanded | skipped
+    kind: str = "info"  # info | not-expanded | skipped | condition-false | not-evaluated
+    code: str | None = None  # for not-evaluated scopes: the error code (e.g. AuthorizationFailed)
 
 
 @dataclass

@@ -242,7 +242,7 @@ def _read_snapshot(doc: dict[str, Any], file: str) -> ExportLoad:
             continue
         load.notices.append(Notice(
             file=str(missing.get("scope") or file), line=None, kind="not-evaluated",
-            message=f"{missing.get('code') or 'Error'}: {missing.get('message') or 'not collected'}"))
+            code=str(missing.get("code") or "Error"), message=str(missing.get("message") or "not collected")))
     return load
 
 
