@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import difflib
 import fnmatch
-import importlib.resources
 import json
 from collections.abc import Collection, Mapping, Sequence
 from functools import lru_cache
@@ -507,15 +506,14 @@ def validate_policy_dir(directory: Path, known_subjects: Collection[str] | None 
 
 
 def default_policy_dir() -> Path:
-    """The bundled policies: the package ``checker.policies`` when installed, else ``<repo>/policies``."""
-    try:
-        bundled = importlib.resources.files("checker.policies")
-        candidate = Path(str(bundled))
-        if candidate.is_dir() and any(candidate.rglob("*.yaml")):
-            return candidate
-    except (ImportError, AttributeError, NotImplementedError, TypeError, ValueError, OSError):
-        pass  # not installed as a package (or a namespace package without a resource reader)
-    return Path(__file__).resolve().parents[2] / "policies"
+    """The bundled policies: ``checker/policies`` in an installed package (the repository's
+    ``policies/`` is installed there), else ``<repository>/policies`` in a checkout or an editable
+    install."""
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "policies"
+    if installed.is_dir() and any(installed.rglob("*.yaml")):
+        return installed
+    return package.parent / "policies"
 
 
 # ---------------------------------------------------------------------------------------------------

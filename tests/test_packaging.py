@@ -1,0 +1,54 @@
+"""`pip install .` gives a CLI that finds the bundled policies and schemas from any working
+directory: the package is installed into a temporary folder and run from another one."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("site")
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--disable-pip-version-check",
+                           "--target", str(target), str(REPO_ROOT)], capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        pytest.fail(f"pip install failed: {done.stderr[-2000:]}")
+    return target
+
+
+def _run(installed: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    # PYTHONPATH holds only the installed copy (and the dependencies of this interpreter), never the
+    # repository: the package must work from what pip put in place.
+    env = {**os.environ, "PYTHONPATH": str(installed), "PYTHONSAFEPATH": "1"}
+    return subprocess.run([sys.executable, "-m", "checker", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=120)
+
+
+def test_installed_package_carries_policies_and_schemas(installed: Path) -> None:
+    package = installed / "checker"
+    assert len(list((package / "policies").rglob("*.yaml"))) == 60
+    assert {p.name for p in (package / "schemas").glob("*.json")} >= {
+        "policy.schema.json", "report.schema.json", "config.schema.json"}
+
+
+def test_installed_cli_finds_its_policies_from_any_directory(installed: Path, tmp_path: Path) -> None:
+    listing = _run(installed, tmp_path, "policies", "list")
+    assert listing.returncode == 0, listing.stderr
+    assert "GW-SUBNET-SIZE" in listing.stdout and "HUB-PEER-LIVE" in listing.stdout
+    fixture = REPO_ROOT / "fixtures" / "vpn" / "non-compliant" / "basic-policy-based.json"
+    scan = _run(installed, tmp_path, "scan", str(fixture), "--format", "json")
+    assert scan.returncode == 1, scan.stderr
+    report = json.loads(scan.stdout)
+    assert len(report["rules"]) == 60 and report["errors"] == []
+    where = subprocess.run([sys.executable, "-c", "import checker; print(checker.__file__)"], capture_output=True,
+                           text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(installed),
+                                                         "PYTHONSAFEPATH": "1"}, timeout=60)
+    assert where.stdout.strip().startswith(str(installed))
