@@ -222,6 +222,16 @@ def _strip(value: Any) -> Any:
     return value
 
 
+def _resource_data(resource: Resource, name: str) -> dict[str, Any]:
+    """The facts every single-resource subject starts from: its body, its properties without the
+    live-only fields on template data, its short name and the name shown in messages."""
+    data: dict[str, Any] = dict(resource.body)
+    data["properties"] = _without_live(resource.properties, resource.source)
+    data["name"] = name
+    data["displayName"] = display_name(resource)
+    return data
+
+
 def _is_public_ipv4(text: str) -> bool | Unknown:
     try:
         address = ipaddress.ip_address(text.strip())
@@ -328,6 +338,14 @@ class _Views:
                 counts[key] = (total + 1, untagged + (_migration_tagged(gateway) is not True))
             self._type_counts[site.id] = counts
         return counts
+
+    def site_of_connections(self, connections: Iterable[Resource]) -> SiteInfo | None:
+        """The site of the first connection whose Azure-side gateway belongs to one."""
+        for connection in connections:
+            gateway = self.graph.get(_ref(connection.properties.get("virtualNetworkGateway1")))
+            if gateway is not None and gateway.key in self.site_by_gateway:
+                return self.site_by_gateway[gateway.key]
+        return None
 
     def connections_of(self, gateway: Resource) -> list[Resource]:
         return list(self.connections_by_gateway.get(gateway.key, ()))
@@ -1114,10 +1132,7 @@ class _Views:
 
     def local_gateway_subject(self, lng: Resource) -> Subject:
         props = lng.properties
-        data: dict[str, Any] = dict(lng.body)
-        data["properties"] = _without_live(props, lng.source)
-        data["name"] = lng.name
-        data["displayName"] = display_name(lng)
+        data = _resource_data(lng, lng.name)
         ip = props.get("gatewayIpAddress")
         fqdn = props.get("fqdn")
         data["gatewayIpAddress"] = ip
@@ -1131,21 +1146,13 @@ class _Views:
                                              for c in users)
         data["addressPrefixes"] = _get(props, "localNetworkAddressSpace.addressPrefixes")
         data["bgpAsn"] = _int(_get(props, "bgpSettings.asn"))
-        site = None
-        for connection in users:
-            gateway = self.graph.get(_ref(connection.properties.get("virtualNetworkGateway1")))
-            if gateway is not None and gateway.key in self.site_by_gateway:
-                site = self.site_by_gateway[gateway.key]
-                break
+        site = self.site_of_connections(users)
         patterns = site.patterns if site else self.inferred("vpn", "expressroute-vpn-failover")
         return Subject("local-gateway", lng, _strip(data), site.id if site else None, patterns, lng.origin)
 
     def circuit_subject(self, circuit: Resource) -> Subject:
         props = circuit.properties
-        data: dict[str, Any] = dict(circuit.body)
-        data["properties"] = _without_live(props, circuit.source)
-        data["name"] = circuit.name
-        data["displayName"] = display_name(circuit)
+        data = _resource_data(circuit, circuit.name)
         sku = circuit.body.get("sku") if isinstance(circuit.body.get("sku"), dict) else {}
         name, tier, family = _get(sku, "name"), _get(sku, "tier"), _get(sku, "family")
         data["skuName"], data["skuTier"], data["skuFamily"] = name, tier, family
@@ -1168,12 +1175,7 @@ class _Views:
             for key in ("serviceProviderProvisioningState", "circuitProvisioningState", "provisioningState"):
                 data[key] = props.get(key)
             data["peeringsNotEnabledCount"] = len([p for p in peerings if not equals_ci(p["state"], "Enabled")])
-        sites = []
-        for connection in self.connections_by_circuit.get(circuit.key, ()):
-            gateway = self.graph.get(_ref(connection.properties.get("virtualNetworkGateway1")))
-            if gateway is not None and gateway.key in self.site_by_gateway:
-                sites.append(self.site_by_gateway[gateway.key])
-        site = sites[0] if sites else None
+        site = self.site_of_connections(self.connections_by_circuit.get(circuit.key, ()))
         patterns = site.patterns if site else self.inferred("expressroute", "expressroute-vpn-failover")
         return Subject("circuit", circuit, _strip(data), site.id if site else None, patterns, circuit.origin)
 
@@ -1226,10 +1228,7 @@ class _Views:
         props = peering.properties
         local_key = self.peering_parent_key(peering)
         remote_ref = _ref(props.get("remoteVirtualNetwork"))
-        data: dict[str, Any] = dict(peering.body)
-        data["properties"] = _without_live(props, peering.source)
-        data["name"] = peering.name.rsplit("/", 1)[-1]
-        data["displayName"] = display_name(peering)
+        data = _resource_data(peering, peering.name.rsplit("/", 1)[-1])
         data["allowGatewayTransit"] = _bool(props.get("allowGatewayTransit"), False)
         data["useRemoteGateways"] = _bool(props.get("useRemoteGateways"), False)
         data["allowForwardedTraffic"] = _bool(props.get("allowForwardedTraffic"), False)
