@@ -306,7 +306,12 @@ def test_peering_reverse_and_remote_gateway_facts() -> None:
     assert data["allowVirtualNetworkAccess"] is True
     dangling = one(drop(hub_spoke_site(), "hub"), "vnet-peering", "spoke1/spoke1-to-hub").data
     assert dangling["remoteVnet"]["hasGateway"] is True  # the hub's gateway still places it
-    assert isinstance(dangling["reverse"]["allowGatewayTransit"], Unknown)
+    # The hub VNet is not in the inputs but its peering back to the spoke is (a child resource, as
+    # the AVM virtual-network module deploys both sides): it is read. (It used to give unknown.)
+    assert dangling["reverse"]["allowGatewayTransit"] is True
+    reverse_gone = drop(hub_spoke_site(), "hub", "hub/hub-to-spoke1")
+    gone = one(reverse_gone, "vnet-peering", "spoke1/spoke1-to-hub").data
+    assert isinstance(gone["reverse"]["allowGatewayTransit"], Unknown)
 
 
 def site_overlaps(resources: list[Resource]) -> dict[str, Any]:

@@ -12,9 +12,18 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from checker.graph import Graph
-from checker.model import Resource, normalise_id
-from checker.patterns import CONNECTION, GATEWAY, PATTERNS, PEERING, SiteInfo
-from checker.views.readers import migration_tagged, ref_of, to_bool
+from checker.model import Resource, Unknown, normalise_id
+from checker.patterns import CONNECTION, GATEWAY, PATTERNS, PEERING, SiteInfo, vnet_id_of_subnet
+from checker.views.readers import (
+    HUB_IP_CONFIGURATION,
+    VIRTUAL_HUB,
+    display_name,
+    first_unknown,
+    get_path,
+    migration_tagged,
+    ref_of,
+    to_bool,
+)
 
 T = TypeVar("T")
 
@@ -57,6 +66,20 @@ class Index:
             remote = ref_of(peering.properties.get("remoteVirtualNetwork"))
             if isinstance(remote, str):
                 self.peerings_by_remote.setdefault(normalise_id(remote), []).append(peering)
+        # Azure Route Server: a virtualHubs resource without a virtualWan, placed in the VNet of the
+        # subnet of its ipConfigurations (child resources, or inline on live data).
+        self.route_servers_by_vnet: dict[str, list[Resource]] = {}
+        self.unplaced_route_servers: list[tuple[Resource, Unknown]] = []
+        for hub in graph.of_type(VIRTUAL_HUB):
+            if hub.properties.get("virtualWan") is not None:
+                continue  # a Virtual WAN hub, not a Route Server
+            placed = _route_server_vnets(graph, hub)
+            for vnet in placed:
+                if isinstance(vnet, str):
+                    self.route_servers_by_vnet.setdefault(vnet, []).append(hub)
+            unknown = first_unknown(placed)
+            if unknown is not None and not any(isinstance(v, str) for v in placed):
+                self.unplaced_route_servers.append((hub, unknown))
         self.type_counts: dict[str, dict[str | None, tuple[int, int]]] = {
             site.id: _type_counts(site) for site in self.sites}
         self._parts: dict[tuple[str, str], Any] = {}
@@ -110,6 +133,26 @@ class Index:
             value: Any = compute()
             self._parts[slot] = MappingProxyType(value) if isinstance(value, dict) else value
         return self._parts[slot]  # type: ignore[no-any-return]
+
+
+def _route_server_vnets(graph: Graph, hub: Resource) -> list[str | Unknown]:
+    """The VNets a Route Server's ipConfigurations sit in (normalised ids), Unknown when not known."""
+    configs: list[Any] = [c.properties for c in graph.children(hub, HUB_IP_CONFIGURATION)]
+    inline = hub.properties.get("ipConfigurations")
+    if isinstance(inline, Unknown):
+        return [inline]
+    for config in inline if isinstance(inline, list) else []:
+        configs.append(get_path(config, "properties") if isinstance(config, dict) else config)
+    out: list[str | Unknown] = []
+    for props in configs:
+        subnet = ref_of(get_path(props, "subnet")) if isinstance(props, dict) else props
+        if isinstance(subnet, Unknown):
+            out.append(Unknown(f"subnet of Route Server {display_name(hub)} is not known: {subnet.reason}"))
+        elif isinstance(subnet, str):
+            vnet = vnet_id_of_subnet(subnet)
+            if vnet:
+                out.append(vnet)
+    return out
 
 
 def _type_counts(site: SiteInfo) -> dict[str | None, tuple[int, int]]:

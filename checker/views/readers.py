@@ -21,6 +21,10 @@ CIRCUIT = "Microsoft.Network/expressRouteCircuits"
 CIRCUIT_PEERING = "Microsoft.Network/expressRouteCircuits/peerings"
 METRIC_ALERT = "Microsoft.Insights/metricAlerts"
 VNET = "Microsoft.Network/virtualNetworks"
+VIRTUAL_HUB = "Microsoft.Network/virtualHubs"
+HUB_IP_CONFIGURATION = "Microsoft.Network/virtualHubs/ipConfigurations"
+HUB_BGP_CONNECTION = "Microsoft.Network/virtualHubs/bgpConnections"
+ROUTE_SERVER_SUBNET = "RouteServerSubnet"
 GATEWAY_SUBNET = "GatewaySubnet"
 MIGRATION_TAG = ("CreatedBy", "GatewaySKUMigration")
 VPN_LOG_CATEGORIES = ("GatewayDiagnosticLog", "TunnelDiagnosticLog", "RouteDiagnosticLog", "IKEDiagnosticLog")
@@ -270,6 +274,13 @@ def all_true(values: list[Any]) -> Any:
     if any(v is False for v in values):
         return False
     return first_unknown(values) or all(v is True for v in values)
+
+
+def any_true(values: list[Any]) -> Any:
+    """True when one value is true; else the first unknown; else False."""
+    if any(v is True for v in values):
+        return True
+    return first_unknown(values) or False
 
 
 def same_subnet(a: Any, b: Any) -> Any:

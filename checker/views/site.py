@@ -29,6 +29,7 @@ from checker.views.readers import (
     strip_absent,
     to_network,
 )
+from checker.views.route_server import route_server_facts
 
 
 def site_subject(ix: Index, site: SiteInfo) -> Subject:
@@ -40,6 +41,9 @@ def site_subject(ix: Index, site: SiteInfo) -> Subject:
     data["patterns"] = list(site.patterns)
     data["patternSource"] = site.pattern_source
     data["notes"] = list(site.notes)
+    data["role"] = "hub" if site.gateways else ("spoke" if site.hubs else "none")
+    data["hubs"] = [h.rsplit("/", 1)[-1] for h in site.hubs]
+    data["routeServer"] = route_server_facts(ix, site.id)
     data["vnet"] = vnet_view(ix, site.id)
     gateways = [{**gateway_data(ix, g), "id": g.id} for g in site.gateways]
     vpn = [g for g in gateways if equals_ci(g.get("gatewayType"), "Vpn")]
