@@ -7,7 +7,7 @@ import datetime
 import difflib
 import fnmatch
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -531,29 +531,38 @@ def is_disabled(rule_id: str, disabled: Collection[str]) -> bool:
     return any(fnmatch.fnmatchcase(lowered, pattern.lower()) for pattern in disabled)
 
 
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'X'?)`` for the closest choice, case-insensitively; empty when none is close."""
+    by_lower = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.75)
+    return f" (did you mean '{by_lower[close[0]]}'?)" if close else ""
+
+
 def check_settings(policies: Sequence[Policy], settings: RuleSettings) -> list[str]:
     """Settings that name unknown rules or parameters, bad severities or parameter values of the
-    wrong type; one readable line each."""
+    wrong type; one readable line each, with the closest known name when one is close."""
+    ids = [p.id for p in policies]
     problems: list[str] = []
     for pattern in sorted(settings.disabled):
         if not any(fnmatch.fnmatchcase(p.id.lower(), pattern.lower()) for p in policies):
-            problems.append(f"disabled rule '{pattern}' matches no rule")
+            problems.append(f"disabled rule '{pattern}' matches no rule{did_you_mean(pattern, ids)}")
     for rule_id, severity in sorted(settings.severity.items()):
         if find_policy(policies, rule_id) is None:
-            problems.append(f"severity override for unknown rule '{rule_id}'")
+            problems.append(f"severity override for unknown rule '{rule_id}'{did_you_mean(rule_id, ids)}")
         if severity not in SEVERITIES:
             problems.append(f"severity override for '{rule_id}': expected one of {', '.join(SEVERITIES)}, "
                             f"found {severity!r}")
     for rule_id, overrides in sorted(settings.parameters.items()):
         policy = find_policy(policies, rule_id)
         if policy is None:
-            problems.append(f"parameters for unknown rule '{rule_id}'")
+            problems.append(f"parameters for unknown rule '{rule_id}'{did_you_mean(rule_id, ids)}")
             continue
         for name, value in sorted(overrides.items()):
             spec = policy.parameters.get(name)
             if spec is None:
                 declared = ", ".join(sorted(policy.parameters)) or "none"
-                problems.append(f"rule '{policy.id}' has no parameter '{name}' (parameters: {declared})")
+                problems.append(f"rule '{policy.id}' has no parameter '{name}' (parameters: {declared})"
+                                f"{did_you_mean(name, policy.parameters)}")
             elif not value_has_type(value, spec.type):
                 problems.append(f"parameter '{name}' of rule '{policy.id}': expected {_TYPE_WORDS[spec.type]}, "
                                 f"found {_found(value)}")
