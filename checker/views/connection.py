@@ -90,7 +90,8 @@ def gateway_ref_view(ix: Index, ref: str | Unknown | None) -> dict[str, Any]:
     if ref is None:
         return {"exists": False}
     if isinstance(ref, Unknown):
-        return {"exists": ref, "enableBgp": ref, "skuName": ref, "gatewayType": ref, "asn": ref}
+        return {"displayName": "(id not known before deployment)", "exists": ref, "enableBgp": ref,
+                "skuName": ref, "gatewayType": ref, "asn": ref, "location": ref, "activeActive": ref}
     gateway = ix.graph.get(ref)
     if gateway is None:
         unknown = not_in_inputs("virtual network gateway", ref)

@@ -47,12 +47,18 @@ class Index:
         self.connections_by_gateway: dict[str, list[Resource]] = {}
         self.connections_by_local_gateway: dict[str, list[Resource]] = {}
         self.connections_by_circuit: dict[str, list[Resource]] = {}
+        # Connections whose gateway is not known before deployment (an id from a module's outputs):
+        # any gateway of the inputs may be theirs, so counts over a gateway's connections are unknown.
+        self.unplaced_connections: list[tuple[Resource, Unknown]] = []
         for connection in self.connections:
             props = connection.properties
-            ends = {normalise_id(e) for e in (ref_of(props.get("virtualNetworkGateway1")),
-                                              ref_of(props.get("virtualNetworkGateway2"))) if isinstance(e, str)}
+            refs = (ref_of(props.get("virtualNetworkGateway1")), ref_of(props.get("virtualNetworkGateway2")))
+            ends = {normalise_id(e) for e in refs if isinstance(e, str)}
             for end in ends:
                 self.connections_by_gateway.setdefault(end, []).append(connection)
+            unknown_end = first_unknown(refs)
+            if unknown_end is not None and not any(graph.get(end) is not None for end in ends):
+                self.unplaced_connections.append((connection, unknown_end))
             local = ref_of(props.get("localNetworkGateway2"))
             if isinstance(local, str):
                 self.connections_by_local_gateway.setdefault(normalise_id(local), []).append(connection)
@@ -104,6 +110,21 @@ class Index:
 
     def connections_of(self, gateway: Resource) -> list[Resource]:
         return list(self.connections_by_gateway.get(gateway.key, ()))
+
+    def maybe_connections_of(self, types: tuple[str, ...], gateways: Iterable[Resource]
+                             ) -> list[tuple[Resource, Unknown]]:
+        """Connections of these types (or of an unknown type) whose gateway is not known, declared in
+        the same file as one of these gateways: they may be theirs."""
+        wanted = {t.lower() for t in types}
+        files = {g.origin.file for g in gateways if g.origin is not None}
+        out = []
+        for connection, reason in self.unplaced_connections:
+            if connection.origin is None or connection.origin.file not in files:
+                continue
+            ctype = connection.properties.get("connectionType")
+            if isinstance(ctype, Unknown) or (isinstance(ctype, str) and ctype.lower() in wanted):
+                out.append((connection, reason))
+        return out
 
     def peering_parent_key(self, peering: Resource) -> str:
         parent = self.graph.parent(peering)

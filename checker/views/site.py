@@ -23,6 +23,7 @@ from checker.views.readers import (
     first_unknown,
     get_path,
     known_networks,
+    maybe_unknown,
     migration_tagged,
     not_in_inputs,
     ref_of,
@@ -97,6 +98,11 @@ def s2s_facts(ix: Index, site: SiteInfo, vpn_gateways: list[Resource]) -> dict[s
                     unknown = unknown or lng
             elif ctype == "Vnet2Vnet":
                 simulated.append(connection.name)
+    maybe = ix.maybe_connections_of(("IPsec",), vpn_gateways) if vpn_gateways else []
+    count: Any = links
+    if maybe:
+        unknown = unknown or maybe_unknown(maybe, links, "IPsec connection")
+        count = unknown
     has_link: Any
     if links:
         has_link = True
@@ -108,7 +114,7 @@ def s2s_facts(ix: Index, site: SiteInfo, vpn_gateways: list[Resource]) -> dict[s
                            "is in the inputs")
     else:
         has_link = False
-    return {"ipsecLinkCount": links, "hasOnPremLink": has_link, "simulatedOnPremConnections": simulated}
+    return {"ipsecLinkCount": count, "hasOnPremLink": has_link, "simulatedOnPremConnections": simulated}
 
 
 def er_site_facts(ix: Index, site: SiteInfo, er_gateways: list[Resource]) -> dict[str, Any]:
@@ -132,13 +138,22 @@ def er_site_facts(ix: Index, site: SiteInfo, er_gateways: list[Resource]) -> dic
                 dangling = dangling or unknown
                 if isinstance(ref, str):
                     circuits[normalise_id(ref)] = circuit_facts(ix, None, ref)
+    maybe = ix.maybe_connections_of(("ExpressRoute",), er_gateways) if er_gateways else []
+    link_count: Any = resolved
+    circuit_count: Any = len(circuits)
+    if maybe:
+        dangling = dangling or maybe_unknown(maybe, resolved, "ExpressRoute connection")
+        link_count = dangling
+        circuit_count = maybe_unknown(maybe, len(circuits), "circuit")
     has_link: Any = True if resolved else (dangling or False)
     locations = [c.get("peeringLocation") for c in circuits.values()]
+    if maybe:
+        locations.append(circuit_count)  # circuits of those connections: their locations are not known
     distinct = {facts.normalise_peering_location(loc) for loc in locations if isinstance(loc, str)}
     unknown_loc = first_unknown(locations)
     distinct_count: Any = len(distinct) if len(distinct) >= 2 or unknown_loc is None else unknown_loc
-    return {"circuitLinkCount": resolved, "hasCircuitLink": has_link, "sharedKeyConnectionCount": shared_keys,
-            "circuitCount": len(circuits), "distinctPeeringLocations": distinct_count,
+    return {"circuitLinkCount": link_count, "hasCircuitLink": has_link, "sharedKeyConnectionCount": shared_keys,
+            "circuitCount": circuit_count, "distinctPeeringLocations": distinct_count,
             "peeringLocations": sorted(distinct)}
 
 
