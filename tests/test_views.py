@@ -281,11 +281,18 @@ def test_circuit_scope_uses_the_tables() -> None:
 # --- resources outside sites, peerings, sites ------------------------------------------------------
 
 def test_resources_outside_sites_infer_patterns_from_their_kind() -> None:
+    # The coexistence pattern needs the other kind of gateway to be possible: nothing in these
+    # inputs is a VPN gateway (for the circuit) or an ExpressRoute gateway (for the pair). They used
+    # to get expressroute-vpn-failover as well, and with it the FAILOVER-* rules.
     lone_circuit = one([circuit("er-only")], "circuit")
     assert lone_circuit.site is None
-    assert lone_circuit.patterns == ("expressroute", "expressroute-vpn-failover")
+    assert lone_circuit.patterns == ("expressroute",)
     pair = [lng("onprem"), connection("c", "gw-elsewhere", local="onprem")]
-    assert one(pair, "local-gateway").patterns == ("vpn", "expressroute-vpn-failover")
+    assert one(pair, "local-gateway").patterns == ("vpn",)
+    with_er = pair + [gateway("gw-er", "hub", "ExpressRoute", "ErGw2AZ", ())]
+    assert one(with_er, "local-gateway").patterns == ("vpn", "expressroute-vpn-failover")
+    assert one([circuit("er-only"), gateway("gw", "other")], "circuit").patterns == (
+        "expressroute", "expressroute-vpn-failover")
     conn = one(pair, "connection")
     assert conn.site is None and "vpn" in conn.patterns
     assert isinstance(conn.data["gateway1"]["enableBgp"], Unknown)
@@ -500,3 +507,12 @@ def test_gateway_ip_that_is_not_an_address_is_not_public() -> None:
     assert one(vpn_site(), "local-gateway").data["gatewayIpIsPublic"] is True
     shared = one(edit(vpn_site(), "onprem", "properties.gatewayIpAddress", "100.100.100.100"), "local-gateway").data
     assert shared["gatewayIpIsPublic"] is False  # 100.64.0.0/10, shared address space
+
+
+def test_a_vpn_gateway_of_unknown_vnet_gets_coexistence_rules_only_when_an_er_gateway_could_share_it() -> None:
+    lone = gateway("gw-vpn", "hub")
+    lone.body["properties"]["ipConfigurations"][0]["properties"]["subnet"] = {"id": Unknown("from a module")}
+    assert one([lone], "gateway").site is None
+    assert one([lone], "gateway").patterns == ("vpn",)
+    er = gateway("gw-er", "hub2", "ExpressRoute", "ErGw2AZ", ())
+    assert one([lone, er], "gateway", "gw-vpn").patterns == ("vpn", "expressroute-vpn-failover")

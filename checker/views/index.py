@@ -88,6 +88,10 @@ class Index:
                 self.unplaced_route_servers.append((hub, unknown))
         self.type_counts: dict[str, dict[str | None, tuple[int, int]]] = {
             site.id: _type_counts(site) for site in self.sites}
+        self.gateway_types: set[str | None] = set()
+        for gateway in self.gateways:
+            kind = gateway.properties.get("gatewayType")
+            self.gateway_types.add(kind.lower() if isinstance(kind, str) else None)
         self._parts: dict[tuple[str, str], Any] = {}
 
     # -- lookups ----------------------------------------------------------------------------------
@@ -141,9 +145,22 @@ class Index:
     def uses_remote_gateways(self, peering: Resource) -> Any:
         return to_bool(peering.properties.get("useRemoteGateways"), False)
 
-    @staticmethod
-    def inferred(*patterns: str) -> tuple[str, ...]:
-        return tuple(p for p in PATTERNS if p in patterns)
+    def inferred(self, *patterns: str) -> tuple[str, ...]:
+        """The patterns of a resource outside any site, from its own kind. The coexistence pattern
+        applies only when the other kind of gateway could share its VNet: a VPN resource is checked
+        as part of an ExpressRoute/VPN site only if an ExpressRoute gateway (or one of unknown type)
+        is in the inputs, and the other way round."""
+        kept = set(patterns)
+        if "expressroute-vpn-failover" in kept:
+            if "vpn" in kept and not self.could_have_gateway("expressroute"):
+                kept.discard("expressroute-vpn-failover")
+            if "expressroute" in kept and not self.could_have_gateway("vpn"):
+                kept.discard("expressroute-vpn-failover")
+        return tuple(p for p in PATTERNS if p in kept)
+
+    def could_have_gateway(self, gateway_type: str) -> bool:
+        """A gateway of this type, or of a type not known, is in the inputs."""
+        return gateway_type in self.gateway_types or None in self.gateway_types
 
     # -- shared parts -----------------------------------------------------------------------------
 
