@@ -26,6 +26,7 @@ from checker.policy.conditions import (
     check_condition,
     compile_condition,
     expression_kind,
+    parse_field_path,
     split_message,
 )
 from checker.policy.model import PARAMETER_TYPES, ParameterSpec, Policy, RuleSettings
@@ -346,6 +347,10 @@ def _semantic_problems(document: Mapping[str, Any], stem: str,
             if isinstance(allowed, list) and "default" in spec and spec["default"] not in allowed:
                 problems.append((("parameters", name, "default"), False,
                                  f"parameters.{name}.default: {spec['default']!r} is not in allowedValues", None))
+    schema = known_subjects.get(subject) if isinstance(known_subjects, Mapping) and isinstance(subject, str) \
+        else None
+    if schema is not None:
+        problems.extend(_field_problems(document, schema))
     for key in ("if", "then"):
         condition = document.get(key)
         if isinstance(condition, Mapping):
@@ -363,6 +368,46 @@ def _semantic_problems(document: Mapping[str, Any], stem: str,
                                      + (", ".join(sorted(declared)) or "none")))
         except ValueError as error:
             problems.append((("message",), False, f"message: {error}", None))
+    return problems
+
+
+def _field_problems(document: Mapping[str, Any], schema: Any) -> list[tuple[JsonPath, bool, str, str | None]]:
+    """``field:`` paths and message placeholders that the rule's subject does not declare (the
+    registry of subject fields, ``checker/views/fields.py``), with a did-you-mean hint."""
+    problems: list[tuple[JsonPath, bool, str, str | None]] = []
+
+    def walk(node: Any, path: JsonPath) -> None:
+        if isinstance(node, Mapping):
+            for key, value in node.items():
+                if key == "field" and isinstance(value, str):
+                    check(value, path + (key,), f"{json_path(path + (key,))}: ")
+                else:
+                    walk(value, path + (key,))
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                walk(item, path + (index,))
+
+    def check(text: str, path: JsonPath, prefix: str, segments: Any = None) -> None:
+        if segments is None:
+            try:
+                segments = parse_field_path(text).segments
+            except ValueError:
+                return  # the condition check reports a malformed path
+        found = schema.check(segments)
+        if found is not None:
+            problems.append((path, False, prefix + found[0], found[1]))
+
+    for key in ("if", "then"):
+        walk(document.get(key), (key,))
+    message = document.get("message")
+    if isinstance(message, str):
+        try:
+            parts = split_message(message)
+        except ValueError:
+            parts = []  # reported by _semantic_problems
+        for kind, item in parts:
+            if kind == "field":
+                check(item.text, ("message",), f"message: placeholder '{{{item.text}}}': ", item.segments)
     return problems
 
 

@@ -4,6 +4,7 @@ views use."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Iterable
@@ -116,10 +117,40 @@ def not_in_inputs(kind: str, ref: str) -> Unknown:
 def to_network(text: Any, what: str) -> Network | Unknown:
     if isinstance(text, Unknown):
         return Unknown(f"{what} is not known: {text.reason}")
+    network = parse_network(str(text).strip())
+    return network if network is not None else Unknown(f"{what} '{text}' is not a valid CIDR prefix")
+
+
+_IPV4 = re.compile(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:/(\d{1,2}))?")
+
+
+def _ipv4_int(octets: tuple[str, ...]) -> int | None:
+    """The address of four dotted-decimal octets, or None where ``ipaddress`` must decide (leading
+    zeros, values over 255)."""
+    value = 0
+    for octet in octets:
+        number = int(octet)
+        if number > 255 or (len(octet) > 1 and octet[0] == "0"):
+            return None
+        value = value << 8 | number
+    return value
+
+
+@functools.lru_cache(maxsize=65536)
+def parse_network(text: str) -> Network | None:
+    """A CIDR prefix (host bits allowed, as ARM does), None when it is not one. Plain IPv4 text is
+    read directly (the common case, thousands of times in a large estate); anything else, and any
+    doubtful IPv4 text, goes through ``ipaddress``. Networks are immutable, so they are shared."""
+    match = _IPV4.fullmatch(text)
+    if match is not None:
+        address = _ipv4_int(match.groups()[:4])
+        length = int(match.group(5)) if match.group(5) is not None else 32
+        if address is not None and length <= 32:
+            return ipaddress.IPv4Network((address, length), strict=False)
     try:
-        return ipaddress.ip_network(str(text).strip(), strict=False)
+        return ipaddress.ip_network(text, strict=False)
     except ValueError:
-        return Unknown(f"{what} '{text}' is not a valid CIDR prefix")
+        return None
 
 
 def subnet_prefixes(props: dict[str, Any], what: str) -> list[Network | Unknown]:
@@ -217,6 +248,10 @@ def resource_data(resource: Resource, name: str) -> dict[str, Any]:
 
 
 def is_public_ip(text: str) -> bool | Unknown:
+    match = _IPV4.fullmatch(text.strip())
+    address_int = _ipv4_int(match.groups()[:4]) if match is not None and match.group(5) is None else None
+    if address_int is not None:
+        return not any(start <= address_int <= end for start, end in _NON_PUBLIC_V4_RANGES)
     try:
         address = ipaddress.ip_address(text.strip())
     except ValueError:
@@ -224,6 +259,9 @@ def is_public_ip(text: str) -> bool | Unknown:
     if address.version == 6:
         return address.is_global
     return not any(address in net for net in NON_PUBLIC_V4)
+
+
+_NON_PUBLIC_V4_RANGES = tuple((int(n.network_address), int(n.broadcast_address)) for n in NON_PUBLIC_V4)
 
 
 # ---------------------------------------------------------------------------------------------------
