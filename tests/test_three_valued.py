@@ -79,3 +79,14 @@ def test_a_connection_of_another_file_is_not_counted_as_maybe_ours() -> None:
         resource.origin = Origin(file="other.json", line=1)
     data = subject(vpn_site() + other, "site").data["s2s"]
     assert data["ipsecLinkCount"] == 1 and data["hasOnPremLink"] is True
+
+
+def test_a_connection_to_a_circuit_not_known_before_deployment_is_an_unknown_circuit_not_none() -> None:
+    # Found on Azure/Enterprise-Scale-for-AVS BrownField/Storage/AVS-to-ANFdatastore-NewVNet (3758eb71):
+    # the ER connection's peer.id comes from a deployment's outputs; "0 circuit(s)" failed.
+    resources = edit(er_site(("er-ams",)), "conn-er-ams", "properties.peer", {"id": FROM_OUTPUT})
+    resources = [r for r in resources if r.name != "er-ams"]
+    site = subject(resources, "site").data["er"]
+    assert isinstance(site["circuitCount"], Unknown) and "0 circuit(s) known" in site["circuitCount"].reason
+    assert isinstance(site["distinctPeeringLocations"], Unknown)
+    assert status(resources, "ER-CIRCUIT-REDUNDANCY") == "unknown"

@@ -516,3 +516,14 @@ def test_a_vpn_gateway_of_unknown_vnet_gets_coexistence_rules_only_when_an_er_ga
     assert one([lone], "gateway").patterns == ("vpn",)
     er = gateway("gw-er", "hub2", "ExpressRoute", "ErGw2AZ", ())
     assert one([lone, er], "gateway", "gw-vpn").patterns == ("vpn", "expressroute-vpn-failover")
+
+
+def test_a_gateway_subnet_without_gateways_gets_no_coexistence_rules() -> None:
+    # Found on Azure/bicep-registry-modules avm/res/network/virtual-network (9f9ea1a1) with only a
+    # GatewaySubnet: FAILOVER-SUBNET-27 failed (critical) on a VNet without any gateway.
+    alone = [vnet("hub1", ["10.0.0.0/16"], {"GatewaySubnet": "10.0.255.240/28"})]
+    subnet = one(alone, "gateway-subnet")
+    assert subnet.site is None and "expressroute-vpn-failover" not in subnet.patterns
+    assert {"vpn", "expressroute"} <= set(subnet.patterns)
+    both = alone + [gateway("gw-vpn", "x"), gateway("gw-er", "y", "ExpressRoute", "ErGw2AZ", ())]
+    assert "expressroute-vpn-failover" in one(both, "gateway-subnet").patterns

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from checker import facts
@@ -86,7 +87,14 @@ def connection_subject(ix: Index, connection: Resource, secret_groups: dict[str,
                    connection.origin)
 
 
-def gateway_ref_view(ix: Index, ref: str | Unknown | None) -> dict[str, Any]:
+def gateway_ref_view(ix: Index, ref: str | Unknown | None) -> Mapping[str, Any]:
+    """The facts of a connection's gateway; the same read-only view for every connection of it."""
+    if isinstance(ref, str):
+        return ix.part("gateway-ref", normalise_id(ref), lambda: strip_absent(_gateway_ref_view(ix, ref)))
+    return _gateway_ref_view(ix, ref)
+
+
+def _gateway_ref_view(ix: Index, ref: str | Unknown | None) -> dict[str, Any]:
     if ref is None:
         return {"exists": False}
     if isinstance(ref, Unknown):

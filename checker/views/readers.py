@@ -230,10 +230,17 @@ def strip_absent(value: Any) -> Any:
     derive) are left as they are: the conditions already read a null there as "does not exist", and
     walking every raw body again would cost more than the whole evaluation."""
     if isinstance(value, dict):
-        return {k: strip_absent(v) if k != "properties" and isinstance(v, (dict, list)) else v
-                for k, v in value.items() if v is not None}
+        out = {}
+        for key, item in value.items():
+            if item is None:
+                continue
+            kind = type(item)
+            if (kind is dict or kind is list) and key != "properties":
+                item = strip_absent(item)
+            out[key] = item
+        return out
     if isinstance(value, list):
-        return [strip_absent(v) if isinstance(v, (dict, list)) else v for v in value]
+        return [strip_absent(item) if type(item) is dict or type(item) is list else item for item in value]
     return value
 
 

@@ -122,6 +122,7 @@ def er_site_facts(ix: Index, site: SiteInfo, er_gateways: list[Resource]) -> dic
     dangling: Unknown | None = None
     shared_keys = 0
     circuits: dict[str, dict[str, Any]] = {}
+    unknown_circuits: list[Unknown] = []
     for gateway in er_gateways:
         for connection in ix.connections_of(gateway):
             props = connection.properties
@@ -138,16 +139,22 @@ def er_site_facts(ix: Index, site: SiteInfo, er_gateways: list[Resource]) -> dic
                 dangling = dangling or unknown
                 if isinstance(ref, str):
                     circuits[normalise_id(ref)] = circuit_facts(ix, None, ref)
+                else:
+                    unknown_circuits.append(unknown)
     maybe = ix.maybe_connections_of(("ExpressRoute",), er_gateways) if er_gateways else []
     link_count: Any = resolved
     circuit_count: Any = len(circuits)
+    if unknown_circuits:
+        # a connection whose circuit is only known at deployment: one more circuit, location unknown
+        circuit_count = Unknown(f"{len(circuits)} circuit(s) known, and {len(unknown_circuits)} connection(s) to a "
+                                f"circuit not known before deployment ({unknown_circuits[0].reason})")
     if maybe:
         dangling = dangling or maybe_unknown(maybe, resolved, "ExpressRoute connection")
         link_count = dangling
         circuit_count = maybe_unknown(maybe, len(circuits), "circuit")
     has_link: Any = True if resolved else (dangling or False)
     locations = [c.get("peeringLocation") for c in circuits.values()]
-    if maybe:
+    if maybe or unknown_circuits:
         locations.append(circuit_count)  # circuits of those connections: their locations are not known
     distinct = {facts.normalise_peering_location(loc) for loc in locations if isinstance(loc, str)}
     unknown_loc = first_unknown(locations)
