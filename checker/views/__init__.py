@@ -1,0 +1,48 @@
+"""The subjects policies see: one view per gateway, GatewaySubnet, connection, local network gateway,
+circuit, peering, BGP ASN and site, each in its own module over one read-only ``Index`` of the graph
+(docs/subjects.md)."""
+
+from __future__ import annotations
+
+from checker.graph import Graph
+from checker.model import Resource, Secret, equals_ci
+from checker.patterns import DeclaredPatterns, SiteInfo, detect_sites
+from checker.subject import Subject
+from checker.views.bgp_asn import asn_subjects
+from checker.views.circuit import circuit_subject
+from checker.views.connection import connection_subject, secret_identity
+from checker.views.gateway import gateway_subject
+from checker.views.gateway_subnet import gateway_subnet_subject
+from checker.views.index import Index
+from checker.views.local_gateway import local_gateway_subject
+from checker.views.peering import peering_subject
+from checker.views.readers import CIRCUIT, GATEWAY_SUBNET, LNG, SUBNET, display_name
+from checker.views.site import site_subject
+
+__all__ = ["build_subjects", "display_name", "SiteInfo", "DeclaredPatterns", "SUBJECT_KINDS"]
+
+#: Every subject kind the views produce (docs/subjects.md); policies name one of them.
+SUBJECT_KINDS = ("gateway", "gateway-subnet", "connection", "local-gateway", "circuit", "vnet-peering",
+                 "bgp-asn", "site")
+
+
+def build_subjects(graph: Graph, declared: DeclaredPatterns) -> tuple[list[SiteInfo], list[Subject]]:
+    """Sites (with their patterns) and every subject the policies are evaluated on."""
+    sites = detect_sites(graph, declared)
+    ix = Index(graph, sites)
+    subjects: list[Subject] = [gateway_subject(ix, gateway) for gateway in ix.gateways]
+    for subnet in graph.of_type(SUBNET):
+        if equals_ci(subnet.name.rsplit("/", 1)[-1], GATEWAY_SUBNET):
+            subjects.append(gateway_subnet_subject(ix, subnet))
+    groups: dict[str, list[Resource]] = {}
+    for connection in ix.connections:
+        key = connection.properties.get("sharedKey")
+        if isinstance(key, Secret):
+            groups.setdefault(secret_identity(key), []).append(connection)
+    subjects.extend(connection_subject(ix, connection, groups) for connection in ix.connections)
+    subjects.extend(local_gateway_subject(ix, lng) for lng in graph.of_type(LNG))
+    subjects.extend(circuit_subject(ix, circuit) for circuit in graph.of_type(CIRCUIT))
+    subjects.extend(peering_subject(ix, peering) for peering in ix.peerings)
+    subjects.extend(asn_subjects(ix))
+    subjects.extend(site_subject(ix, site) for site in ix.sites)
+    return sites, subjects

@@ -1,0 +1,39 @@
+"""The bgp-asn subject: one per ASN set on a gateway, local network gateway or circuit peering."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checker.model import Resource, Unknown
+from checker.subject import Subject
+from checker.views.circuit import circuit_scope
+from checker.views.gateway import gateway_data, gateway_scope
+from checker.views.index import Index
+from checker.views.local_gateway import local_gateway_scope
+from checker.views.readers import CIRCUIT, CIRCUIT_PEERING, LNG, display_name, get_path, strip_absent, to_int
+
+
+def asn_subjects(ix: Index) -> list[Subject]:
+    """Each ASN with the site and patterns of the resource that sets it."""
+    out = []
+    for gateway in ix.gateways:
+        data = gateway_data(ix, gateway)
+        if data.get("enableBgp") is True and not data["bgp"].get("asnDefaulted"):
+            out.append(_asn(gateway, "azure", data["bgp"]["asn"], gateway_scope(ix, gateway)))
+    for lng in ix.graph.of_type(LNG):
+        asn = get_path(lng.properties, "bgpSettings.asn")
+        if asn is not None:
+            out.append(_asn(lng, "on-premises", to_int(asn), local_gateway_scope(ix, lng)))
+    for circuit in ix.graph.of_type(CIRCUIT):
+        owner = circuit_scope(ix, circuit)
+        for peering in ix.graph.children(circuit, CIRCUIT_PEERING):
+            asn = get_path(peering.properties, "peerASN")
+            if asn is not None:
+                out.append(_asn(peering, "on-premises", to_int(asn), owner))
+    return out
+
+
+def _asn(resource: Resource, side: str, asn: Any, owner: tuple[str | None, tuple[str, ...]]) -> Subject:
+    data = {"side": side, "asn": asn if asn is not None else Unknown(f"ASN of {display_name(resource)} is not a number"),
+            "ownerType": resource.type, "ownerName": display_name(resource, with_kind=True)}
+    return Subject("bgp-asn", resource, strip_absent(data), owner[0], owner[1], resource.origin)

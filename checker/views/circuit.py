@@ -1,0 +1,138 @@
+"""The circuit subject (one per ExpressRoute circuit), and the facts of a circuit that connections,
+gateways and sites read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checker.model import Resource, Unknown, equals_ci
+from checker.subject import Subject
+from checker.views.index import Index
+from checker.views.readers import (
+    CIRCUIT_PEERING,
+    display_name,
+    first_unknown,
+    get_path,
+    not_in_inputs,
+    ref_of,
+    resource_data,
+    strip_absent,
+    to_int,
+    to_network,
+)
+
+
+def circuit_of(ix: Index, connection: Resource) -> tuple[Resource | None, str | Unknown | None]:
+    ref = ref_of(connection.properties.get("peer"))
+    if isinstance(ref, str):
+        return ix.graph.get(ref), ref
+    return None, ref
+
+
+def circuit_facts(ix: Index, circuit: Resource | None, ref: str | Unknown | None) -> dict[str, Any]:
+    if circuit is None:
+        if ref is None:
+            return {"exists": False}
+        unknown = ref if isinstance(ref, Unknown) else not_in_inputs("circuit", ref)
+        return {"id": ref if isinstance(ref, str) else None,
+                "displayName": ref.rsplit("/", 1)[-1] if isinstance(ref, str) else None,
+                "exists": unknown, "bandwidthMbps": unknown,
+                "peeringLocation": unknown, "tier": unknown}
+    props = circuit.properties
+    bandwidth: Any = get_path(props, "serviceProviderProperties.bandwidthInMbps")
+    if bandwidth is None and get_path(props, "bandwidthInGbps") is not None:
+        gbps = get_path(props, "bandwidthInGbps")
+        bandwidth = gbps if isinstance(gbps, Unknown) else (gbps * 1000 if isinstance(gbps, (int, float)) else None)
+    location = get_path(props, "serviceProviderProperties.peeringLocation")
+    if location is None and ref_of(props.get("expressRoutePort")) is not None:
+        port = ix.graph.get(ref_of(props.get("expressRoutePort")))
+        location = get_path(port.properties, "peeringLocation") if port else Unknown(
+            f"ExpressRoute port of circuit {display_name(circuit)} is not in the inputs")
+    return {"id": circuit.id, "name": circuit.name, "displayName": display_name(circuit), "exists": True,
+            "bandwidthMbps": bandwidth if bandwidth is not None else Unknown(
+                f"bandwidth of circuit {display_name(circuit)} is not set"),
+            "peeringLocation": location if location is not None else Unknown(
+                f"peering location of circuit {display_name(circuit)} is not set"),
+            "serviceProviderName": get_path(props, "serviceProviderProperties.serviceProviderName"),
+            "tier": get_path(circuit.body, "sku.tier")}
+
+
+def circuit_subject(ix: Index, circuit: Resource) -> Subject:
+    props = circuit.properties
+    data = resource_data(circuit, circuit.name)
+    sku = circuit.body.get("sku") if isinstance(circuit.body.get("sku"), dict) else {}
+    name, tier, family = get_path(sku, "name"), get_path(sku, "tier"), get_path(sku, "family")
+    data["skuName"], data["skuTier"], data["skuFamily"] = name, tier, family
+    unknown = first_unknown([name, tier, family])
+    if unknown is not None:
+        data["skuNameMatchesTierFamily"] = unknown
+    else:
+        data["skuNameMatchesTierFamily"] = isinstance(name, str) and isinstance(tier, str) and isinstance(
+            family, str) and name.lower() == f"{tier}_{family}".lower()
+    data.update({k: v for k, v in circuit_facts(ix, circuit, circuit.id).items() if k != "exists"})
+    data["privatePeering"] = private_peering(ix, circuit)
+    peerings = []
+    for peering in ix.graph.children(circuit, CIRCUIT_PEERING):
+        peerings.append({"name": peering.name.rsplit("/", 1)[-1],
+                         "peeringType": get_path(peering.properties, "peeringType"),
+                         "state": get_path(peering.properties, "state"),
+                         "peerASN": to_int(get_path(peering.properties, "peerASN"))})
+    data["peerings"] = peerings
+    if circuit.source == "live":
+        for key in ("serviceProviderProvisioningState", "circuitProvisioningState", "provisioningState"):
+            data[key] = props.get(key)
+        data["peeringsNotEnabledCount"] = len([p for p in peerings if not equals_ci(p["state"], "Enabled")])
+    site_id, patterns = circuit_scope(ix, circuit)
+    return Subject("circuit", circuit, strip_absent(data), site_id, patterns, circuit.origin)
+
+
+def circuit_scope(ix: Index, circuit: Resource) -> tuple[str | None, tuple[str, ...]]:
+    """The site of the gateways connected to a circuit, and the patterns that apply."""
+    site = ix.site_of_connections(ix.connections_by_circuit.get(circuit.key, ()))
+    return (site.id, site.patterns) if site else (None, ix.inferred("expressroute", "expressroute-vpn-failover"))
+
+
+def private_peering(ix: Index, circuit: Resource) -> dict[str, Any]:
+    found = None
+    for peering in ix.graph.children(circuit, CIRCUIT_PEERING):
+        ptype = get_path(peering.properties, "peeringType")
+        name = peering.name.rsplit("/", 1)[-1]
+        if equals_ci(ptype, "AzurePrivatePeering") or (ptype is None and equals_ci(name, "AzurePrivatePeering")):
+            found = peering
+            break
+        if isinstance(ptype, Unknown):
+            found = found or peering
+    if found is None:
+        # Live data, and an export that lists the circuit's peerings, show the circuit as it is:
+        # no private peering there is a fact, not something configured elsewhere.
+        if circuit.source == "live" or (circuit.source == "export"
+                                         and isinstance(circuit.properties.get("peerings"), list)):
+            return {"exists": False}
+        unknown = Unknown(f"circuit {display_name(circuit)} declares no private peering: it is often configured by the "
+                          "connectivity provider outside the template; check live data (pitfall 24)")
+        return {"exists": unknown, "primaryPrefixIs30": unknown, "secondaryPrefixIs30": unknown,
+                "prefixesDistinct": unknown, "vlanIdSet": unknown}
+    props = found.properties
+    primary = to_network(get_path(props, "primaryPeerAddressPrefix") or "", "primaryPeerAddressPrefix") \
+        if get_path(props, "primaryPeerAddressPrefix") is not None else None
+    secondary = to_network(get_path(props, "secondaryPeerAddressPrefix") or "", "secondaryPeerAddressPrefix") \
+        if get_path(props, "secondaryPeerAddressPrefix") is not None else None
+
+    def is30(net: Any) -> Any:
+        if net is None:
+            return False
+        if isinstance(net, Unknown):
+            return net
+        return net.version == 4 and net.prefixlen == 30
+
+    distinct: Any = first_unknown([primary, secondary])
+    if distinct is None:
+        distinct = primary is not None and secondary is not None and primary != secondary
+    vlan = get_path(props, "vlanId")
+    return {"exists": True, "name": found.name.rsplit("/", 1)[-1], "peerASN": to_int(get_path(props, "peerASN")),
+            "primaryPeerAddressPrefix": str(primary) if primary is not None else None,
+            "secondaryPeerAddressPrefix": str(secondary) if secondary is not None else None,
+            "primaryPrefixIs30": is30(primary), "secondaryPrefixIs30": is30(secondary),
+            "prefixesDistinct": distinct,
+            "vlanIdSet": vlan if isinstance(vlan, Unknown) else vlan is not None,
+            "state": get_path(props, "state"), "md5KeySet": get_path(props, "sharedKey") is not None}

@@ -1,0 +1,258 @@
+"""The connection subject: one per connection (IPsec, Vnet2Vnet, ExpressRoute)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checker import facts
+from checker.model import Resource, Secret, Unknown, equals_ci, normalise_id
+from checker.patterns import PATTERNS
+from checker.subject import Subject
+from checker.views.circuit import circuit_facts, circuit_of
+from checker.views.gateway import gateway_data
+from checker.views.gateway_parts import connection_brief
+from checker.views.index import Index
+from checker.views.readers import (
+    display_name,
+    first_unknown,
+    get_path,
+    items_of,
+    list_or_unknown,
+    not_in_inputs,
+    ref_of,
+    strip_absent,
+    to_bool,
+    to_int,
+    without_live,
+)
+
+
+def connection_subject(ix: Index, connection: Resource, secret_groups: dict[str, list[Resource]]) -> Subject:
+    props = connection.properties
+    brief = connection_brief(ix, connection)
+    data: dict[str, Any] = dict(connection.body)
+    data["properties"] = without_live(props, connection.source)
+    data.update(brief)
+    gw1_ref = ref_of(props.get("virtualNetworkGateway1"))
+    gw2_ref = ref_of(props.get("virtualNetworkGateway2"))
+    data["gateway1"] = gateway_ref_view(ix, gw1_ref)
+    data["gateway2"] = gateway_ref_view(ix, gw2_ref) if gw2_ref is not None else {"exists": False}
+    lng_ref = ref_of(props.get("localNetworkGateway2"))
+    data["localGateway"] = lng_ref_view(ix, lng_ref)
+    circuit, circuit_ref = circuit_of(ix, connection)
+    data["circuit"] = circuit_facts(ix, circuit, circuit_ref)
+    data["useLocalAzureIpAddress"] = to_bool(props.get("useLocalAzureIpAddress"), False)
+    data["expressRouteGatewayBypass"] = to_bool(props.get("expressRouteGatewayBypass"), False)
+    data["connectionProtocol"] = props.get("connectionProtocol") or (
+        "IKEv2" if brief["connectionType"] in ("IPsec", "Vnet2Vnet") else None)
+    dpd = to_int(props.get("dpdTimeoutSeconds"))
+    data["dpdTimeoutSeconds"] = dpd if dpd not in (None, 0) else 45  # 0/absent = default 45 s
+    data["dpdTimeoutDefaulted"] = dpd in (None, 0)
+    data["ipsecPolicies"] = _ipsec_policies(props.get("ipsecPolicies"))
+    data["ipsecPolicyCount"] = data["ipsecPolicies"] if isinstance(data["ipsecPolicies"], Unknown) \
+        else len(data["ipsecPolicies"])
+    data["ipsecPolicySummary"] = data["ipsecPolicies"] if isinstance(data["ipsecPolicies"], Unknown) \
+        else [_policy_text(p) for p in data["ipsecPolicies"]]
+    data["sharedKey"], data["sharedKeyDistinct"] = shared_key_facts(ix, connection, secret_groups)
+    data["bgp"] = connection_bgp(ix, connection, data)
+    data["circuitReachesGatewayRegion"] = circuit_scope(ix, data["gateway1"], data["circuit"], circuit)
+    if connection.source == "live":
+        for key in ("connectionStatus", "tunnelConnectionStatus", "provisioningState",
+                    "ingressBytesTransferred", "egressBytesTransferred"):
+            data[key] = props.get(key)
+        if data["connectionStatus"] is None and not equals_ci(props.get("connectionType"), "ExpressRoute"):
+            # Azure returns the status only when one connection is read; a collection that
+            # could not read it has not seen it, which is not the same as "not connected".
+            data["connectionStatus"] = Unknown(f"the status of connection {connection.name} was not collected")
+        tunnels = list_or_unknown(props.get("tunnelConnectionStatus"))
+        data["tunnelsNotConnectedCount"] = tunnels if isinstance(tunnels, Unknown) else len(
+            [t for t in tunnels if not equals_ci(get_path(t, "connectionStatus"), "Connected")])
+    # site: the site of either gateway end
+    site = None
+    for ref in (gw1_ref, gw2_ref):
+        gateway = ix.graph.get(ref) if isinstance(ref, str) else None
+        if gateway is not None and gateway.key in ix.site_by_gateway:
+            site = ix.site_by_gateway[gateway.key]
+            break
+    if site is not None:
+        patterns = site.patterns
+    elif brief["connectionType"] == "ExpressRoute":
+        patterns = ix.inferred("expressroute", "expressroute-vpn-failover")
+    elif brief["connectionType"] in ("IPsec", "Vnet2Vnet"):
+        patterns = ix.inferred("vpn", "expressroute-vpn-failover", "hub-spoke")
+    else:
+        patterns = PATTERNS
+    return Subject("connection", connection, strip_absent(data), site.id if site else None, patterns,
+                   connection.origin)
+
+
+def gateway_ref_view(ix: Index, ref: str | Unknown | None) -> dict[str, Any]:
+    if ref is None:
+        return {"exists": False}
+    if isinstance(ref, Unknown):
+        return {"exists": ref, "enableBgp": ref, "skuName": ref, "gatewayType": ref, "asn": ref}
+    gateway = ix.graph.get(ref)
+    if gateway is None:
+        unknown = not_in_inputs("virtual network gateway", ref)
+        return {"id": ref, "name": ref.rsplit("/", 1)[-1], "displayName": ref.rsplit("/", 1)[-1], "exists": unknown, "enableBgp": unknown, "skuName": unknown,
+                "gatewayType": unknown, "asn": unknown, "location": unknown}
+    data = gateway_data(ix, gateway)
+    return {"id": gateway.id, "name": gateway.name, "displayName": display_name(gateway), "exists": True,
+            "gatewayType": data.get("gatewayType"),
+            "skuName": data.get("skuName"), "enableBgp": data.get("enableBgp"),
+            "activeActive": data.get("activeActive"), "asn": data["bgp"]["asn"],
+            "location": gateway.body.get("location"), "vnetId": data["subnet"].get("vnetId")}
+
+
+def lng_ref_view(ix: Index, ref: str | Unknown | None) -> dict[str, Any]:
+    if ref is None:
+        return {"exists": False, "displayName": "(none referenced)", "addressPrefixCount": 0}
+    if isinstance(ref, Unknown):
+        return {"exists": ref, "addressPrefixCount": ref, "bgpAsn": ref, "bgpPeeringAddress": ref}
+    lng = ix.graph.get(ref)
+    if lng is None:
+        unknown = not_in_inputs("local network gateway", ref)
+        return {"id": ref, "name": ref.rsplit("/", 1)[-1], "displayName": ref.rsplit("/", 1)[-1], "exists": unknown, "addressPrefixCount": unknown, "bgpAsn": unknown,
+                "bgpPeeringAddress": unknown, "bgpPeerIsGatewayIp": unknown}
+    props = lng.properties
+    prefixes = get_path(props, "localNetworkAddressSpace.addressPrefixes")
+    count: Any = prefixes if isinstance(prefixes, Unknown) else len(items_of(prefixes))
+    peer = get_path(props, "bgpSettings.bgpPeeringAddress")
+    gateway_ip = props.get("gatewayIpAddress")
+    same: Any = first_unknown([peer, gateway_ip])
+    if same is None:
+        same = isinstance(peer, str) and isinstance(gateway_ip, str) and peer.strip() == gateway_ip.strip()
+    return {"id": lng.id, "name": lng.name, "displayName": display_name(lng), "exists": True,
+            "addressPrefixes": prefixes,
+            "addressPrefixCount": count, "bgpAsn": to_int(get_path(props, "bgpSettings.asn")),
+            "bgpPeeringAddress": peer, "gatewayIpAddress": gateway_ip, "bgpPeerIsGatewayIp": same}
+
+
+def shared_key_facts(ix: Index, connection: Resource, groups: dict[str, list[Resource]]) -> tuple[Any, Any]:
+    value = connection.properties.get("sharedKey")
+    if value is None:
+        return None, None
+    if isinstance(value, Secret):
+        # A parameter default whose value is not known before deployment (newGuid()) is not a key
+        # written in the inputs; a literal default, a parameter-file value or a template literal is.
+        written = value.source in ("template-literal", "parameter-file") or (
+            value.source == "parameter-default" and value.length is not None)
+        strength = "not known before deployment" if value.weak is None else ("weak" if value.weak else "strong")
+        facts_ = {"present": True, "source": value.source, "length": value.length, "weak": value.weak,
+                  "writtenInInputs": written, "strength": strength}
+        # Keys are shared when their values are equal (same salted digest) or, for values not
+        # known before deployment, when they come from the same parameter or Key Vault secret.
+        # Different parameters or secrets count as distinct: nothing in the inputs says otherwise.
+        shared = any(c.key != connection.key and not _mirror_pair(connection, c)
+                     for c in groups.get(secret_identity(value), ()))
+        return facts_, not shared
+    if isinstance(value, Unknown):
+        return {"present": True, "source": value, "writtenInInputs": value}, value
+    # a plain string reached the views (a source that did not wrap it): treat as a literal
+    return {"present": True, "source": "template-literal", "length": len(str(value)),
+            "weak": len(str(value)) < 16, "writtenInInputs": True,
+            "strength": "weak" if len(str(value)) < 16 else "strong"}, Unknown("shared key was not wrapped as a secret")
+
+
+def connection_bgp(ix: Index, connection: Resource, data: dict[str, Any]) -> dict[str, Any]:
+    local = data["gateway1"].get("asn") if data["gateway1"].get("exists") is not False else None
+    if data["localGateway"].get("exists") is not False:
+        remote = data["localGateway"].get("bgpAsn")
+        if remote is None:
+            remote = Unknown(f"local network gateway of connection {display_name(connection)} has no bgpSettings.asn")
+    else:
+        remote = data["gateway2"].get("asn") if data["gateway2"].get("exists") is not False else None
+    distinct: Any = first_unknown([local, remote])
+    if distinct is None:
+        distinct = local != remote if local is not None and remote is not None else None
+    return {"localAsn": local, "remoteAsn": remote, "asnsDistinct": distinct}
+
+
+def circuit_scope(ix: Index, gateway: dict[str, Any], circuit_view: dict[str, Any],
+                  circuit: Resource | None) -> Any:
+    if circuit_view.get("exists") is False:
+        return None
+    if circuit is None:
+        return circuit_view.get("exists")
+    tier = get_path(circuit.body, "sku.tier")
+    if isinstance(tier, Unknown):
+        return tier
+    if equals_ci(tier, "Premium"):
+        return True
+    region = gateway.get("location")
+    location = circuit_view.get("peeringLocation")
+    unknown = first_unknown([region, location])
+    if unknown is not None:
+        return unknown
+    if not isinstance(region, str) or not isinstance(location, str):
+        return Unknown("gateway region or circuit peering location is not set")
+    region_key = facts.normalise_region(region)
+    location_key = facts.normalise_peering_location(location)
+    if equals_ci(tier, "Local"):
+        local = facts.LOCAL_REGIONS_BY_PEERING_LOCATION.get(location_key)
+        if local is None:
+            return Unknown(f"local regions of peering location {location} are not in the table")
+        return region_key in local
+    region_geo = facts.GEO_BY_REGION.get(region_key)
+    location_geo = facts.GEO_BY_PEERING_LOCATION.get(location_key)
+    if region_geo is None:
+        return Unknown(f"geopolitical region of {region} is not in the table")
+    if location_geo is None:
+        return Unknown(f"geopolitical region of peering location {location} is not in the table")
+    return region_geo == location_geo
+
+
+def _policy_text(policy: dict[str, Any]) -> str:
+    """One custom IPsec policy in a line: IKE phase, IPsec phase, SA lifetime."""
+    def text(key: str) -> str:
+        value = policy.get(key)
+        return "unknown" if isinstance(value, Unknown) else str(value) if value is not None else "?"
+    return (f"IKE {text('ikeEncryption')}/{text('ikeIntegrity')}/{text('dhGroup')}, "
+            f"IPsec {text('ipsecEncryption')}/{text('ipsecIntegrity')}/{text('pfsGroup')}, "
+            f"SA {text('saLifeTimeSeconds')} s/{text('saDataSizeKilobytes')} KB")
+
+
+def _ipsec_policies(value: Any) -> list[dict[str, Any]] | Unknown:
+    if isinstance(value, Unknown):
+        return value
+    out = []
+    for policy in value if isinstance(value, list) else []:
+        if not isinstance(policy, dict):
+            continue
+        entry = dict(policy)
+        enc, integrity = policy.get("ipsecEncryption"), policy.get("ipsecIntegrity")
+        unknown = first_unknown([enc, integrity])
+        if unknown is not None:
+            entry["gcmPairingValid"] = unknown
+        elif isinstance(enc, str) and enc.lower().startswith("gcmaes"):
+            entry["gcmPairingValid"] = equals_ci(enc, integrity)
+        else:
+            entry["gcmPairingValid"] = not (isinstance(integrity, str) and integrity.lower().startswith("gcmaes"))
+        out.append(entry)
+    return out
+
+
+def secret_identity(secret: Secret) -> str:
+    """What makes two secrets the same one: the value's digest, else where it is defined."""
+    if secret.digest:
+        return f"digest:{secret.digest}"
+    origin = secret.origin
+    if origin is None:
+        return f"unplaced:{id(secret)}"
+    return f"{secret.source}:{origin.file}:{origin.pointer or origin.line}"
+
+
+def _mirror_pair(a: Resource, b: Resource) -> bool:
+    """The two directions of one Vnet2Vnet link share their key by design (pitfall 14)."""
+    pa, pb = a.properties, b.properties
+    if not (equals_ci(pa.get("connectionType"), "Vnet2Vnet") and equals_ci(pb.get("connectionType"), "Vnet2Vnet")):
+        return False
+
+    def ends(props: dict[str, Any]) -> tuple[str, str] | None:
+        g1, g2 = ref_of(props.get("virtualNetworkGateway1")), ref_of(props.get("virtualNetworkGateway2"))
+        if isinstance(g1, str) and isinstance(g2, str):
+            return normalise_id(g1), normalise_id(g2)
+        return None
+
+    ea, eb = ends(pa), ends(pb)
+    return ea is not None and eb is not None and ea == (eb[1], eb[0])

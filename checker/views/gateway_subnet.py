@@ -1,0 +1,72 @@
+"""The gateway-subnet subject: one per subnet named GatewaySubnet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checker.model import Resource, Unknown, equals_ci, normalise_id
+from checker.patterns import PATTERNS, vnet_id_of_subnet
+from checker.subject import Subject
+from checker.views.gateway import gateway_data
+from checker.views.index import Index
+from checker.views.network import route_table_view, subnet_facts, vnet_networks, vnet_view
+from checker.views.readers import (
+    display_name,
+    first_unknown,
+    items_of,
+    known_networks,
+    ref_of,
+    strip_absent,
+    subnet_prefixes,
+    without_live,
+)
+
+
+def gateway_subnet_subject(ix: Index, subnet: Resource) -> Subject:
+    vnet_key = vnet_id_of_subnet(subnet.id) or ""
+    site = ix.site_by_vnet.get(vnet_key)
+    data: dict[str, Any] = dict(subnet.body)
+    data.update(subnet_facts(ix, subnet))
+    data["properties"] = without_live(subnet.properties, subnet.source)
+    data["vnet"] = vnet_view(ix, vnet_key)
+    data["routeTable"] = route_table_view(ix, subnet)
+    gateways = [g for g in ix.gateways
+                if any(isinstance(c["subnetId"], str) and normalise_id(c["subnetId"]) == subnet.key
+                       for c in gateway_data(ix, g)["ipConfigurations"])]
+    data["gateways"] = [{"name": g.name, "gatewayType": g.properties.get("gatewayType"),
+                         "skuName": gateway_data(ix, g)["skuName"]} for g in gateways]
+    data["gatewayCount"] = len(gateways)
+    data["onlyVpnBasic"] = bool(gateways) and all(
+        equals_ci(g.properties.get("gatewayType"), "Vpn") and equals_ci(gateway_data(ix, g)["skuName"], "Basic")
+        for g in gateways)
+    users = [r.source for r in ix.graph.relations_to(subnet, "ip-configuration-subnet")]
+    if subnet.source == "live":
+        for config in items_of(subnet.properties.get("ipConfigurations")):
+            ref = ref_of(config)
+            if isinstance(ref, str) and "/virtualnetworkgateways/" not in ref.lower():
+                users.append(normalise_id(ref))
+    users = sorted(set(users))
+    data["nonGatewayUsers"] = users
+    data["nonGatewayUserCount"] = len(users)
+    data["nonGatewayUserNames"] = [u.rstrip("/").rsplit("/", 1)[-1] for u in users]
+    data["placement"] = placement(ix, subnet, vnet_key)
+    patterns = site.patterns if site else PATTERNS
+    return Subject("gateway-subnet", subnet, strip_absent(data), site.id if site else None, patterns, subnet.origin)
+
+
+def placement(ix: Index, subnet: Resource, vnet_key: str) -> dict[str, Any]:
+    networks = subnet_prefixes(subnet.properties, f"subnet {display_name(subnet)}")
+    blocks = vnet_networks(ix, vnet_key)
+    unknown = first_unknown(networks) or first_unknown(b for _, b in blocks)
+    if unknown is not None:
+        return {"atTopOfBlock": unknown, "fillsBlock": unknown}
+    for network in known_networks(networks):
+        if network.version != 4:
+            continue
+        for _, block in blocks:
+            assert not isinstance(block, Unknown)
+            if block.version == 4 and network.subnet_of(block):  # type: ignore[arg-type]
+                # a GatewaySubnet that is the whole block leaves no room for anything else
+                return {"atTopOfBlock": network.broadcast_address == block.broadcast_address,
+                        "block": str(block), "fillsBlock": network == block}
+    return {"atTopOfBlock": False, "fillsBlock": False}

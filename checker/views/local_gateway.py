@@ -1,0 +1,42 @@
+"""The local-gateway subject: one per local network gateway (an on-premises site)."""
+
+from __future__ import annotations
+
+from checker.model import Resource, Unknown
+from checker.subject import Subject
+from checker.views.index import Index
+from checker.views.readers import (
+    first_unknown,
+    get_path,
+    is_public_ip,
+    resource_data,
+    strip_absent,
+    to_bool,
+    to_int,
+)
+
+
+def local_gateway_subject(ix: Index, lng: Resource) -> Subject:
+    props = lng.properties
+    data = resource_data(lng, lng.name)
+    ip = props.get("gatewayIpAddress")
+    fqdn = props.get("fqdn")
+    data["gatewayIpAddress"] = ip
+    data["fqdn"] = fqdn if fqdn else None
+    data["endpointSet"] = first_unknown([ip, fqdn]) or bool(ip) or bool(fqdn)
+    data["gatewayIpIsPublic"] = is_public_ip(ip) if isinstance(ip, str) and ip.strip() else (
+        ip if isinstance(ip, Unknown) else None)
+    users = ix.connections_by_local_gateway.get(lng.key, [])
+    data["connectionCount"] = len(users)
+    data["usedOverPrivatePeering"] = any(to_bool(c.properties.get("useLocalAzureIpAddress"), False) is True
+                                         for c in users)
+    data["addressPrefixes"] = get_path(props, "localNetworkAddressSpace.addressPrefixes")
+    data["bgpAsn"] = to_int(get_path(props, "bgpSettings.asn"))
+    site_id, patterns = local_gateway_scope(ix, lng)
+    return Subject("local-gateway", lng, strip_absent(data), site_id, patterns, lng.origin)
+
+
+def local_gateway_scope(ix: Index, lng: Resource) -> tuple[str | None, tuple[str, ...]]:
+    """The site of the gateways connected to a local network gateway, and the patterns that apply."""
+    site = ix.site_of_connections(ix.connections_by_local_gateway.get(lng.key, ()))
+    return (site.id, site.patterns) if site else (None, ix.inferred("vpn", "expressroute-vpn-failover"))

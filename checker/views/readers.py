@@ -1,0 +1,301 @@
+"""Readers shared by the views: ARM property names compare case-insensitively and Unknown always
+propagates; IP maths (prefixes, overlaps); the display name of a resource; the ARM type names the
+views use."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from checker.model import Resource, Unknown, equals_ci, normalise_id
+from checker.patterns import CONNECTION, GATEWAY, PEERING
+
+SUBNET = "Microsoft.Network/virtualNetworks/subnets"
+LNG = "Microsoft.Network/localNetworkGateways"
+PIP = "Microsoft.Network/publicIPAddresses"
+ROUTE_TABLE = "Microsoft.Network/routeTables"
+ROUTE = "Microsoft.Network/routeTables/routes"
+CIRCUIT = "Microsoft.Network/expressRouteCircuits"
+CIRCUIT_PEERING = "Microsoft.Network/expressRouteCircuits/peerings"
+METRIC_ALERT = "Microsoft.Insights/metricAlerts"
+VNET = "Microsoft.Network/virtualNetworks"
+GATEWAY_SUBNET = "GatewaySubnet"
+MIGRATION_TAG = ("CreatedBy", "GatewaySKUMigration")
+VPN_LOG_CATEGORIES = ("GatewayDiagnosticLog", "TunnelDiagnosticLog", "RouteDiagnosticLog", "IKEDiagnosticLog")
+AZURE_APIPA = ipaddress.ip_network("169.254.21.0/24"), ipaddress.ip_network("169.254.22.0/24")
+APIPA = ipaddress.ip_network("169.254.0.0/16")
+NON_PUBLIC_V4 = tuple(ipaddress.ip_network(n) for n in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16", "127.0.0.0/8",
+    "0.0.0.0/8", "224.0.0.0/4", "240.0.0.0/4"))
+LIVE_ONLY = ("provisioningState", "connectionStatus", "tunnelConnectionStatus", "serviceProviderProvisioningState",
+             "circuitProvisioningState", "peeringState", "peeringSyncLevel", "ingressBytesTransferred",
+             "egressBytesTransferred")
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+
+# Small readers: ARM property names compare case-insensitively; Unknown always propagates.
+# ---------------------------------------------------------------------------------------------------
+
+def get_path(container: Any, path: str) -> Any:
+    """``a.b.c`` inside nested dicts; None when absent; the Unknown itself when one is met."""
+    current = container
+    for part in path.split("."):
+        if isinstance(current, Unknown):
+            return current
+        if not isinstance(current, dict):
+            return None
+        if part in current:
+            current = current[part]
+            continue
+        lowered = part.lower()
+        current = next((v for k, v in current.items() if isinstance(k, str) and k.lower() == lowered), None)
+    return current
+
+
+def ref_of(value: Any) -> str | Unknown | None:
+    if isinstance(value, dict):
+        value = get_path(value, "id")
+    return value if isinstance(value, (str, Unknown)) else None
+
+
+def list_or_unknown(value: Any) -> list[Any] | Unknown:
+    if isinstance(value, Unknown):
+        return value
+    return list(value) if isinstance(value, list) else []
+
+
+def items_of(value: Any) -> list[Any]:
+    """The elements of a list; nothing for an absent or unknown list."""
+    return list(value) if isinstance(value, list) else []
+
+
+def to_bool(value: Any, default: bool) -> bool | Unknown:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return default
+
+
+def to_int(value: Any) -> int | Unknown | None:
+    if isinstance(value, Unknown) or value is None:
+        return value
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def lower_or_none(value: Any) -> str | None:
+    return value.lower() if isinstance(value, str) else None
+
+
+def first_unknown(values: Iterable[Any]) -> Unknown | None:
+    return next((v for v in values if isinstance(v, Unknown)), None)
+
+
+def not_in_inputs(kind: str, ref: str) -> Unknown:
+    return Unknown(f"{kind} {ref} is not in the inputs")
+
+
+def to_network(text: Any, what: str) -> Network | Unknown:
+    if isinstance(text, Unknown):
+        return Unknown(f"{what} is not known: {text.reason}")
+    try:
+        return ipaddress.ip_network(str(text).strip(), strict=False)
+    except ValueError:
+        return Unknown(f"{what} '{text}' is not a valid CIDR prefix")
+
+
+def subnet_prefixes(props: dict[str, Any], what: str) -> list[Network | Unknown]:
+    """Every prefix of a subnet (``addressPrefix`` and ``addressPrefixes[]``), pitfall 3."""
+    out: list[Network | Unknown] = []
+    single = get_path(props, "addressPrefix")
+    if single is not None:
+        out.append(to_network(single, f"{what} addressPrefix"))
+    many = get_path(props, "addressPrefixes")
+    if isinstance(many, Unknown):
+        out.append(Unknown(f"{what} addressPrefixes are not known: {many.reason}"))
+    elif isinstance(many, list):
+        out.extend(to_network(p, f"{what} addressPrefixes") for p in many)
+    seen: dict[str, Network | Unknown] = {}
+    for item in out:
+        seen.setdefault(str(item) if not isinstance(item, Unknown) else repr(item), item)
+    return list(seen.values())
+
+
+def prefix_list(values: Any, what: str) -> list[Network | Unknown]:
+    if isinstance(values, Unknown):
+        return [Unknown(f"{what} are not known: {values.reason}")]
+    if not isinstance(values, list):
+        return []
+    return [to_network(v, what) for v in values]
+
+
+def known_networks(networks: Iterable[Network | Unknown]) -> list[Network]:
+    return [n for n in networks if not isinstance(n, Unknown)]
+
+
+def overlap_pairs(left: list[tuple[str, Network | Unknown]], right: list[tuple[str, Network | Unknown]],
+                   ) -> tuple[list[dict[str, str]], Unknown | None]:
+    """Overlapping pairs per address family (pitfall 4); a supernet overlaps (pitfall 13)."""
+    pairs = []
+    unknown: Unknown | None = None
+    for left_owner, a in left:
+        for right_owner, b in right:
+            if isinstance(a, Unknown):
+                unknown = unknown or a
+                continue
+            if isinstance(b, Unknown):
+                unknown = unknown or b
+                continue
+            if a.version == b.version and a.overlaps(b):
+                pairs.append({"left": str(a), "leftOwner": left_owner, "right": str(b), "rightOwner": right_owner})
+    return pairs, unknown
+
+
+def overlapping_pairs(networks: list[Network]) -> list[tuple[int, int]]:
+    """Index pairs (i < j) of overlapping networks of the same address family, by a sweep over the
+    networks sorted by first address: O(n log n) plus the pairs found, not every pair compared."""
+    order = sorted(range(len(networks)), key=lambda k: (networks[k].version, int(networks[k].network_address)))
+    pairs: list[tuple[int, int]] = []
+    active: list[int] = []  # networks that may still overlap the next ones, same family
+    for k in order:
+        net = networks[k]
+        start = int(net.network_address)
+        active = [a for a in active if networks[a].version == net.version
+                  and int(networks[a].broadcast_address) >= start]
+        pairs.extend((min(a, k), max(a, k)) for a in active)
+        active.append(k)
+    return sorted(pairs)
+
+
+def count_or_unknown(items: list[Any], unknown: Unknown | None) -> int | Unknown:
+    """A definite overlap is a failure whatever else is unknown; no overlap found is only a pass
+    when nothing was unknown."""
+    if items:
+        return len(items)
+    return unknown if unknown is not None else 0
+
+
+def strip_absent(value: Any) -> Any:
+    """Drop None values from the derived facts: an absent fact is "does not exist" for the
+    conditions, never null. The resource's own ``properties`` (and everything else the views did not
+    derive) are left as they are: the conditions already read a null there as "does not exist", and
+    walking every raw body again would cost more than the whole evaluation."""
+    if isinstance(value, dict):
+        return {k: strip_absent(v) if k != "properties" and isinstance(v, (dict, list)) else v
+                for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [strip_absent(v) if isinstance(v, (dict, list)) else v for v in value]
+    return value
+
+
+def resource_data(resource: Resource, name: str) -> dict[str, Any]:
+    """The facts every single-resource subject starts from: its body, its properties without the
+    live-only fields on template data, its short name and the name shown in messages."""
+    data: dict[str, Any] = dict(resource.body)
+    data["properties"] = without_live(resource.properties, resource.source)
+    data["name"] = name
+    data["displayName"] = display_name(resource)
+    return data
+
+
+def is_public_ip(text: str) -> bool | Unknown:
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return False  # a placeholder such as "x.x.x.x" is a value, and not a public address
+    if address.version == 6:
+        return address.is_global
+    return not any(address in net for net in NON_PUBLIC_V4)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Readable names: a name only known at deployment has a placeholder id (<unknown@LINE>); reports say
+# what it is instead ("gateway at line 35 (name from parameter 'gatewayName')"). Ids never change.
+# ---------------------------------------------------------------------------------------------------
+
+_KIND_LABELS = {
+    GATEWAY.lower(): "gateway", CONNECTION.lower(): "connection", PEERING.lower(): "peering",
+    SUBNET.lower(): "subnet", LNG.lower(): "local network gateway", PIP.lower(): "public IP",
+    ROUTE_TABLE.lower(): "route table", CIRCUIT.lower(): "circuit", VNET.lower(): "virtual network",
+}
+_PARAMETER_WITHOUT_VALUE = re.compile(r"parameter '([^']+)' has no value")
+PLACEHOLDER_MARK = "<unknown@"
+
+
+def display_name(resource: Resource, with_kind: bool = False) -> str:
+    """The name as written when it is known. Otherwise where the resource is declared and which
+    parameters its name comes from: ``at line 35 (name from parameter 'gatewayName')``, to follow a
+    kind word ("VPN gateway at line 35 ..."); ``with_kind`` puts the kind in front for text that has
+    none ("gateway at line 35 ...")."""
+    written = resource.body.get("name")
+    if PLACEHOLDER_MARK not in resource.name and not isinstance(written, Unknown):
+        return resource.name
+    if isinstance(written, str) and PLACEHOLDER_MARK not in written:
+        return written.rsplit("/", 1)[-1]  # a child whose parent's name is not known: its own name is
+    line = resource.origin.line if resource.origin is not None else None
+    where = f"at line {line}" if line else ""
+    if with_kind:
+        kind = _KIND_LABELS.get(resource.type.lower(), resource.type.rsplit("/", 1)[-1])
+        where = f"{kind} {where}".strip()
+    names = list(dict.fromkeys(_PARAMETER_WITHOUT_VALUE.findall(written.reason))) if isinstance(
+        written, Unknown) else []
+    if len(names) == 1:
+        source = f"name from parameter '{names[0]}'"
+    elif names:
+        source = "name from parameters " + ", ".join(f"'{n}'" for n in names)
+    else:
+        source = "name not known before deployment"
+    return f"{where} ({source})".strip()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Small facts used by several views
+# ---------------------------------------------------------------------------------------------------
+
+def all_true(values: list[Any]) -> Any:
+    if any(v is False for v in values):
+        return False
+    return first_unknown(values) or all(v is True for v in values)
+
+
+def same_subnet(a: Any, b: Any) -> Any:
+    unknown = first_unknown([a, b])
+    if unknown is not None:
+        return unknown
+    return isinstance(a, str) and isinstance(b, str) and normalise_id(a) == normalise_id(b)
+
+
+def canonical(value: Any, names: tuple[str, ...]) -> Any:
+    """ARM enum values in their documented casing (pitfall 27)."""
+    if isinstance(value, str):
+        return next((n for n in names if n.lower() == value.lower()), value)
+    return value
+
+
+def migration_tagged(gateway: Resource) -> bool:
+    tags = gateway.body.get("tags")
+    if not isinstance(tags, dict):
+        return False
+    key, expected = MIGRATION_TAG
+    return any(equals_ci(k, key) and equals_ci(v, expected) for k, v in tags.items())
+
+
+def without_live(props: dict[str, Any], source: str) -> dict[str, Any]:
+    """Live-only fields are read from live data only: a template or export copy is dropped."""
+    if source == "live":
+        return dict(props)
+    return {k: v for k, v in props.items() if k not in LIVE_ONLY}

@@ -1,0 +1,178 @@
+"""The site subject: one per site (a VNet holding gateways, or declared one), with its pattern."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from checker import facts
+from checker.model import Resource, Unknown, equals_ci, normalise_id, parse_resource_id, same_type
+from checker.patterns import SiteInfo, is_placeholder
+from checker.subject import Subject
+from checker.views.circuit import circuit_facts, circuit_of
+from checker.views.gateway import gateway_data
+from checker.views.index import Index
+from checker.views.network import vnet_view
+from checker.views.onprem import onprem_networks, overlap_facts, spoke_vnets
+from checker.views.readers import (
+    CIRCUIT,
+    LNG,
+    Network,
+    canonical,
+    display_name,
+    first_unknown,
+    get_path,
+    known_networks,
+    migration_tagged,
+    not_in_inputs,
+    ref_of,
+    strip_absent,
+    to_network,
+)
+
+
+def site_subject(ix: Index, site: SiteInfo) -> Subject:
+    vnet = site.vnet
+    data: dict[str, Any] = dict(vnet.body) if not is_placeholder(vnet) else {}
+    data["name"] = site.name
+    data["displayName"] = display_name(vnet)
+    data["pattern"] = site.pattern
+    data["patterns"] = list(site.patterns)
+    data["patternSource"] = site.pattern_source
+    data["notes"] = list(site.notes)
+    data["vnet"] = vnet_view(ix, site.id)
+    gateways = [{**gateway_data(ix, g), "id": g.id} for g in site.gateways]
+    vpn = [g for g in gateways if equals_ci(g.get("gatewayType"), "Vpn")]
+    er = [g for g in gateways if equals_ci(g.get("gatewayType"), "ExpressRoute")]
+    er_resources = [g for g in site.gateways if equals_ci(g.properties.get("gatewayType"), "ExpressRoute")]
+    vpn_resources = [g for g in site.gateways if equals_ci(g.properties.get("gatewayType"), "Vpn")]
+    data["gatewayCount"] = len(gateways)
+    data["vpnGatewayCount"] = len(vpn)
+    data["erGatewayCount"] = len(er)
+    data["erGatewayCountExcludingMigration"] = len([g for g in er_resources if migration_tagged(g) is not True])
+    data["vpnGateways"] = [{"name": g["name"], "skuName": g.get("skuName"), "vpnType": g.get("vpnType")}
+                           for g in vpn]
+    data["erGateways"] = [{"name": g["name"], "skuName": g.get("skuName")} for g in er]
+    data["vpnGatewayNames"] = [_named_sku(g, gateway_data(ix, g)) for g in vpn_resources]
+    data["erGatewayNames"] = [_named_sku(g, gateway_data(ix, g)) for g in er_resources]
+    data["basicErGatewayCount"] = len([g for g in er if equals_ci(g.get("skuName"), "Basic")])
+    subnet_ids = [g["subnet"].get("id") for g in vpn + er]
+    if vpn and er:
+        unknown = first_unknown(g["subnet"].get("exists") for g in vpn + er)
+        ids = {normalise_id(i) for i in subnet_ids if isinstance(i, str)}
+        gateway_subnets = all(g["subnet"].get("isGatewaySubnet") is True for g in vpn + er)
+        data["gatewaysShareGatewaySubnet"] = unknown or (len(ids) == 1 and gateway_subnets)
+    else:
+        data["gatewaysShareGatewaySubnet"] = False
+    spokes = spoke_vnets(ix, site)
+    data["spokes"] = [s.rsplit("/", 1)[-1] for s in spokes]
+    data["overlaps"] = overlap_facts(ix, site)
+    data["s2s"] = s2s_facts(ix, site, vpn_resources)
+    data["er"] = er_site_facts(ix, site, er_resources)
+    data["failover"] = failover_facts(ix, site, vpn_resources, er_resources)
+    return Subject("site", vnet, strip_absent(data), site.id, site.patterns, vnet.origin)
+
+
+def s2s_facts(ix: Index, site: SiteInfo, vpn_gateways: list[Resource]) -> dict[str, Any]:
+    links = 0
+    simulated = []
+    unknown: Unknown | None = None
+    for gateway in vpn_gateways:
+        for connection in ix.connections_of(gateway):
+            props = connection.properties
+            ctype = canonical(props.get("connectionType"), ("IPsec", "Vnet2Vnet", "ExpressRoute"))
+            if isinstance(ctype, Unknown):
+                unknown = unknown or ctype
+                continue
+            gw1 = ref_of(props.get("virtualNetworkGateway1"))
+            if ctype == "IPsec" and isinstance(gw1, str) and normalise_id(gw1) == gateway.key:
+                lng = ref_of(props.get("localNetworkGateway2"))
+                if isinstance(lng, str) and same_type(parse_resource_id(lng).get("type") or "", LNG):
+                    links += 1
+                elif isinstance(lng, Unknown):
+                    unknown = unknown or lng
+            elif ctype == "Vnet2Vnet":
+                simulated.append(connection.name)
+    has_link: Any
+    if links:
+        has_link = True
+    elif unknown is not None:
+        has_link = unknown
+    elif simulated:
+        has_link = Unknown(f"only Vnet2Vnet connection(s) {', '.join(sorted(set(simulated)))} to another "
+                           "gateway (simulated on-premises): no IPsec connection to an on-premises network "
+                           "is in the inputs")
+    else:
+        has_link = False
+    return {"ipsecLinkCount": links, "hasOnPremLink": has_link, "simulatedOnPremConnections": simulated}
+
+
+def er_site_facts(ix: Index, site: SiteInfo, er_gateways: list[Resource]) -> dict[str, Any]:
+    resolved = 0
+    dangling: Unknown | None = None
+    shared_keys = 0
+    circuits: dict[str, dict[str, Any]] = {}
+    for gateway in er_gateways:
+        for connection in ix.connections_of(gateway):
+            props = connection.properties
+            if not equals_ci(props.get("connectionType"), "ExpressRoute"):
+                continue
+            if props.get("sharedKey") is not None:
+                shared_keys += 1
+            circuit, ref = circuit_of(ix, connection)
+            if circuit is not None and same_type(circuit.type, CIRCUIT):
+                resolved += 1
+                circuits[circuit.key] = circuit_facts(ix, circuit, ref)
+            elif ref is not None:
+                unknown = ref if isinstance(ref, Unknown) else not_in_inputs("circuit", ref)
+                dangling = dangling or unknown
+                if isinstance(ref, str):
+                    circuits[normalise_id(ref)] = circuit_facts(ix, None, ref)
+    has_link: Any = True if resolved else (dangling or False)
+    locations = [c.get("peeringLocation") for c in circuits.values()]
+    distinct = {facts.normalise_peering_location(loc) for loc in locations if isinstance(loc, str)}
+    unknown_loc = first_unknown(locations)
+    distinct_count: Any = len(distinct) if len(distinct) >= 2 or unknown_loc is None else unknown_loc
+    return {"circuitLinkCount": resolved, "hasCircuitLink": has_link, "sharedKeyConnectionCount": shared_keys,
+            "circuitCount": len(circuits), "distinctPeeringLocations": distinct_count,
+            "peeringLocations": sorted(distinct)}
+
+
+def failover_facts(ix: Index, site: SiteInfo, vpn_gateways: list[Resource],
+                   er_gateways: list[Resource]) -> dict[str, Any]:
+    learned: list[Network] | None = None
+    for gateway in er_gateways:
+        routes = gateway.metadata.get("learnedRoutes", get_path(gateway.properties, "learnedRoutes"))
+        if isinstance(routes, list):
+            learned = (learned or []) + known_networks(to_network(get_path(r, "network") or r, "learned route")
+                                               for r in routes)
+    onprem = [(name, net) for name, _, net in onprem_networks(ix, site)[0]]
+    if learned is None:
+        unknown = Unknown("prefixes learned over ExpressRoute are only available from live data "
+                          "(getLearnedRoutes)")
+        same: Any = unknown
+        more_specific: Any = unknown
+    else:
+        vpn_nets = known_networks(n for _, n in onprem)
+        same = any(a.version == b.version and a.overlaps(b) for a in vpn_nets for b in learned)
+        more_specific = len([a for a in vpn_nets for b in learned
+                             if a.version == b.version and a != b and a.subnet_of(b)])  # type: ignore[arg-type]
+    out: dict[str, Any] = {"vpnReachesErPrefixes": same, "vpnPrefixesMoreSpecificThanErCount": more_specific,
+                           "vpnOnPremPrefixCount": len(onprem)}
+    if site.vnet.source == "live" or any(g.source == "live" for g in vpn_gateways + er_gateways):
+        er_up = [c for g in er_gateways for c in ix.connections_of(g)
+                 if equals_ci(c.properties.get("connectionType"), "ExpressRoute")
+                 and equals_ci(c.properties.get("provisioningState"), "Succeeded")]
+        vpn = [c for g in vpn_gateways for c in ix.connections_of(g)
+               if equals_ci(c.properties.get("connectionType"), "IPsec")]
+        vpn_up = [c for c in vpn if equals_ci(c.properties.get("connectionStatus"), "Connected")]
+        unread = [c for c in vpn if c.properties.get("connectionStatus") is None]
+        out["erConnectionUp"] = bool(er_up)
+        out["vpnConnectionConnected"] = True if vpn_up else (
+            Unknown(f"the status of connection {unread[0].name} was not collected") if unread else False)
+    return out
+
+
+def _named_sku(gateway: Resource, data: Mapping[str, Any]) -> str:
+    sku = data.get("skuName")
+    return f"{display_name(gateway, with_kind=True)} ({sku if isinstance(sku, str) else 'SKU unknown'})"
