@@ -486,6 +486,84 @@ def _single_circuit_at(location: str) -> list[Resource]:
     return edit(er_site(("er-ams",)), "er-ams", "properties.serviceProviderProperties.peeringLocation", location)
 
 
+def _v2v_links(count: int, sku: str) -> list[Resource]:
+    """``count`` VNet-to-VNet links (two connection resources each) from gw-vpn (active-standby) to other VNets."""
+    resources = edit(edit(drop(vpn_site(), "conn-s2s", "onprem"), "gw-vpn", "properties.sku.name", sku),
+                     "gw-vpn", "properties.activeActive", False)
+    for index in range(count):
+        name = f"sim{index}"
+        resources += [vnet(name, [f"172.{16 + index // 200}.{index % 200}.0/24"],
+                           {"GatewaySubnet": f"172.{16 + index // 200}.{index % 200}.224/27"}),
+                      pip(f"pip-{name}"), gateway(f"gw-{name}", name, pips=(f"pip-{name}",), active_active=False),
+                      connection(f"hub-to-{name}", "gw-vpn", "Vnet2Vnet", gw2=f"gw-{name}"),
+                      connection(f"{name}-to-hub", f"gw-{name}", "Vnet2Vnet", gw2="gw-vpn")]
+    return resources
+
+
+def _policy_based_basic(connections: int) -> list[Resource]:
+    resources = edit(edit(edit(vpn_site(), "gw-vpn", "properties.sku.name", "Basic"), "gw-vpn",
+                          "properties.vpnType", "PolicyBased"), "gw-vpn", "properties.activeActive", False)
+    for index in range(connections - 1):
+        resources.append(connection(f"conn-extra{index}", "gw-vpn", local="onprem"))
+    return resources
+
+
+def _fastpath_scale(lower: Any, upper: Any) -> list[Resource]:
+    return edit(_scale(lower, upper), "conn-er-ams", "properties.expressRouteGatewayBypass", True)
+
+
+def _scale_circuits(count: int, lower: Any) -> list[Resource]:
+    """An ErGwScale gateway with ``count`` circuits, each in a peering location of its own."""
+    resources = edit(er_site(("er-ams",)), "gw-er", "properties.sku.name", "ErGwScale")
+    edit(resources, "gw-er", "properties.autoScaleConfiguration", {"bounds": {"min": lower, "max": 20}})
+    for index in range(count - 1):
+        name = f"er-extra{index}"
+        resources.append(circuit(name, location=f"Location {index}", peerings=[private_peering()]))
+        resources.append(connection(f"conn-{name}", "gw-er", "ExpressRoute", circuit=name))
+    return resources
+
+
+def _nat_overlap(sku: Any, **connection_props: Any) -> list[Resource]:
+    """On-premises 10.0.1.0/24 overlaps the hub; an ingress NAT rule maps it."""
+    resources = edit(edit(vpn_site(), "gw-vpn", "properties.sku.name", sku), "onprem",
+                     "properties.localNetworkAddressSpace.addressPrefixes", ["10.0.1.0/24"])
+    nat_id = f"{rid('virtualNetworkGateways', 'gw-vpn')}/natRules/onprem-ingress"
+    resources.append(res("Microsoft.Network/virtualNetworkGateways/natRules", "gw-vpn/onprem-ingress",
+                         {"properties": {"type": "Static", "mode": "IngressSnat",
+                                         "internalMappings": [{"addressSpace": "10.0.1.0/24"}],
+                                         "externalMappings": [{"addressSpace": "100.64.1.0/24"}]}}, rid_=nat_id))
+    edit(resources, "conn-s2s", "properties.ingressNatRules", [{"id": nat_id}])
+    for key, value in connection_props.items():
+        edit(resources, "conn-s2s", f"properties.{key}", value)
+    return resources
+
+
+def _global_reach(resources: list[Resource]) -> list[Resource]:
+    other = f"{REMOTE_CIRCUIT}/peerings/AzurePrivatePeering"
+    return edit(resources, "er-ams", "properties.peerings[0].properties.connections",
+                [{"name": "gr-1", "properties": {"addressPrefix": "172.30.0.0/29",
+                                                 "peerExpressRouteCircuitPeering": {"id": other}}}])
+
+
+def _maintenance(resources: list[Resource], gw: str, scope: Any = None) -> list[Resource]:
+    target = rid("virtualNetworkGateways", gw)
+    body: dict[str, Any] = {"location": "westeurope", "properties": {
+        "maintenanceConfigurationId": f"{SUB}/Microsoft.Maintenance/maintenanceConfigurations/gw-window"}}
+    if scope is not None:
+        body["scope"] = scope
+        return resources + [res("Microsoft.Maintenance/configurationAssignments", "gw-window", body,
+                                rid_=f"{SUB}/Microsoft.Maintenance/configurationAssignments/gw-window")]
+    return resources + [res("Microsoft.Maintenance/configurationAssignments", "gw-window", body,
+                            rid_=f"{target}/providers/Microsoft.Maintenance/configurationAssignments/gw-window")]
+
+
+def _many_peerings(count: int) -> list[Resource]:
+    resources = er_site()
+    inline = [{"name": f"to-spoke{n}", "properties": {"remoteVirtualNetwork": {"id": rid("virtualNetworks",
+                                                                                         f"spoke{n}")}}}
+              for n in range(count)]
+    return edit(resources, "hub", "properties.virtualNetworkPeerings", inline)
+
 CASES = [
     # 1.1 GatewaySubnet -----------------------------------------------------------------------------
     case("GW-SUBNET-EXISTS", "pass", vpn_site, "gw-vpn"),
@@ -700,6 +778,7 @@ CASES = [
     case("ER-GW-THROUGHPUT", "unknown", lambda: edit(er_site(), "conn-er-lon", "properties.peer.id", REMOTE_CIRCUIT)),
     case("ER-GW-MAX-CIRCUITS", "pass", er_site),
     case("ER-GW-MAX-CIRCUITS", "fail", lambda: _many_er_connections(5, "ErGw1AZ", "10.0.255.192/26")),
+    # ErGwScale without autoScaleConfiguration: its circuit limit (from the minimum scale units) is not known
     case("ER-GW-MAX-CIRCUITS", "unknown", lambda: edit(er_site(), "gw-er", "properties.sku.name", "ErGwScale")),
     case("ER-CONN-LINK", "pass", er_site),
     case("ER-CONN-LINK", "fail", lambda: drop(er_site(), "conn-er-ams", "conn-er-lon")),
@@ -845,6 +924,81 @@ CASES = [
     case("VPN-AA-P2S-THIRD-PIP", "none", vpn_site),
     case("VPN-AA-P2S-THIRD-PIP", "unknown", lambda: edit(_p2s(("pip-1", "pip-2")), "gw-vpn", "properties.activeActive",
                                                          U)),
+    # 3. a VNet-to-VNet link is counted once per gateway; a policy-based Basic gateway has one tunnel
+    case("VPN-TUNNEL-COUNT", "pass", lambda: _v2v_links(16, "VpnGw1AZ"), "gw-vpn"),  # 16 of 30 (was counted 32)
+    case("VPN-TUNNEL-COUNT", "fail", lambda: _v2v_links(31, "VpnGw1AZ"), "gw-vpn"),
+    case("VPN-TUNNEL-COUNT", "pass", lambda: _policy_based_basic(1)),
+    case("VPN-TUNNEL-COUNT", "fail", lambda: _policy_based_basic(2)),
+    # 6. ErGwScale: FastPath from 10 scale units; 4, 8 and 16 circuits from 1, 2 and 10 units
+    case("ER-FASTPATH", "fail", lambda: _fastpath_scale(2, 10), "conn-er-ams"),
+    case("ER-FASTPATH", "pass", lambda: _fastpath_scale(10, 20), "conn-er-ams"),
+    case("ER-FASTPATH", "unknown", lambda: _fastpath_scale(U, 20), "conn-er-ams"),
+    case("ER-GW-MAX-CIRCUITS", "fail", lambda: _scale_circuits(5, 1)),
+    case("ER-GW-MAX-CIRCUITS", "pass", lambda: _scale_circuits(5, 2)),
+    case("ER-GW-MAX-CIRCUITS", "fail", lambda: _scale_circuits(9, 2)),
+    case("ER-GW-MAX-CIRCUITS", "pass", lambda: _scale_circuits(9, 10)),
+    # 7. NAT excuses an overlap only where NAT works
+    case("NET-NO-OVERLAP-ONPREM", "pass", lambda: _nat_overlap("VpnGw2AZ")),
+    case("NET-NO-OVERLAP-ONPREM", "fail", lambda: _nat_overlap("VpnGw1AZ")),
+    case("NET-NO-OVERLAP-ONPREM", "fail", lambda: _nat_overlap("VpnGw2AZ", usePolicyBasedTrafficSelectors=True)),
+    case("NET-NO-OVERLAP-ONPREM", "unknown", lambda: _nat_overlap(U)),
+    # --- new rules that need derived fields of the views ------------------------------------------
+    case("BGP-PEER-OUTSIDE-VNET", "pass", vpn_site),
+    case("BGP-PEER-OUTSIDE-VNET", "fail", lambda: edit(vpn_site(), "onprem", "properties.bgpSettings.bgpPeeringAddress",
+                                                       "10.0.1.10")),
+    case("BGP-PEER-OUTSIDE-VNET", "unknown", lambda: edit(vpn_site(), "hub", "properties.addressSpace.addressPrefixes",
+                                                          U)),
+    case("BGP-PEER-OUTSIDE-VNET", "none", lambda: edit(vpn_site(), "conn-s2s", "properties.enableBgp", False)),
+    case("LNG-NO-APIPA-PREFIX", "pass", lambda: edit(vpn_site(), "onprem", "properties.bgpSettings.bgpPeeringAddress",
+                                                     "169.254.21.2")),
+    case("LNG-NO-APIPA-PREFIX", "fail", lambda: edit(edit(vpn_site(), "onprem",
+                                                          "properties.bgpSettings.bgpPeeringAddress", "169.254.21.2"),
+                                                     "onprem", "properties.localNetworkAddressSpace.addressPrefixes",
+                                                     ["192.168.0.0/16", "169.254.21.2/32"])),
+    case("LNG-NO-APIPA-PREFIX", "unknown", lambda: edit(edit(vpn_site(), "onprem",
+                                                             "properties.bgpSettings.bgpPeeringAddress", "169.254.21.2"),
+                                                        "onprem", "properties.localNetworkAddressSpace.addressPrefixes",
+                                                        U)),
+    case("LNG-NO-APIPA-PREFIX", "none", vpn_site),
+    case("VPN-V2V-POLICY-SYMMETRIC", "pass", _vnet2vnet_only, "hub-to-sim"),
+    case("VPN-V2V-POLICY-SYMMETRIC", "fail", lambda: edit(_vnet2vnet_only(), "sim-to-hub",
+                                                          "properties.ipsecPolicies[0].dhGroup", "DHGroup24"),
+         "hub-to-sim"),
+    case("VPN-V2V-POLICY-SYMMETRIC", "fail", lambda: edit(_vnet2vnet_only(), "sim-to-hub", "properties.ipsecPolicies",
+                                                          []), "hub-to-sim"),
+    case("VPN-V2V-POLICY-SYMMETRIC", "unknown", lambda: edit(_vnet2vnet_only(), "sim-to-hub",
+                                                             "properties.ipsecPolicies", U), "hub-to-sim"),
+    case("ER-LOCAL-NO-GLOBALREACH", "pass", lambda: _circuit_at("Local", "Amsterdam"), "er-ams"),
+    case("ER-LOCAL-NO-GLOBALREACH", "fail", lambda: _global_reach(_circuit_at("Local", "Amsterdam")), "er-ams"),
+    case("ER-LOCAL-NO-GLOBALREACH", "fail", lambda: edit(_circuit_at("Local", "Amsterdam"), "er-ams",
+                                                         "properties.globalReachEnabled", True), "er-ams"),
+    case("ER-LOCAL-NO-GLOBALREACH", "unknown", lambda: edit(_circuit_at("Local", "Amsterdam"), "er-ams",
+                                                            "properties.peerings[0].properties.connections", U),
+         "er-ams"),
+    case("ER-LOCAL-NO-GLOBALREACH", "none", lambda: _global_reach(er_site()), "er-ams"),
+    case("ER-GW-PEERINGS-500", "pass", er_site),
+    case("ER-GW-PEERINGS-500", "fail", lambda: _many_peerings(501)),
+    case("ER-GW-PEERINGS-500", "unknown", lambda: edit(er_site(), "hub", "properties.virtualNetworkPeerings", U)),
+    case("GW-SUBNET-UDR-OVERLAP", "pass", lambda: _with_route_table({"onprem": "192.168.0.0/16"})),
+    case("GW-SUBNET-UDR-OVERLAP", "fail", lambda: _with_route_table({"hub": "10.0.0.0/16"})),
+    case("GW-SUBNET-UDR-OVERLAP", "unknown", lambda: _with_route_table({"x": U})),
+    case("GW-SUBNET-UDR-OVERLAP", "none", vpn_site),
+    case("ER-ADVERTISED-PREFIXES", "pass", er_site),
+    case("ER-ADVERTISED-PREFIXES", "fail", lambda: edit(er_site(), "hub", "properties.addressSpace.addressPrefixes",
+                                                        [f"10.{n // 250}.{n % 250}.0/24" for n in range(1001)])),
+    case("ER-ADVERTISED-PREFIXES", "pass", lambda: edit(edit(er_site(), "hub", "properties.addressSpace.addressPrefixes",
+                                                             [f"10.{n // 250}.{n % 250}.0/24" for n in range(1001)]),
+                                                        "hub", "properties.summarizedGatewayPrefixes",
+                                                        {"addressPrefixes": ["10.0.0.0/8"]})),
+    case("ER-ADVERTISED-PREFIXES", "unknown", lambda: edit(er_site(), "hub", "properties.addressSpace.addressPrefixes",
+                                                           U)),
+    case("GW-MAINTENANCE-CONFIG", "pass", lambda: _maintenance(vpn_site(), "gw-vpn")),
+    case("GW-MAINTENANCE-CONFIG", "fail", vpn_site),
+    case("GW-MAINTENANCE-CONFIG", "unknown", lambda: _maintenance(vpn_site(), "gw-vpn", scope=U)),
+    case("ER-CIRCUIT-MONITOR", "pass", lambda: er_site() + [_metric_alert(rid("expressRouteCircuits", "er-ams"))],
+         "er-ams"),
+    case("ER-CIRCUIT-MONITOR", "fail", er_site, "er-ams"),
+    case("ER-CIRCUIT-MONITOR", "unknown", lambda: er_site() + [_metric_alert(U)], "er-ams"),
 ]
 
 
@@ -1041,10 +1195,13 @@ def _catalogue_rules() -> dict[str, str]:
 AUDIT_SEVERITIES = {
     "VPN-SKU-AZ": "high",  # the announced retirement of non-AZ VpnGw1-5 (September 2026) has passed
     "GW-PIP-ZONE-REDUNDANT": "high",  # APRL rates zone-redundant gateway public IPs high
+    "ER-FASTPATH": "high",  # the rule fails only an unsupported combination, rated high by the catalogue
 }
 AUDIT_RULES = {
     "CONN-IPSEC-CUSTOM-POLICY", "VPN-NAT-SUPPORTED", "FAILOVER-NO-DUALSTACK", "GW-SUBNET-NO-SEP",
-    "VPN-AA-P2S-THIRD-PIP",
+    "VPN-AA-P2S-THIRD-PIP", "BGP-PEER-OUTSIDE-VNET", "LNG-NO-APIPA-PREFIX", "VPN-V2V-POLICY-SYMMETRIC",
+    "ER-LOCAL-NO-GLOBALREACH", "ER-GW-PEERINGS-500", "GW-SUBNET-UDR-OVERLAP", "ER-ADVERTISED-PREFIXES",
+    "GW-MAINTENANCE-CONFIG", "ER-CIRCUIT-MONITOR",
 }
 
 
