@@ -557,6 +557,26 @@ def _maintenance(resources: list[Resource], gw: str, scope: Any = None) -> list[
                             rid_=f"{target}/providers/Microsoft.Maintenance/configurationAssignments/gw-window")]
 
 
+def _route_server_hub(with_gateway: bool = False) -> list[Resource]:
+    """The hub of hub_spoke_site with an Azure Route Server (virtualHubs with an ipConfiguration in
+    RouteServerSubnet) and, unless ``with_gateway``, no VPN gateway."""
+    resources = hub_spoke_site()
+    if not with_gateway:
+        resources = drop(resources, "gw-vpn", "conn-s2s", "diag", "pip-1", "pip-2")
+    edit(resources, "hub", "tags", {"hybrid-pattern": "hub-spoke"})
+    edit(resources, "hub", "properties.subnets", [{"name": "RouteServerSubnet",
+                                                   "properties": {"addressPrefix": "10.0.254.0/27"}},
+                                                  {"name": "app", "properties": {"addressPrefix": "10.0.1.0/24"}}])
+    hub_id = rid("virtualHubs", "rs-hub")
+    return resources + [
+        res("Microsoft.Network/virtualHubs", "rs-hub", {"location": "westeurope",
+                                                        "properties": {"sku": "Standard",
+                                                                       "allowBranchToBranchTraffic": True}}),
+        res("Microsoft.Network/virtualHubs/ipConfigurations", "rs-hub/ipconfig1",
+            {"properties": {"subnet": {"id": subnet_id("hub", "RouteServerSubnet")}}},
+            rid_=f"{hub_id}/ipConfigurations/ipconfig1")]
+
+
 def _many_peerings(count: int) -> list[Resource]:
     resources = er_site()
     inline = [{"name": f"to-spoke{n}", "properties": {"remoteVirtualNetwork": {"id": rid("virtualNetworks",
@@ -899,6 +919,12 @@ CASES = [
                                                            "er-ams", "sku.name", "MultiCloud_MeteredData"), "er-ams"),
     case("ER-CIRCUIT-SKU-CONSISTENT", "pass", lambda: edit(edit(er_site(), "er-ams", "sku.tier", "Basic"),
                                                            "er-ams", "sku.name", "Basic_MeteredData"), "er-ams"),
+    # 4. a hub whose transit comes from an Azure Route Server is valid for useRemoteGateways
+    # (a VNet without gateways is a site only when declared: the hub carries the hybrid-pattern tag)
+    case("HUB-ALLOW-TRANSIT", "pass", _route_server_hub, "spoke1/spoke1-to-hub"),
+    case("HUB-ALLOW-TRANSIT", "fail", lambda: edit(_route_server_hub(), "hub/hub-to-spoke1",
+                                                   "properties.allowGatewayTransit", False), "spoke1/spoke1-to-hub"),
+    case("HUB-ALLOW-TRANSIT", "pass", lambda: _route_server_hub(with_gateway=True), "spoke1/spoke1-to-hub"),
     # --- new rules of the rule-facts audit -------------------------------------------------------
     case("VPN-NAT-SUPPORTED", "pass", lambda: _nat(vpn_site())),
     case("VPN-NAT-SUPPORTED", "none", vpn_site),

@@ -294,7 +294,7 @@ def reverse_connection(ix: Index, connection: Resource, policies: Any) -> dict[s
     comparison of the two sides applies only when both are there."""
     gw2 = ref_of(connection.properties.get("virtualNetworkGateway2"))
     if isinstance(gw2, Unknown):
-        return {"exists": gw2}
+        return {"exists": gw2, "displayName": gw2, "ipsecPolicyCount": gw2, "sameIpsecPolicies": gw2}
     if not isinstance(gw2, str):
         return {"exists": False}
     others = [c for c in ix.connections_by_gateway.get(normalise_id(gw2), [])

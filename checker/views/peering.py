@@ -17,6 +17,7 @@ from checker.views.readers import (
     count_or_unknown,
     display_name,
     first_unknown,
+    get_path,
     not_in_inputs,
     ref_of,
     resource_data,
@@ -46,7 +47,8 @@ def peering_subject(ix: Index, peering: Resource) -> Subject:
     remote_site = None
     if isinstance(remote_ref, Unknown) or remote_ref is None:
         unknown = remote_ref or Unknown(f"peering {display_name(peering)} has no remoteVirtualNetwork")
-        data["remoteVnet"] = {"exists": unknown, "hasGateway": unknown, "hasNonBasicGateway": unknown}
+        data["remoteVnet"] = {"exists": unknown, "hasGateway": unknown, "hasNonBasicGateway": unknown,
+                              "hasRouteServer": unknown}
         data["reverse"] = {"exists": unknown, "allowGatewayTransit": unknown}
     else:
         remote_key = normalise_id(remote_ref)
@@ -58,12 +60,14 @@ def peering_subject(ix: Index, peering: Resource) -> Subject:
             data["remoteVnet"] = {"id": remote_ref, "name": remote_ref.rsplit("/", 1)[-1],
                                   "displayName": remote_ref.rsplit("/", 1)[-1], "exists": unknown,
                                   "hasGateway": True if gateways else unknown,
-                                  "hasNonBasicGateway": non_basic(ix, gateways) if gateways else unknown}
+                                  "hasNonBasicGateway": non_basic(ix, gateways) if gateways else unknown,
+                                  "hasRouteServer": True if has_route_server(ix, remote_key) else unknown}
             data["reverse"] = {"exists": unknown, "allowGatewayTransit": unknown}
         else:
             data["remoteVnet"] = {"id": remote.id, "name": remote.name, "displayName": display_name(remote),
                                   "exists": True,
-                                  "hasGateway": bool(gateways), "hasNonBasicGateway": non_basic(ix, gateways)}
+                                  "hasGateway": bool(gateways), "hasNonBasicGateway": non_basic(ix, gateways),
+                                  "hasRouteServer": has_route_server(ix, remote_key)}
             reverse = [p for p in ix.peerings if ix.peering_parent_key(p) == remote_key
                        and isinstance(ref_of(p.properties.get("remoteVirtualNetwork")), str)
                        and normalise_id(ref_of(p.properties.get("remoteVirtualNetwork"))) == local_key]  # type: ignore[arg-type]
@@ -138,3 +142,19 @@ def spoke_routing(ix: Index, spoke_key: str, hub_site: SiteInfo | None) -> dict[
             missing.append(subnet.name.rsplit("/", 1)[-1])
     return {"subnetsWithoutOnPremRoute": missing,
             "subnetsWithoutOnPremRouteCount": count_or_unknown(missing, unknown)}
+
+
+ROUTE_SERVER_IP_CONFIGURATION = "Microsoft.Network/virtualHubs/ipConfigurations"
+
+
+def has_route_server(ix: Index, vnet_key: str) -> bool:
+    """An Azure Route Server (a ``virtualHubs`` resource with an ipConfiguration in a subnet of the VNet,
+    its RouteServerSubnet) sits in the VNet: "use the remote virtual network's gateway or Route Server"
+    works with it as well as with a gateway."""
+    prefix = vnet_key + "/subnets/"
+    for config in ix.graph.of_type(ROUTE_SERVER_IP_CONFIGURATION):
+        subnet = ref_of(get_path(config.properties, "subnet"))
+        if isinstance(subnet, str) and normalise_id(subnet).startswith(prefix):
+            return True
+    return False
+
