@@ -577,6 +577,15 @@ def _route_server_hub(with_gateway: bool = False) -> list[Resource]:
             rid_=f"{hub_id}/ipConfigurations/ipconfig1")]
 
 
+def _service_health(condition: Any = "ServiceHealth", enabled: Any = True) -> list[Resource]:
+    alert = res("Microsoft.Insights/activityLogAlerts", "service-health",
+                {"location": "global", "properties": {"enabled": enabled, "scopes": [SUB.rsplit("/resourceGroups", 1)[0]],
+                                                      "condition": {"allOf": [{"field": "category",
+                                                                               "equals": condition}]}}},
+                rid_=f"{SUB}/Microsoft.Insights/activityLogAlerts/service-health")
+    return vpn_site() + [alert]
+
+
 def _many_peerings(count: int) -> list[Resource]:
     resources = er_site()
     inline = [{"name": f"to-spoke{n}", "properties": {"remoteVirtualNetwork": {"id": rid("virtualNetworks",
@@ -1025,6 +1034,28 @@ CASES = [
          "er-ams"),
     case("ER-CIRCUIT-MONITOR", "fail", er_site, "er-ams"),
     case("ER-CIRCUIT-MONITOR", "unknown", lambda: er_site() + [_metric_alert(U)], "er-ams"),
+    case("CONN-SHAREDKEY-CHARSET", "pass", lambda: edit(vpn_site(), "conn-s2s", "properties.sharedKey",
+                                                        literal_key("A1b2C3d4E5f6G7h8I9j0", "parameter-file"))),
+    case("CONN-SHAREDKEY-CHARSET", "fail", lambda: edit(vpn_site(), "conn-s2s", "properties.sharedKey",
+                                                        literal_key("0b9c5f7e-21aa-4c1e-9f00-2d6b1f0c9a77",
+                                                                    "parameter-file"))),
+    case("CONN-SHAREDKEY-CHARSET", "fail", lambda: edit(vpn_site(), "conn-s2s", "properties.sharedKey",
+                                                        literal_key("long key with spaces 12345", "template-literal"))),
+    case("CONN-SHAREDKEY-CHARSET", "none", vpn_site),  # a Key Vault key is not known before deployment
+    case("CONN-DPD-ADVISORY", "pass", vpn_site),
+    case("CONN-DPD-ADVISORY", "fail", lambda: edit(vpn_site(), "conn-s2s", "properties.dpdTimeoutSeconds", 10)),
+    case("CONN-DPD-ADVISORY", "fail", lambda: edit(vpn_site(), "conn-s2s", "properties.dpdTimeoutSeconds", 600)),
+    case("CONN-DPD-ADVISORY", "unknown", lambda: edit(vpn_site(), "conn-s2s", "properties.dpdTimeoutSeconds", U)),
+    case("GW-SUBNET-IPV6-64", "pass", _gateway_subnet_edit("addressPrefixes", ["10.0.255.224/27",
+                                                                               "fd00:db8:0:ff::/64"])),
+    case("GW-SUBNET-IPV6-64", "fail", _gateway_subnet_edit("addressPrefixes", ["10.0.255.224/27",
+                                                                               "fd00:db8:0:ff::/80"])),
+    case("GW-SUBNET-IPV6-64", "unknown", _gateway_subnet_edit("addressPrefixes", ["fd00:db8:0:ff::/64", U])),
+    case("GW-SUBNET-IPV6-64", "none", vpn_site),
+    case("GW-SERVICE-HEALTH", "pass", _service_health),
+    case("GW-SERVICE-HEALTH", "fail", vpn_site),
+    case("GW-SERVICE-HEALTH", "fail", lambda: _service_health(enabled=False)),
+    case("GW-SERVICE-HEALTH", "unknown", lambda: _service_health(condition=U)),
 ]
 
 
@@ -1227,7 +1258,8 @@ AUDIT_RULES = {
     "CONN-IPSEC-CUSTOM-POLICY", "VPN-NAT-SUPPORTED", "FAILOVER-NO-DUALSTACK", "GW-SUBNET-NO-SEP",
     "VPN-AA-P2S-THIRD-PIP", "BGP-PEER-OUTSIDE-VNET", "LNG-NO-APIPA-PREFIX", "VPN-V2V-POLICY-SYMMETRIC",
     "ER-LOCAL-NO-GLOBALREACH", "ER-GW-PEERINGS-500", "GW-SUBNET-UDR-OVERLAP", "ER-ADVERTISED-PREFIXES",
-    "GW-MAINTENANCE-CONFIG", "ER-CIRCUIT-MONITOR",
+    "GW-MAINTENANCE-CONFIG", "ER-CIRCUIT-MONITOR", "CONN-SHAREDKEY-CHARSET", "CONN-DPD-ADVISORY", "GW-SUBNET-IPV6-64",
+    "GW-SERVICE-HEALTH",
 }
 
 

@@ -147,7 +147,8 @@ def shared_key_facts(ix: Index, connection: Resource, groups: dict[str, list[Res
             value.source == "parameter-default" and value.length is not None)
         strength = "not known before deployment" if value.weak is None else ("weak" if value.weak else "strong")
         facts_ = {"present": True, "source": value.source, "length": value.length, "weak": value.weak,
-                  "writtenInInputs": written, "strength": strength}
+                  "writtenInInputs": written, "strength": strength,
+                  "charsetValid": None if value.bad_characters is None else not value.bad_characters}
         # Keys are shared when their values are equal (same salted digest) or, for values not
         # known before deployment, when they come from the same parameter or Key Vault secret.
         # Different parameters or secrets count as distinct: nothing in the inputs says otherwise.

@@ -19,6 +19,7 @@ from checker.views.gateway_parts import (
     maintenance_assignments,
     public_ip_view,
     region_has_zones,
+    service_health_alerts,
 )
 from checker.views.index import Index
 from checker.views.network import subnet_view, vnet_view
@@ -154,6 +155,7 @@ def _gateway_facts(ix: Index, gateway: Resource) -> dict[str, Any]:
             first_unknown(c["enableBgp"] for c in vpn_connections)),
         "tunnelCount": tunnel_count, "tunnelLimit": tunnel_limit, "tunnelHeadroom": tunnel_headroom,
         "maintenanceConfigurationCount": maintenance_assignments(ix, gateway),
+        "serviceHealthAlertCount": service_health_alerts(ix),
         "diagnostics": diagnostics(ix, gateway),
         "bgp": gateway_bgp(ix, gateway, connections),
         "autoScale": _autoscale(props),

@@ -378,3 +378,29 @@ def advertised_prefixes(ix: Index, gateway: Resource) -> dict[str, Any]:
         counts[key] = len(known) if unknown is None else unknown
     return counts
 
+
+ACTIVITY_LOG_ALERT = "Microsoft.Insights/activityLogAlerts"
+
+
+def service_health_alerts(ix: Index) -> Any:
+    """Enabled activity log alerts of category ServiceHealth in the inputs (they are scoped to a
+    subscription, so every gateway of the inputs counts them). Unknown when an alert's condition or
+    switch is unknown and none is known to be one."""
+    count = 0
+    unknown: Unknown | None = None
+    for alert in ix.graph.of_type(ACTIVITY_LOG_ALERT):
+        enabled = to_bool(alert.properties.get("enabled"), True)
+        conditions = get_path(alert.properties, "condition.allOf")
+        if isinstance(enabled, Unknown) or isinstance(conditions, Unknown):
+            unknown = unknown or (enabled if isinstance(enabled, Unknown) else conditions)
+            continue
+        if enabled is not True:
+            continue
+        for condition in conditions if isinstance(conditions, list) else []:
+            field, value = get_path(condition, "field"), get_path(condition, "equals")
+            if isinstance(value, Unknown):
+                unknown = unknown or value
+            elif equals_ci(field, "category") and equals_ci(value, "ServiceHealth"):
+                count += 1
+                break
+    return count if count or unknown is None else unknown
