@@ -1056,6 +1056,10 @@ CASES = [
     case("GW-SERVICE-HEALTH", "fail", vpn_site),
     case("GW-SERVICE-HEALTH", "fail", lambda: _service_health(enabled=False)),
     case("GW-SERVICE-HEALTH", "unknown", lambda: _service_health(condition=U)),
+    # a live audit does not collect alerts or maintenance assignments: the rules do not apply to live data
+    case("GW-SERVICE-HEALTH", "none", lambda: live(vpn_site())),
+    case("GW-MAINTENANCE-CONFIG", "none", lambda: live(vpn_site())),
+    case("ER-CIRCUIT-MONITOR", "none", lambda: live(er_site()), "er-ams"),
 ]
 
 

@@ -79,9 +79,11 @@ def circuit_subject(ix: Index, circuit: Resource) -> Subject:
                          "peerASN": to_int(get_path(peering.properties, "peerASN"))})
     data["peerings"] = peerings
     data["globalReachConnectionCount"] = global_reach_count(ix, circuit)
-    from checker.views.gateway_parts import diagnostics  # gateway_parts reads circuit facts: import here
+    # gateway_parts reads circuit facts: import here
+    from checker.views.gateway_parts import diagnostics, not_collected_live
     monitoring = diagnostics(ix, circuit)
-    data["monitoring"] = {key: monitoring[key] for key in ("settingCount", "metricAlertCount", "monitored")}
+    data["monitoring"] = not_collected_live(
+        circuit, {key: monitoring[key] for key in ("settingCount", "metricAlertCount", "monitored")})
     if circuit.source == "live":
         for key in ("serviceProviderProvisioningState", "circuitProvisioningState", "provisioningState"):
             data[key] = props.get(key)
