@@ -1,5 +1,6 @@
-"""Rule-by-rule tests of the 60 catalogue policies on small graphs built from Resources: for every rule
-a failing case, a passing case and (where a template may not know the value) an unknown case."""
+"""Rule-by-rule tests of the policies (the catalogue's and those of the December 2026 rule-facts audit)
+on small graphs built from Resources: for every rule a failing case, a passing case and (where a
+template may not know the value) an unknown case."""
 
 from __future__ import annotations
 
