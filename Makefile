@@ -24,6 +24,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check checker tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m checker.policy.docs --check
+	$(BIN)/python -m checker.views.docs --check
 
 ## An audit of a fake Azure estate served on 127.0.0.1 (no Azure account needed).
 demo-live: $(BIN)/.installed
@@ -35,6 +36,7 @@ bench: $(BIN)/.installed
 
 rule-docs: $(BIN)/.installed
 	$(BIN)/python -m checker.policy.docs
+	$(BIN)/python -m checker.views.docs
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

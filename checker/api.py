@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checker import __version__
-from checker.model import InputError, Resource, normalise_id
+from checker.model import InputError, Notice, Resource, normalise_id
 from checker.report.model import NotEvaluated, Report, Result, Site
 from checker.sources.arm.context import DeploymentContext
 from checker.sources.inputs import DEFAULT_MAX_FILE_BYTES, InputLoad, read_inputs
@@ -36,6 +36,7 @@ class ScanOptions:
     pattern_by_vnet: tuple[tuple[str, str], ...] = ()  # configuration: VNet name/id glob -> pattern
     policy_dirs: tuple[Path, ...] = ()  # empty: the bundled policies
     settings: RuleSettings | None = None
+    settings_file: Path | None = None  # the configuration file the settings come from (for error lines)
     waivers: tuple[Waiver, ...] = ()
     today: date | None = None
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
@@ -67,6 +68,35 @@ def _declared(options: ScanOptions) -> DeclaredPatterns:
     from checker.patterns import DeclaredPatterns
 
     return DeclaredPatterns(everywhere=options.pattern, by_vnet=dict(options.pattern_by_vnet))
+
+
+def _settings_errors(policies: Sequence[Policy], settings: RuleSettings, file: Path | None) -> list[InputError]:
+    """Configuration typos (an unknown rule id or parameter name, a wrong type) are input errors, on
+    the line of the configuration that names them."""
+    from checker.policy.loader import check_settings
+
+    problems = check_settings(policies, settings)
+    if not problems:
+        return []
+    lines = _text_lines(file)
+    errors = []
+    for problem in problems:
+        # the line that holds the most (and the most specific: later) names the problem quotes
+        tokens = problem.split(" (did you mean")[0].split("'")[1::2]
+        scores = [(sum(2 ** i for i, token in enumerate(tokens) if token and token in text), -n)
+                  for n, text in enumerate(lines, 1)]
+        best = max(scores, default=(0, 0))
+        line = -best[1] if best[0] else None
+        errors.append(InputError(file=str(file) if file else "<settings>", line=line, message=problem,
+                                 hint="fix the rule id or parameter in the configuration"))
+    return errors
+
+
+def _text_lines(file: Path | None) -> list[str]:
+    try:
+        return file.read_text(encoding="utf-8-sig").splitlines() if file else []
+    except (OSError, UnicodeDecodeError):
+        return []
 
 
 def _site_result(results: Sequence[Result]) -> str:
@@ -114,13 +144,20 @@ def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
     report.errors.extend(policy_errors)
     report.rules = [policy.rule_info() for policy in policies]
 
+    settings = options.settings or RuleSettings()
+    report.errors.extend(_settings_errors(policies, settings, options.settings_file))
+
     graph = build_graph(load.resources)
     sites, subjects = build_subjects(graph, _declared(options))
-    results = evaluate_policies(policies, subjects, options.settings or RuleSettings())
+    results = evaluate_policies(policies, subjects, settings)
 
     inline, waiver_errors = _inline_waivers(load.resources)
     report.errors.extend(waiver_errors)
-    results = apply_waivers(results, [*options.waivers, *inline], today=options.today or date.today())
+    waivers = [*options.waivers, *inline]
+    report.notices.extend(Notice(file=w.file or "<configuration>", line=w.line,
+                                 message=f"waiver of {w.rule} for '{w.resource}' matches no result")
+                          for w in waivers if not any(w.matches(r) for r in results))
+    results = apply_waivers(results, waivers, today=options.today or date.today())
     report.results = results
 
     by_site: dict[str, list[Result]] = {}

@@ -218,7 +218,7 @@ def _scan_options(args: argparse.Namespace, config: Any) -> Any:
         parameter_values=tuple(getattr(args, "set_values", None) or ()),
         pattern=_pick(getattr(args, "pattern", None), getattr(config, "pattern", None), None),
         pattern_by_vnet=tuple((getattr(config, "pattern_by_vnet", None) or {}).items()),
-        policy_dirs=policy_dirs, settings=settings,
+        policy_dirs=policy_dirs, settings=settings, settings_file=getattr(config, "path", None),
         waivers=tuple(getattr(config, "waivers", ()) or ()),
         max_file_bytes=int(max_mb) * 1024 * 1024,
     )

@@ -43,6 +43,7 @@ class SiteInfo:
     pattern_source: str  # "detected" | "declared"
     notes: tuple[str, ...] = ()
     gateways: tuple[Resource, ...] = ()
+    hubs: tuple[str, ...] = ()  # spoke side: the remote VNets whose gateways it uses (not in the inputs)
 
 
 def _props(resource: Resource) -> dict[str, Any]:
@@ -188,6 +189,28 @@ def _vnet2vnet_notes(graph: Graph, gateway_keys: set[str], vnet_key: str) -> lis
     return notes
 
 
+def _spokes_without_hub(graph: Graph, sites: Mapping[str, list[Resource]]) -> dict[str, list[str]]:
+    """VNets in the inputs without a gateway that use the gateways of a remote VNet (a peering with
+    ``useRemoteGateways: true``) whose gateways are not in the inputs: the spoke side of a hub and
+    spoke, a site of its own so that a spoke landing zone is checked without its hub."""
+    out: dict[str, list[str]] = {}
+    for peering in graph.of_type(PEERING):
+        props = _props(peering)
+        if props.get("useRemoteGateways") is not True and not equals_ci(props.get("useRemoteGateways"), "true"):
+            continue
+        parent = graph.parent(peering)
+        vnet_key = parent.key if parent else peering.key.rsplit("/virtualnetworkpeerings/", 1)[0]
+        vnet = graph.get(vnet_key)
+        if vnet is None or is_placeholder(vnet) or sites.get(vnet_key):
+            continue
+        remote = _ref_id(props.get("remoteVirtualNetwork"))
+        remote_key = normalise_id(remote) if isinstance(remote, str) else None
+        if remote_key is not None and sites.get(remote_key):
+            continue  # the hub and its gateways are in the inputs: its site covers this spoke
+        out.setdefault(vnet_key, []).append(remote_key or "(unknown)")
+    return out
+
+
 def detect_sites(graph: Graph, declared: DeclaredPatterns) -> list[SiteInfo]:
     """Every site in the graph with its patterns (declared: --pattern > tag > configuration > detected).
 
@@ -205,11 +228,17 @@ def detect_sites(graph: Graph, declared: DeclaredPatterns) -> list[SiteInfo]:
     for vnet in graph.of_type(VNET):
         if vnet.key not in by_vnet and (_tag(vnet) is not None or _mapping_for(vnet, declared.by_vnet)):
             by_vnet[vnet.key] = []
+    spoke_of = _spokes_without_hub(graph, by_vnet)
+    for vnet_key in spoke_of:
+        by_vnet.setdefault(vnet_key, [])
 
     sites = []
     for vnet_key, gateways in by_vnet.items():
         vnet = graph.get(vnet_key) or _placeholder_vnet(vnet_key, vnet_refs[vnet_key])
         notes = _vnet2vnet_notes(graph, {g.key for g in gateways}, vnet_key)
+        for hub in spoke_of.get(vnet_key, ()):
+            notes.append(f"spoke side of a hub and spoke: uses the gateways of virtual network "
+                         f"{hub.rsplit('/', 1)[-1]}, which holds no gateway in the inputs")
         patterns: tuple[str, ...]
         tag = _tag(vnet)
         mapping = _mapping_for(vnet, declared.by_vnet)
@@ -224,7 +253,7 @@ def detect_sites(graph: Graph, declared: DeclaredPatterns) -> list[SiteInfo]:
             source = "declared"
         else:
             detected = _detected(gateways)
-            if _is_hub(graph, vnet_key):
+            if _is_hub(graph, vnet_key) or vnet_key in spoke_of:
                 detected = detected + ("hub-spoke",)
             patterns, source = tuple(p for p in PATTERNS if p in detected), "detected"
             unknown_types = [g.name for g in gateways if isinstance(_props(g).get("gatewayType"), Unknown)]
@@ -234,5 +263,6 @@ def detect_sites(graph: Graph, declared: DeclaredPatterns) -> list[SiteInfo]:
         base = next((p for p in patterns if p != "hub-spoke"), None)
         primary = base or ("hub-spoke" if "hub-spoke" in patterns else None)
         sites.append(SiteInfo(id=vnet_key, name=vnet.name, vnet=vnet, pattern=primary, patterns=patterns,
-                              pattern_source=source, notes=tuple(notes), gateways=tuple(gateways)))
+                              pattern_source=source, notes=tuple(notes), gateways=tuple(gateways),
+                              hubs=tuple(spoke_of.get(vnet_key, ()))))
     return sites

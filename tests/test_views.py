@@ -281,11 +281,18 @@ def test_circuit_scope_uses_the_tables() -> None:
 # --- resources outside sites, peerings, sites ------------------------------------------------------
 
 def test_resources_outside_sites_infer_patterns_from_their_kind() -> None:
+    # The coexistence pattern needs the other kind of gateway to be possible: nothing in these
+    # inputs is a VPN gateway (for the circuit) or an ExpressRoute gateway (for the pair). They used
+    # to get expressroute-vpn-failover as well, and with it the FAILOVER-* rules.
     lone_circuit = one([circuit("er-only")], "circuit")
     assert lone_circuit.site is None
-    assert lone_circuit.patterns == ("expressroute", "expressroute-vpn-failover")
+    assert lone_circuit.patterns == ("expressroute",)
     pair = [lng("onprem"), connection("c", "gw-elsewhere", local="onprem")]
-    assert one(pair, "local-gateway").patterns == ("vpn", "expressroute-vpn-failover")
+    assert one(pair, "local-gateway").patterns == ("vpn",)
+    with_er = pair + [gateway("gw-er", "hub", "ExpressRoute", "ErGw2AZ", ())]
+    assert one(with_er, "local-gateway").patterns == ("vpn", "expressroute-vpn-failover")
+    assert one([circuit("er-only"), gateway("gw", "other")], "circuit").patterns == (
+        "expressroute", "expressroute-vpn-failover")
     conn = one(pair, "connection")
     assert conn.site is None and "vpn" in conn.patterns
     assert isinstance(conn.data["gateway1"]["enableBgp"], Unknown)
@@ -306,7 +313,12 @@ def test_peering_reverse_and_remote_gateway_facts() -> None:
     assert data["allowVirtualNetworkAccess"] is True
     dangling = one(drop(hub_spoke_site(), "hub"), "vnet-peering", "spoke1/spoke1-to-hub").data
     assert dangling["remoteVnet"]["hasGateway"] is True  # the hub's gateway still places it
-    assert isinstance(dangling["reverse"]["allowGatewayTransit"], Unknown)
+    # The hub VNet is not in the inputs but its peering back to the spoke is (a child resource, as
+    # the AVM virtual-network module deploys both sides): it is read. (It used to give unknown.)
+    assert dangling["reverse"]["allowGatewayTransit"] is True
+    reverse_gone = drop(hub_spoke_site(), "hub", "hub/hub-to-spoke1")
+    gone = one(reverse_gone, "vnet-peering", "spoke1/spoke1-to-hub").data
+    assert isinstance(gone["reverse"]["allowGatewayTransit"], Unknown)
 
 
 def site_overlaps(resources: list[Resource]) -> dict[str, Any]:
@@ -495,3 +507,23 @@ def test_gateway_ip_that_is_not_an_address_is_not_public() -> None:
     assert one(vpn_site(), "local-gateway").data["gatewayIpIsPublic"] is True
     shared = one(edit(vpn_site(), "onprem", "properties.gatewayIpAddress", "100.100.100.100"), "local-gateway").data
     assert shared["gatewayIpIsPublic"] is False  # 100.64.0.0/10, shared address space
+
+
+def test_a_vpn_gateway_of_unknown_vnet_gets_coexistence_rules_only_when_an_er_gateway_could_share_it() -> None:
+    lone = gateway("gw-vpn", "hub")
+    lone.body["properties"]["ipConfigurations"][0]["properties"]["subnet"] = {"id": Unknown("from a module")}
+    assert one([lone], "gateway").site is None
+    assert one([lone], "gateway").patterns == ("vpn",)
+    er = gateway("gw-er", "hub2", "ExpressRoute", "ErGw2AZ", ())
+    assert one([lone, er], "gateway", "gw-vpn").patterns == ("vpn", "expressroute-vpn-failover")
+
+
+def test_a_gateway_subnet_without_gateways_gets_no_coexistence_rules() -> None:
+    # Found on Azure/bicep-registry-modules avm/res/network/virtual-network (9f9ea1a1) with only a
+    # GatewaySubnet: FAILOVER-SUBNET-27 failed (critical) on a VNet without any gateway.
+    alone = [vnet("hub1", ["10.0.0.0/16"], {"GatewaySubnet": "10.0.255.240/28"})]
+    subnet = one(alone, "gateway-subnet")
+    assert subnet.site is None and "expressroute-vpn-failover" not in subnet.patterns
+    assert {"vpn", "expressroute"} <= set(subnet.patterns)
+    both = alone + [gateway("gw-vpn", "x"), gateway("gw-er", "y", "ExpressRoute", "ErGw2AZ", ())]
+    assert "expressroute-vpn-failover" in one(both, "gateway-subnet").patterns

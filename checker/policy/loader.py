@@ -7,7 +7,7 @@ import datetime
 import difflib
 import fnmatch
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -26,6 +26,7 @@ from checker.policy.conditions import (
     check_condition,
     compile_condition,
     expression_kind,
+    parse_field_path,
     split_message,
 )
 from checker.policy.model import PARAMETER_TYPES, ParameterSpec, Policy, RuleSettings
@@ -346,6 +347,10 @@ def _semantic_problems(document: Mapping[str, Any], stem: str,
             if isinstance(allowed, list) and "default" in spec and spec["default"] not in allowed:
                 problems.append((("parameters", name, "default"), False,
                                  f"parameters.{name}.default: {spec['default']!r} is not in allowedValues", None))
+    schema = known_subjects.get(subject) if isinstance(known_subjects, Mapping) and isinstance(subject, str) \
+        else None
+    if schema is not None:
+        problems.extend(_field_problems(document, schema))
     for key in ("if", "then"):
         condition = document.get(key)
         if isinstance(condition, Mapping):
@@ -363,6 +368,46 @@ def _semantic_problems(document: Mapping[str, Any], stem: str,
                                      + (", ".join(sorted(declared)) or "none")))
         except ValueError as error:
             problems.append((("message",), False, f"message: {error}", None))
+    return problems
+
+
+def _field_problems(document: Mapping[str, Any], schema: Any) -> list[tuple[JsonPath, bool, str, str | None]]:
+    """``field:`` paths and message placeholders that the rule's subject does not declare (the
+    registry of subject fields, ``checker/views/fields.py``), with a did-you-mean hint."""
+    problems: list[tuple[JsonPath, bool, str, str | None]] = []
+
+    def walk(node: Any, path: JsonPath) -> None:
+        if isinstance(node, Mapping):
+            for key, value in node.items():
+                if key == "field" and isinstance(value, str):
+                    check(value, path + (key,), f"{json_path(path + (key,))}: ")
+                else:
+                    walk(value, path + (key,))
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                walk(item, path + (index,))
+
+    def check(text: str, path: JsonPath, prefix: str, segments: Any = None) -> None:
+        if segments is None:
+            try:
+                segments = parse_field_path(text).segments
+            except ValueError:
+                return  # the condition check reports a malformed path
+        found = schema.check(segments)
+        if found is not None:
+            problems.append((path, False, prefix + found[0], found[1]))
+
+    for key in ("if", "then"):
+        walk(document.get(key), (key,))
+    message = document.get("message")
+    if isinstance(message, str):
+        try:
+            parts = split_message(message)
+        except ValueError:
+            parts = []  # reported by _semantic_problems
+        for kind, item in parts:
+            if kind == "field":
+                check(item.text, ("message",), f"message: placeholder '{{{item.text}}}': ", item.segments)
     return problems
 
 
@@ -531,29 +576,38 @@ def is_disabled(rule_id: str, disabled: Collection[str]) -> bool:
     return any(fnmatch.fnmatchcase(lowered, pattern.lower()) for pattern in disabled)
 
 
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'X'?)`` for the closest choice, case-insensitively; empty when none is close."""
+    by_lower = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.75)
+    return f" (did you mean '{by_lower[close[0]]}'?)" if close else ""
+
+
 def check_settings(policies: Sequence[Policy], settings: RuleSettings) -> list[str]:
     """Settings that name unknown rules or parameters, bad severities or parameter values of the
-    wrong type; one readable line each."""
+    wrong type; one readable line each, with the closest known name when one is close."""
+    ids = [p.id for p in policies]
     problems: list[str] = []
     for pattern in sorted(settings.disabled):
         if not any(fnmatch.fnmatchcase(p.id.lower(), pattern.lower()) for p in policies):
-            problems.append(f"disabled rule '{pattern}' matches no rule")
+            problems.append(f"disabled rule '{pattern}' matches no rule{did_you_mean(pattern, ids)}")
     for rule_id, severity in sorted(settings.severity.items()):
         if find_policy(policies, rule_id) is None:
-            problems.append(f"severity override for unknown rule '{rule_id}'")
+            problems.append(f"severity override for unknown rule '{rule_id}'{did_you_mean(rule_id, ids)}")
         if severity not in SEVERITIES:
             problems.append(f"severity override for '{rule_id}': expected one of {', '.join(SEVERITIES)}, "
                             f"found {severity!r}")
     for rule_id, overrides in sorted(settings.parameters.items()):
         policy = find_policy(policies, rule_id)
         if policy is None:
-            problems.append(f"parameters for unknown rule '{rule_id}'")
+            problems.append(f"parameters for unknown rule '{rule_id}'{did_you_mean(rule_id, ids)}")
             continue
         for name, value in sorted(overrides.items()):
             spec = policy.parameters.get(name)
             if spec is None:
                 declared = ", ".join(sorted(policy.parameters)) or "none"
-                problems.append(f"rule '{policy.id}' has no parameter '{name}' (parameters: {declared})")
+                problems.append(f"rule '{policy.id}' has no parameter '{name}' (parameters: {declared})"
+                                f"{did_you_mean(name, policy.parameters)}")
             elif not value_has_type(value, spec.type):
                 problems.append(f"parameter '{name}' of rule '{policy.id}': expected {_TYPE_WORDS[spec.type]}, "
                                 f"found {_found(value)}")

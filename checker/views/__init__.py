@@ -4,6 +4,9 @@ circuit, peering, BGP ASN and site, each in its own module over one read-only ``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from checker.graph import Graph
 from checker.model import Resource, Secret, equals_ci
 from checker.patterns import DeclaredPatterns, SiteInfo, detect_sites
@@ -17,13 +20,14 @@ from checker.views.index import Index
 from checker.views.local_gateway import local_gateway_subject
 from checker.views.peering import peering_subject
 from checker.views.readers import CIRCUIT, GATEWAY_SUBNET, LNG, SUBNET, display_name
+from checker.views.registry import KindSchema, schemas
 from checker.views.site import site_subject
 
 __all__ = ["build_subjects", "display_name", "SiteInfo", "DeclaredPatterns", "SUBJECT_KINDS"]
 
-#: Every subject kind the views produce (docs/subjects.md); policies name one of them.
-SUBJECT_KINDS = ("gateway", "gateway-subnet", "connection", "local-gateway", "circuit", "vnet-peering",
-                 "bgp-asn", "site")
+#: Every subject kind the views produce, with its declared fields (docs/subjects.md); policies name
+#: one of them, and the policy loader checks their field paths against it.
+SUBJECT_KINDS: Mapping[str, KindSchema] = MappingProxyType(schemas())
 
 
 def build_subjects(graph: Graph, declared: DeclaredPatterns) -> tuple[list[SiteInfo], list[Subject]]:

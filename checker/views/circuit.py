@@ -35,7 +35,7 @@ def circuit_facts(ix: Index, circuit: Resource | None, ref: str | Unknown | None
             return {"exists": False}
         unknown = ref if isinstance(ref, Unknown) else not_in_inputs("circuit", ref)
         return {"id": ref if isinstance(ref, str) else None,
-                "displayName": ref.rsplit("/", 1)[-1] if isinstance(ref, str) else None,
+                "displayName": ref.rsplit("/", 1)[-1] if isinstance(ref, str) else "(id not known before deployment)",
                 "exists": unknown, "bandwidthMbps": unknown,
                 "peeringLocation": unknown, "tier": unknown}
     props = circuit.properties

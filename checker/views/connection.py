@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from typing import Any
 
 from checker import facts
@@ -93,11 +94,20 @@ def connection_subject(ix: Index, connection: Resource, secret_groups: dict[str,
                    connection.origin)
 
 
-def gateway_ref_view(ix: Index, ref: str | Unknown | None) -> dict[str, Any]:
+def gateway_ref_view(ix: Index, ref: str | Unknown | None) -> Mapping[str, Any]:
+    """The facts of a connection's gateway; the same read-only view for every connection of it."""
+    if isinstance(ref, str):
+        return ix.part("gateway-ref", normalise_id(ref), lambda: strip_absent(_gateway_ref_view(ix, ref)))
+    return _gateway_ref_view(ix, ref)
+
+
+def _gateway_ref_view(ix: Index, ref: str | Unknown | None) -> dict[str, Any]:
     if ref is None:
         return {"exists": False}
     if isinstance(ref, Unknown):
-        return {"exists": ref, "enableBgp": ref, "skuName": ref, "gatewayType": ref, "asn": ref, "minScaleUnits": ref}
+        return {"displayName": "(id not known before deployment)", "exists": ref, "enableBgp": ref,
+                "skuName": ref, "gatewayType": ref, "asn": ref, "location": ref, "activeActive": ref,
+                "minScaleUnits": ref}
     gateway = ix.graph.get(ref)
     if gateway is None:
         unknown = not_in_inputs("virtual network gateway", ref)

@@ -32,6 +32,7 @@ from checker.views.readers import (
     get_path,
     list_or_unknown,
     lower_or_none,
+    maybe_unknown,
     migration_tagged,
     ref_of,
     same_subnet,
@@ -127,6 +128,17 @@ def _gateway_facts(ix: Index, gateway: Resource) -> dict[str, Any]:
     tunnel_headroom = first_unknown([tunnel_count, tunnel_limit])
     if tunnel_headroom is None:
         tunnel_headroom = tunnel_limit - tunnel_count
+    # Connections whose gateway is not known before deployment may be this gateway's: counts are
+    # then unknown ("N known + M unknown" is never N), unless the known part already decides.
+    maybe_vpn = ix.maybe_connections_of(("IPsec", "Vnet2Vnet"), [gateway]) if not is_er else []
+    maybe_er = ix.maybe_connections_of(("ExpressRoute",), [gateway]) if not is_vpn else []
+    vpn_unknown = maybe_unknown(maybe_vpn, len(vpn_connections), "VPN connection") if maybe_vpn else None
+    all_unknown = maybe_unknown(maybe_vpn + maybe_er, len(connections), "connection") \
+        if maybe_vpn or maybe_er else None
+    if vpn_unknown is not None:
+        tunnel_count = vpn_unknown
+        if not (isinstance(tunnel_headroom, int) and tunnel_headroom < 0):
+            tunnel_headroom = vpn_unknown
 
     data: dict[str, Any] = dict(gateway.body)
     data.update({
@@ -147,10 +159,11 @@ def _gateway_facts(ix: Index, gateway: Resource) -> dict[str, Any]:
             [p for p in public_ips if p.get("zoneRedundant") is False],
             first_unknown(p.get("zoneRedundant") for p in public_ips)),
         "regionHasZones": region_has_zones(region),
-        "connections": connections, "connectionCount": len(connections),
-        "vpnConnectionCount": len(vpn_connections),
-        "s2sConnectionCount": len([c for c in connections if c["connectionType"] == "IPsec"]),
-        "erConnectionCount": unknown_type or len(er_connections),
+        "connections": connections, "connectionCount": all_unknown or len(connections),
+        "vpnConnectionCount": vpn_unknown or len(vpn_connections),
+        "s2sConnectionCount": vpn_unknown or len([c for c in connections if c["connectionType"] == "IPsec"]),
+        "erConnectionCount": unknown_type or (maybe_unknown(maybe_er, len(er_connections), "ExpressRoute connection")
+                                              if maybe_er else len(er_connections)),
         "nonBgpS2sConnectionCount": count_or_unknown(
             [c for c in vpn_connections if c["connectionType"] == "IPsec" and c["enableBgp"] is False],
             first_unknown(c["enableBgp"] for c in vpn_connections)),
@@ -162,7 +175,7 @@ def _gateway_facts(ix: Index, gateway: Resource) -> dict[str, Any]:
         "autoScale": _autoscale(props),
     })
     if is_er:
-        data["er"] = er_facts(ix, gateway, sku_key, sku_name, er_connections)
+        data["er"] = er_facts(ix, gateway, sku_key, sku_name, er_connections, maybe_er)
     if gateway.source == "live":
         data["provisioningState"] = props.get("provisioningState")
         peers = gateway.metadata.get("bgpPeerStatus", get_path(props, "bgpPeerStatus"))

@@ -22,6 +22,7 @@ from checker.views.readers import (
     get_path,
     items_of,
     list_or_unknown,
+    maybe_unknown,
     not_in_inputs,
     prefix_list,
     ref_of,
@@ -243,7 +244,8 @@ def gateway_bgp(ix: Index, gateway: Resource, connections: list[dict[str, Any]])
 
 
 def er_facts(ix: Index, gateway: Resource, sku_key: str | None, sku_name: Any,
-             er_connections: list[dict[str, Any]]) -> dict[str, Any]:
+             er_connections: list[dict[str, Any]],
+             maybe: list[tuple[Resource, Unknown]] | None = None) -> dict[str, Any]:
     circuits = []
     for brief in er_connections:
         connection = ix.graph.get(brief["id"])
@@ -276,6 +278,11 @@ def er_facts(ix: Index, gateway: Resource, sku_key: str | None, sku_name: Any,
         limit = sku_name if isinstance(sku_name, Unknown) else Unknown(
             f"no circuit limit known for ExpressRoute gateway SKU {sku_name}")
     circuit_headroom = limit if isinstance(limit, Unknown) else limit - len(er_connections)
+    linked: Any = len(circuits)
+    if maybe:
+        linked = maybe_unknown(maybe, len(circuits), "linked circuit")
+        if not (isinstance(circuit_headroom, int) and circuit_headroom < 0):
+            circuit_headroom = linked
     locations = [c.get("peeringLocation") for c in circuits]
     per_location: dict[str, int] = {}
     for loc in locations:
@@ -290,7 +297,7 @@ def er_facts(ix: Index, gateway: Resource, sku_key: str | None, sku_name: Any,
     within_limit: Any = (True if len(locations) <= facts.ER_MAX_CIRCUITS_PER_PEERING_LOCATION
                          else max_same if isinstance(max_same, Unknown)
                          else max_same <= facts.ER_MAX_CIRCUITS_PER_PEERING_LOCATION)
-    return {"circuits": circuits, "linkedCircuitCount": len(circuits), "capacityMbps": capacity,
+    return {"circuits": circuits, "linkedCircuitCount": linked, "capacityMbps": capacity,
             "maxCircuitBandwidthMbps": max_bw, "throughputHeadroomMbps": headroom,
             **advertised_prefixes(ix, gateway),
             "circuitLimit": limit, "circuitHeadroom": circuit_headroom,

@@ -52,7 +52,9 @@ def gateway_subnet_subject(ix: Index, subnet: Resource) -> Subject:
     data["nonGatewayUserCount"] = len(users)
     data["nonGatewayUserNames"] = [u.rstrip("/").rsplit("/", 1)[-1] for u in users]
     data["placement"] = placement(ix, subnet, vnet_key)
-    patterns = site.patterns if site else PATTERNS
+    # Outside any site, a GatewaySubnet may hold either kind of gateway later, but ExpressRoute/VPN
+    # coexistence only when both kinds of gateway are possible in the inputs.
+    patterns = site.patterns if site else ix.inferred(*PATTERNS)
     return Subject("gateway-subnet", subnet, strip_absent(data), site.id if site else None, patterns, subnet.origin)
 
 

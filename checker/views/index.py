@@ -12,9 +12,18 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from checker.graph import Graph
-from checker.model import Resource, normalise_id
-from checker.patterns import CONNECTION, GATEWAY, PATTERNS, PEERING, SiteInfo
-from checker.views.readers import migration_tagged, ref_of, to_bool
+from checker.model import Resource, Unknown, normalise_id
+from checker.patterns import CONNECTION, GATEWAY, PATTERNS, PEERING, SiteInfo, vnet_id_of_subnet
+from checker.views.readers import (
+    HUB_IP_CONFIGURATION,
+    VIRTUAL_HUB,
+    display_name,
+    first_unknown,
+    get_path,
+    migration_tagged,
+    ref_of,
+    to_bool,
+)
 
 T = TypeVar("T")
 
@@ -38,12 +47,18 @@ class Index:
         self.connections_by_gateway: dict[str, list[Resource]] = {}
         self.connections_by_local_gateway: dict[str, list[Resource]] = {}
         self.connections_by_circuit: dict[str, list[Resource]] = {}
+        # Connections whose gateway is not known before deployment (an id from a module's outputs):
+        # any gateway of the inputs may be theirs, so counts over a gateway's connections are unknown.
+        self.unplaced_connections: list[tuple[Resource, Unknown]] = []
         for connection in self.connections:
             props = connection.properties
-            ends = {normalise_id(e) for e in (ref_of(props.get("virtualNetworkGateway1")),
-                                              ref_of(props.get("virtualNetworkGateway2"))) if isinstance(e, str)}
+            refs = (ref_of(props.get("virtualNetworkGateway1")), ref_of(props.get("virtualNetworkGateway2")))
+            ends = {normalise_id(e) for e in refs if isinstance(e, str)}
             for end in ends:
                 self.connections_by_gateway.setdefault(end, []).append(connection)
+            unknown_end = first_unknown(refs)
+            if unknown_end is not None and not any(graph.get(end) is not None for end in ends):
+                self.unplaced_connections.append((connection, unknown_end))
             local = ref_of(props.get("localNetworkGateway2"))
             if isinstance(local, str):
                 self.connections_by_local_gateway.setdefault(normalise_id(local), []).append(connection)
@@ -57,8 +72,26 @@ class Index:
             remote = ref_of(peering.properties.get("remoteVirtualNetwork"))
             if isinstance(remote, str):
                 self.peerings_by_remote.setdefault(normalise_id(remote), []).append(peering)
+        # Azure Route Server: a virtualHubs resource without a virtualWan, placed in the VNet of the
+        # subnet of its ipConfigurations (child resources, or inline on live data).
+        self.route_servers_by_vnet: dict[str, list[Resource]] = {}
+        self.unplaced_route_servers: list[tuple[Resource, Unknown]] = []
+        for hub in graph.of_type(VIRTUAL_HUB):
+            if hub.properties.get("virtualWan") is not None:
+                continue  # a Virtual WAN hub, not a Route Server
+            placed = _route_server_vnets(graph, hub)
+            for vnet in placed:
+                if isinstance(vnet, str):
+                    self.route_servers_by_vnet.setdefault(vnet, []).append(hub)
+            unknown = first_unknown(placed)
+            if unknown is not None and not any(isinstance(v, str) for v in placed):
+                self.unplaced_route_servers.append((hub, unknown))
         self.type_counts: dict[str, dict[str | None, tuple[int, int]]] = {
             site.id: _type_counts(site) for site in self.sites}
+        self.gateway_types: set[str | None] = set()
+        for gateway in self.gateways:
+            kind = gateway.properties.get("gatewayType")
+            self.gateway_types.add(kind.lower() if isinstance(kind, str) else None)
         self._parts: dict[tuple[str, str], Any] = {}
 
     # -- lookups ----------------------------------------------------------------------------------
@@ -82,6 +115,21 @@ class Index:
     def connections_of(self, gateway: Resource) -> list[Resource]:
         return list(self.connections_by_gateway.get(gateway.key, ()))
 
+    def maybe_connections_of(self, types: tuple[str, ...], gateways: Iterable[Resource]
+                             ) -> list[tuple[Resource, Unknown]]:
+        """Connections of these types (or of an unknown type) whose gateway is not known, declared in
+        the same file as one of these gateways: they may be theirs."""
+        wanted = {t.lower() for t in types}
+        files = {g.origin.file for g in gateways if g.origin is not None}
+        out = []
+        for connection, reason in self.unplaced_connections:
+            if connection.origin is None or connection.origin.file not in files:
+                continue
+            ctype = connection.properties.get("connectionType")
+            if isinstance(ctype, Unknown) or (isinstance(ctype, str) and ctype.lower() in wanted):
+                out.append((connection, reason))
+        return out
+
     def peering_parent_key(self, peering: Resource) -> str:
         parent = self.graph.parent(peering)
         return parent.key if parent else peering.key.rsplit("/virtualnetworkpeerings/", 1)[0]
@@ -97,9 +145,22 @@ class Index:
     def uses_remote_gateways(self, peering: Resource) -> Any:
         return to_bool(peering.properties.get("useRemoteGateways"), False)
 
-    @staticmethod
-    def inferred(*patterns: str) -> tuple[str, ...]:
-        return tuple(p for p in PATTERNS if p in patterns)
+    def inferred(self, *patterns: str) -> tuple[str, ...]:
+        """The patterns of a resource outside any site, from its own kind. The coexistence pattern
+        applies only when the other kind of gateway could share its VNet: a VPN resource is checked
+        as part of an ExpressRoute/VPN site only if an ExpressRoute gateway (or one of unknown type)
+        is in the inputs, and the other way round."""
+        kept = set(patterns)
+        if "expressroute-vpn-failover" in kept:
+            if "vpn" in kept and not self.could_have_gateway("expressroute"):
+                kept.discard("expressroute-vpn-failover")
+            if "expressroute" in kept and not self.could_have_gateway("vpn"):
+                kept.discard("expressroute-vpn-failover")
+        return tuple(p for p in PATTERNS if p in kept)
+
+    def could_have_gateway(self, gateway_type: str) -> bool:
+        """A gateway of this type, or of a type not known, is in the inputs."""
+        return gateway_type in self.gateway_types or None in self.gateway_types
 
     # -- shared parts -----------------------------------------------------------------------------
 
@@ -110,6 +171,26 @@ class Index:
             value: Any = compute()
             self._parts[slot] = MappingProxyType(value) if isinstance(value, dict) else value
         return self._parts[slot]  # type: ignore[no-any-return]
+
+
+def _route_server_vnets(graph: Graph, hub: Resource) -> list[str | Unknown]:
+    """The VNets a Route Server's ipConfigurations sit in (normalised ids), Unknown when not known."""
+    configs: list[Any] = [c.properties for c in graph.children(hub, HUB_IP_CONFIGURATION)]
+    inline = hub.properties.get("ipConfigurations")
+    if isinstance(inline, Unknown):
+        return [inline]
+    for config in inline if isinstance(inline, list) else []:
+        configs.append(get_path(config, "properties") if isinstance(config, dict) else config)
+    out: list[str | Unknown] = []
+    for props in configs:
+        subnet = ref_of(get_path(props, "subnet")) if isinstance(props, dict) else props
+        if isinstance(subnet, Unknown):
+            out.append(Unknown(f"subnet of Route Server {display_name(hub)} is not known: {subnet.reason}"))
+        elif isinstance(subnet, str):
+            vnet = vnet_id_of_subnet(subnet)
+            if vnet:
+                out.append(vnet)
+    return out
 
 
 def _type_counts(site: SiteInfo) -> dict[str | None, tuple[int, int]]:

@@ -111,6 +111,11 @@ def overlap_facts(ix: Index, site: SiteInfo) -> dict[str, Any]:
     onprem, _ = onprem_networks(ix, site)
     onprem_pairs: list[dict[str, str]] = []
     unknown: Unknown | None = None
+    if site.hubs and not site.gateways:
+        # The spoke side of a hub and spoke reaches on-premises through a hub that is not in the
+        # inputs: its on-premises prefixes are not known.
+        unknown = Unknown(f"the on-premises prefixes reached through hub virtual network "
+                          f"{site.hubs[0].rsplit('/', 1)[-1]} are not in the inputs")
     for lng_name, connection, net in onprem:
         pairs, problem = overlap_pairs(azure, [(lng_name, net)])
         unknown = unknown or problem

@@ -14,10 +14,10 @@ from checker.views.network import route_table_view
 from checker.views.onprem import onprem_networks
 from checker.views.readers import (
     SUBNET,
+    any_true,
     count_or_unknown,
     display_name,
     first_unknown,
-    get_path,
     not_in_inputs,
     ref_of,
     resource_data,
@@ -25,6 +25,7 @@ from checker.views.readers import (
     to_bool,
     to_network,
 )
+from checker.views.route_server import route_server_facts
 
 
 def peering_subject(ix: Index, peering: Resource) -> Subject:
@@ -38,53 +39,78 @@ def peering_subject(ix: Index, peering: Resource) -> Subject:
     data["allowVirtualNetworkAccess"] = to_bool(props.get("allowVirtualNetworkAccess"), True)
     local_gateways = ix.vnet_gateways(local_key)
     local_vnet = ix.graph.get(local_key)
+    local_rs = route_server_facts(ix, local_key)
     data["localVnet"] = {"id": local_key, "name": local_key.rsplit("/", 1)[-1],
                          "displayName": display_name(local_vnet) if local_vnet else local_key.rsplit("/", 1)[-1],
-                         "hasGateway": bool(local_gateways)}
-    siblings = [p for p in ix.peerings if ix.peering_parent_key(p) == local_key]
+                         "hasGateway": bool(local_gateways), "hasRouteServer": local_rs["exists"]}
     data["localUseRemoteGatewaysCount"] = len(
-        [p for p in siblings if to_bool(p.properties.get("useRemoteGateways"), False) is True])
+        [p for p in ix.peerings_of(local_key) if to_bool(p.properties.get("useRemoteGateways"), False) is True])
     remote_site = None
+    reverse_uses_remote: Any = False
     if isinstance(remote_ref, Unknown) or remote_ref is None:
         unknown = remote_ref or Unknown(f"peering {display_name(peering)} has no remoteVirtualNetwork")
         data["remoteVnet"] = {"exists": unknown, "hasGateway": unknown, "hasNonBasicGateway": unknown,
-                              "hasRouteServer": unknown}
+                              "hasRouteServer": unknown, "routeServerBranchToBranch": unknown,
+                              "hasGatewayOrRouteServer": unknown}
         data["reverse"] = {"exists": unknown, "allowGatewayTransit": unknown}
     else:
         remote_key = normalise_id(remote_ref)
         remote = ix.graph.get(remote_key)
         remote_site = ix.site_by_vnet.get(remote_key)
         gateways = ix.vnet_gateways(remote_key)
-        if remote is None or is_placeholder(remote):
+        remote_rs = route_server_facts(ix, remote_key)
+        in_inputs = remote is not None and not is_placeholder(remote)
+        if not in_inputs:
             unknown = not_in_inputs("virtual network", remote_ref)
+            has_gateway: Any = True if gateways else unknown
             data["remoteVnet"] = {"id": remote_ref, "name": remote_ref.rsplit("/", 1)[-1],
                                   "displayName": remote_ref.rsplit("/", 1)[-1], "exists": unknown,
-                                  "hasGateway": True if gateways else unknown,
-                                  "hasNonBasicGateway": non_basic(ix, gateways) if gateways else unknown,
-                                  "hasRouteServer": True if has_route_server(ix, remote_key) else unknown}
-            data["reverse"] = {"exists": unknown, "allowGatewayTransit": unknown}
+                                  "hasGateway": has_gateway,
+                                  "hasNonBasicGateway": non_basic(ix, gateways) if gateways else unknown}
         else:
+            assert remote is not None
+            has_gateway = bool(gateways)
             data["remoteVnet"] = {"id": remote.id, "name": remote.name, "displayName": display_name(remote),
                                   "exists": True,
-                                  "hasGateway": bool(gateways), "hasNonBasicGateway": non_basic(ix, gateways),
-                                  "hasRouteServer": has_route_server(ix, remote_key)}
-            reverse = [p for p in ix.peerings if ix.peering_parent_key(p) == remote_key
-                       and isinstance(ref_of(p.properties.get("remoteVirtualNetwork")), str)
-                       and normalise_id(ref_of(p.properties.get("remoteVirtualNetwork"))) == local_key]  # type: ignore[arg-type]
-            if reverse:
-                data["reverse"] = {"exists": True, "name": reverse[0].name,
-                                   "allowGatewayTransit": to_bool(reverse[0].properties.get("allowGatewayTransit"),
-                                                                False)}
-            else:
-                data["reverse"] = {"exists": False, "allowGatewayTransit": False}
+                                  "hasGateway": has_gateway, "hasNonBasicGateway": non_basic(ix, gateways)}
+        data["remoteVnet"]["hasRouteServer"] = remote_rs["exists"]
+        data["remoteVnet"]["routeServerBranchToBranch"] = remote_rs.get("allowBranchToBranchTraffic",
+                                                                        remote_rs["exists"])
+        data["remoteVnet"]["hasGatewayOrRouteServer"] = any_true([has_gateway, remote_rs["exists"]])
+        # The reverse peering is looked up among the peerings in the inputs even when the remote VNet
+        # itself is not: a module that deploys both sides of a peering declares it as a child.
+        reverse = [p for p in ix.peerings_of(remote_key)
+                   if isinstance(ref_of(p.properties.get("remoteVirtualNetwork")), str)
+                   and normalise_id(ref_of(p.properties.get("remoteVirtualNetwork"))) == local_key]  # type: ignore[arg-type]
+        if reverse:
+            data["reverse"] = {"exists": True, "name": reverse[0].name,
+                               "allowGatewayTransit": to_bool(reverse[0].properties.get("allowGatewayTransit"),
+                                                              False)}
+            reverse_uses_remote = to_bool(reverse[0].properties.get("useRemoteGateways"), False)
+        elif in_inputs:
+            data["reverse"] = {"exists": False, "allowGatewayTransit": False}
+        else:
+            unknown = not_in_inputs("virtual network", remote_ref)
+            data["reverse"] = {"exists": unknown, "allowGatewayTransit": unknown}
     local_site = ix.site_by_vnet.get(local_key)
-    data["involvesHub"] = bool(local_site and local_site.gateways) or bool(remote_site and remote_site.gateways)
+    # A peering involves a hub when either side holds gateways or a Route Server, or when either
+    # direction uses the other side's gateways (this VNet is then a spoke, or the hub of a spoke).
+    data["involvesHub"] = any_true([
+        bool(local_site and local_site.gateways) or bool(remote_site and remote_site.gateways),
+        local_rs["exists"], data["remoteVnet"]["hasRouteServer"], data["useRemoteGateways"], reverse_uses_remote])
     data["spokeRouting"] = spoke_routing(ix, local_key, remote_site)
     if peering.source == "live":
         data["peeringState"] = props.get("peeringState")
         data["peeringSyncLevel"] = props.get("peeringSyncLevel")
     site = local_site if local_site and local_site.gateways else (remote_site or local_site)
     patterns = tuple(p for p in PATTERNS if any(p in s.patterns for s in (local_site, remote_site) if s))
+    transit = [data["useRemoteGateways"], data["allowGatewayTransit"], reverse_uses_remote, local_rs["exists"],
+               data["remoteVnet"]["hasRouteServer"]]
+    if "hub-spoke" not in patterns and any(v is True or isinstance(v, Unknown) for v in transit[:3]) or any(
+            v is True for v in transit[3:]):
+        # A peering that uses or offers gateway transit (or peers with a Route Server) belongs to a
+        # hub and spoke and is checked with or without the hub in the inputs.
+        patterns = tuple(p for p in PATTERNS if p in patterns or p == "hub-spoke")
     return Subject("vnet-peering", peering, strip_absent(data), site.id if site else None, patterns, peering.origin)
 
 
@@ -142,19 +168,3 @@ def spoke_routing(ix: Index, spoke_key: str, hub_site: SiteInfo | None) -> dict[
             missing.append(subnet.name.rsplit("/", 1)[-1])
     return {"subnetsWithoutOnPremRoute": missing,
             "subnetsWithoutOnPremRouteCount": count_or_unknown(missing, unknown)}
-
-
-ROUTE_SERVER_IP_CONFIGURATION = "Microsoft.Network/virtualHubs/ipConfigurations"
-
-
-def has_route_server(ix: Index, vnet_key: str) -> bool:
-    """An Azure Route Server (a ``virtualHubs`` resource with an ipConfiguration in a subnet of the VNet,
-    its RouteServerSubnet) sits in the VNet: "use the remote virtual network's gateway or Route Server"
-    works with it as well as with a gateway."""
-    prefix = vnet_key + "/subnets/"
-    for config in ix.graph.of_type(ROUTE_SERVER_IP_CONFIGURATION):
-        subnet = ref_of(get_path(config.properties, "subnet"))
-        if isinstance(subnet, str) and normalise_id(subnet).startswith(prefix):
-            return True
-    return False
-

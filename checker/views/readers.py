@@ -4,6 +4,7 @@ views use."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Iterable
@@ -21,6 +22,10 @@ CIRCUIT = "Microsoft.Network/expressRouteCircuits"
 CIRCUIT_PEERING = "Microsoft.Network/expressRouteCircuits/peerings"
 METRIC_ALERT = "Microsoft.Insights/metricAlerts"
 VNET = "Microsoft.Network/virtualNetworks"
+VIRTUAL_HUB = "Microsoft.Network/virtualHubs"
+HUB_IP_CONFIGURATION = "Microsoft.Network/virtualHubs/ipConfigurations"
+HUB_BGP_CONNECTION = "Microsoft.Network/virtualHubs/bgpConnections"
+ROUTE_SERVER_SUBNET = "RouteServerSubnet"
 GATEWAY_SUBNET = "GatewaySubnet"
 MIGRATION_TAG = ("CreatedBy", "GatewaySKUMigration")
 VPN_LOG_CATEGORIES = ("GatewayDiagnosticLog", "TunnelDiagnosticLog", "RouteDiagnosticLog", "IKEDiagnosticLog")
@@ -112,10 +117,40 @@ def not_in_inputs(kind: str, ref: str) -> Unknown:
 def to_network(text: Any, what: str) -> Network | Unknown:
     if isinstance(text, Unknown):
         return Unknown(f"{what} is not known: {text.reason}")
+    network = parse_network(str(text).strip())
+    return network if network is not None else Unknown(f"{what} '{text}' is not a valid CIDR prefix")
+
+
+_IPV4 = re.compile(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:/(\d{1,2}))?")
+
+
+def _ipv4_int(octets: tuple[str, ...]) -> int | None:
+    """The address of four dotted-decimal octets, or None where ``ipaddress`` must decide (leading
+    zeros, values over 255)."""
+    value = 0
+    for octet in octets:
+        number = int(octet)
+        if number > 255 or (len(octet) > 1 and octet[0] == "0"):
+            return None
+        value = value << 8 | number
+    return value
+
+
+@functools.lru_cache(maxsize=65536)
+def parse_network(text: str) -> Network | None:
+    """A CIDR prefix (host bits allowed, as ARM does), None when it is not one. Plain IPv4 text is
+    read directly (the common case, thousands of times in a large estate); anything else, and any
+    doubtful IPv4 text, goes through ``ipaddress``. Networks are immutable, so they are shared."""
+    match = _IPV4.fullmatch(text)
+    if match is not None:
+        address = _ipv4_int(match.groups()[:4])
+        length = int(match.group(5)) if match.group(5) is not None else 32
+        if address is not None and length <= 32:
+            return ipaddress.IPv4Network((address, length), strict=False)
     try:
-        return ipaddress.ip_network(str(text).strip(), strict=False)
+        return ipaddress.ip_network(text, strict=False)
     except ValueError:
-        return Unknown(f"{what} '{text}' is not a valid CIDR prefix")
+        return None
 
 
 def subnet_prefixes(props: dict[str, Any], what: str) -> list[Network | Unknown]:
@@ -195,10 +230,17 @@ def strip_absent(value: Any) -> Any:
     derive) are left as they are: the conditions already read a null there as "does not exist", and
     walking every raw body again would cost more than the whole evaluation."""
     if isinstance(value, dict):
-        return {k: strip_absent(v) if k != "properties" and isinstance(v, (dict, list)) else v
-                for k, v in value.items() if v is not None}
+        out = {}
+        for key, item in value.items():
+            if item is None:
+                continue
+            kind = type(item)
+            if (kind is dict or kind is list) and key != "properties":
+                item = strip_absent(item)
+            out[key] = item
+        return out
     if isinstance(value, list):
-        return [strip_absent(v) if isinstance(v, (dict, list)) else v for v in value]
+        return [strip_absent(item) if type(item) is dict or type(item) is list else item for item in value]
     return value
 
 
@@ -213,6 +255,10 @@ def resource_data(resource: Resource, name: str) -> dict[str, Any]:
 
 
 def is_public_ip(text: str) -> bool | Unknown:
+    match = _IPV4.fullmatch(text.strip())
+    address_int = _ipv4_int(match.groups()[:4]) if match is not None and match.group(5) is None else None
+    if address_int is not None:
+        return not any(start <= address_int <= end for start, end in _NON_PUBLIC_V4_RANGES)
     try:
         address = ipaddress.ip_address(text.strip())
     except ValueError:
@@ -220,6 +266,9 @@ def is_public_ip(text: str) -> bool | Unknown:
     if address.version == 6:
         return address.is_global
     return not any(address in net for net in NON_PUBLIC_V4)
+
+
+_NON_PUBLIC_V4_RANGES = tuple((int(n.network_address), int(n.broadcast_address)) for n in NON_PUBLIC_V4)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -272,6 +321,13 @@ def all_true(values: list[Any]) -> Any:
     return first_unknown(values) or all(v is True for v in values)
 
 
+def any_true(values: list[Any]) -> Any:
+    """True when one value is true; else the first unknown; else False."""
+    if any(v is True for v in values):
+        return True
+    return first_unknown(values) or False
+
+
 def same_subnet(a: Any, b: Any) -> Any:
     unknown = first_unknown([a, b])
     if unknown is not None:
@@ -299,3 +355,10 @@ def without_live(props: dict[str, Any], source: str) -> dict[str, Any]:
     if source == "live":
         return dict(props)
     return {k: v for k, v in props.items() if k not in LIVE_ONLY}
+
+
+def maybe_unknown(maybe: list[tuple[Resource, Unknown]], known: int, what: str) -> Unknown:
+    """"N known + M unknown" as an unknown count that says what is unknown."""
+    names = ", ".join(display_name(c, with_kind=True) for c, _ in maybe[:3]) + (" ..." if len(maybe) > 3 else "")
+    return Unknown(f"{known} {what}(s) known, and {len(maybe)} connection(s) whose gateway is not known before "
+                   f"deployment may add to them ({names}: {maybe[0][1].reason})")

@@ -23,12 +23,14 @@ from checker.views.readers import (
     first_unknown,
     get_path,
     known_networks,
+    maybe_unknown,
     migration_tagged,
     not_in_inputs,
     ref_of,
     strip_absent,
     to_network,
 )
+from checker.views.route_server import route_server_facts
 
 
 def site_subject(ix: Index, site: SiteInfo) -> Subject:
@@ -40,6 +42,9 @@ def site_subject(ix: Index, site: SiteInfo) -> Subject:
     data["patterns"] = list(site.patterns)
     data["patternSource"] = site.pattern_source
     data["notes"] = list(site.notes)
+    data["role"] = "hub" if site.gateways else ("spoke" if site.hubs else "none")
+    data["hubs"] = [h.rsplit("/", 1)[-1] for h in site.hubs]
+    data["routeServer"] = route_server_facts(ix, site.id)
     data["vnet"] = vnet_view(ix, site.id)
     gateways = [{**gateway_data(ix, g), "id": g.id} for g in site.gateways]
     vpn = [g for g in gateways if equals_ci(g.get("gatewayType"), "Vpn")]
@@ -94,6 +99,11 @@ def s2s_facts(ix: Index, site: SiteInfo, vpn_gateways: list[Resource]) -> dict[s
                     unknown = unknown or lng
             elif ctype == "Vnet2Vnet":
                 simulated.append(connection.name)
+    maybe = ix.maybe_connections_of(("IPsec",), vpn_gateways) if vpn_gateways else []
+    count: Any = links
+    if maybe:
+        unknown = unknown or maybe_unknown(maybe, links, "IPsec connection")
+        count = unknown
     has_link: Any
     if links:
         has_link = True
@@ -105,7 +115,7 @@ def s2s_facts(ix: Index, site: SiteInfo, vpn_gateways: list[Resource]) -> dict[s
                            "is in the inputs")
     else:
         has_link = False
-    return {"ipsecLinkCount": links, "hasOnPremLink": has_link, "simulatedOnPremConnections": simulated}
+    return {"ipsecLinkCount": count, "hasOnPremLink": has_link, "simulatedOnPremConnections": simulated}
 
 
 def er_site_facts(ix: Index, site: SiteInfo, er_gateways: list[Resource]) -> dict[str, Any]:
@@ -113,6 +123,7 @@ def er_site_facts(ix: Index, site: SiteInfo, er_gateways: list[Resource]) -> dic
     dangling: Unknown | None = None
     shared_keys = 0
     circuits: dict[str, dict[str, Any]] = {}
+    unknown_circuits: list[Unknown] = []
     for gateway in er_gateways:
         for connection in ix.connections_of(gateway):
             props = connection.properties
@@ -129,13 +140,28 @@ def er_site_facts(ix: Index, site: SiteInfo, er_gateways: list[Resource]) -> dic
                 dangling = dangling or unknown
                 if isinstance(ref, str):
                     circuits[normalise_id(ref)] = circuit_facts(ix, None, ref)
+                else:
+                    unknown_circuits.append(unknown)
+    maybe = ix.maybe_connections_of(("ExpressRoute",), er_gateways) if er_gateways else []
+    link_count: Any = resolved
+    circuit_count: Any = len(circuits)
+    if unknown_circuits:
+        # a connection whose circuit is only known at deployment: one more circuit, location unknown
+        circuit_count = Unknown(f"{len(circuits)} circuit(s) known, and {len(unknown_circuits)} connection(s) to a "
+                                f"circuit not known before deployment ({unknown_circuits[0].reason})")
+    if maybe:
+        dangling = dangling or maybe_unknown(maybe, resolved, "ExpressRoute connection")
+        link_count = dangling
+        circuit_count = maybe_unknown(maybe, len(circuits), "circuit")
     has_link: Any = True if resolved else (dangling or False)
     locations = [c.get("peeringLocation") for c in circuits.values()]
+    if maybe or unknown_circuits:
+        locations.append(circuit_count)  # circuits of those connections: their locations are not known
     distinct = {facts.normalise_peering_location(loc) for loc in locations if isinstance(loc, str)}
     unknown_loc = first_unknown(locations)
     distinct_count: Any = len(distinct) if len(distinct) >= 2 or unknown_loc is None else unknown_loc
-    return {"circuitLinkCount": resolved, "hasCircuitLink": has_link, "sharedKeyConnectionCount": shared_keys,
-            "circuitCount": len(circuits), "distinctPeeringLocations": distinct_count,
+    return {"circuitLinkCount": link_count, "hasCircuitLink": has_link, "sharedKeyConnectionCount": shared_keys,
+            "circuitCount": circuit_count, "distinctPeeringLocations": distinct_count,
             "peeringLocations": sorted(distinct)}
 
 
