@@ -237,6 +237,9 @@ class Secret:
     length: int | None = None
     weak: bool | None = None
     digest: str | None = None
+    #: the value uses a character VPN gateways do not accept in a pre-shared key (anything but
+    #: printable ASCII, and space, hyphen and tilde); None when the value is not known
+    bad_characters: bool | None = None
 
     @staticmethod
     def of(value: str | None, source: str, origin: Origin | None = None,
@@ -245,7 +248,9 @@ class Secret:
             return Secret(source=source, origin=origin)
         digest = hmac.new(_SECRET_SALT, value.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:16]
         weak = value.lower() in weak_values or len(value) < min_length
-        return Secret(source=source, origin=origin, length=len(value), weak=weak, digest=digest)
+        bad = any(not ("!" <= ch <= "}") or ch == "-" for ch in value)  # "~" (0x7e) is above "}"
+        return Secret(source=source, origin=origin, length=len(value), weak=weak, digest=digest,
+                      bad_characters=bad)
 
     def __repr__(self) -> str:
         return f"Secret(source={self.source!r}, <redacted>)"

@@ -39,7 +39,8 @@ CASES: list[tuple[str, tuple[str, ...], tuple[str, ...], list[Triple]]] = [
          ("VPN-ACTIVE-ACTIVE", "azureGateway", "fail"),
          ("VPN-BGP-ENABLED", "azureGateway", "fail"),  # enableBgp given as the string "false"
          ("CONN-SHAREDKEY-SECRET", "Azure2Other", "fail"),  # GEN-UNIQUE in the parameter file
-         ("CONN-IPSEC-CRYPTO", "Azure2Other", "fail"),
+         # no custom policy on a Basic gateway, which cannot take one (rule-facts audit, December 2026)
+         ("CONN-IPSEC-CUSTOM-POLICY", "Azure2Other", "pass"),
          ("GW-DIAG-LOGS", "azureGateway", "fail"),
          ("CONN-S2S-LINK", "azureVnet", "pass"),
          ("LNG-ENDPOINT", "localGateway", "pass"),  # 52.25.48.88 is public
@@ -49,7 +50,8 @@ CASES: list[tuple[str, tuple[str, ...], tuple[str, ...], list[Triple]]] = [
          ("GW-SUBNET-SIZE", "GatewaySubnet", "pass"),
          # The MANIFEST flags the Basic dynamic public IP. The catalogue exempts a VPN Basic gateway
          # with a Basic public IP (legacy pair); again VPN-SKU-CURRENT carries the finding.
-         ("GW-PIP-STANDARD-STATIC", "azureGateway", "pass"),
+         # a Basic gateway on a Basic IP: no longer exempt since VPN gateway Basic IPs retired on 30 June 2026
+         ("GW-PIP-STANDARD-STATIC", "azureGateway", "fail"),
          ("GW-SUBNET-PLACEMENT", "GatewaySubnet", "fail"),  # 10.3.200.0/29 is mid-block
      ]),
     ("3 VNet-to-VNet quickstart: every name and prefix a parameter without value",
@@ -60,8 +62,9 @@ CASES: list[tuple[str, tuple[str, ...], tuple[str, ...], list[Triple]]] = [
          ("VPN-BGP-ENABLED", "<unknown@224>", "fail"),
          ("GW-SUBNET-SIZE", "GatewaySubnet", "unknown"),  # "at least /29": the prefix has no value
          ("GW-SUBNET-EXISTS", "<unknown@195>", "unknown"),
-         ("CONN-IPSEC-CRYPTO", "<unknown@253>", "fail"),
-         ("CONN-IPSEC-CRYPTO", "<unknown@274>", "fail"),
+         # no custom policy; whether the gateways are Basic (which cannot take one) is a parameter without value
+         ("CONN-IPSEC-CUSTOM-POLICY", "<unknown@253>", "unknown"),
+         ("CONN-IPSEC-CUSTOM-POLICY", "<unknown@274>", "unknown"),
          ("CONN-SHAREDKEY-SECRET", "<unknown@253>", "fail"),  # key parameter typed `string`, not secure
          ("CONN-SHAREDKEY-SECRET", "<unknown@274>", "fail"),
      ]),
@@ -102,7 +105,8 @@ CASES: list[tuple[str, tuple[str, ...], tuple[str, ...], list[Triple]]] = [
     ]),
     ("7 REST GET of an IPsec connection",
      ("rest-api-specs/VirtualNetworkGatewayConnectionGet.2024-05-01.example.json",), (), [
-         ("CONN-IPSEC-CRYPTO", "connS2S", "fail"),  # ipsecPolicies []
+         # ipsecPolicies []; the gateway (not in the inputs) could be Basic, which cannot take a policy
+         ("CONN-IPSEC-CUSTOM-POLICY", "connS2S", "unknown"),
          ("LNG-ADDRESS-SPACE", "connS2S", "unknown"),  # the LNG is another export
      ]),
     ("8 REST GET of a local network gateway with gatewayIpAddress x.x.x.x",
@@ -125,7 +129,8 @@ CASES: list[tuple[str, tuple[str, ...], tuple[str, ...], list[Triple]]] = [
     ("12 AVM connection module with its defaults", ("avm-brm/connection.main.json",), (), [
         ("CONN-SHAREDKEY-SECRET", "<unknown@454>", "fail"),  # empty shared key accepted by default
         ("LNG-ADDRESS-SPACE", "<unknown@454>", "fail"),  # IPsec default without any LNG reference
-        ("CONN-IPSEC-CRYPTO", "<unknown@454>", "fail"),  # the weak sentinel policy is not applied
+        # the weak sentinel policy is not applied: no custom policy, on a gateway given by parameter
+        ("CONN-IPSEC-CUSTOM-POLICY", "<unknown@454>", "unknown"),
     ]),
     ("13 AVM ExpressRoute circuit module", ("avm-brm/express-route-circuit.main.json",), (), [
         # no private peering unless the caller supplies it; in a template it may be provider-managed
@@ -248,6 +253,6 @@ def test_corpus_messages_name_unknown_names_readably(corpus_dir: Path) -> None:
                 and r.status != "not-applicable"]  # that text comes from the engine, not a policy
     assert messages and all("<unknown@" not in m.split(" Unknown: ")[0] for m in messages)
     sku = next(r for r in report.results if r.rule == "VPN-SKU-CURRENT" and r.resource.name == "<unknown@195>")
-    assert sku.message.startswith("Vpn gateway at line 195 (name from parameter 'gatewayName1'): SKU unknown.")
+    assert "Vpn gateway at line 195 (name from parameter 'gatewayName1') has SKU unknown." in sku.message
     subnet = next(r for r in report.results if r.rule == "GW-SUBNET-SIZE")
     assert "of VNet at line 1" in subnet.message and "(name from parameter 'virtualNetworkName" in subnet.message

@@ -35,9 +35,11 @@ from tests.fakearm.server import FakeArm, forbidden  # noqa: E402
 LIVE_ONLY = ("GW-PROVISIONED", "VPN-CONN-LIVE", "VPN-BGP-PEER-LIVE", "ER-CIRCUIT-LIVE", "FAILOVER-LIVE",
              "HUB-PEER-LIVE")
 #: What the non-compliant branch (rg-branch-net) breaks; the hub breaks nothing.
+# GW-PIP-STANDARD-STATIC: the Basic gateway's Basic IP was exempt until VPN gateways' Basic IPs were retired
+# (30 June 2026, rule-facts audit of December 2026).
 BRANCH_FAILURES = {"GW-SUBNET-BGP-PROPAGATION", "GW-SUBNET-NO-DEFAULT-ROUTE", "GW-SUBNET-NO-NSG",
                    "NET-NO-OVERLAP-ONPREM", "CONN-IPSEC-CRYPTO", "VPN-ROUTE-BASED", "VPN-SKU-CURRENT",
-                   "GW-DIAG-LOGS"}
+                   "GW-DIAG-LOGS", "GW-PIP-STANDARD-STATIC"}
 BOTH_SUBSCRIPTIONS = ["--subscription", E.SUB_CONNECTIVITY, "--subscription", E.SUB_CIRCUITS]
 #: The compliant hub and everything it references, the circuits' group given by its full id.
 HUB_ONLY = ["--subscription", E.SUB_CONNECTIVITY,

@@ -9,6 +9,7 @@ from typing import Any
 
 from test_hub_spoke import route_server, spoke_alone
 from test_rules import (
+    _vnet2vnet_only,
     connection,
     edit,
     failover_site,
@@ -51,6 +52,7 @@ def _estates() -> list[list[Resource]]:
     fixtures = api.read([REPO / "fixtures"]).resources
     fqdn = edit([lng("onprem-fqdn")], "onprem-fqdn", "properties.fqdn", "vpn.example.com")
     return [fixtures, hub_spoke_site(), failover_site(), _live_estate(), spoke_alone(useRemoteGateways=True),
+            _vnet2vnet_only(),
             vpn_site() + route_server("hub") + fqdn + [connection("c-fqdn", "gw-vpn", local="onprem-fqdn")]]
 
 

@@ -78,6 +78,12 @@ def circuit_subject(ix: Index, circuit: Resource) -> Subject:
                          "state": get_path(peering.properties, "state"),
                          "peerASN": to_int(get_path(peering.properties, "peerASN"))})
     data["peerings"] = peerings
+    data["globalReachConnectionCount"] = global_reach_count(ix, circuit)
+    # gateway_parts reads circuit facts: import here
+    from checker.views.gateway_parts import diagnostics, not_collected_live
+    monitoring = diagnostics(ix, circuit)
+    data["monitoring"] = not_collected_live(
+        circuit, {key: monitoring[key] for key in ("settingCount", "metricAlertCount", "monitored")})
     if circuit.source == "live":
         for key in ("serviceProviderProvisioningState", "circuitProvisioningState", "provisioningState"):
             data[key] = props.get(key)
@@ -136,3 +142,24 @@ def private_peering(ix: Index, circuit: Resource) -> dict[str, Any]:
             "prefixesDistinct": distinct,
             "vlanIdSet": vlan if isinstance(vlan, Unknown) else vlan is not None,
             "state": get_path(props, "state"), "md5KeySet": get_path(props, "sharedKey") is not None}
+
+
+CIRCUIT_CONNECTION = "Microsoft.Network/expressRouteCircuits/peerings/connections"
+
+
+def global_reach_count(ix: Index, circuit: Resource) -> Any:
+    """Global Reach connections declared on the circuit's peerings: inline ``connections`` of a peering
+    and ``expressRouteCircuits/peerings/connections`` resources (unknown when a list is)."""
+    count = 0
+    for peering in ix.graph.children(circuit, CIRCUIT_PEERING):
+        inline = peering.properties.get("connections")
+        if isinstance(inline, Unknown):
+            return Unknown(f"Global Reach connections of circuit {display_name(circuit)} are not known: "
+                           f"{inline.reason}")
+        names = {str(get_path(c, "name")).lower() for c in inline if isinstance(c, dict)} \
+            if isinstance(inline, list) else set()
+        count += len(inline) if isinstance(inline, list) else 0
+        for child in ix.graph.children(peering, CIRCUIT_CONNECTION):
+            if child.name.rsplit("/", 1)[-1].lower() not in names:
+                count += 1
+    return count

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +14,7 @@ from checker.views.circuit import circuit_facts, circuit_of
 from checker.views.gateway import gateway_data
 from checker.views.gateway_parts import connection_brief
 from checker.views.index import Index
+from checker.views.network import vnet_networks
 from checker.views.readers import (
     display_name,
     first_unknown,
@@ -57,6 +59,11 @@ def connection_subject(ix: Index, connection: Resource, secret_groups: dict[str,
     data["sharedKey"], data["sharedKeyDistinct"] = shared_key_facts(ix, connection, secret_groups)
     data["bgp"] = connection_bgp(ix, connection, data)
     data["circuitReachesGatewayRegion"] = circuit_scope(ix, data["gateway1"], data["circuit"], circuit)
+    if data["localGateway"].get("exists") is not False:
+        data["localGateway"]["bgpPeerInGatewayVnet"] = bgp_peer_in_vnet(
+            ix, data["localGateway"].get("bgpPeeringAddress"), data["gateway1"].get("vnetId"))
+    if brief["connectionType"] == "Vnet2Vnet":
+        data["reverseConnection"] = reverse_connection(ix, connection, data["ipsecPolicies"])
     if connection.source == "live":
         for key in ("connectionStatus", "tunnelConnectionStatus", "provisioningState",
                     "ingressBytesTransferred", "egressBytesTransferred"):
@@ -99,18 +106,20 @@ def _gateway_ref_view(ix: Index, ref: str | Unknown | None) -> dict[str, Any]:
         return {"exists": False}
     if isinstance(ref, Unknown):
         return {"displayName": "(id not known before deployment)", "exists": ref, "enableBgp": ref,
-                "skuName": ref, "gatewayType": ref, "asn": ref, "location": ref, "activeActive": ref}
+                "skuName": ref, "gatewayType": ref, "asn": ref, "location": ref, "activeActive": ref,
+                "minScaleUnits": ref}
     gateway = ix.graph.get(ref)
     if gateway is None:
         unknown = not_in_inputs("virtual network gateway", ref)
         return {"id": ref, "name": ref.rsplit("/", 1)[-1], "displayName": ref.rsplit("/", 1)[-1], "exists": unknown, "enableBgp": unknown, "skuName": unknown,
-                "gatewayType": unknown, "asn": unknown, "location": unknown}
+                "gatewayType": unknown, "asn": unknown, "location": unknown, "minScaleUnits": unknown}
     data = gateway_data(ix, gateway)
     return {"id": gateway.id, "name": gateway.name, "displayName": display_name(gateway), "exists": True,
             "gatewayType": data.get("gatewayType"),
             "skuName": data.get("skuName"), "enableBgp": data.get("enableBgp"),
             "activeActive": data.get("activeActive"), "asn": data["bgp"]["asn"],
-            "location": gateway.body.get("location"), "vnetId": data["subnet"].get("vnetId")}
+            "location": gateway.body.get("location"), "vnetId": data["subnet"].get("vnetId"),
+            "minScaleUnits": data["autoScale"]["min"]}
 
 
 def lng_ref_view(ix: Index, ref: str | Unknown | None) -> dict[str, Any]:
@@ -148,7 +157,8 @@ def shared_key_facts(ix: Index, connection: Resource, groups: dict[str, list[Res
             value.source == "parameter-default" and value.length is not None)
         strength = "not known before deployment" if value.weak is None else ("weak" if value.weak else "strong")
         facts_ = {"present": True, "source": value.source, "length": value.length, "weak": value.weak,
-                  "writtenInInputs": written, "strength": strength}
+                  "writtenInInputs": written, "strength": strength,
+                  "charsetValid": None if value.bad_characters is None else not value.bad_characters}
         # Keys are shared when their values are equal (same salted digest) or, for values not
         # known before deployment, when they come from the same parameter or Key Vault secret.
         # Different parameters or secrets count as distinct: nothing in the inputs says otherwise.
@@ -265,3 +275,68 @@ def _mirror_pair(a: Resource, b: Resource) -> bool:
 
     ea, eb = ends(pa), ends(pb)
     return ea is not None and eb is not None and ea == (eb[1], eb[0])
+
+
+def bgp_peer_in_vnet(ix: Index, peer: Any, vnet_id: Any) -> Any:
+    """The on-premises BGP peer address lies in the address space of the gateway's VNet (the FAQ
+    asks for an address outside it). Absent without a peer address."""
+    if peer is None:
+        return None
+    if isinstance(peer, Unknown):
+        return peer
+    if isinstance(vnet_id, Unknown):
+        return vnet_id
+    if not isinstance(vnet_id, str):
+        return Unknown("the VNet of the connection's gateway is not known")
+    try:
+        address = ipaddress.ip_address(str(peer).strip())
+    except ValueError:
+        return Unknown(f"BGP peer address {peer} is not an IP address")
+    networks = vnet_networks(ix, normalise_id(vnet_id))
+    for _, network in networks:
+        if not isinstance(network, Unknown) and network.version == address.version and address in network:
+            return True
+    return first_unknown(n for _, n in networks) or False
+
+
+def reverse_connection(ix: Index, connection: Resource, policies: Any) -> dict[str, Any]:
+    """The other connection resource of a VNet-to-VNet link (gateway2 to gateway1) and whether it
+    carries the same custom IPsec/IKE policies. ``exists`` is false when it is not in the inputs: a
+    comparison of the two sides applies only when both are there."""
+    gw2 = ref_of(connection.properties.get("virtualNetworkGateway2"))
+    if isinstance(gw2, Unknown):
+        return {"exists": gw2, "displayName": gw2, "ipsecPolicyCount": gw2, "sameIpsecPolicies": gw2}
+    if not isinstance(gw2, str):
+        return {"exists": False}
+    others = [c for c in ix.connections_by_gateway.get(normalise_id(gw2), [])
+              if c.key != connection.key and _mirror_pair(connection, c)]
+    if not others:
+        return {"exists": False}
+    other = others[0]
+    theirs = _ipsec_policies(other.properties.get("ipsecPolicies"))
+    mine_keys, their_keys = _policy_keys(policies), _policy_keys(theirs)
+    same: Any = first_unknown([policies, theirs, mine_keys, their_keys])
+    if same is None:
+        same = mine_keys == their_keys
+    return {"exists": True, "id": other.id, "name": other.name, "displayName": display_name(other),
+            "ipsecPolicyCount": theirs if isinstance(theirs, Unknown) else len(theirs),
+            "ipsecPolicySummary": theirs if isinstance(theirs, Unknown) else [_policy_text(p) for p in theirs],
+            "sameIpsecPolicies": same}
+
+
+_POLICY_FIELDS = ("ikeEncryption", "ikeIntegrity", "dhGroup", "ipsecEncryption", "ipsecIntegrity", "pfsGroup",
+                  "saLifeTimeSeconds", "saDataSizeKilobytes")
+
+
+def _policy_keys(policies: Any) -> Any:
+    """The policies compared case-insensitively, in order (unknown when a value is)."""
+    out = []
+    for policy in policies if isinstance(policies, list) else []:
+        values = []
+        for key in _POLICY_FIELDS:
+            value = policy.get(key)
+            if isinstance(value, Unknown):
+                return value
+            values.append(str(value).lower() if value is not None else None)
+        out.append(tuple(values))
+    return out

@@ -29,7 +29,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
               doc=("`{name, subnetId, inGatewaySubnet, sameSubnetAsFirst, publicIpId}` per ipConfiguration")),
         Field(names=["ipConfigurationCount"], type="integer",
               doc=("number of ipConfigurations")),
-        Field(names=["subnet"], type="object", parts=["id", "name", "exists", "isGatewaySubnet", "nameIsExact", "addressPrefixes", "ipv4Prefixes", "ipv6Prefixes", "prefixLength", "hasNsg", "nsgId", "vnetId", "allIpConfigurationsInGatewaySubnet", "allIpConfigurationsSameSubnet"],
+        Field(names=["subnet"], type="object", parts=["id", "name", "exists", "isGatewaySubnet", "nameIsExact", "addressPrefixes", "ipv4Prefixes", "ipv6Prefixes", "prefixLength", "ipv6PrefixLength", "hasNsg", "nsgId", "vnetId", "allIpConfigurationsInGatewaySubnet", "allIpConfigurationsSameSubnet"],
               doc=("the subnet of the first ipConfiguration: `{id, name, exists, isGatewaySubnet, nameIsExact, "
                    "addressPrefixes, ipv4Prefixes, ipv6Prefixes, prefixLength, hasNsg, nsgId, vnetId, "
                    "allIpConfigurationsInGatewaySubnet, allIpConfigurationsSameSubnet}`. `exists` is false when the "
@@ -63,9 +63,12 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field(names=["nonBgpS2sConnectionCount"], type="integer",
               doc=("IPsec connections without `enableBgp`")),
         Field(names=["tunnelCount"], type="integer",
-              doc=("IPsec+Vnet2Vnet connections \u00d7 2 when the gateway is active-active, else \u00d7 1")),
+              doc=("tunnels \u00d7 2 when the gateway is active-active, else \u00d7 1. Each IPsec connection is one "
+                   "tunnel; the two connection resources of a VNet-to-VNet link (A to B, B to A) are one tunnel on "
+                   "each of the two gateways")),
         Field(names=["tunnelLimit", "tunnelHeadroom"], type="integer",
-              doc=("limit from the SKU (`facts.VPN_TUNNEL_LIMITS`); headroom = limit - count; unknown for a SKU not "
+              doc=("limit from the SKU (`facts.VPN_TUNNEL_LIMITS`; a policy-based gateway: "
+                   "`facts.VPN_TUNNEL_LIMIT_POLICY_BASED`, 1); headroom = limit - count; unknown for a SKU not "
                    "in the table, and unknown when the count is, unless the known tunnels already exceed the limit")),
         Field(names=["sameTypeGatewayCount"], type="integer", unknown=False,
               doc=("other gateways of the same type in the same site (only on gateways in a site)")),
@@ -91,10 +94,23 @@ FIELDS: dict[str, tuple[Field, ...]] = {
                    "the gateway has no custom APIPA address")),
         Field(names=["autoScale"], type="object", parts=["min", "max", "minNotAboveMax", "isAutoscale"],
               doc=("`{min, max, minNotAboveMax, isAutoscale (min < max)}` from `autoScaleConfiguration.bounds`")),
-        Field(names=["er"], type="object", parts=["circuits", "linkedCircuitCount", "capacityMbps", "maxCircuitBandwidthMbps", "throughputHeadroomMbps", "circuitLimit", "circuitHeadroom", "maxCircuitsSamePeeringLocation", "samePeeringLocationWithinLimit"], note="(ExpressRoute gateways)",
+        Field(names=["maintenanceConfigurationCount"], type="integer",
+              doc=("`Microsoft.Maintenance/configurationAssignments` on the gateway: extension resources under the "
+                   "gateway id, or whose `scope` or `properties.resourceId` is the gateway. Unknown when an "
+                   "assignment's target is unknown and none is known to be the gateway. Absent on live data (a live "
+                   "audit does not collect assignments)")),
+        Field(names=["serviceHealthAlertCount"], type="integer",
+              doc=("enabled `Microsoft.Insights/activityLogAlerts` in the inputs whose condition has `category` equal "
+                   "to `ServiceHealth` (subscription-scoped, so the same count for every gateway). Unknown when an "
+                   "alert's condition is unknown and none is known to be one. Absent on live data (not collected)")),
+        Field(names=["er"], type="object", parts=["circuits", "linkedCircuitCount", "capacityMbps", "maxCircuitBandwidthMbps", "throughputHeadroomMbps", "circuitLimit", "circuitHeadroom", "maxCircuitsSamePeeringLocation", "samePeeringLocationWithinLimit", "advertisedIpv4PrefixCount", "advertisedIpv6PrefixCount"], note="(ExpressRoute gateways)",
               doc=("`{circuits[*], linkedCircuitCount, capacityMbps, maxCircuitBandwidthMbps, "
                    "throughputHeadroomMbps, circuitLimit, circuitHeadroom, maxCircuitsSamePeeringLocation, "
-                   "samePeeringLocationWithinLimit}`. `samePeeringLocationWithinLimit` is true when no peering "
+                   "samePeeringLocationWithinLimit, advertisedIpv4PrefixCount, advertisedIpv6PrefixCount}`. "
+                   "`circuitLimit` comes from the SKU; for ErGwScale from `bounds.min` (4, 8, 16 circuits from 1, 2, "
+                   "10 scale units; unknown without bounds). `advertised...PrefixCount`: the VNet's "
+                   "`summarizedGatewayPrefixes` when set, else the distinct prefixes of the VNet and its "
+                   "gateway-transit spokes in the inputs. `samePeeringLocationWithinLimit` is true when no peering "
                    "location holds more than 4 of the circuits (always true with 4 circuits or fewer, whatever their "
                    "locations). Capacity comes from the SKU (ErGwScale: 1,000 \u00d7 `bounds.max`). Circuits come from "
                    "the ExpressRoute connections' `peer.id`, with the facts of `circuit`. A circuit not in the "
@@ -112,16 +128,20 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field(names=["prefixLength"], type="integer",
               doc=("the smallest IPv4 prefix length (the largest IPv4 range). IPv6 prefixes are ignored (pitfall 4). "
                    "Absent when there is no IPv4 prefix. Unknown when any prefix is unknown or not a valid CIDR")),
+        Field(names=["ipv6PrefixLength"], type="integer",
+              doc=("the smallest IPv6 prefix length (the largest IPv6 range); absent without an IPv6 prefix; unknown "
+                   "when any prefix is unknown")),
         Field(names=["hasNsg", "nsgId"], type="boolean or string",
               doc=("`properties.networkSecurityGroup.id` is set")),
         Field(names=["vnet"], type="object", parts=["id", "name", "exists", "location", "addressPrefixes"],
               doc=("`{id, name, exists, location, addressPrefixes}` of the parent VNet")),
-        Field(names=["routeTable"], type="object", parts=["attached", "id", "name", "exists", "routes", "defaultRouteCount", "disableBgpRoutePropagation"],
+        Field(names=["routeTable"], type="object", parts=["attached", "id", "name", "exists", "routes", "defaultRouteCount", "disableBgpRoutePropagation", "routesOverlappingSubnetCount", "routesOverlappingSubnetNames"],
               doc=("`{attached, id, name, exists, routes[*] {name, addressPrefix, nextHopType, nextHopIpAddress}, "
                    "defaultRouteCount, disableBgpRoutePropagation}`. Routes come from the table's inline `routes` "
                    "and its `routeTables/routes` children; azbb `nextHop` is read as `nextHopType`. "
-                   "`defaultRouteCount` counts 0.0.0.0/0 and ::/0 routes. A table not in the inputs makes everything "
-                   "but `attached` unknown")),
+                   "`defaultRouteCount` counts 0.0.0.0/0 and ::/0 routes. `routesOverlappingSubnetCount`/`Names`: "
+                   "routes other than 0.0.0.0/0 and ::/0 whose prefix overlaps a GatewaySubnet prefix, as `name "
+                   "(prefix)`. A table not in the inputs makes everything but `attached` unknown")),
         Field(names=["gateways[*]", "gatewayCount"], type="array or integer", parts=["name", "gatewayType", "skuName"],
               doc=("gateways with an ipConfiguration in this subnet: `{name, gatewayType, skuName}`")),
         Field(names=["onlyVpnBasic"], type="boolean",
@@ -138,14 +158,21 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     "connection": (
         Field(names=["connectionType", "peerKind", "enableBgp", "routingWeight", "hasSharedKey"], type="boolean or integer or string",
               doc=("as in `gateway.connections[*]`")),
-        Field(names=["gateway1", "gateway2"], type="object", parts=["id", "name", "exists", "gatewayType", "skuName", "enableBgp", "activeActive", "asn", "location", "vnetId"],
-              doc=("`{id, name, exists, gatewayType, skuName, enableBgp, activeActive, asn, location, vnetId}` of "
-                   "the referenced gateways. A gateway not in the inputs makes the fields unknown; a missing "
+        Field(names=["gateway1", "gateway2"], type="object", parts=["id", "name", "exists", "gatewayType", "skuName", "enableBgp", "activeActive", "asn", "location", "vnetId", "minScaleUnits"],
+              doc=("`{id, name, exists, gatewayType, skuName, enableBgp, activeActive, asn, location, vnetId, "
+                   "minScaleUnits}` of the referenced gateways (`minScaleUnits`: `autoScaleConfiguration.bounds.min`). A gateway not in the inputs makes the fields unknown; a missing "
                    "reference has `exists: false`")),
-        Field(names=["localGateway"], type="object", parts=["id", "name", "displayName", "exists", "addressPrefixes", "addressPrefixCount", "bgpAsn", "bgpPeeringAddress", "gatewayIpAddress", "bgpPeerIsGatewayIp"],
+        Field(names=["localGateway"], type="object", parts=["id", "name", "displayName", "exists", "addressPrefixes", "addressPrefixCount", "bgpAsn", "bgpPeeringAddress", "gatewayIpAddress", "bgpPeerIsGatewayIp", "bgpPeerInGatewayVnet"],
               doc=("`{id, name, displayName, exists, addressPrefixes, addressPrefixCount, bgpAsn, bgpPeeringAddress, "
                    "gatewayIpAddress, bgpPeerIsGatewayIp}` of `localNetworkGateway2`; without a reference `{exists: "
-                   "false, displayName: \"(none referenced)\", addressPrefixCount: 0}`")),
+                   "false, displayName: \"(none referenced)\", addressPrefixCount: 0}`. `bgpPeerInGatewayVnet`: the "
+                   "BGP peer address lies in the address space of gateway1's VNet (absent without a peer address; "
+                   "unknown when the VNet or its address space is not known)")),
+        Field(names=["reverseConnection"], type="object", parts=["exists", "id", "name", "ipsecPolicyCount", "ipsecPolicySummary", "sameIpsecPolicies"], note="(Vnet2Vnet)",
+              doc=("`{exists, id, name, displayName, ipsecPolicyCount, ipsecPolicySummary, sameIpsecPolicies}` of "
+                   "the other connection resource of the link (gateway2 to gateway1). `exists` is false when it is "
+                   "not in the inputs. `sameIpsecPolicies` compares the custom policies value by value, "
+                   "case-insensitively")),
         Field(names=["circuit"], type="object", parts=["id", "name", "exists", "bandwidthMbps", "peeringLocation", "serviceProviderName", "tier"],
               doc=("`{id, name, exists, bandwidthMbps, peeringLocation, serviceProviderName, tier}` of `peer.id`. "
                    "`bandwidthMbps` comes from `serviceProviderProperties.bandwidthInMbps`, or `bandwidthInGbps` \u00d7 "
@@ -162,8 +189,10 @@ FIELDS: dict[str, tuple[Field, ...]] = {
               doc=("the custom policies as written, each with `gcmPairingValid`: a GCMAES encryption has the same "
                    "GCMAES integrity, and GCM integrity is not used without GCM encryption. `ipsecPolicySummary`: "
                    "one line per policy, `IKE enc/integrity/DH, IPsec enc/integrity/PFS, SA lifetime s/data KB`")),
-        Field(names=["sharedKey"], type="object", parts=["present", "source", "length", "weak", "writtenInInputs", "strength"],
-              doc=("`{present, source, length, weak, writtenInInputs, strength}` from the `Secret`. "
+        Field(names=["sharedKey"], type="object", parts=["present", "source", "length", "weak", "writtenInInputs", "strength", "charsetValid"],
+              doc=("`{present, source, length, weak, writtenInInputs, strength, charsetValid}` from the `Secret`. "
+                   "`charsetValid`: the value uses only printable ASCII other than space, hyphen and tilde (absent "
+                   "when the value is not known). "
                    "`writtenInInputs`: the key's value is in the inputs (a template literal, a parameter-file value, "
                    "or a parameter default whose value is known; a default computed at deployment such as "
                    "`newGuid()` is not). `strength`: `weak`, `strong` or `not known before deployment`. `source` is "
@@ -199,6 +228,9 @@ FIELDS: dict[str, tuple[Field, ...]] = {
               doc=("connections that use this LNG; one of them has `useLocalAzureIpAddress: true`")),
         Field(names=["addressPrefixes", "bgpAsn"], type="array or integer",
               doc=("`localNetworkAddressSpace.addressPrefixes`, `bgpSettings.asn`")),
+        Field(names=["bgpPeeringAddress", "bgpPeerIsApipa", "bgpPeerInAddressSpace"], type="boolean or string",
+              doc=("`bgpSettings.bgpPeeringAddress`; it is in 169.254.0.0/16; it lies inside a prefix of "
+                   "`addressPrefixes`. Absent without a peer address")),
     ),
     "circuit": (
         Field(names=["skuName", "skuTier", "skuFamily", "skuNameMatchesTierFamily"], type="boolean or string",
@@ -208,6 +240,14 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field(names=["peerings[*]"], type="array", parts=["name", "peeringType", "state", "peerASN"],
               doc=("`{name, peeringType, state, peerASN}` from inline peerings and `expressRouteCircuits/peerings` "
                    "children")),
+        Field(names=["globalReachConnectionCount"], type="integer",
+              doc=("Global Reach connections declared on the circuit's peerings: inline `connections` of a peering "
+                   "and `expressRouteCircuits/peerings/connections` resources. A connection declared only on the "
+                   "other circuit is not seen")),
+        Field(names=["monitoring"], type="object", parts=["settingCount", "metricAlertCount", "monitored"],
+              doc=("`{settingCount, metricAlertCount, monitored}`: diagnostic settings and enabled metric alerts on "
+                   "the circuit, computed as `gateway.diagnostics`. Absent on live data (circuit alerts and settings "
+                   "are not collected)")),
         Field(names=["privatePeering"], type="object", parts=["exists", "name", "peerASN", "primaryPeerAddressPrefix", "secondaryPeerAddressPrefix", "primaryPrefixIs30", "secondaryPrefixIs30", "prefixesDistinct", "vlanIdSet", "state", "md5KeySet"],
               doc=("`{exists, name, peerASN, primaryPeerAddressPrefix, secondaryPeerAddressPrefix, "
                    "primaryPrefixIs30, secondaryPrefixIs30, prefixesDistinct, vlanIdSet, state, md5KeySet}` of the "
@@ -287,13 +327,19 @@ FIELDS: dict[str, tuple[Field, ...]] = {
                    "when either type is missing")),
         Field(names=["spokes"], type="array", unknown=False,
               doc=("VNets with a peering to this VNet that has `useRemoteGateways: true`")),
+        Field(names=["vnetPeeringCount"], type="integer",
+              doc=("peerings declared on the site VNet; unknown when the VNet or its `virtualNetworkPeerings` list "
+                   "is not known")),
         Field(names=["overlaps"], type="object", parts=["onPrem", "betweenOnPrem", "onPremCount", "peered", "peeredCount", "onPremPairs", "peeredPairs"],
               doc=("`{onPrem[*], betweenOnPrem[*], onPremCount, peered[*], peeredCount}`. `onPrem` pairs each prefix "
                    "of the hub and its spokes with each prefix of the LNGs on the site's connections. The /32 (/128) "
                    "BGP peer route of an LNG with `bgpSettings` is left out (pitfall 12). An overlap is excused when "
                    "the connection's ingress NAT rule internal mappings cover the on-premises side, or its egress "
                    "NAT rules cover the Azure side (NAT rules resolved by id, as children or inline `natRules` of "
-                   "the gateway). `betweenOnPrem` covers two different LNGs on the site's gateways, excused by "
+                   "the gateway), and only where VPN NAT works: an IPsec connection without "
+                   "`usePolicyBasedTrafficSelectors` on a route-based VpnGw2-5 or VpnGw2AZ-5AZ gateway, without an "
+                   "APIPA BGP peer (`facts.VPN_NAT_SKUS`); unknown when the gateway is not in the inputs and a NAT "
+                   "rule would excuse the overlap. `betweenOnPrem` covers two different LNGs on the site's gateways, excused by "
                    "ingress NAT on either connection. `onPremCount` counts both lists. `peered` pairs the hub with "
                    "its spokes and peered VNets, and those with each other. `onPremPairs` and `peeredPairs` give "
                    "each pair as `prefix (owner) and prefix (owner)`. Every comparison is per address family with "

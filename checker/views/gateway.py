@@ -16,8 +16,11 @@ from checker.views.gateway_parts import (
     diagnostics,
     er_facts,
     gateway_bgp,
+    maintenance_assignments,
+    not_collected_live,
     public_ip_view,
     region_has_zones,
+    service_health_alerts,
 )
 from checker.views.index import Index
 from checker.views.network import subnet_view, vnet_view
@@ -114,8 +117,11 @@ def _gateway_facts(ix: Index, gateway: Resource) -> dict[str, Any]:
     unknown_type = first_unknown(c["connectionType"] for c in connections)
     tunnels_per_connection = 2 if active_active is True else 1
     tunnel_count: Any = unknown_type or (
-        active_active if isinstance(active_active, Unknown) else len(vpn_connections) * tunnels_per_connection)
+        active_active if isinstance(active_active, Unknown) else len(_tunnel_keys(ix, vpn_connections))
+        * tunnels_per_connection)
     tunnel_limit: Any = facts.VPN_TUNNEL_LIMITS.get(sku_key or "") if sku_key else None
+    if tunnel_limit is not None and equals_ci(vpn_type, "PolicyBased"):
+        tunnel_limit = facts.VPN_TUNNEL_LIMIT_POLICY_BASED
     if tunnel_limit is None:
         tunnel_limit = sku_name if isinstance(sku_name, Unknown) else Unknown(
             f"no tunnel limit known for VPN gateway SKU {sku_name}")
@@ -162,6 +168,8 @@ def _gateway_facts(ix: Index, gateway: Resource) -> dict[str, Any]:
             [c for c in vpn_connections if c["connectionType"] == "IPsec" and c["enableBgp"] is False],
             first_unknown(c["enableBgp"] for c in vpn_connections)),
         "tunnelCount": tunnel_count, "tunnelLimit": tunnel_limit, "tunnelHeadroom": tunnel_headroom,
+        "maintenanceConfigurationCount": not_collected_live(gateway, maintenance_assignments(ix, gateway)),
+        "serviceHealthAlertCount": not_collected_live(gateway, service_health_alerts(ix)),
         "diagnostics": diagnostics(ix, gateway),
         "bgp": gateway_bgp(ix, gateway, connections),
         "autoScale": _autoscale(props),
@@ -205,3 +213,20 @@ def gateway_subject(ix: Index, gateway: Resource) -> Subject:
         data["sameTypeGatewayCountExcludingMigration"] = 0 if tagged else untagged - 1
     site_id, patterns = gateway_scope(ix, gateway)
     return Subject("gateway", gateway, strip_absent(data), site_id, patterns, gateway.origin)
+
+
+def _tunnel_keys(ix: Index, vpn_connections: list[dict[str, Any]]) -> set[Any]:
+    """One key per tunnel: an IPsec connection is one; the two connection resources of a VNet-to-VNet
+    link (A to B and B to A) are one tunnel on each of the two gateways (rule-facts audit, December 2026)."""
+    keys: set[Any] = set()
+    for brief in vpn_connections:
+        connection = ix.graph.get(brief["id"])
+        key: Any = normalise_id(brief["id"]) if isinstance(brief["id"], str) else id(brief)
+        if connection is not None and brief["connectionType"] == "Vnet2Vnet":
+            ends = [ref_of(connection.properties.get(end)) for end in ("virtualNetworkGateway1",
+                                                                       "virtualNetworkGateway2")]
+            known = [end for end in ends if isinstance(end, str)]
+            if len(known) == 2:
+                key = frozenset(normalise_id(end) for end in known)
+        keys.add(key)
+    return keys

@@ -24,6 +24,7 @@ from checker.views.readers import (
     list_or_unknown,
     maybe_unknown,
     not_in_inputs,
+    prefix_list,
     ref_of,
     to_bool,
     to_int,
@@ -271,6 +272,8 @@ def er_facts(ix: Index, gateway: Resource, sku_key: str | None, sku_name: Any,
     if headroom is None:
         headroom = capacity - max_bw
     limit: Any = facts.ER_MAX_CIRCUITS.get(sku_key or "") if sku_key else None
+    if sku_key == "ergwscale":
+        limit = _scale_circuit_limit(gateway)
     if limit is None:
         limit = sku_name if isinstance(sku_name, Unknown) else Unknown(
             f"no circuit limit known for ExpressRoute gateway SKU {sku_name}")
@@ -296,6 +299,7 @@ def er_facts(ix: Index, gateway: Resource, sku_key: str | None, sku_name: Any,
                          else max_same <= facts.ER_MAX_CIRCUITS_PER_PEERING_LOCATION)
     return {"circuits": circuits, "linkedCircuitCount": linked, "capacityMbps": capacity,
             "maxCircuitBandwidthMbps": max_bw, "throughputHeadroomMbps": headroom,
+            **advertised_prefixes(ix, gateway),
             "circuitLimit": limit, "circuitHeadroom": circuit_headroom,
             "maxCircuitsSamePeeringLocation": max_same, "samePeeringLocationWithinLimit": within_limit}
 
@@ -321,3 +325,96 @@ def _autoscale(props: dict[str, Any]) -> dict[str, Any]:
         ordered = lower <= upper if isinstance(lower, int) and isinstance(upper, int) else None
         autoscale = lower < upper if isinstance(lower, int) and isinstance(upper, int) else None
     return {"min": lower, "max": upper, "minNotAboveMax": ordered, "isAutoscale": autoscale}
+
+
+def _scale_circuit_limit(gateway: Resource) -> Any:
+    """Circuits an ErGwScale gateway takes, from its minimum scale units (4, 8, 16 from 1, 2, 10 units)."""
+    lower = to_int(get_path(gateway.properties, "autoScaleConfiguration.bounds.min"))
+    if isinstance(lower, Unknown):
+        return lower
+    if not isinstance(lower, int):
+        return Unknown(f"ErGwScale gateway {display_name(gateway)} has no autoScaleConfiguration.bounds.min")
+    return facts.er_scale_circuit_limit(lower) or 0
+
+
+MAINTENANCE_ASSIGNMENT = "Microsoft.Maintenance/configurationAssignments"
+
+
+def maintenance_assignments(ix: Index, gateway: Resource) -> Any:
+    """Maintenance configuration assignments of the gateway: extension resources
+    ``{gateway}/providers/Microsoft.Maintenance/configurationAssignments/x``, or ones whose ``scope``
+    or ``properties.resourceId`` names the gateway. Unknown when an assignment's target is unknown
+    and none is known to be this gateway."""
+    count = 0
+    unknown: Unknown | None = None
+    prefix = gateway.key + "/providers/"
+    for assignment in ix.graph.of_type(MAINTENANCE_ASSIGNMENT):
+        if normalise_id(assignment.id).startswith(prefix):
+            count += 1
+            continue
+        targets = [assignment.body.get("scope"), assignment.properties.get("resourceId")]
+        if any(isinstance(t, str) and normalise_id(t) == gateway.key for t in targets):
+            count += 1
+        elif any(isinstance(t, Unknown) for t in targets):
+            unknown = unknown or next(t for t in targets if isinstance(t, Unknown))
+    return count if count or unknown is None else unknown
+
+
+def advertised_prefixes(ix: Index, gateway: Resource) -> dict[str, Any]:
+    """Prefixes the gateway advertises to on-premises: the VNet's ``summarizedGatewayPrefixes`` when
+    set, else the address spaces of its VNet and of the spokes that use it as remote gateway."""
+    from checker.views.network import vnet_networks
+    from checker.views.onprem import spoke_vnets
+
+    site = ix.site_by_gateway.get(gateway.key)
+    if site is None:
+        no_site = Unknown(f"the VNet of gateway {display_name(gateway)} is not known")
+        return {"advertisedIpv4PrefixCount": no_site, "advertisedIpv6PrefixCount": no_site}
+    vnet = ix.graph.get(site.id)
+    summary = get_path(vnet.properties, "summarizedGatewayPrefixes.addressPrefixes") if vnet is not None else None
+    networks: list[Any]
+    if summary is not None and vnet is not None:
+        networks = prefix_list(summary, f"summarized gateway prefixes of {display_name(vnet)}") \
+            if not isinstance(summary, Unknown) else [summary]
+    else:
+        networks = [n for key in [site.id, *spoke_vnets(ix, site)] for _, n in vnet_networks(ix, key)]
+    unknown = first_unknown(networks)
+    counts: dict[str, Any] = {}
+    for version, key in ((4, "advertisedIpv4PrefixCount"), (6, "advertisedIpv6PrefixCount")):
+        known = {n for n in networks if not isinstance(n, Unknown) and n.version == version}
+        counts[key] = len(known) if unknown is None else unknown
+    return counts
+
+
+ACTIVITY_LOG_ALERT = "Microsoft.Insights/activityLogAlerts"
+
+
+def service_health_alerts(ix: Index) -> Any:
+    """Enabled activity log alerts of category ServiceHealth in the inputs (they are scoped to a
+    subscription, so every gateway of the inputs counts them). Unknown when an alert's condition or
+    switch is unknown and none is known to be one."""
+    count = 0
+    unknown: Unknown | None = None
+    for alert in ix.graph.of_type(ACTIVITY_LOG_ALERT):
+        enabled = to_bool(alert.properties.get("enabled"), True)
+        conditions = get_path(alert.properties, "condition.allOf")
+        if isinstance(enabled, Unknown) or isinstance(conditions, Unknown):
+            unknown = unknown or (enabled if isinstance(enabled, Unknown) else conditions)
+            continue
+        if enabled is not True:
+            continue
+        for condition in conditions if isinstance(conditions, list) else []:
+            field, value = get_path(condition, "field"), get_path(condition, "equals")
+            if isinstance(value, Unknown):
+                unknown = unknown or value
+            elif equals_ci(field, "category") and equals_ci(value, "ServiceHealth"):
+                count += 1
+                break
+    return count if count or unknown is None else unknown
+
+
+def not_collected_live(resource: Resource, count: Any) -> Any:
+    """A live audit reads network resources (and gateway diagnostic settings), not alerts or
+    maintenance assignments: on live data the fact is left out (absent), so that the rules that need
+    it do not apply there, rather than failing or being unknown on every live gateway."""
+    return None if resource.source == "live" else count

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from checker.model import Resource, Unknown, equals_ci, normalise_id
@@ -30,6 +31,7 @@ def gateway_subnet_subject(ix: Index, subnet: Resource) -> Subject:
     data["properties"] = without_live(subnet.properties, subnet.source)
     data["vnet"] = vnet_view(ix, vnet_key)
     data["routeTable"] = route_table_view(ix, subnet)
+    data["routeTable"].update(routes_over_subnet(subnet, data["routeTable"]))
     gateways = [g for g in ix.gateways
                 if any(isinstance(c["subnetId"], str) and normalise_id(c["subnetId"]) == subnet.key
                        for c in gateway_data(ix, g)["ipConfigurations"])]
@@ -72,3 +74,34 @@ def placement(ix: Index, subnet: Resource, vnet_key: str) -> dict[str, Any]:
                 return {"atTopOfBlock": network.broadcast_address == block.broadcast_address,
                         "block": str(block), "fillsBlock": network == block}
     return {"atTopOfBlock": False, "fillsBlock": False}
+
+
+def routes_over_subnet(subnet: Resource, table: dict[str, Any]) -> dict[str, Any]:
+    """Routes of the GatewaySubnet's own route table whose prefix overlaps a GatewaySubnet prefix,
+    default routes left out (GW-SUBNET-NO-DEFAULT-ROUTE has them)."""
+    routes = table.get("routes")
+    if not table.get("attached"):
+        return {"routesOverlappingSubnetCount": 0, "routesOverlappingSubnetNames": []}
+    if isinstance(routes, Unknown):
+        return {"routesOverlappingSubnetCount": routes, "routesOverlappingSubnetNames": routes}
+    networks = subnet_prefixes(subnet.properties, f"subnet {display_name(subnet)}")
+    unknown = first_unknown(networks)
+    names: list[str] = []
+    for route in routes or []:
+        prefix = route.get("addressPrefix")
+        if isinstance(prefix, Unknown):
+            unknown = unknown or prefix
+            continue
+        if not isinstance(prefix, str) or prefix.replace(" ", "") in ("0.0.0.0/0", "::/0"):
+            continue
+        try:
+            route_net = ipaddress.ip_network(prefix.strip(), strict=False)
+        except ValueError:
+            continue  # a service tag or a malformed prefix: not an address range to compare
+        if any(not isinstance(n, Unknown) and n.version == route_net.version and n.overlaps(route_net)  # type: ignore[arg-type]
+               for n in networks):
+            names.append(f"{route.get('name')} ({prefix})")
+    count: Any = len(names) if names or unknown is None else unknown
+    return {"routesOverlappingSubnetCount": count,
+            "routesOverlappingSubnetNames": names if names or unknown is None else unknown}
+

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import ipaddress
+from typing import Any
+
 from checker.model import Resource, Unknown
 from checker.subject import Subject
 from checker.views.index import Index
 from checker.views.readers import (
+    display_name,
     first_unknown,
     get_path,
     is_public_ip,
+    prefix_list,
     resource_data,
     strip_absent,
     to_bool,
@@ -32,6 +37,11 @@ def local_gateway_subject(ix: Index, lng: Resource) -> Subject:
                                          for c in users)
     data["addressPrefixes"] = get_path(props, "localNetworkAddressSpace.addressPrefixes")
     data["bgpAsn"] = to_int(get_path(props, "bgpSettings.asn"))
+    peer = get_path(props, "bgpSettings.bgpPeeringAddress")
+    if peer is not None:
+        data["bgpPeeringAddress"] = peer
+        data["bgpPeerIsApipa"] = _is_apipa(peer)
+        data["bgpPeerInAddressSpace"] = _in_prefixes(peer, data["addressPrefixes"], lng)
     site_id, patterns = local_gateway_scope(ix, lng)
     return Subject("local-gateway", lng, strip_absent(data), site_id, patterns, lng.origin)
 
@@ -40,3 +50,35 @@ def local_gateway_scope(ix: Index, lng: Resource) -> tuple[str | None, tuple[str
     """The site of the gateways connected to a local network gateway, and the patterns that apply."""
     site = ix.site_of_connections(ix.connections_by_local_gateway.get(lng.key, ()))
     return (site.id, site.patterns) if site else (None, ix.inferred("vpn", "expressroute-vpn-failover"))
+
+
+_APIPA = ipaddress.ip_network("169.254.0.0/16")
+
+
+def _address(value: Any) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _is_apipa(peer: Any) -> Any:
+    if isinstance(peer, Unknown):
+        return peer
+    address = _address(peer)
+    return address is not None and address.version == 4 and address in _APIPA
+
+
+def _in_prefixes(peer: Any, prefixes: Any, lng: Resource) -> Any:
+    """The BGP peer address falls inside a prefix of the local network gateway's address space."""
+    if isinstance(peer, Unknown):
+        return peer
+    address = _address(peer)
+    if address is None:
+        return False
+    networks = prefix_list(prefixes, f"address prefixes of local network gateway {display_name(lng)}") \
+        if prefixes is not None else []
+    for network in networks:
+        if not isinstance(network, Unknown) and network.version == address.version and address in network:
+            return True
+    return first_unknown(networks) or False

@@ -80,6 +80,7 @@ def subnet_facts(ix: Index, subnet: Resource) -> dict[str, Any]:
         "addressPrefixes": [str(n) if not isinstance(n, Unknown) else n for n in networks],
         "ipv4Prefixes": [str(n) for n in v4], "ipv6Prefixes": [str(n) for n in v6],
         "prefixLength": prefix_length, "hasNsg": has_nsg,
+        "ipv6PrefixLength": unknown if unknown is not None else min((n.prefixlen for n in v6), default=None),
         "nsgId": nsg if isinstance(nsg, str) else None,
     }
 

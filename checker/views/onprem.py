@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from checker import facts
 from checker.model import Resource, Unknown, equals_ci, normalise_id
 from checker.patterns import SiteInfo
 from checker.views.index import Index
@@ -122,8 +123,11 @@ def overlap_facts(ix: Index, site: SiteInfo) -> dict[str, Any]:
             continue
         ingress = nat_mappings(ix, connection, "ingress")
         egress = nat_mappings(ix, connection, "egress")
+        works = nat_works(ix, connection)
         for pair in pairs:
-            excused = _excused(pair, ingress, egress)
+            excused = False if works is False else _excused(pair, ingress, egress)
+            if excused is True and isinstance(works, Unknown):
+                excused = works  # the NAT rule would excuse it, if NAT works on this connection
             if isinstance(excused, Unknown):
                 unknown = unknown or excused
             elif not excused:
@@ -138,7 +142,8 @@ def overlap_facts(ix: Index, site: SiteInfo) -> dict[str, Any]:
         (name_a, conn_a, a), (name_b, conn_b, b) = known[i], known[j]
         if name_a == name_b:
             continue
-        nat = [nat_mappings(ix, conn_a, "ingress"), nat_mappings(ix, conn_b, "ingress")]
+        nat = [nat_mappings(ix, conn, "ingress") if nat_works(ix, conn) is not False else []
+               for conn in (conn_a, conn_b)]
         if any(isinstance(n, Unknown) for n in nat):
             unknown = unknown or first_unknown(nat)
         elif not any(nat):
@@ -184,3 +189,45 @@ def _excused(pair: dict[str, str], ingress: Any, egress: Any) -> Any:
 
 def _pair_text(pair: dict[str, str]) -> str:
     return f"{pair['left']} ({pair['leftOwner']}) and {pair['right']} ({pair['rightOwner']})"
+
+
+_APIPA = ipaddress.ip_network("169.254.0.0/16")
+
+
+def nat_works(ix: Index, connection: Resource) -> Any:
+    """VPN NAT translates on this connection: an IPsec connection without policy-based traffic
+    selectors, on a route-based VpnGw2-5 or VpnGw2AZ-5AZ gateway, without an APIPA BGP peer (VPN FAQ,
+    NAT overview). Unknown when the gateway or a deciding value is not known."""
+    props = connection.properties
+    ctype = props.get("connectionType")
+    if isinstance(ctype, Unknown):
+        return ctype
+    if not equals_ci(ctype, "IPsec"):
+        return False
+    selectors = to_bool(props.get("usePolicyBasedTrafficSelectors"), False)
+    if selectors is True:
+        return False
+    ref = ref_of(props.get("virtualNetworkGateway1"))
+    gateway = ix.graph.get(ref) if isinstance(ref, str) else None
+    if gateway is None:
+        return ref if isinstance(ref, Unknown) else not_in_inputs("virtual network gateway", str(ref))
+    sku = get_path(gateway.properties, "sku.name")
+    if sku is None:
+        sku = get_path(gateway.body, "sku.name")
+    if isinstance(sku, Unknown):
+        return sku
+    if not isinstance(sku, str) or sku.lower() not in facts.VPN_NAT_SKUS:
+        return False
+    if equals_ci(gateway.properties.get("vpnType"), "PolicyBased"):
+        return False
+    bgp = to_bool(props.get("enableBgp"), False)
+    lng = ix.graph.get(ref_of(props.get("localNetworkGateway2")))
+    peer = get_path(lng.properties, "bgpSettings.bgpPeeringAddress") if lng is not None else None
+    if bgp is True and isinstance(peer, str):
+        try:
+            if ipaddress.ip_address(peer.strip()) in _APIPA:
+                return False
+        except ValueError:
+            pass
+    return first_unknown([selectors, bgp]) or True
+

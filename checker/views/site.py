@@ -71,6 +71,7 @@ def site_subject(ix: Index, site: SiteInfo) -> Subject:
         data["gatewaysShareGatewaySubnet"] = False
     spokes = spoke_vnets(ix, site)
     data["spokes"] = [s.rsplit("/", 1)[-1] for s in spokes]
+    data["vnetPeeringCount"] = vnet_peering_count(ix, site)
     data["overlaps"] = overlap_facts(ix, site)
     data["s2s"] = s2s_facts(ix, site, vpn_resources)
     data["er"] = er_site_facts(ix, site, er_resources)
@@ -202,3 +203,14 @@ def failover_facts(ix: Index, site: SiteInfo, vpn_gateways: list[Resource],
 def _named_sku(gateway: Resource, data: Mapping[str, Any]) -> str:
     sku = data.get("skuName")
     return f"{display_name(gateway, with_kind=True)} ({sku if isinstance(sku, str) else 'SKU unknown'})"
+
+
+def vnet_peering_count(ix: Index, site: SiteInfo) -> Any:
+    """Peerings declared on the site VNet (unknown when the VNet or its peering list is not known)."""
+    vnet = site.vnet
+    if is_placeholder(vnet):
+        return not_in_inputs("virtual network", site.id)
+    declared = vnet.properties.get("virtualNetworkPeerings")
+    if isinstance(declared, Unknown):
+        return Unknown(f"peerings of virtual network {display_name(vnet)} are not known: {declared.reason}")
+    return len(ix.peerings_of(site.id))
