@@ -781,11 +781,28 @@ def test_key_vault_reference_flows_as_unknown_into_plain_properties() -> None:
     assert load.resources[0].body["tags"]["p"] == Unknown("Key Vault reference to secret 'prefix'")
 
 
-def test_value_for_an_undeclared_parameter_is_a_notice() -> None:
+def test_value_for_an_undeclared_parameter_is_an_error_naming_file_template_and_parameter() -> None:
+    # ARM refuses a deployment whose parameter file gives a parameter the template does not declare.
     load = expand(template([VNET]), {"notDeclared": given("x", line=9)})
+    assert len(load.resources) == 1
+    [error] = load.errors
+    assert error.file == "main.parameters.json" and error.line == 9
+    assert "'notDeclared'" in error.message and "main.json" in error.message
+
+
+def test_value_given_for_every_template_for_an_undeclared_parameter_is_a_notice() -> None:
+    # -p/--set apply to every template of a scan: a template that does not declare the name ignores it.
+    shared = ParameterValue("x", Origin("--set notDeclared"), for_every_template=True)
+    load = expand(template([VNET]), {"notDeclared": shared})
     assert load.errors == [] and len(load.resources) == 1
     [notice] = load.notices
-    assert notice.file == "main.parameters.json" and notice.line == 9 and "notDeclared" in notice.message
+    assert notice.file == "--set notDeclared" and "notDeclared" in notice.message
+
+
+def test_nested_deployment_value_for_an_undeclared_parameter_is_an_error() -> None:
+    inner = {"$schema": RG_SCHEMA, "contentVersion": "1.0.0.0", "resources": [VNET]}
+    load = expand(template([nested("d", inner, scope="inner", parameters={"stray": {"value": 1}})]))
+    assert any("'stray'" in e.message and "/resources/0/properties/template" in e.message for e in load.errors)
 
 
 def test_a_parameter_file_is_not_expanded_as_a_template() -> None:

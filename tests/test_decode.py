@@ -31,6 +31,24 @@ def test_bom_crlf_and_comments_are_accepted_and_lines_stay_true() -> None:
     assert doc["b"].line == 4
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_utf16_and_utf32_with_byte_order_mark_are_decoded(encoding: str) -> None:
+    # Windows PowerShell's Out-File writes UTF-16 LE with a BOM; Azure PowerShell deploys such files.
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff",
+           "utf-32-le": b"\xff\xfe\x00\x00", "utf-32-be": b"\x00\x00\xfe\xff"}[encoding]
+    text = '{\r\n  "parameters": {\r\n    "vnetName": {"value": "hub-vnet-\u00e9"}\r\n  }\r\n}'
+    doc = loads(bom + text.encode(encoding), "p.json")
+    assert doc["parameters"]["vnetName"]["value"] == "hub-vnet-\u00e9"
+    assert doc["parameters"]["vnetName"].line == 3
+
+
+def test_utf16_without_a_valid_body_is_an_error_with_its_line() -> None:
+    raw = b"\xff\xfe" + '{\n"a": 1,\n'.encode("utf-16-le") + b"\x00\xd8"  # a lone surrogate
+    with pytest.raises(CheckerError) as caught:
+        loads(raw, "p.json")
+    assert "not valid UTF-16 LE" in caught.value.message and caught.value.line == 3
+
+
 def test_raw_newlines_inside_strings_are_accepted() -> None:
     doc = loads(b'{"e": "[concat(\'a\',\n \'b\')]"}', "t.json")
     assert doc["e"] == "[concat('a',\n 'b')]"

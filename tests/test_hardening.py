@@ -429,7 +429,9 @@ PARAMETER_FILES: list[tuple[str, Any, str | None]] = [
     ("reference-not-key-vault", parameter_file({"p": {"reference": "x"}}),
      "parameter 'p': 'reference' is not a Key Vault reference"),
     ("key-vault-odd-fields", parameter_file({"k": {"reference": {"keyVault": {"id": 5}, "secretName": ["x"]}}}), None),
-    ("undeclared-parameter", parameter_file({"zzz": {"value": 1}}), None),
+    # A value for an undeclared parameter in the template's own parameter file: ARM refuses the deployment
+    # ("not present in the original template"), so this is an input error (it was a notice).
+    ("undeclared-parameter", parameter_file({"zzz": {"value": 1}}), "parameter 'zzz', which the template"),
     ("deep-value", parameter_file({"p": {"value": json.loads("[" * 150 + "]" * 150)}}),
      "parameter 'p' is declared as string but the value given is an array"),
 ]

@@ -1,4 +1,4 @@
-"""Read JSON the way ARM accepts it (UTF-8 with or without BOM, CRLF, ``//`` and ``/* */`` comments,
+"""Read JSON the way ARM accepts it (UTF-8 with or without BOM, UTF-16/UTF-32 with BOM, CRLF, ``//`` and ``/* */`` comments,
 raw newlines in strings) and remember where every object starts.
 
 The parsing itself is the standard library's ``json`` scanner: its ``parse_object`` hook is wrapped
@@ -74,13 +74,29 @@ def _blank_comments(text: str, file: str) -> str:
     return _COMMENT_OR_STRING.sub(repl, text)
 
 
+#: Byte-order marks ARM's reader honours, longest first (UTF-32 LE starts like UTF-16 LE).
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
 def decode_text(raw: bytes, file: str) -> str:
-    """Bytes to text: UTF-8 (BOM accepted). Anything else is an input error with its line."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+    """Bytes to text: UTF-8 with or without BOM, and UTF-16 (LE/BE) or UTF-32 (LE/BE) with their
+    byte-order mark (Windows PowerShell's ``Out-File`` writes UTF-16 LE, and Azure PowerShell and the
+    Azure CLI deploy such files). Anything else is an input error with its line."""
+    encoding, skipped = "utf-8", 0
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            raw, encoding, skipped = raw[len(bom):], name, len(bom)
+            break
     try:
-        return raw.decode("utf-8")
+        return raw.decode(encoding)
     except UnicodeDecodeError as exc:
+        if encoding != "utf-8":
+            label = encoding.upper().replace("-LE", " LE").replace("-BE", " BE")
+            text = raw[: exc.start].decode(encoding, "replace")
+            raise CheckerError(f"not valid {label} (bad bytes at offset {exc.start + skipped})", file=file,
+                               line=text.count("\n") + 1,
+                               hint="save the file as UTF-8, or fix the encoding its byte-order mark names") from None
         line = raw.count(b"\n", 0, exc.start) + 1
         raise CheckerError(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
                            file=file, line=line, hint="save the file as UTF-8") from None

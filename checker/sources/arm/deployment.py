@@ -140,7 +140,7 @@ def expand_template(doc: Any, file: str, *, parameter_values: Mapping[str, Param
                                hint="give a deployment template (a parameter file is given with its template)")
         context = context.with_(scope=scope_of_schema(doc, context.scope))
         inputs = {name.lower(): _Input(pv.value, pv.origin, "key-vault" if pv.key_vault else "parameter-file",
-                                       name, checked=not pv.key_vault)
+                                       name, checked=not pv.key_vault, for_every_template=pv.for_every_template)
                   for name, pv in parameter_values.items()}
         symbols = _Symbols(expander, doc, file, "", inputs, context)
         env = _Env(file=file, base_dir=Path(base_dir), pointer="", scope=_Scope(symbols, context),
@@ -176,6 +176,7 @@ class _Input:
     written_name: str
     checked: bool = True
     strict: bool = True  # also check minLength/maxLength/minValue/maxValue (values the user wrote)
+    for_every_template: bool = False  # -p/--set: an undeclared name is ignored, not refused
 
 
 @dataclass(frozen=True)
@@ -316,9 +317,20 @@ class _Symbols:
         for key, given in list(self.inputs.items()):
             spec = self.specs.get(key)
             if spec is None:
-                self.expander.notice(given.origin.file, given.origin.line,
-                                     f"a value is given for parameter '{given.written_name}', which the "
-                                     f"template does not declare; it is ignored")
+                if given.for_every_template:
+                    self.expander.notice(given.origin.file, given.origin.line,
+                                         f"a value is given for parameter '{given.written_name}', which the "
+                                         f"template {self.where()} does not declare; it is ignored")
+                else:
+                    # ARM refuses the deployment: "The template parameters '...' are not valid; they
+                    # are not present in the original template".
+                    self.expander.error(given.origin.file, given.origin.line,
+                                        f"{given.origin.file} gives a value for parameter "
+                                        f"'{given.written_name}', which the template {self.where()} does not "
+                                        f"declare; ARM refuses such a deployment",
+                                        hint="remove the value or declare the parameter in the template",
+                                        column=given.origin.column)
+                del self.inputs[key]
                 continue
             if not given.checked or isinstance(given.value, (Unknown, Secret)) or given.value is None:
                 continue
@@ -329,6 +341,10 @@ class _Symbols:
                                     column=given.origin.column)
                 self.inputs[key] = _Input(Unknown(f"the value given for parameter '{spec.name}' is not valid"),
                                           given.origin, given.source, given.written_name, checked=False)
+
+    def where(self) -> str:
+        """The template for messages: its file, and its JSON pointer when it is nested."""
+        return f"{self.file} (at {self.pointer})" if self.pointer else self.file
 
     def parameter(self, name: str) -> Any:
         key = name.lower() if isinstance(name, str) else str(name)
