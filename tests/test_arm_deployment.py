@@ -903,3 +903,48 @@ def test_classic_depends_on_names_resolve_to_ids() -> None:
     assert by_name(load)["gw"].metadata["dependsOn"] == [
         f"{RG_PREFIX}/Microsoft.Network/publicIPAddresses/pip0", f"{RG_PREFIX}/Microsoft.Network/publicIPAddresses/pip1",
         vnet_id, vnet_id, f"{RG_PREFIX}/Microsoft.Network/routeTables/rt", "not-declared"]
+
+
+@pytest.mark.parametrize("member", ["template", "templateLink"])
+def test_nested_template_or_link_unknown_before_deployment_is_not_expanded_not_an_error(member: str) -> None:
+    deployment = {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "d",
+                  "properties": {"mode": "Incremental", member: "[parameters('inner')]"}}
+    load = expand(template([deployment], parameters={"inner": {"type": "object"}}))
+    assert load.errors == []
+    assert [r.type for r in load.resources] == ["Microsoft.Resources/deployments"]
+    [notice] = [n for n in load.notices if n.kind == "not-expanded"]
+    assert member in notice.message and "parameter 'inner' has no value" in notice.message
+
+
+def test_nested_template_given_by_a_known_expression_is_expanded() -> None:
+    inner = {"$schema": RG_SCHEMA, "contentVersion": "1.0.0.0", "resources": [VNET]}
+    deployment = nested("d", inner, scope="inner")
+    deployment["properties"]["template"] = "[variables('inner')]"
+    load = expand(template([deployment], variables={"inner": inner}))
+    assert load.errors == []
+    assert [r.type for r in load.resources] == ["Microsoft.Resources/deployments", VNET["type"]]
+
+
+def test_nested_parameters_unknown_before_deployment_leave_the_inner_parameters_without_value() -> None:
+    inner = {"$schema": RG_SCHEMA, "contentVersion": "1.0.0.0",
+             "parameters": {"name": {"type": "string"}},
+             "resources": [{**VNET, "name": "[parameters('name')]"}]}
+    deployment = nested("d", inner, scope="inner")
+    deployment["properties"]["parameters"] = "[parameters('given')]"
+    load = expand(template([deployment], parameters={"given": {"type": "object"}}))
+    assert load.errors == []
+    assert any(n.kind == "not-expanded" and "parameters" in n.message for n in load.notices)
+    vnet = [r for r in load.resources if r.type == VNET["type"]][0]
+    assert isinstance(vnet.body["name"], Unknown)
+
+
+def test_nested_parameters_given_by_a_known_expression_are_not_evaluated_twice() -> None:
+    inner = {"$schema": RG_SCHEMA, "contentVersion": "1.0.0.0",
+             "parameters": {"name": {"type": "string"}},
+             "resources": [{**VNET, "name": "[parameters('name')]"}]}
+    deployment = nested("d", inner, scope="inner")
+    deployment["properties"]["parameters"] = "[variables('p')]"
+    load = expand(template([deployment], variables={"p": {"name": {"value": "[[literal]"}}}))
+    assert load.errors == []
+    vnet = [r for r in load.resources if r.type == VNET["type"]][0]
+    assert vnet.name == "[literal]"

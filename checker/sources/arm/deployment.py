@@ -1197,6 +1197,21 @@ class _Expander:
         target = identity.placement.with_(deployment_name=deployment_name)
         template = properties.get("template")
         link = properties.get("templateLink")
+        if template is None and _is_expression(link):
+            link = self.evaluate(link, env.scope, file, properties)
+            if isinstance(link, Unknown):
+                self.notice(file, line, f"the templateLink of the deployment at {pointer} cannot be known before "
+                                        f"deployment ({link.reason}); its resources are not checked",
+                            kind="not-expanded")
+                return
+        if _is_expression(template):
+            # The inner template may be computed ([variables('template')], [json(...)]).
+            template = self.evaluate(template, env.scope, file, properties)
+            if isinstance(template, Unknown):
+                self.notice(file, line, f"the template of the deployment at {pointer} cannot be known before "
+                                        f"deployment ({template.reason}); its resources are not checked",
+                            kind="not-expanded")
+                return
         if template is not None:
             if not isinstance(template, dict):
                 self.error(file, getattr(properties, "line", line), "properties.template is not an object",
@@ -1217,7 +1232,8 @@ class _Expander:
         inner_pointer = f"{pointer}/properties/template"
         v2 = isinstance(template.get("resources"), dict)
         if (isinstance(mode, str) and mode.lower() == "inner") or template.get("languageVersion") is not None:
-            inputs = self.nested_inputs(properties.get("parameters"), outer_scope, env.file)
+            inputs = self.nested_inputs(properties.get("parameters"), outer_scope, env.file,
+                                        getattr(properties, "line", None))
             context = target
             symbols = _Symbols(self, template, env.file, inner_pointer, inputs, context)
             symbols.check_inputs()
@@ -1271,7 +1287,7 @@ class _Expander:
             self.error(linked_file, getattr(template, "line", 1), "the linked template is not an ARM template",
                        hint="templateLink.relativePath must name a deployment template")
             return
-        inputs = self.nested_inputs(properties.get("parameters"), scope, file)
+        inputs = self.nested_inputs(properties.get("parameters"), scope, file, line)
         parameters_link = properties.get("parametersLink")
         if isinstance(parameters_link, dict):
             inputs.update(self._linked_parameters(parameters_link, env, pointer))
@@ -1314,9 +1330,20 @@ class _Expander:
         return {name.lower(): _Input(pv.value, pv.origin, "key-vault" if pv.key_vault else "parameter-file",
                                      name, checked=not pv.key_vault) for name, pv in values.items()}
 
-    def nested_inputs(self, raw: Any, scope: _Scope, file: str) -> dict[str, _Input]:
+    def nested_inputs(self, raw: Any, scope: _Scope, file: str, line: int | None = None) -> dict[str, _Input]:
         """A nested deployment's ``properties.parameters``, evaluated in the outer scope."""
         inputs: dict[str, _Input] = {}
+        evaluated = False
+        if _is_expression(raw):
+            # All the parameters computed at once ([variables('parameters')]): an object of
+            # {"value": ...} entries, or unknown before deployment (then no value is known here).
+            where, evaluated = line, True
+            raw = self.evaluate(raw, scope, file, None)
+            if isinstance(raw, Unknown):
+                self.notice(file, where, f"the parameters of a nested deployment cannot be known before "
+                                         f"deployment ({raw.reason}); its parameters have no value",
+                            kind="not-expanded")
+                return inputs
         if not isinstance(raw, dict):
             return inputs
         for name, entry in raw.items():
@@ -1326,6 +1353,9 @@ class _Expander:
                 inputs[name.lower()] = _Input(Unknown(key_vault_reason(entry["reference"])), origin, "key-vault",
                                               name, checked=False)
             elif isinstance(entry, dict) and "value" in entry:
+                if evaluated:
+                    inputs[name.lower()] = _Input(entry["value"], origin, "expression", name, strict=False)
+                    continue
                 value = self.evaluate(entry["value"], scope, file, entry)
                 inputs[name.lower()] = _Input(value, origin, self.classify(entry["value"], scope), name,
                                               strict=False)
