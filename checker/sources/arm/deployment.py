@@ -194,8 +194,11 @@ class _Symbols:
     ``variables()`` and user-defined function calls see. Variables are evaluated once, when first used."""
 
     def __init__(self, expander: _Expander, template: Mapping[str, Any], file: str, pointer: str,
-                 inputs: dict[str, _Input], context: DeploymentContext) -> None:
+                 inputs: dict[str, _Input], context: DeploymentContext, escape_passes: int = 0) -> None:
         self.expander = expander
+        #: evaluation passes of enclosing templates that went over this template's text before its
+        #: own: each consumes one '[[' escape (see :meth:`_Expander.string`)
+        self.escape_passes = escape_passes
         self.file = file
         self.pointer = pointer
         self.template = template
@@ -478,10 +481,20 @@ class _Scope:
     ``resourceGroup()`` and friends return, and the copy loops active at this point."""
 
     def __init__(self, symbols: _Symbols, context: DeploymentContext,
-                 loops: list[tuple[str, int, bool]] | None = None) -> None:
+                 loops: list[tuple[str, int, bool]] | None = None, later: tuple[_Scope, ...] = ()) -> None:
         self.symbols = symbols
         self.context = context
         self.loops: list[tuple[str, int, bool]] = loops if loops is not None else []
+        #: the passes after this one that evaluate what this pass leaves (an outer-scope nested template
+        #: is evaluated by its parent, then again by its own deployment): a '[[x]' escape gives '[x]'
+        #: here, which the next pass evaluates in that template's own scope
+        self.later = later
+
+    def nested_escape_passes(self) -> int:
+        """How many passes go over the text of an inner-scope template nested here before its own: the
+        passes that went over this template's text, and each enclosing outer-scope evaluation (which
+        evaluates its nested template as a whole, inner-scope templates inside it included)."""
+        return self.symbols.escape_passes + len(self.later)
 
     def parameter(self, name: str) -> Any:
         return self.symbols.parameter(name)
@@ -685,6 +698,21 @@ class _Expander:
         return self.evaluate(item, scope, file, where, None if path is None else path + (key,))
 
     def string(self, text: str, scope: _Scope, file: str, where: Any) -> Any:
+        """A template string's value as ARM gives it: '[[' escapes are consumed once per evaluation pass
+        (the enclosing templates' passes first, then this one, then later passes of outer-scope nested
+        templates, each evaluating what the previous one left)."""
+        for _ in range(scope.symbols.escape_passes):
+            if text[:2] != "[[":
+                break  # an unescaped expression: evaluated in this template's own pass
+            text = text[1:]
+        value = self.evaluate_text(text, scope, file, where)
+        for later in scope.later:
+            if value.__class__ is not str or value[:1] != "[" or value[-1:] != "]":
+                break
+            value = self.evaluate_text(value, later, file, where)
+        return value
+
+    def evaluate_text(self, text: str, scope: _Scope, file: str, where: Any) -> Any:
         try:
             value = evaluate_string(text, scope)
             if value.__class__ is JsonObject or isinstance(value, (dict, list)):
@@ -1235,7 +1263,8 @@ class _Expander:
             inputs = self.nested_inputs(properties.get("parameters"), outer_scope, env.file,
                                         getattr(properties, "line", None))
             context = target
-            symbols = _Symbols(self, template, env.file, inner_pointer, inputs, context)
+            symbols = _Symbols(self, template, env.file, inner_pointer, inputs, context,
+                               escape_passes=outer_scope.nested_escape_passes())
             symbols.check_inputs()
             inner_scope = _Scope(symbols, context)
         else:
@@ -1245,7 +1274,11 @@ class _Expander:
                             f"outer scope; they are ignored", kind="info")
             # Outer scope: the inner template sees the parent's parameters, variables and context
             # (even resourceGroup()), and the loops of the deployment itself.
-            inner_scope = _Scope(outer_scope.symbols, outer_scope.context, list(outer_scope.loops))
+            # The deployment then evaluates the template it receives once more, in its own scope
+            # (its own parameter defaults and variables): what a '[[' escape left is evaluated there.
+            own = _Symbols(self, template, env.file, inner_pointer, {}, target)
+            inner_scope = _Scope(outer_scope.symbols, outer_scope.context, list(outer_scope.loops),
+                                 later=(*outer_scope.later, _Scope(own, target)))
         inner = _Env(file=env.file, base_dir=env.base_dir, pointer=inner_pointer, scope=inner_scope,
                      placement=target, depth=env.depth + 1, inherited_unknown=inherited_unknown,
                      deployment_id=identity.id, v2=v2)
