@@ -111,6 +111,139 @@ class Notice:
     code: str | None = None  # for not-evaluated scopes: the error code (e.g. AuthorizationFailed)
 
 
+class CaseInsensitiveDict(dict):  # type: ignore[type-arg]
+    """A JSON object whose member names compare case-insensitively, as ARM's do (``enableBGP`` is
+    ``enableBgp``, ``SKU`` is ``sku``), while keeping each name as written for output.
+
+    It is a ``dict`` (``isinstance`` checks, JSON serialisation and iteration are unchanged): reads
+    (``[]``, ``get``, ``in``, ``pop``, ``setdefault``) try the exact name first and then any
+    spelling of it (the first one written wins when an object holds two); a write to a name held in
+    another spelling replaces that member and keeps its spelling. Every resource body is made of these (see :func:`case_insensitive`), so nothing
+    downstream can read a property by the wrong case."""
+
+    __slots__ = ("_lower",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lower: dict[str, str] | None = None
+
+    def stored_key(self, key: Any) -> Any:
+        """The name as stored for ``key`` in any case, or None when there is none."""
+        if dict.__contains__(self, key):
+            return key
+        if key.__class__ is not str:
+            return None
+        index = getattr(self, "_lower", None)
+        if index is None:
+            index = {}
+            for name in dict.keys(self):
+                if name.__class__ is str:
+                    index.setdefault(name.lower(), name)
+            self._lower = index
+        return index.get(key.lower())
+
+    def __missing__(self, key: Any) -> Any:
+        stored = self.stored_key(key)
+        if stored is None or stored == key:
+            raise KeyError(key)
+        return dict.__getitem__(self, stored)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        value = dict.get(self, key, _ABSENT)
+        if value is not _ABSENT:
+            return value
+        stored = self.stored_key(key)
+        return default if stored is None else dict.__getitem__(self, stored)
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or self.stored_key(key) is not None
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        # A name already held in another case is written through to it (ARM has one property per
+        # name); the lookup index is kept up to date rather than rebuilt.
+        if key.__class__ is str and not dict.__contains__(self, key):
+            index = getattr(self, "_lower", None)
+            if index is None:
+                self.stored_key(key)
+                index = self._lower
+            assert index is not None
+            lowered = key.lower()
+            stored = index.get(lowered)
+            if stored is None:
+                index[lowered] = key
+            else:
+                key = stored
+        dict.__setitem__(self, key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        stored = self.stored_key(key)
+        dict.__delitem__(self, key if stored is None else stored)
+        self._lower = None
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        stored = self.stored_key(key)
+        self._lower = None
+        return dict.pop(self, key if stored is None else stored, *default)
+
+    def popitem(self) -> tuple[Any, Any]:
+        self._lower = None
+        return dict.popitem(self)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        stored = self.stored_key(key)
+        if stored is not None:
+            return dict.__getitem__(self, stored)
+        self[key] = default
+        return default
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def clear(self) -> None:
+        dict.clear(self)
+        self._lower = None
+
+    def copy(self) -> CaseInsensitiveDict:  # type: ignore[override]
+        return self.__class__(self)
+
+
+_ABSENT = object()
+
+
+def case_insensitive(value: Any) -> Any:
+    """``value`` with every JSON object in it a :class:`CaseInsensitiveDict`: plain dicts are copied
+    into one, case-insensitive ones are kept (their members converted in place), lists are converted
+    in place. Other values (strings, :class:`Unknown`, :class:`Secret`...) are returned as they are."""
+    seen: set[int] = set()
+
+    def convert(node: Any) -> Any:
+        if node.__class__ is dict:
+            node = CaseInsensitiveDict(node)
+        elif isinstance(node, CaseInsensitiveDict):
+            if id(node) in seen:
+                return node
+        elif node.__class__ is list:
+            if id(node) in seen:
+                return node
+            seen.add(id(node))
+            for index, item in enumerate(node):
+                if item.__class__ is dict or item.__class__ is list or isinstance(item, CaseInsensitiveDict):
+                    node[index] = convert(item)
+            return node
+        else:
+            return node
+        seen.add(id(node))
+        for key, item in dict.items(node):
+            if item.__class__ is dict or item.__class__ is list or isinstance(item, CaseInsensitiveDict):
+                converted = convert(item)
+                if converted is not item:
+                    dict.__setitem__(node, key, converted)
+        return node
+
+    return convert(value)
+
+
 @dataclass
 class Resource:
     """One resource in ARM JSON shape, whatever it was read from.
@@ -130,6 +263,10 @@ class Resource:
     subscription_id: str | None = None
     resource_group: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)  # e.g. inline waivers, symbolic name, existing
+
+    def __post_init__(self) -> None:
+        # The one boundary where property names become case-insensitive, whatever the source.
+        self.body = case_insensitive(self.body)
 
     @property
     def key(self) -> str:

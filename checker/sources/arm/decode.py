@@ -17,7 +17,7 @@ import re
 import sys
 from typing import Any
 
-from checker.model import CheckerError
+from checker.model import CaseInsensitiveDict, CheckerError
 
 # The standard library's scanner pieces (documented in json/scanner.py and json/decoder.py, not in
 # the typeshed stubs): the pure-Python scanner whose hooks see each object's offset, the C scanner
@@ -35,8 +35,9 @@ LARGE_FILE_POSITION_DEPTH = 2
 MAX_JSON_DEPTH = 200
 
 
-class JsonObject(dict):
-    """A decoded JSON object that knows where it starts in its file (1-based line and column)."""
+class JsonObject(CaseInsensitiveDict):
+    """A decoded JSON object that knows where it starts in its file (1-based line and column). Its
+    member names compare case-insensitively, as ARM's do (:class:`CaseInsensitiveDict`)."""
 
     __slots__ = ("line", "column")
 
@@ -163,13 +164,15 @@ class _PositionDecoder(json.JSONDecoder):
                 return obj, end
 
             def make(pairs: list[tuple[str, Any]]) -> JsonObject:
-                obj = JsonObject()
-                for key, value in pairs:
-                    if key in obj:
-                        raise CheckerError(f"duplicate key {key!r} in the object that starts here",
-                                           file=self._file, line=position[0], column=position[1],
-                                           hint="ARM rejects objects with repeated property names")
-                    obj[key] = value
+                obj = JsonObject(pairs)
+                if len(obj) != len(pairs):
+                    seen: set[str] = set()
+                    for key, _value in pairs:
+                        if key in seen:
+                            raise CheckerError(f"duplicate key {key!r} in the object that starts here",
+                                               file=self._file, line=position[0], column=position[1],
+                                               hint="ARM rejects objects with repeated property names")
+                        seen.add(key)
                 obj.line, obj.column = position
                 return obj
 
