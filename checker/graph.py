@@ -17,7 +17,9 @@ from checker.model import (
     normalise_id,
     normalise_type,
     parse_resource_id,
+    placeholder_text,
     same_type,
+    symbolic_id,
 )
 
 RELATION_KINDS: tuple[str, ...] = (
@@ -134,6 +136,7 @@ def _merge(first: Resource, second: Resource) -> Resource:
 def _ref_key(ref: Any) -> str | None:
     if isinstance(ref, dict):
         ref = ref.get("id")
+    ref = symbolic_id(ref) or ref
     if isinstance(ref, str) and ref.strip():
         return normalise_id(ref)
     return None
@@ -283,6 +286,12 @@ class Graph:
     def _put(self, kind: str, source: str, raw: Any, via: str) -> None:
         if isinstance(raw, str) and raw.strip():
             self._store(kind, source, normalise_id(raw), via, raw)
+            return
+        symbol = symbolic_id(raw)
+        if symbol is not None:
+            # Unknown before deployment, but the same id as the resource declared by the same
+            # expression over the same parameters: the relation resolves to it.
+            self._store(kind, source, normalise_id(symbol), via, raw)
             return
         if not isinstance(raw, Unknown):
             raw = Unknown(f"the reference at {via} is not a resource id")
@@ -460,10 +469,10 @@ class Graph:
         return rows
 
     def _relation_text(self, relation: Relation) -> str:
+        if relation.resolved:
+            return f"{relation.kind} -> {placeholder_text(_type_and_names(str(self.resources[relation.target].id)))}"
         if isinstance(relation.target_raw, Unknown):
             return f"{relation.kind} -> {relation.target_raw}"
-        if relation.resolved:
-            return f"{relation.kind} -> {_type_and_names(str(self.resources[relation.target].id))}"
         return f"{relation.kind} -> {_type_and_names(str(relation.target_raw))} (not in inputs)"
 
 

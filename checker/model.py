@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,12 +34,34 @@ class Unknown:
     as itself, never as an empty string or a guess. ``reason`` says why, for the report."""
 
     reason: str
+    #: The value's identity when it is known although the value is not: a parameter without value is
+    #: ``<vnetName~t>`` (``t``: a short tag of the template that declares it, so that two templates'
+    #: parameters never alias), and ``resourceId(..., parameters('vnetName'), 'GatewaySubnet')`` is
+    #: that id with the placeholder in it. The same expression over the same sources gives the same
+    #: symbol; equality of Unknowns ignores it. See :func:`placeholder_text` for display.
+    symbol: str | None = field(default=None, compare=False)
 
     def __repr__(self) -> str:
         return f"Unknown({self.reason!r})"
 
     def __str__(self) -> str:
         return f"<unknown: {self.reason}>"
+
+
+_PLACEHOLDER_TAG = re.compile(r"~[0-9a-f]{6}>", re.IGNORECASE)
+
+
+def placeholder_text(text: str) -> str:
+    """A symbolic name or id for people: the template tags dropped (``<vnetName~1a2b3c>`` ->
+    ``<vnetName>``)."""
+    return _PLACEHOLDER_TAG.sub(">", text) if "~" in text else text
+
+
+def symbolic_id(value: Any) -> str | None:
+    """The resource id an Unknown stands for when its identity is known (a symbol that is an id)."""
+    if value.__class__ is Unknown and value.symbol is not None and value.symbol.startswith("/"):
+        return value.symbol
+    return None
 
 
 def is_unknown(value: Any) -> bool:

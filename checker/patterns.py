@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from checker.model import CheckerError, Resource, Unknown, equals_ci, normalise_id, parse_resource_id
+from checker.model import CheckerError, Resource, Unknown, equals_ci, normalise_id, parse_resource_id, symbolic_id
 
 if TYPE_CHECKING:  # pragma: no cover
     from checker.graph import Graph
@@ -53,6 +53,7 @@ def _ref_id(value: Any) -> str | Unknown | None:
     """The id inside an ARM reference ``{"id": ...}`` (or a bare id string)."""
     if isinstance(value, dict):
         value = value.get("id")
+    value = symbolic_id(value) or value  # an id unknown before deployment but built like a declared one
     if isinstance(value, (str, Unknown)):
         return value
     return None

@@ -10,7 +10,8 @@ from typing import Any
 
 from checker import facts
 from checker.graph import Graph
-from checker.model import Resource, Secret, Unknown, equals_ci, normalise_id, parse_resource_id, same_type
+from checker.model import (Resource, Secret, Unknown, equals_ci, normalise_id, parse_resource_id, placeholder_text,
+                           same_type, symbolic_id)
 from checker.patterns import (
     CONNECTION,
     GATEWAY,
@@ -79,6 +80,7 @@ def _get(container: Any, path: str) -> Any:
 def _ref(value: Any) -> str | Unknown | None:
     if isinstance(value, dict):
         value = _get(value, "id")
+    value = symbolic_id(value) or value  # an id unknown before deployment but built like a declared one
     return value if isinstance(value, (str, Unknown)) else None
 
 
@@ -264,6 +266,8 @@ def display_name(resource: Resource, with_kind: bool = False) -> str:
     written = resource.body.get("name")
     if PLACEHOLDER_MARK not in resource.name and not isinstance(written, Unknown):
         return resource.name
+    if isinstance(written, Unknown) and written.symbol is not None:
+        return placeholder_text(written.symbol).rsplit("/", 1)[-1]  # <vnetName>: where the name comes from
     if isinstance(written, str) and PLACEHOLDER_MARK not in written:
         return written.rsplit("/", 1)[-1]  # a child whose parent's name is not known: its own name is
     line = resource.origin.line if resource.origin is not None else None

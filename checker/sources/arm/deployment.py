@@ -21,6 +21,7 @@ from checker.model import (
     Secret,
     Unknown,
     equals_ci,
+    placeholder_text,
     same_type,
 )
 from checker.sources.arm.context import DeploymentContext
@@ -196,6 +197,8 @@ class _Symbols:
     def __init__(self, expander: _Expander, template: Mapping[str, Any], file: str, pointer: str,
                  inputs: dict[str, _Input], context: DeploymentContext, escape_passes: int = 0) -> None:
         self.expander = expander
+        #: distinguishes this template's parameters from same-named ones of other templates in symbols
+        self.tag = hashlib.sha256(f"{file}\0{pointer}".encode()).hexdigest()[:6]
         #: evaluation passes of enclosing templates that went over this template's text before its
         #: own: each consumes one '[[' escape (see :meth:`_Expander.string`)
         self.escape_passes = escape_passes
@@ -401,7 +404,8 @@ class _Symbols:
         unset = "secure-parameter" if spec.type in _SECURE_TYPES else "plain-parameter"
         if spec.nullable:
             return None, unset, declared_at
-        return Unknown(f"parameter '{spec.name}' has no value"), unset, declared_at
+        # Unknown, but the same value wherever it is used: names and ids built from it link up.
+        return Unknown(f"parameter '{spec.name}' has no value", f"<{spec.name}~{self.tag}>"), unset, declared_at
 
     def parameter_source(self, name: str) -> str:
         """Where a parameter's value came from, for secret classification."""
@@ -972,7 +976,7 @@ class _Expander:
         if identity.unknown is not None:
             self.notice(file, line, f"the name or type of the resource at {pointer} cannot be known before "
                                     f"deployment ({identity.unknown.reason}); its id uses the placeholder "
-                                    f"{identity.name.rsplit('/', 1)[-1]}")
+                                    f"{placeholder_text(identity.name.rsplit('/', 1)[-1])}")
         is_deployment = same_type(identity.type, _DEPLOYMENTS)
         body = JsonObject()
         body.line, body.column = line, getattr(raw, "column", None)
@@ -988,7 +992,7 @@ class _Expander:
                 continue
             body[key] = self.member(key, lowered, value, scope, file, raw, ())
         metadata = self.metadata(raw, env, symbol, condition_unknown, loop, identity)
-        resource = Resource(id=identity.id, type=identity.type, name=identity.name, body=body,
+        resource = Resource(id=identity.id, type=identity.type, name=placeholder_text(identity.name), body=body,
                             origin=Origin(file, line, getattr(raw, "column", None), pointer), source="template",
                             subscription_id=(_context_value(identity.placement.subscription_id)
                                              if identity.placement.scope in ("resourceGroup", "subscription")
@@ -1063,8 +1067,13 @@ class _Expander:
             name = str(name)
         if not isinstance(name, (str, Unknown)):
             name = Unknown("the name is not a string")
+        symbolic_name: str | None = None
         if isinstance(name, Unknown):
             unknown = name
+            # A name built from parameters without value: the id uses its symbol (<vnetName~t>), so
+            # that references built by the same expression find the resource.
+            if name.symbol is not None and not name.symbol.startswith("/") and name.symbol.strip("/"):
+                symbolic_name = name.symbol
         if not isinstance(written_type, str):
             unknown = unknown or (written_type if isinstance(written_type, Unknown)
                                   else Unknown("the type is not a string"))
@@ -1087,11 +1096,15 @@ class _Expander:
             full_type = f"{parent.full_type}/{full_type}"
         type_parts = full_type.split("/")
         expected = len(type_parts) - 1  # "providers" consumes the extension's namespace segment
-        if isinstance(name, str):
-            name_parts = [part for part in name.strip("/").split("/")]
+        written_name = name if isinstance(name, str) else symbolic_name
+        if written_name is not None:
+            name_parts = [part for part in written_name.strip("/").split("/")]
             if parent is not None and len(name_parts) < expected:
                 name_parts = list(parent.name_parts) + name_parts
         else:
+            prefix = list(parent.name_parts) if parent is not None else []
+            name_parts = prefix + [placeholder] * max(expected - len(prefix), 1)
+        if symbolic_name is not None and len(name_parts) != expected:
             prefix = list(parent.name_parts) if parent is not None else []
             name_parts = prefix + [placeholder] * max(expected - len(prefix), 1)
         if len(type_parts) < 2 or len(name_parts) != expected:
@@ -1132,8 +1145,9 @@ class _Expander:
             resource_name = "/".join(tail[2::2])
         name_value: Any = name if isinstance(name, Unknown) else (
             resource_name if len(provider_marks) > 1 else "/".join(name_parts))
-        if isinstance(name, str) and parent is not None and any(part.startswith("<unknown") for part in name_parts):
-            name_value = Unknown("the parent's name is unknown")
+        if isinstance(name, str) and parent is not None and any(
+                part.startswith("<") and part.endswith(">") for part in name_parts):
+            name_value = Unknown("the parent's name is unknown", "/".join(name_parts))
         return _Identity(resource_id, resource_type, resource_name, name_value, full_type, tuple(name_parts),
                          placement, scope_id, unknown)
 

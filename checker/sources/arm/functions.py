@@ -449,7 +449,10 @@ _OPAQUE = frozenset((Unknown, Secret))
 
 
 def _opaque(value: Any) -> Unknown:
-    return value if value.__class__ is Unknown else DERIVED_FROM_SECRET
+    """An unknown or secret argument as the function's value: unknown, without the argument's identity."""
+    if value.__class__ is Unknown:
+        return value if value.symbol is None else Unknown(value.reason)
+    return DERIVED_FROM_SECRET
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -678,6 +681,7 @@ for _label, _fewest, _most in (("dateTimeAdd", 2, 3), ("dateTimeFromEpoch", 1, 1
 def _if(scope: Any, args: Any, name: str) -> Any:
     condition = args[0](scope)
     if condition.__class__ in _OPAQUE:
+        # Either branch may be the value: not the condition's identity.
         return _opaque(condition)
     if condition.__class__ is not bool:
         raise FunctionError(f"the condition must be a boolean, got {kind_of(condition)}",
