@@ -1570,7 +1570,7 @@ class _Views:
         has_link: Any = True if resolved else (dangling or False)
         locations = [c.get("peeringLocation") for c in circuits.values()]
         distinct = {facts.normalise_peering_location(loc) for loc in locations if isinstance(loc, str)}
-        unknown_loc = _first_unknown(locations)
+        unknown_loc = _first_unknown(locations) or dangling  # a circuit only known at deployment counts too
         distinct_count: Any = len(distinct) if len(distinct) >= 2 or unknown_loc is None else unknown_loc
         return {"circuitLinkCount": resolved, "hasCircuitLink": has_link, "sharedKeyConnectionCount": shared_keys,
                 "circuitCount": len(circuits), "distinctPeeringLocations": distinct_count,

@@ -156,3 +156,16 @@ def test_reusable_template_forms_a_site_and_rules_evaluate(tmp_path: Path) -> No
     assert any(r.status == "pass" for r in gateway_results)
     names = {r.resource.name for r in report.results}
     assert "<gwName>" in names and not any("unknown@" in n for n in names if n.startswith("<gw"))
+
+
+def test_real_avs_template_forms_its_site_and_an_unknown_circuit_is_not_a_failure(corpus_dir: Path) -> None:
+    # AVS landing zone (Azure/Enterprise-Scale-for-AVS): the VNet, gateway and connection are named from
+    # parameters without value and the circuit comes from reference(...).outputs: the site forms, and
+    # the circuit count is unknown rather than "0 circuits".
+    path = corpus_dir / "avs-eslz" / "AVS-to-VNet-NewVNet.VNetWithExR.deploy.json"
+    report = scan([path], ScanOptions())
+    assert report.errors == []
+    assert [site.name for site in report.sites] == ["<VNetName>"]
+    [redundancy] = [r for r in report.results if r.rule == "ER-CIRCUIT-REDUNDANCY"]
+    assert redundancy.status == "unknown" and "ExpressRouteId" in redundancy.unknown_reasons[0]
+    assert any(r.rule == "GW-SUBNET-SIZE" and r.resource.name == "GatewaySubnet" for r in report.results)
