@@ -150,10 +150,12 @@ class Graph:
     resource whose separate declaration wins property by property (``metadata["origins"]`` keeps
     both places, ``metadata["conflicts"]`` the properties written differently). A later duplicate
     of the same id is merged the same way. References to resources not in the inputs are kept as
-    relations with ``resolved=False``; references that are :class:`Unknown` have ``target == ""``.
+    relations with ``resolved=False``; references that are :class:`Unknown` have ``target == ""``
+    unless their identity is known (an id built from parameters without value: ``symbolic_id``).
     Views read children from the graph, not from the parent's inline arrays; an inline array that
-    is itself Unknown, or an inline child whose name is Unknown, gives no child resource (the
-    parent's body still shows the Unknown).
+    is itself Unknown gives no child resource (the parent's body still shows the Unknown); an inline
+    child whose name is Unknown is kept under the name's symbol or a ``<unknown@LINE-INDEX>``
+    placeholder (its body keeps the Unknown name).
     """
 
     def __init__(self, resources: Iterable[Resource]) -> None:
@@ -236,15 +238,21 @@ class Graph:
             has_references = rtype in (_SUBNET, _PEERING)
             for index, item in enumerate(items):
                 name = item.get("name") if isinstance(item, dict) else None
+                if isinstance(name, Unknown):
+                    # Known only at deployment: kept under its symbol (<subnetName~t>, which references
+                    # built from the same parameter find) or a placeholder, never dropped.
+                    symbol = name.symbol
+                    name = symbol if symbol is not None and "/" not in symbol.strip("/") else \
+                        f"<unknown@{getattr(item, 'line', None) or parent_line}-{index}>"
                 if not isinstance(name, str) or not name:
-                    continue  # an inline child without a known name has no id to merge on
+                    continue  # not an object with a name: nothing to merge on
                 child_id = f"{parent_id}/{leaf}/{name}"
                 # The inline object is the child's body as it is (ARM GET bodies of sub-resources
                 # look the same); the id and type live on the Resource.
                 origin = Origin(file, getattr(item, "line", None) or parent_line, getattr(item, "column", None),
                                 pointer + _child_pointer(array_name, index))
-                child = Resource(child_id, child_type, name, item, origin, source, subscription, group,
-                                 {"inline": True})
+                child = Resource(child_id, child_type, placeholder_text(name), item, origin, source, subscription,
+                                 group, {"inline": True})
                 via = _child_path(array_name, index)
                 key = normalise_id(child_id)
                 if key in resources:

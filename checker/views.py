@@ -381,6 +381,14 @@ class _Views:
                 return {"id": subnet_ref, "name": name, "exists": reason, "isGatewaySubnet": reason,
                         "nameIsExact": name == GATEWAY_SUBNET, "prefixLength": reason, "hasNsg": reason,
                         "vnetId": vnet_key}
+            unnamed = next((c.body.get("name") for c in self.graph.children(vnet, SUBNET)
+                            if isinstance(c.body.get("name"), Unknown)), None)
+            if unnamed is not None:  # a subnet whose name is only known at deployment may be this one
+                reason = Unknown(f"a subnet of virtual network {display_name(vnet)} has a name only known at "
+                                 f"deployment ({unnamed.reason})")
+                return {"id": subnet_ref, "name": name, "exists": reason, "isGatewaySubnet": reason,
+                        "nameIsExact": name == GATEWAY_SUBNET, "prefixLength": reason, "hasNsg": reason,
+                        "vnetId": vnet_key}
             return {"id": subnet_ref, "name": name, "exists": False, "isGatewaySubnet": False,
                     "nameIsExact": name == GATEWAY_SUBNET, "vnetId": vnet_key}
         view = self.subnet_facts(subnet)

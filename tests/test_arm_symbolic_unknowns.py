@@ -169,3 +169,44 @@ def test_real_avs_template_forms_its_site_and_an_unknown_circuit_is_not_a_failur
     [redundancy] = [r for r in report.results if r.rule == "ER-CIRCUIT-REDUNDANCY"]
     assert redundancy.status == "unknown" and "ExpressRouteId" in redundancy.unknown_reasons[0]
     assert any(r.rule == "GW-SUBNET-SIZE" and r.resource.name == "GatewaySubnet" for r in report.results)
+
+
+def _vnet_with_inline(subnets: list[Any], **parameters: Any) -> dict[str, Any]:
+    return {"$schema": RG, "contentVersion": "1.0.0.0",
+            "parameters": {"subnetName": {"type": "string"}, "names": {"type": "array"}, **parameters},
+            "resources": [{"type": f"{NET}/virtualNetworks", "apiVersion": "2023-09-01", "name": "hub",
+                           "location": "westeurope", "properties": {
+                               "addressSpace": {"addressPrefixes": ["10.1.0.0/16"]}, "subnets": subnets}}]}
+
+
+def test_inline_children_with_unknown_names_stay_in_the_graph_with_a_notice() -> None:
+    load = expand(_vnet_with_inline([
+        {"name": "[parameters('subnetName')]", "properties": {"addressPrefix": "10.1.0.0/24"}},
+        {"name": "[first(parameters('names'))]", "properties": {"addressPrefix": "10.1.1.0/24"}},
+        {"name": "[concat('x', length(parameters('names')))]", "properties": {"addressPrefix": "10.1.2.0/24"}},
+    ]))
+    assert load.errors == []
+    graph = Graph(load.resources)
+    [vnet] = graph.of_type(f"{NET}/virtualNetworks")
+    children = graph.children(vnet, f"{NET}/virtualNetworks/subnets")
+    assert len(children) == 3 and len({c.key for c in children}) == 3
+    assert children[0].name == "<subnetName>"
+    assert all(isinstance(c.body["name"], Unknown) for c in children)
+    notices = [n for n in load.notices if "inline subnets item" in n.message]
+    assert len(notices) == 3 and "<subnetName>" in notices[0].message
+
+
+def test_gateway_subnet_lookup_is_unknown_when_an_inline_subnet_name_is_unknown(tmp_path: Path) -> None:
+    doc = _vnet_with_inline([{"name": "[parameters('subnetName')]",
+                              "properties": {"addressPrefix": "10.1.255.0/27"}}])
+    doc["resources"].append(
+        {"type": f"{NET}/virtualNetworkGateways", "apiVersion": "2023-09-01", "name": "gw", "location": "westeurope",
+         "properties": {"gatewayType": "Vpn", "vpnType": "RouteBased", "sku": {"name": "VpnGw2AZ"},
+                        "ipConfigurations": [{"name": "c", "properties": {"subnet": {
+                            "id": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'hub', 'GatewaySubnet')]"
+                        }}}]}})
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(doc, indent=1))
+    report = scan([path], ScanOptions())
+    [exists] = [r for r in report.results if r.rule == "GW-SUBNET-EXISTS"]
+    assert exists.status == "unknown" and "only known at deployment" in exists.unknown_reasons[0]

@@ -63,6 +63,8 @@ _TEMPLATE_ONLY_KEYS = frozenset({"name", "type", "condition", "copy", "dependson
                                  "subscriptionid", "import"})
 _PARAMETER_REFERENCE = re.compile(r"^\[\s*parameters\(\s*'((?:[^']|'')*)'\s*\)\s*\]$", re.IGNORECASE)
 _SECRET_LEAVES = frozenset({"sharedkey", "authorizationkey", "adminpassword"})
+#: Arrays of a resource's properties whose items are child resources declared inline.
+_INLINE_CHILD_ARRAYS = ("subnets", "virtualNetworkPeerings", "routes", "peerings", "securityRules")
 _SECURE_TYPES = frozenset({"securestring", "secureobject"})
 
 
@@ -991,6 +993,7 @@ class _Expander:
                 body[key] = self.deployment_properties(value, scope, file)
                 continue
             body[key] = self.member(key, lowered, value, scope, file, raw, ())
+        self.unnamed_inline_children(body, file, pointer)
         metadata = self.metadata(raw, env, symbol, condition_unknown, loop, identity)
         resource = Resource(id=identity.id, type=identity.type, name=placeholder_text(identity.name), body=body,
                             origin=Origin(file, line, getattr(raw, "column", None), pointer), source="template",
@@ -1006,6 +1009,26 @@ class _Expander:
             env.emitted_by_symbol.setdefault(symbol.lower(), []).append(identity.id)
         if is_deployment:
             self.expand_deployment(raw, env, pointer, identity, condition_unknown)
+
+    def unnamed_inline_children(self, body: Mapping[str, Any], file: str, pointer: str) -> None:
+        """A notice for each inline child (subnet, peering, route...) whose name is only known at
+        deployment: it is kept in the graph under a placeholder, and rules about it are unknown."""
+        properties = body.get("properties")
+        if not isinstance(properties, dict):
+            return
+        for array in _INLINE_CHILD_ARRAYS:
+            items = properties.get(array)
+            if not isinstance(items, list):
+                continue
+            for index, item in enumerate(items):
+                name = item.get("name") if isinstance(item, dict) else None
+                if isinstance(name, Unknown):
+                    shown = placeholder_text(name.symbol) if name.symbol and "/" not in name.symbol else \
+                        "a placeholder"
+                    self.notice(file, getattr(item, "line", None) or getattr(body, "line", None),
+                                f"the name of the inline {array} item {index} of the resource at {pointer} "
+                                f"cannot be known before deployment ({name.reason}); it is checked under "
+                                f"{shown}")
 
     def emit(self, resource: Resource, env: _Env) -> bool:
         if self.stopped:
