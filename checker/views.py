@@ -81,6 +81,8 @@ def _ref(value: Any) -> str | Unknown | None:
     if isinstance(value, dict):
         value = _get(value, "id")
     value = symbolic_id(value) or value  # an id unknown before deployment but built like a declared one
+    if isinstance(value, Secret):  # an id passed through a secure parameter: unknown, not absent
+        return Unknown(f"the reference comes from a secure value ({value.source}) whose text is not read")
     return value if isinstance(value, (str, Unknown)) else None
 
 

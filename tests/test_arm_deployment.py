@@ -954,3 +954,13 @@ def test_nested_parameters_given_by_a_known_expression_are_not_evaluated_twice()
     assert load.errors == []
     vnet = [r for r in load.resources if r.type == VNET["type"]][0]
     assert vnet.name == "[literal]"
+
+
+def test_nested_parameter_given_by_a_property_copy_loop_named_value() -> None:
+    # Bicep module calls with [for ...] write {"copy": [{"name": "value", "count": n, "input": ...}]}.
+    inner = {"$schema": RG_SCHEMA, "contentVersion": "1.0.0.0", "parameters": {"names": {"type": "array"}},
+             "resources": [{**VNET, "name": "[parameters('names')[1]]"}]}
+    loop = {"copy": [{"name": "value", "count": 2, "input": "[format('vnet-{0}', copyIndex('value'))]"}]}
+    load = expand(template([nested("d", inner, scope="inner", parameters={"names": loop})]))
+    assert load.errors == []
+    assert [r.name for r in load.resources if r.type == VNET["type"]] == ["vnet-1"]

@@ -210,3 +210,20 @@ def test_gateway_subnet_lookup_is_unknown_when_an_inline_subnet_name_is_unknown(
     report = scan([path], ScanOptions())
     [exists] = [r for r in report.results if r.rule == "GW-SUBNET-EXISTS"]
     assert exists.status == "unknown" and "only known at deployment" in exists.unknown_reasons[0]
+
+
+def test_circuit_id_through_a_secure_parameter_is_unknown_not_absent(tmp_path: Path) -> None:
+    # Azure/Enterprise-Scale-for-AVS ExRConnection.deploy.json passes the circuit id as a securestring:
+    # the connection's circuit is unknown before deployment, never "(not set)".
+    doc = {"$schema": RG, "contentVersion": "1.0.0.0",
+           "parameters": {"GatewayName": {"type": "string"}, "ExpressRouteId": {"type": "securestring"}},
+           "resources": [{"type": f"{NET}/connections", "apiVersion": "2023-09-01", "name": "avs",
+                          "location": "westeurope", "properties": {
+                              "connectionType": "ExpressRoute", "peer": {"id": "[parameters('ExpressRouteId')]"},
+                              "virtualNetworkGateway1": {"id": "[resourceId('Microsoft.Network/virtualNetworkGateways',"
+                                                               " parameters('GatewayName'))]"}}}]}
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(doc, indent=1))
+    report = scan([path], ScanOptions())
+    scope = [r for r in report.results if r.rule == "ER-CIRCUIT-SCOPE"]
+    assert scope and all(r.status == "unknown" for r in scope)

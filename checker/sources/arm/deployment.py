@@ -1429,6 +1429,15 @@ class _Expander:
                 value = self.evaluate(entry["value"], scope, file, entry)
                 inputs[name.lower()] = _Input(value, origin, self.classify(entry["value"], scope), name,
                                               strict=False)
+            elif isinstance(entry, dict) and _is_property_loops(entry.get("copy")):
+                # A property iteration whose result is the "value" property (Bicep module calls with [for ...]).
+                wrapped = self.evaluate(entry, scope, file, raw)
+                if isinstance(wrapped, dict) and "value" in wrapped:
+                    inputs[name.lower()] = _Input(wrapped["value"], origin, "expression", name, strict=False,
+                                                  checked=not isinstance(wrapped["value"], Unknown))
+                else:
+                    self.error(file, line, f"nested deployment parameter '{name}' has a copy loop that does not "
+                                           f"give 'value'", hint='name the copy loop "value"')
             elif isinstance(entry, str) and entry.startswith("["):
                 # Bicep writes optional module parameters as one expression giving {"value": ...}.
                 wrapped = self.evaluate(entry, scope, file, raw)
