@@ -53,7 +53,6 @@ UNREADABLE = [
     ("truncated.json", b'{\n  "$schema": "x",\n  "resources": [\n', "invalid JSON", 4),
     ("empty.json", b"", "the file is empty", 1),
     ("not-arm.json", {"name": "something else", "version": 3}, "not an ARM template", 1),
-    ("duplicate-keys.json", b'{"resources": [],\n "resources": []}', "duplicate key", 1),
     ("latin1.json", b'{"resources": [], "x": "caf\xe9"}', "not valid UTF-8", 1),
     ("huge-int.json", b'{"resources": [], "n": ' + b"1" * 5000 + b"}", "invalid JSON value", None),
     ("deep.json", b'{"resources": [], "x": ' + b"[" * 1000 + b"]" * 1000 + b"}", "nested", 1),
@@ -336,7 +335,9 @@ SHAPES: list[tuple[str, dict[str, Any], str | None]] = [
      "the type of the resource is an expression; ARM requires a literal type"),
     ("api-version-expression", template([{**vnet(), "apiVersion": "[parameters('v')]"}, gateway()],
                                         parameters={"v": {"type": "string", "defaultValue": "2023-09-01"}}),
-     "the apiVersion of the resource is an expression; ARM requires a literal apiVersion"),
+     # ARM deploys an apiVersion given by a parameter or variable (Azure-Samples subscription replicator,
+     # arm-ttk issue 373: "this template seems to work for us"); it was an input error here.
+     None),
     ("variable-name-expression", template([vnet(), gateway()], variables={"[concat('a', 'b')]": 1}),
      "the variable name '[concat('a', 'b')]' is an expression"),
     ("parameter-name-expression", template([vnet(), gateway()], parameters={"[x]": {"type": "string"}}),

@@ -164,15 +164,10 @@ class _PositionDecoder(json.JSONDecoder):
                 return obj, end
 
             def make(pairs: list[tuple[str, Any]]) -> JsonObject:
+                # A repeated name keeps its last value, as ARM's reader (Json.NET, whose default
+                # duplicate handling is Replace) does: Microsoft's own Enterprise-Scale template
+                # repeats a parameter of a nested deployment and deploys.
                 obj = JsonObject(pairs)
-                if len(obj) != len(pairs):
-                    seen: set[str] = set()
-                    for key, _value in pairs:
-                        if key in seen:
-                            raise CheckerError(f"duplicate key {key!r} in the object that starts here",
-                                               file=self._file, line=position[0], column=position[1],
-                                               hint="ARM rejects objects with repeated property names")
-                        seen.add(key)
                 obj.line, obj.column = position
                 return obj
 

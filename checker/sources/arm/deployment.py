@@ -1076,9 +1076,6 @@ class _Expander:
             self.error(file, line, f"the resource has no '{missing}'", hint=f"give the resource a {missing}")
             return None
         unknown: Unknown | None = None
-        if _is_expression(raw.get("apiVersion")):
-            self.error(file, line, "the apiVersion of the resource is an expression; ARM requires a literal "
-                                   "apiVersion", hint='write the API version as text, e.g. "2023-09-01"')
         if _is_expression(raw["type"]):
             self.error(file, line, "the type of the resource is an expression; ARM requires a literal type",
                        hint='write the resource type as text, e.g. "Microsoft.Network/virtualNetworks"')
