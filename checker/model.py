@@ -234,6 +234,26 @@ class CaseInsensitiveDict(dict):  # type: ignore[type-arg]
 _ABSENT = object()
 
 
+class UnknownObject(CaseInsensitiveDict):
+    """An object only known at deployment (``"properties": "[parameters('gw').properties]"`` without
+    a value): every member read from it is that :class:`Unknown`, never "absent"."""
+
+    __slots__ = ("unknown",)
+
+    def __init__(self, unknown: Unknown) -> None:
+        super().__init__()
+        self.unknown = unknown
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self.unknown
+
+    def __missing__(self, key: Any) -> Any:
+        return self.unknown
+
+    def __contains__(self, key: object) -> bool:
+        return True  # it may hold anything
+
+
 def case_insensitive(value: Any) -> Any:
     """``value`` with every JSON object in it a :class:`CaseInsensitiveDict`: plain dicts are copied
     into one, case-insensitive ones are kept (their members converted in place), lists are converted
@@ -297,8 +317,14 @@ class Resource:
 
     @property
     def properties(self) -> dict[str, Any]:
+        """The ``properties`` object; when it is only known at deployment, an :class:`UnknownObject`
+        whose every member is that Unknown (so no rule reads a property as absent)."""
         props = self.body.get("properties")
-        return props if isinstance(props, dict) else {}
+        if isinstance(props, dict):
+            return props
+        if isinstance(props, Unknown):
+            return UnknownObject(props)
+        return {}
 
 
 # ---------------------------------------------------------------------------------------------------

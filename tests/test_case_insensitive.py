@@ -23,6 +23,7 @@ from checker.model import (
     Resource,
     case_insensitive,
     normalise_id,
+    Unknown,
     placeholder_text,
 )
 from checker.sources.arm.decode import JsonObject, loads
@@ -159,3 +160,12 @@ def test_every_corpus_file_gives_the_same_verdicts_with_keys_in_any_case(tmp_pat
     recased = _verdicts([root / "recased"])
     assert sum(plain.values()) > 100
     assert plain == recased
+
+
+def test_properties_only_known_at_deployment_read_as_unknown_never_absent() -> None:
+    unknown = Unknown("parameter 'gateways' has no value")
+    resource = Resource("/x", "t", "n", {"properties": unknown}, Origin("f"))
+    props = resource.properties
+    assert isinstance(props, dict) and props.get("gatewayType") is unknown and props["sku"] is unknown
+    assert "activeActive" in props
+    assert Resource("/x", "t", "n", {}, Origin("f")).properties == {}

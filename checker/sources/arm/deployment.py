@@ -908,13 +908,23 @@ class _Expander:
         loop_name = copy.get("name")
         loop_name = loop_name if isinstance(loop_name, str) else "copy"
         count = self.copy_count(copy.get("count"), loop_name, env.scope, file, copy if getattr(copy, "line", None) else raw)
+        loop_info: dict[str, Any] = {"name": loop_name}
         if isinstance(count, Unknown):
-            self.notice(file, line, f"the resources of copy loop '{loop_name}' at {pointer} are not expanded: "
-                                    f"the number of copies is unknown ({count.reason})", kind="not-expanded")
+            # One representative instance (copyIndex() unknown) so that rules about each instance
+            # evaluate; metadata["copy"]["countUnknown"] tells rules that count instances.
+            self.notice(file, line, f"the number of copies of copy loop '{loop_name}' at {pointer} is unknown "
+                                    f"({count.reason}); one representative instance is checked")
+            index = Unknown(f"the index in copy loop '{loop_name}' is unknown: the number of copies is unknown "
+                            f"({count.reason})", f"<{loop_name}[i]~{env.scope.symbols.tag}>")
+            env.scope.loops.append((loop_name, index, True))  # type: ignore[arg-type]
+            try:
+                self.expand_instance(raw, env, pointer, symbol, parent, inherited_unknown,
+                                     {**loop_info, "index": None, "countUnknown": True})
+            finally:
+                env.scope.loops.pop()
             return
         if count is None:
             return
-        loop_info: dict[str, Any] = {"name": loop_name}
         mode = copy.get("mode")
         if isinstance(mode, str) and mode.lower() == "serial":
             loop_info["mode"] = "serial"

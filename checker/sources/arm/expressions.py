@@ -397,10 +397,12 @@ def access(value: Any, key: Any, offset: int = 0, text: str = "") -> Any:
             head = reason[: -len(_AFTER_DEPLOYMENT)]
             return Unknown(f"{head}{describe_accessor(key)}{_AFTER_DEPLOYMENT}")
         if value.symbol is not None:
-            # A member of a value whose identity is known: its own identity (<site.vnetName~t>).
+            # A member of a value whose identity is known: its own identity (<site.vnetName~t>,
+            # <names[<loop[i]~t>]~t> for the representative instance of a loop of unknown count).
             symbol = value.symbol
-            if key.__class__ in (str, int) and symbol.startswith("<") and "~" in symbol:
-                accessor = f".{key}" if key.__class__ is str else f"[{key}]"
+            key_symbol = key.symbol if key.__class__ is Unknown else None
+            if (key.__class__ in (str, int) or key_symbol is not None) and symbol.startswith("<") and "~" in symbol:
+                accessor = f".{key}" if key.__class__ is str else f"[{key_symbol or key}]"
                 cut = symbol.rindex("~")
                 return Unknown(reason, symbol[:cut] + accessor + symbol[cut:])
             return Unknown(reason)
@@ -409,7 +411,7 @@ def access(value: Any, key: Any, offset: int = 0, text: str = "") -> Any:
         return DERIVED_FROM_SECRET
     key_cls = key.__class__
     if key_cls is Unknown:
-        return key
+        return _opaque(key)
     if key_cls is Secret:
         return DERIVED_FROM_SECRET
     if isinstance(value, dict):

@@ -483,7 +483,13 @@ def _copy_index(scope: Any, args: Any, name: str) -> Any:
             offset = args[0]
         else:
             raise FunctionError(f"the argument must be a loop name or an integer offset, got {kind_of(args[0])}")
-    return scope.copy_index(loop) + offset
+    index = scope.copy_index(loop)
+    if index.__class__ is Unknown:  # the representative instance of a loop whose count is unknown
+        if offset and index.symbol is not None and "~" in index.symbol:
+            cut = index.symbol.rindex("~")
+            return Unknown(index.reason, f"{index.symbol[:cut]}+{offset}{index.symbol[cut:]}")
+        return index
+    return index + offset
 
 
 def _context(scope: Any) -> Any:
