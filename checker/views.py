@@ -10,8 +10,17 @@ from typing import Any
 
 from checker import facts
 from checker.graph import Graph
-from checker.model import (Resource, Secret, Unknown, equals_ci, normalise_id, parse_resource_id, placeholder_text,
-                           same_type, symbolic_id)
+from checker.model import (
+    Resource,
+    Secret,
+    Unknown,
+    equals_ci,
+    normalise_id,
+    parse_resource_id,
+    placeholder_text,
+    same_type,
+    symbolic_id,
+)
 from checker.patterns import (
     CONNECTION,
     GATEWAY,

@@ -21,9 +21,9 @@ from checker.model import (
     CheckerError,
     Origin,
     Resource,
+    Unknown,
     case_insensitive,
     normalise_id,
-    Unknown,
     placeholder_text,
 )
 from checker.sources.arm.decode import JsonObject, loads

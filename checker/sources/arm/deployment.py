@@ -914,9 +914,9 @@ class _Expander:
             # evaluate; metadata["copy"]["countUnknown"] tells rules that count instances.
             self.notice(file, line, f"the number of copies of copy loop '{loop_name}' at {pointer} is unknown "
                                     f"({count.reason}); one representative instance is checked")
-            index = Unknown(f"the index in copy loop '{loop_name}' is unknown: the number of copies is unknown "
-                            f"({count.reason})", f"<{loop_name}[i]~{env.scope.symbols.tag}>")
-            env.scope.loops.append((loop_name, index, True))  # type: ignore[arg-type]
+            unknown_index = Unknown(f"the index in copy loop '{loop_name}' is unknown: the number of copies is "
+                                    f"unknown ({count.reason})", f"<{loop_name}[i]~{env.scope.symbols.tag}>")
+            env.scope.loops.append((loop_name, unknown_index, True))  # type: ignore[arg-type]
             try:
                 self.expand_instance(raw, env, pointer, symbol, parent, inherited_unknown,
                                      {**loop_info, "index": None, "countUnknown": True})
