@@ -17,7 +17,9 @@ from checker.model import (
     normalise_id,
     normalise_type,
     parse_resource_id,
+    placeholder_text,
     same_type,
+    symbolic_id,
 )
 
 RELATION_KINDS: tuple[str, ...] = (
@@ -134,6 +136,7 @@ def _merge(first: Resource, second: Resource) -> Resource:
 def _ref_key(ref: Any) -> str | None:
     if isinstance(ref, dict):
         ref = ref.get("id")
+    ref = symbolic_id(ref) or ref
     if isinstance(ref, str) and ref.strip():
         return normalise_id(ref)
     return None
@@ -147,10 +150,12 @@ class Graph:
     resource whose separate declaration wins property by property (``metadata["origins"]`` keeps
     both places, ``metadata["conflicts"]`` the properties written differently). A later duplicate
     of the same id is merged the same way. References to resources not in the inputs are kept as
-    relations with ``resolved=False``; references that are :class:`Unknown` have ``target == ""``.
+    relations with ``resolved=False``; references that are :class:`Unknown` have ``target == ""``
+    unless their identity is known (an id built from parameters without value: ``symbolic_id``).
     Views read children from the graph, not from the parent's inline arrays; an inline array that
-    is itself Unknown, or an inline child whose name is Unknown, gives no child resource (the
-    parent's body still shows the Unknown).
+    is itself Unknown gives no child resource (the parent's body still shows the Unknown); an inline
+    child whose name is Unknown is kept under the name's symbol or a ``<unknown@LINE-INDEX>``
+    placeholder (its body keeps the Unknown name).
     """
 
     def __init__(self, resources: Iterable[Resource]) -> None:
@@ -233,15 +238,21 @@ class Graph:
             has_references = rtype in (_SUBNET, _PEERING)
             for index, item in enumerate(items):
                 name = item.get("name") if isinstance(item, dict) else None
+                if isinstance(name, Unknown):
+                    # Known only at deployment: kept under its symbol (<subnetName~t>, which references
+                    # built from the same parameter find) or a placeholder, never dropped.
+                    symbol = name.symbol
+                    name = symbol if symbol is not None and "/" not in symbol.strip("/") else \
+                        f"<unknown@{getattr(item, 'line', None) or parent_line}-{index}>"
                 if not isinstance(name, str) or not name:
-                    continue  # an inline child without a known name has no id to merge on
+                    continue  # not an object with a name: nothing to merge on
                 child_id = f"{parent_id}/{leaf}/{name}"
                 # The inline object is the child's body as it is (ARM GET bodies of sub-resources
                 # look the same); the id and type live on the Resource.
                 origin = Origin(file, getattr(item, "line", None) or parent_line, getattr(item, "column", None),
                                 pointer + _child_pointer(array_name, index))
-                child = Resource(child_id, child_type, name, item, origin, source, subscription, group,
-                                 {"inline": True})
+                child = Resource(child_id, child_type, placeholder_text(name), item, origin, source, subscription,
+                                 group, {"inline": True})
                 via = _child_path(array_name, index)
                 key = normalise_id(child_id)
                 if key in resources:
@@ -283,6 +294,12 @@ class Graph:
     def _put(self, kind: str, source: str, raw: Any, via: str) -> None:
         if isinstance(raw, str) and raw.strip():
             self._store(kind, source, normalise_id(raw), via, raw)
+            return
+        symbol = symbolic_id(raw)
+        if symbol is not None:
+            # Unknown before deployment, but the same id as the resource declared by the same
+            # expression over the same parameters: the relation resolves to it.
+            self._store(kind, source, normalise_id(symbol), via, raw)
             return
         if not isinstance(raw, Unknown):
             raw = Unknown(f"the reference at {via} is not a resource id")
@@ -460,10 +477,10 @@ class Graph:
         return rows
 
     def _relation_text(self, relation: Relation) -> str:
+        if relation.resolved:
+            return f"{relation.kind} -> {placeholder_text(_type_and_names(str(self.resources[relation.target].id)))}"
         if isinstance(relation.target_raw, Unknown):
             return f"{relation.kind} -> {relation.target_raw}"
-        if relation.resolved:
-            return f"{relation.kind} -> {_type_and_names(str(self.resources[relation.target].id))}"
         return f"{relation.kind} -> {_type_and_names(str(relation.target_raw))} (not in inputs)"
 
 

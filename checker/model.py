@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,12 +34,34 @@ class Unknown:
     as itself, never as an empty string or a guess. ``reason`` says why, for the report."""
 
     reason: str
+    #: The value's identity when it is known although the value is not: a parameter without value is
+    #: ``<vnetName~t>`` (``t``: a short tag of the template that declares it, so that two templates'
+    #: parameters never alias), and ``resourceId(..., parameters('vnetName'), 'GatewaySubnet')`` is
+    #: that id with the placeholder in it. The same expression over the same sources gives the same
+    #: symbol; equality of Unknowns ignores it. See :func:`placeholder_text` for display.
+    symbol: str | None = field(default=None, compare=False)
 
     def __repr__(self) -> str:
         return f"Unknown({self.reason!r})"
 
     def __str__(self) -> str:
         return f"<unknown: {self.reason}>"
+
+
+_PLACEHOLDER_TAG = re.compile(r"~[0-9a-f]{6}>", re.IGNORECASE)
+
+
+def placeholder_text(text: str) -> str:
+    """A symbolic name or id for people: the template tags dropped (``<vnetName~1a2b3c>`` ->
+    ``<vnetName>``)."""
+    return _PLACEHOLDER_TAG.sub(">", text) if "~" in text else text
+
+
+def symbolic_id(value: Any) -> str | None:
+    """The resource id an Unknown stands for when its identity is known (a symbol that is an id)."""
+    if value.__class__ is Unknown and value.symbol is not None and value.symbol.startswith("/"):
+        return value.symbol
+    return None
 
 
 def is_unknown(value: Any) -> bool:
@@ -111,6 +134,159 @@ class Notice:
     code: str | None = None  # for not-evaluated scopes: the error code (e.g. AuthorizationFailed)
 
 
+class CaseInsensitiveDict(dict):  # type: ignore[type-arg]
+    """A JSON object whose member names compare case-insensitively, as ARM's do (``enableBGP`` is
+    ``enableBgp``, ``SKU`` is ``sku``), while keeping each name as written for output.
+
+    It is a ``dict`` (``isinstance`` checks, JSON serialisation and iteration are unchanged): reads
+    (``[]``, ``get``, ``in``, ``pop``, ``setdefault``) try the exact name first and then any
+    spelling of it (the first one written wins when an object holds two); a write to a name held in
+    another spelling replaces that member and keeps its spelling. Every resource body is made of these (see :func:`case_insensitive`), so nothing
+    downstream can read a property by the wrong case."""
+
+    __slots__ = ("_lower",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lower: dict[str, str] | None = None
+
+    def stored_key(self, key: Any) -> Any:
+        """The name as stored for ``key`` in any case, or None when there is none."""
+        if dict.__contains__(self, key):
+            return key
+        if key.__class__ is not str:
+            return None
+        index = getattr(self, "_lower", None)
+        if index is None:
+            index = {}
+            for name in dict.keys(self):
+                if name.__class__ is str:
+                    index.setdefault(name.lower(), name)
+            self._lower = index
+        return index.get(key.lower())
+
+    def __missing__(self, key: Any) -> Any:
+        stored = self.stored_key(key)
+        if stored is None or stored == key:
+            raise KeyError(key)
+        return dict.__getitem__(self, stored)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        value = dict.get(self, key, _ABSENT)
+        if value is not _ABSENT:
+            return value
+        stored = self.stored_key(key)
+        return default if stored is None else dict.__getitem__(self, stored)
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or self.stored_key(key) is not None
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        # A name already held in another case is written through to it (ARM has one property per
+        # name); the lookup index is kept up to date rather than rebuilt.
+        if key.__class__ is str and not dict.__contains__(self, key):
+            index = getattr(self, "_lower", None)
+            if index is None:
+                self.stored_key(key)
+                index = self._lower
+            assert index is not None
+            lowered = key.lower()
+            stored = index.get(lowered)
+            if stored is None:
+                index[lowered] = key
+            else:
+                key = stored
+        dict.__setitem__(self, key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        stored = self.stored_key(key)
+        dict.__delitem__(self, key if stored is None else stored)
+        self._lower = None
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        stored = self.stored_key(key)
+        self._lower = None
+        return dict.pop(self, key if stored is None else stored, *default)
+
+    def popitem(self) -> tuple[Any, Any]:
+        self._lower = None
+        return dict.popitem(self)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        stored = self.stored_key(key)
+        if stored is not None:
+            return dict.__getitem__(self, stored)
+        self[key] = default
+        return default
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def clear(self) -> None:
+        dict.clear(self)
+        self._lower = None
+
+    def copy(self) -> CaseInsensitiveDict:  # type: ignore[override]
+        return self.__class__(self)
+
+
+_ABSENT = object()
+
+
+class UnknownObject(CaseInsensitiveDict):
+    """An object only known at deployment (``"properties": "[parameters('gw').properties]"`` without
+    a value): every member read from it is that :class:`Unknown`, never "absent"."""
+
+    __slots__ = ("unknown",)
+
+    def __init__(self, unknown: Unknown) -> None:
+        super().__init__()
+        self.unknown = unknown
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self.unknown
+
+    def __missing__(self, key: Any) -> Any:
+        return self.unknown
+
+    def __contains__(self, key: object) -> bool:
+        return True  # it may hold anything
+
+
+def case_insensitive(value: Any) -> Any:
+    """``value`` with every JSON object in it a :class:`CaseInsensitiveDict`: plain dicts are copied
+    into one, case-insensitive ones are kept (their members converted in place), lists are converted
+    in place. Other values (strings, :class:`Unknown`, :class:`Secret`...) are returned as they are."""
+    seen: set[int] = set()
+
+    def convert(node: Any) -> Any:
+        if node.__class__ is dict:
+            node = CaseInsensitiveDict(node)
+        elif isinstance(node, CaseInsensitiveDict):
+            if id(node) in seen:
+                return node
+        elif node.__class__ is list:
+            if id(node) in seen:
+                return node
+            seen.add(id(node))
+            for index, item in enumerate(node):
+                if item.__class__ is dict or item.__class__ is list or isinstance(item, CaseInsensitiveDict):
+                    node[index] = convert(item)
+            return node
+        else:
+            return node
+        seen.add(id(node))
+        for key, item in dict.items(node):
+            if item.__class__ is dict or item.__class__ is list or isinstance(item, CaseInsensitiveDict):
+                converted = convert(item)
+                if converted is not item:
+                    dict.__setitem__(node, key, converted)
+        return node
+
+    return convert(value)
+
+
 @dataclass
 class Resource:
     """One resource in ARM JSON shape, whatever it was read from.
@@ -131,14 +307,24 @@ class Resource:
     resource_group: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)  # e.g. inline waivers, symbolic name, existing
 
+    def __post_init__(self) -> None:
+        # The one boundary where property names become case-insensitive, whatever the source.
+        self.body = case_insensitive(self.body)
+
     @property
     def key(self) -> str:
         return normalise_id(self.id)
 
     @property
     def properties(self) -> dict[str, Any]:
+        """The ``properties`` object; when it is only known at deployment, an :class:`UnknownObject`
+        whose every member is that Unknown (so no rule reads a property as absent)."""
         props = self.body.get("properties")
-        return props if isinstance(props, dict) else {}
+        if isinstance(props, dict):
+            return props
+        if isinstance(props, Unknown):
+            return UnknownObject(props)
+        return {}
 
 
 # ---------------------------------------------------------------------------------------------------

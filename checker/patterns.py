@@ -8,7 +8,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from checker.model import CheckerError, Resource, Unknown, equals_ci, normalise_id, parse_resource_id
+from checker.model import (
+    CheckerError,
+    Resource,
+    Unknown,
+    equals_ci,
+    normalise_id,
+    parse_resource_id,
+    placeholder_text,
+    symbolic_id,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from checker.graph import Graph
@@ -54,6 +63,7 @@ def _ref_id(value: Any) -> str | Unknown | None:
     """The id inside an ARM reference ``{"id": ...}`` (or a bare id string)."""
     if isinstance(value, dict):
         value = value.get("id")
+    value = symbolic_id(value) or value  # an id unknown before deployment but built like a declared one
     if isinstance(value, (str, Unknown)):
         return value
     return None
@@ -95,7 +105,7 @@ def gateway_vnet_id(gateway: Resource) -> str | Unknown | None:
 
 def _placeholder_vnet(vnet_id: str, near: Resource) -> Resource:
     parsed = parse_resource_id(vnet_id)
-    name = (parsed.get("name") or vnet_id.rsplit("/", 1)[-1]).split("/")[-1]
+    name = placeholder_text((parsed.get("name") or vnet_id.rsplit("/", 1)[-1]).split("/")[-1])
     return Resource(id=vnet_id, type=VNET, name=name, body={}, origin=near.origin, source=near.source,
                     subscription_id=parsed.get("subscription_id"), resource_group=parsed.get("resource_group"),
                     metadata={"placeholder": True})

@@ -157,12 +157,15 @@ def test_merged_resource_relations_come_from_the_merged_body():
     assert len(graph.relations_to(GATEWAY, "connection-gateway1")) == 1
 
 
-def test_inline_child_without_a_known_name_is_skipped():
+def test_inline_child_without_a_known_name_is_kept_under_a_placeholder():
+    # Nothing vanishes silently (it was skipped): the child stays, under its symbol or a placeholder.
     vnet = resource(VNET, "Microsoft.Network/virtualNetworks",
                     {"subnets": [{"name": Unknown("parameter subnetName"), "properties": {}}, "junk",
-                                 {"name": "ok", "properties": {}}]})
+                                 {"name": "ok", "properties": {}},
+                                 {"name": Unknown("parameter 'n' has no value", "<n~abcdef>"), "properties": {}}]})
     graph = Graph([vnet])
-    assert [c.name for c in graph.children(vnet)] == ["ok"]
+    assert [c.name for c in graph.children(vnet)] == ["<unknown@1-0>", "ok", "<n>"]
+    assert graph.get(VNET + "/subnets/<n~abcdef>") is not None
 
 
 def test_resource_without_a_usable_id_is_kept_apart():

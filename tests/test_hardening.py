@@ -53,7 +53,6 @@ UNREADABLE = [
     ("truncated.json", b'{\n  "$schema": "x",\n  "resources": [\n', "invalid JSON", 4),
     ("empty.json", b"", "the file is empty", 1),
     ("not-arm.json", {"name": "something else", "version": 3}, "not an ARM template", 1),
-    ("duplicate-keys.json", b'{"resources": [],\n "resources": []}', "duplicate key", 1),
     ("latin1.json", b'{"resources": [], "x": "caf\xe9"}', "not valid UTF-8", 1),
     ("huge-int.json", b'{"resources": [], "n": ' + b"1" * 5000 + b"}", "invalid JSON value", None),
     ("deep.json", b'{"resources": [], "x": ' + b"[" * 1000 + b"]" * 1000 + b"}", "nested", 1),
@@ -336,7 +335,9 @@ SHAPES: list[tuple[str, dict[str, Any], str | None]] = [
      "the type of the resource is an expression; ARM requires a literal type"),
     ("api-version-expression", template([{**vnet(), "apiVersion": "[parameters('v')]"}, gateway()],
                                         parameters={"v": {"type": "string", "defaultValue": "2023-09-01"}}),
-     "the apiVersion of the resource is an expression; ARM requires a literal apiVersion"),
+     # ARM deploys an apiVersion given by a parameter or variable (Azure-Samples subscription replicator,
+     # arm-ttk issue 373: "this template seems to work for us"); it was an input error here.
+     None),
     ("variable-name-expression", template([vnet(), gateway()], variables={"[concat('a', 'b')]": 1}),
      "the variable name '[concat('a', 'b')]' is an expression"),
     ("parameter-name-expression", template([vnet(), gateway()], parameters={"[x]": {"type": "string"}}),
@@ -429,7 +430,9 @@ PARAMETER_FILES: list[tuple[str, Any, str | None]] = [
     ("reference-not-key-vault", parameter_file({"p": {"reference": "x"}}),
      "parameter 'p': 'reference' is not a Key Vault reference"),
     ("key-vault-odd-fields", parameter_file({"k": {"reference": {"keyVault": {"id": 5}, "secretName": ["x"]}}}), None),
-    ("undeclared-parameter", parameter_file({"zzz": {"value": 1}}), None),
+    # A value for an undeclared parameter in the template's own parameter file: ARM refuses the deployment
+    # ("not present in the original template"), so this is an input error (it was a notice).
+    ("undeclared-parameter", parameter_file({"zzz": {"value": 1}}), "parameter 'zzz', which the template"),
     ("deep-value", parameter_file({"p": {"value": json.loads("[" * 150 + "]" * 150)}}),
      "parameter 'p' is declared as string but the value given is an array"),
 ]
@@ -447,7 +450,8 @@ def test_broken_parameter_files_beside_or_given(
     for args in (["scan", str(path)], ["scan", str(path), "-p", str(given)]):
         code, out, err = run([*args, "--format", "json"], capsys)
         assert_no_swallowed_crash(out + err)
-        if error is None:
+        if error is None or (name == "undeclared-parameter" and "-p" in args):
+            # -p applies to every template of a scan: a name a template does not declare is ignored.
             assert code in (0, 1)
         else:
             assert code == 2 and error in err

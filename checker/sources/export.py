@@ -41,6 +41,15 @@ _ARG_WRAPPER_KEYS = frozenset({
     "facets",
 })
 _LIST_WRAPPER_KEYS = frozenset({"value", "nextLink", "@odata.nextLink", "count", "@odata.count"})
+# ARM property names compare case-insensitively: the sets above, lower-cased, for key tests.
+_ENVELOPE = frozenset(key.lower() for key in ENVELOPE_KEYS)
+_SECRETS = frozenset(key.lower() for key in SECRET_KEYS)
+_ARG_WRAPPER = frozenset(key.lower() for key in _ARG_WRAPPER_KEYS)
+_LIST_WRAPPER = frozenset(key.lower() for key in _LIST_WRAPPER_KEYS)
+
+
+def _lowered(keys: Any) -> set[str]:
+    return {key.lower() for key in keys if isinstance(key, str)}
 _SNAPSHOT_KEY = "hybridCheckSnapshot"
 
 
@@ -91,10 +100,10 @@ def is_export(doc: Any) -> bool:
         return True
     data = doc.get("data")
     if isinstance(data, list) or _is_table(data):
-        return bool(_ARG_WRAPPER_KEYS & doc.keys()) or any(_looks_like_resource(item) for item in data or ())
+        return bool(_ARG_WRAPPER & _lowered(doc.keys())) or any(_looks_like_resource(item) for item in data or ())
     value = doc.get("value")
     if isinstance(value, list):
-        return set(doc.keys()) <= _LIST_WRAPPER_KEYS or any(_looks_like_resource(i) for i in value)
+        return _lowered(doc.keys()) <= _LIST_WRAPPER or any(_looks_like_resource(i) for i in value)
     if "responses" in doc and "parameters" in doc and isinstance(doc.get("responses"), dict):
         return True
     return _looks_like_resource(doc)
@@ -314,7 +323,7 @@ def to_arm_shape(obj: dict[str, Any]) -> dict[str, Any]:
     """An ARM-shaped resource body: objects that already have a ``properties`` object are returned
     as they are; flattened az CLI objects get their non-envelope keys moved into ``properties``,
     and so do their flattened sub-resources (subnets, ipConfigurations...)."""
-    if isinstance(obj.get("properties"), dict) or all(key in ENVELOPE_KEYS for key in obj):
+    if isinstance(obj.get("properties"), dict) or all(str(key).lower() in _ENVELOPE for key in obj):
         return obj
     body = _unflatten(obj)
     resource_type = obj.get("type")
@@ -334,9 +343,9 @@ def _unflatten(obj: dict[str, Any]) -> JsonObject:
     body = _new_like(obj)
     properties = _new_like(obj)
     for key, value in obj.items():
-        if key in ENVELOPE_KEYS:
+        if str(key).lower() in _ENVELOPE:
             body[key] = value
-        elif key == "properties":
+        elif str(key).lower() == "properties":
             continue  # `properties: null` in `az resource list` output
         else:
             properties[key] = _unflatten_value(value)
@@ -347,7 +356,7 @@ def _unflatten(obj: dict[str, Any]) -> JsonObject:
 
 def _is_flat_sub_resource(value: dict[str, Any]) -> bool:
     return (isinstance(value.get("id"), str) and not isinstance(value.get("properties"), dict)
-            and any(key not in ENVELOPE_KEYS for key in value))
+            and any(str(key).lower() not in _ENVELOPE for key in value))
 
 
 def _unflatten_value(value: Any) -> Any:
@@ -373,7 +382,7 @@ def _hide_secrets(body: dict[str, Any], origin: Origin) -> None:
         node = stack.pop()
         if isinstance(node, dict):
             for key, value in node.items():
-                if key in SECRET_KEYS and value is not None and not isinstance(value, Secret):
+                if str(key).lower() in _SECRETS and value is not None and not isinstance(value, Secret):
                     where = Origin(file=origin.file, line=_line(node) or origin.line, pointer=origin.pointer)
                     node[key] = Secret.of(value if isinstance(value, str) else str(value), source="export",
                                           origin=where)

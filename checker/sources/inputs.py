@@ -5,7 +5,7 @@ never stops the others: its problem becomes an InputError and the walk goes on."
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +155,7 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
 
     for name, value in parameter_values:
         explicit[name] = parameters.ParameterValue(value=value, origin=Origin(file=f"--set {name}"))
+    explicit = {name: replace(value, for_every_template=True) for name, value in explicit.items()}
 
     used_as_sibling: set[Path] = set()
     linked: set[Path] = set()

@@ -11,6 +11,7 @@ from checker.views.index import Index
 from checker.views.readers import (
     GATEWAY_SUBNET,
     ROUTE,
+    SUBNET,
     Network,
     display_name,
     first_unknown,
@@ -44,6 +45,14 @@ def subnet_view(ix: Index, subnet_ref: str | Unknown | None, what: str) -> dict[
                     "vnetId": vnet_key}
         if vnet is None or is_placeholder(vnet):
             reason = Unknown(f"virtual network {vnet_key or subnet_ref} of {what} is not in the inputs")
+            return {"id": subnet_ref, "name": name, "exists": reason, "isGatewaySubnet": reason,
+                    "nameIsExact": name == GATEWAY_SUBNET, "prefixLength": reason, "hasNsg": reason,
+                    "vnetId": vnet_key}
+        unnamed = next((c.body.get("name") for c in ix.graph.children(vnet, SUBNET)
+                        if isinstance(c.body.get("name"), Unknown)), None)
+        if unnamed is not None:  # a subnet whose name is only known at deployment may be this one
+            reason = Unknown(f"a subnet of virtual network {display_name(vnet)} has a name only known at "
+                             f"deployment ({unnamed.reason})")
             return {"id": subnet_ref, "name": name, "exists": reason, "isGatewaySubnet": reason,
                     "nameIsExact": name == GATEWAY_SUBNET, "prefixLength": reason, "hasNsg": reason,
                     "vnetId": vnet_key}

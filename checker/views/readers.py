@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from checker.model import Resource, Unknown, equals_ci, normalise_id
+from checker.model import Resource, Secret, Unknown, equals_ci, normalise_id, placeholder_text, symbolic_id
 from checker.patterns import CONNECTION, GATEWAY, PEERING
 
 SUBNET = "Microsoft.Network/virtualNetworks/subnets"
@@ -64,6 +64,9 @@ def get_path(container: Any, path: str) -> Any:
 def ref_of(value: Any) -> str | Unknown | None:
     if isinstance(value, dict):
         value = get_path(value, "id")
+    value = symbolic_id(value) or value  # an id unknown before deployment but built like a declared one
+    if isinstance(value, Secret):  # an id passed through a secure parameter: unknown, not absent
+        return Unknown(f"the reference comes from a secure value ({value.source}) whose text is not read")
     return value if isinstance(value, (str, Unknown)) else None
 
 
@@ -293,6 +296,8 @@ def display_name(resource: Resource, with_kind: bool = False) -> str:
     written = resource.body.get("name")
     if PLACEHOLDER_MARK not in resource.name and not isinstance(written, Unknown):
         return resource.name
+    if isinstance(written, Unknown) and written.symbol is not None:
+        return placeholder_text(written.symbol).rsplit("/", 1)[-1]  # <vnetName>: where the name comes from
     if isinstance(written, str) and PLACEHOLDER_MARK not in written:
         return written.rsplit("/", 1)[-1]  # a child whose parent's name is not known: its own name is
     line = resource.origin.line if resource.origin is not None else None

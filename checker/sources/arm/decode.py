@@ -1,4 +1,4 @@
-"""Read JSON the way ARM accepts it (UTF-8 with or without BOM, CRLF, ``//`` and ``/* */`` comments,
+"""Read JSON the way ARM accepts it (UTF-8 with or without BOM, UTF-16/UTF-32 with BOM, CRLF, ``//`` and ``/* */`` comments,
 raw newlines in strings) and remember where every object starts.
 
 The parsing itself is the standard library's ``json`` scanner: its ``parse_object`` hook is wrapped
@@ -17,7 +17,7 @@ import re
 import sys
 from typing import Any
 
-from checker.model import CheckerError
+from checker.model import CaseInsensitiveDict, CheckerError
 
 # The standard library's scanner pieces (documented in json/scanner.py and json/decoder.py, not in
 # the typeshed stubs): the pure-Python scanner whose hooks see each object's offset, the C scanner
@@ -35,8 +35,9 @@ LARGE_FILE_POSITION_DEPTH = 2
 MAX_JSON_DEPTH = 200
 
 
-class JsonObject(dict):
-    """A decoded JSON object that knows where it starts in its file (1-based line and column)."""
+class JsonObject(CaseInsensitiveDict):
+    """A decoded JSON object that knows where it starts in its file (1-based line and column). Its
+    member names compare case-insensitively, as ARM's do (:class:`CaseInsensitiveDict`)."""
 
     __slots__ = ("line", "column")
 
@@ -74,13 +75,29 @@ def _blank_comments(text: str, file: str) -> str:
     return _COMMENT_OR_STRING.sub(repl, text)
 
 
+#: Byte-order marks ARM's reader honours, longest first (UTF-32 LE starts like UTF-16 LE).
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
 def decode_text(raw: bytes, file: str) -> str:
-    """Bytes to text: UTF-8 (BOM accepted). Anything else is an input error with its line."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+    """Bytes to text: UTF-8 with or without BOM, and UTF-16 (LE/BE) or UTF-32 (LE/BE) with their
+    byte-order mark (Windows PowerShell's ``Out-File`` writes UTF-16 LE, and Azure PowerShell and the
+    Azure CLI deploy such files). Anything else is an input error with its line."""
+    encoding, skipped = "utf-8", 0
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            raw, encoding, skipped = raw[len(bom):], name, len(bom)
+            break
     try:
-        return raw.decode("utf-8")
+        return raw.decode(encoding)
     except UnicodeDecodeError as exc:
+        if encoding != "utf-8":
+            label = encoding.upper().replace("-LE", " LE").replace("-BE", " BE")
+            text = raw[: exc.start].decode(encoding, "replace")
+            raise CheckerError(f"not valid {label} (bad bytes at offset {exc.start + skipped})", file=file,
+                               line=text.count("\n") + 1,
+                               hint="save the file as UTF-8, or fix the encoding its byte-order mark names") from None
         line = raw.count(b"\n", 0, exc.start) + 1
         raise CheckerError(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
                            file=file, line=line, hint="save the file as UTF-8") from None
@@ -147,13 +164,10 @@ class _PositionDecoder(json.JSONDecoder):
                 return obj, end
 
             def make(pairs: list[tuple[str, Any]]) -> JsonObject:
-                obj = JsonObject()
-                for key, value in pairs:
-                    if key in obj:
-                        raise CheckerError(f"duplicate key {key!r} in the object that starts here",
-                                           file=self._file, line=position[0], column=position[1],
-                                           hint="ARM rejects objects with repeated property names")
-                    obj[key] = value
+                # A repeated name keeps its last value, as ARM's reader (Json.NET, whose default
+                # duplicate handling is Replace) does: Microsoft's own Enterprise-Scale template
+                # repeats a parameter of a nested deployment and deploys.
+                obj = JsonObject(pairs)
                 obj.line, obj.column = position
                 return obj
 

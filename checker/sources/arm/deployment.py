@@ -21,6 +21,7 @@ from checker.model import (
     Secret,
     Unknown,
     equals_ci,
+    placeholder_text,
     same_type,
 )
 from checker.sources.arm.context import DeploymentContext
@@ -62,6 +63,8 @@ _TEMPLATE_ONLY_KEYS = frozenset({"name", "type", "condition", "copy", "dependson
                                  "subscriptionid", "import"})
 _PARAMETER_REFERENCE = re.compile(r"^\[\s*parameters\(\s*'((?:[^']|'')*)'\s*\)\s*\]$", re.IGNORECASE)
 _SECRET_LEAVES = frozenset({"sharedkey", "authorizationkey", "adminpassword"})
+#: Arrays of a resource's properties whose items are child resources declared inline.
+_INLINE_CHILD_ARRAYS = ("subnets", "virtualNetworkPeerings", "routes", "peerings", "securityRules")
 _SECURE_TYPES = frozenset({"securestring", "secureobject"})
 
 
@@ -140,7 +143,7 @@ def expand_template(doc: Any, file: str, *, parameter_values: Mapping[str, Param
                                hint="give a deployment template (a parameter file is given with its template)")
         context = context.with_(scope=scope_of_schema(doc, context.scope))
         inputs = {name.lower(): _Input(pv.value, pv.origin, "key-vault" if pv.key_vault else "parameter-file",
-                                       name, checked=not pv.key_vault)
+                                       name, checked=not pv.key_vault, for_every_template=pv.for_every_template)
                   for name, pv in parameter_values.items()}
         symbols = _Symbols(expander, doc, file, "", inputs, context)
         env = _Env(file=file, base_dir=Path(base_dir), pointer="", scope=_Scope(symbols, context),
@@ -176,6 +179,7 @@ class _Input:
     written_name: str
     checked: bool = True
     strict: bool = True  # also check minLength/maxLength/minValue/maxValue (values the user wrote)
+    for_every_template: bool = False  # -p/--set: an undeclared name is ignored, not refused
 
 
 @dataclass(frozen=True)
@@ -193,8 +197,13 @@ class _Symbols:
     ``variables()`` and user-defined function calls see. Variables are evaluated once, when first used."""
 
     def __init__(self, expander: _Expander, template: Mapping[str, Any], file: str, pointer: str,
-                 inputs: dict[str, _Input], context: DeploymentContext) -> None:
+                 inputs: dict[str, _Input], context: DeploymentContext, escape_passes: int = 0) -> None:
         self.expander = expander
+        #: distinguishes this template's parameters from same-named ones of other templates in symbols
+        self.tag = hashlib.sha256(f"{file}\0{pointer}".encode()).hexdigest()[:6]
+        #: evaluation passes of enclosing templates that went over this template's text before its
+        #: own: each consumes one '[[' escape (see :meth:`_Expander.string`)
+        self.escape_passes = escape_passes
         self.file = file
         self.pointer = pointer
         self.template = template
@@ -316,9 +325,20 @@ class _Symbols:
         for key, given in list(self.inputs.items()):
             spec = self.specs.get(key)
             if spec is None:
-                self.expander.notice(given.origin.file, given.origin.line,
-                                     f"a value is given for parameter '{given.written_name}', which the "
-                                     f"template does not declare; it is ignored")
+                if given.for_every_template:
+                    self.expander.notice(given.origin.file, given.origin.line,
+                                         f"a value is given for parameter '{given.written_name}', which the "
+                                         f"template {self.where()} does not declare; it is ignored")
+                else:
+                    # ARM refuses the deployment: "The template parameters '...' are not valid; they
+                    # are not present in the original template".
+                    self.expander.error(given.origin.file, given.origin.line,
+                                        f"{given.origin.file} gives a value for parameter "
+                                        f"'{given.written_name}', which the template {self.where()} does not "
+                                        f"declare; ARM refuses such a deployment",
+                                        hint="remove the value or declare the parameter in the template",
+                                        column=given.origin.column)
+                del self.inputs[key]
                 continue
             if not given.checked or isinstance(given.value, (Unknown, Secret)) or given.value is None:
                 continue
@@ -329,6 +349,10 @@ class _Symbols:
                                     column=given.origin.column)
                 self.inputs[key] = _Input(Unknown(f"the value given for parameter '{spec.name}' is not valid"),
                                           given.origin, given.source, given.written_name, checked=False)
+
+    def where(self) -> str:
+        """The template for messages: its file, and its JSON pointer when it is nested."""
+        return f"{self.file} (at {self.pointer})" if self.pointer else self.file
 
     def parameter(self, name: str) -> Any:
         key = name.lower() if isinstance(name, str) else str(name)
@@ -382,7 +406,8 @@ class _Symbols:
         unset = "secure-parameter" if spec.type in _SECURE_TYPES else "plain-parameter"
         if spec.nullable:
             return None, unset, declared_at
-        return Unknown(f"parameter '{spec.name}' has no value"), unset, declared_at
+        # Unknown, but the same value wherever it is used: names and ids built from it link up.
+        return Unknown(f"parameter '{spec.name}' has no value", f"<{spec.name}~{self.tag}>"), unset, declared_at
 
     def parameter_source(self, name: str) -> str:
         """Where a parameter's value came from, for secret classification."""
@@ -462,10 +487,20 @@ class _Scope:
     ``resourceGroup()`` and friends return, and the copy loops active at this point."""
 
     def __init__(self, symbols: _Symbols, context: DeploymentContext,
-                 loops: list[tuple[str, int, bool]] | None = None) -> None:
+                 loops: list[tuple[str, int, bool]] | None = None, later: tuple[_Scope, ...] = ()) -> None:
         self.symbols = symbols
         self.context = context
         self.loops: list[tuple[str, int, bool]] = loops if loops is not None else []
+        #: the passes after this one that evaluate what this pass leaves (an outer-scope nested template
+        #: is evaluated by its parent, then again by its own deployment): a '[[x]' escape gives '[x]'
+        #: here, which the next pass evaluates in that template's own scope
+        self.later = later
+
+    def nested_escape_passes(self) -> int:
+        """How many passes go over the text of an inner-scope template nested here before its own: the
+        passes that went over this template's text, and each enclosing outer-scope evaluation (which
+        evaluates its nested template as a whole, inner-scope templates inside it included)."""
+        return self.symbols.escape_passes + len(self.later)
 
     def parameter(self, name: str) -> Any:
         return self.symbols.parameter(name)
@@ -669,6 +704,21 @@ class _Expander:
         return self.evaluate(item, scope, file, where, None if path is None else path + (key,))
 
     def string(self, text: str, scope: _Scope, file: str, where: Any) -> Any:
+        """A template string's value as ARM gives it: '[[' escapes are consumed once per evaluation pass
+        (the enclosing templates' passes first, then this one, then later passes of outer-scope nested
+        templates, each evaluating what the previous one left)."""
+        for _ in range(scope.symbols.escape_passes):
+            if text[:2] != "[[":
+                break  # an unescaped expression: evaluated in this template's own pass
+            text = text[1:]
+        value = self.evaluate_text(text, scope, file, where)
+        for later in scope.later:
+            if value.__class__ is not str or value[:1] != "[" or value[-1:] != "]":
+                break
+            value = self.evaluate_text(value, later, file, where)
+        return value
+
+    def evaluate_text(self, text: str, scope: _Scope, file: str, where: Any) -> Any:
         try:
             value = evaluate_string(text, scope)
             if value.__class__ is JsonObject or isinstance(value, (dict, list)):
@@ -858,13 +908,23 @@ class _Expander:
         loop_name = copy.get("name")
         loop_name = loop_name if isinstance(loop_name, str) else "copy"
         count = self.copy_count(copy.get("count"), loop_name, env.scope, file, copy if getattr(copy, "line", None) else raw)
+        loop_info: dict[str, Any] = {"name": loop_name}
         if isinstance(count, Unknown):
-            self.notice(file, line, f"the resources of copy loop '{loop_name}' at {pointer} are not expanded: "
-                                    f"the number of copies is unknown ({count.reason})", kind="not-expanded")
+            # One representative instance (copyIndex() unknown) so that rules about each instance
+            # evaluate; metadata["copy"]["countUnknown"] tells rules that count instances.
+            self.notice(file, line, f"the number of copies of copy loop '{loop_name}' at {pointer} is unknown "
+                                    f"({count.reason}); one representative instance is checked")
+            unknown_index = Unknown(f"the index in copy loop '{loop_name}' is unknown: the number of copies is "
+                                    f"unknown ({count.reason})", f"<{loop_name}[i]~{env.scope.symbols.tag}>")
+            env.scope.loops.append((loop_name, unknown_index, True))  # type: ignore[arg-type]
+            try:
+                self.expand_instance(raw, env, pointer, symbol, parent, inherited_unknown,
+                                     {**loop_info, "index": None, "countUnknown": True})
+            finally:
+                env.scope.loops.pop()
             return
         if count is None:
             return
-        loop_info: dict[str, Any] = {"name": loop_name}
         mode = copy.get("mode")
         if isinstance(mode, str) and mode.lower() == "serial":
             loop_info["mode"] = "serial"
@@ -928,7 +988,7 @@ class _Expander:
         if identity.unknown is not None:
             self.notice(file, line, f"the name or type of the resource at {pointer} cannot be known before "
                                     f"deployment ({identity.unknown.reason}); its id uses the placeholder "
-                                    f"{identity.name.rsplit('/', 1)[-1]}")
+                                    f"{placeholder_text(identity.name.rsplit('/', 1)[-1])}")
         is_deployment = same_type(identity.type, _DEPLOYMENTS)
         body = JsonObject()
         body.line, body.column = line, getattr(raw, "column", None)
@@ -943,8 +1003,9 @@ class _Expander:
                 body[key] = self.deployment_properties(value, scope, file)
                 continue
             body[key] = self.member(key, lowered, value, scope, file, raw, ())
+        self.unnamed_inline_children(body, file, pointer)
         metadata = self.metadata(raw, env, symbol, condition_unknown, loop, identity)
-        resource = Resource(id=identity.id, type=identity.type, name=identity.name, body=body,
+        resource = Resource(id=identity.id, type=identity.type, name=placeholder_text(identity.name), body=body,
                             origin=Origin(file, line, getattr(raw, "column", None), pointer), source="template",
                             subscription_id=(_context_value(identity.placement.subscription_id)
                                              if identity.placement.scope in ("resourceGroup", "subscription")
@@ -958,6 +1019,26 @@ class _Expander:
             env.emitted_by_symbol.setdefault(symbol.lower(), []).append(identity.id)
         if is_deployment:
             self.expand_deployment(raw, env, pointer, identity, condition_unknown)
+
+    def unnamed_inline_children(self, body: Mapping[str, Any], file: str, pointer: str) -> None:
+        """A notice for each inline child (subnet, peering, route...) whose name is only known at
+        deployment: it is kept in the graph under a placeholder, and rules about it are unknown."""
+        properties = body.get("properties")
+        if not isinstance(properties, dict):
+            return
+        for array in _INLINE_CHILD_ARRAYS:
+            items = properties.get(array)
+            if not isinstance(items, list):
+                continue
+            for index, item in enumerate(items):
+                name = item.get("name") if isinstance(item, dict) else None
+                if isinstance(name, Unknown):
+                    shown = placeholder_text(name.symbol) if name.symbol and "/" not in name.symbol else \
+                        "a placeholder"
+                    self.notice(file, getattr(item, "line", None) or getattr(body, "line", None),
+                                f"the name of the inline {array} item {index} of the resource at {pointer} "
+                                f"cannot be known before deployment ({name.reason}); it is checked under "
+                                f"{shown}")
 
     def emit(self, resource: Resource, env: _Env) -> bool:
         if self.stopped:
@@ -1005,9 +1086,6 @@ class _Expander:
             self.error(file, line, f"the resource has no '{missing}'", hint=f"give the resource a {missing}")
             return None
         unknown: Unknown | None = None
-        if _is_expression(raw.get("apiVersion")):
-            self.error(file, line, "the apiVersion of the resource is an expression; ARM requires a literal "
-                                   "apiVersion", hint='write the API version as text, e.g. "2023-09-01"')
         if _is_expression(raw["type"]):
             self.error(file, line, "the type of the resource is an expression; ARM requires a literal type",
                        hint='write the resource type as text, e.g. "Microsoft.Network/virtualNetworks"')
@@ -1019,8 +1097,13 @@ class _Expander:
             name = str(name)
         if not isinstance(name, (str, Unknown)):
             name = Unknown("the name is not a string")
+        symbolic_name: str | None = None
         if isinstance(name, Unknown):
             unknown = name
+            # A name built from parameters without value: the id uses its symbol (<vnetName~t>), so
+            # that references built by the same expression find the resource.
+            if name.symbol is not None and not name.symbol.startswith("/") and name.symbol.strip("/"):
+                symbolic_name = name.symbol
         if not isinstance(written_type, str):
             unknown = unknown or (written_type if isinstance(written_type, Unknown)
                                   else Unknown("the type is not a string"))
@@ -1043,11 +1126,15 @@ class _Expander:
             full_type = f"{parent.full_type}/{full_type}"
         type_parts = full_type.split("/")
         expected = len(type_parts) - 1  # "providers" consumes the extension's namespace segment
-        if isinstance(name, str):
-            name_parts = [part for part in name.strip("/").split("/")]
+        written_name = name if isinstance(name, str) else symbolic_name
+        if written_name is not None:
+            name_parts = [part for part in written_name.strip("/").split("/")]
             if parent is not None and len(name_parts) < expected:
                 name_parts = list(parent.name_parts) + name_parts
         else:
+            prefix = list(parent.name_parts) if parent is not None else []
+            name_parts = prefix + [placeholder] * max(expected - len(prefix), 1)
+        if symbolic_name is not None and len(name_parts) != expected:
             prefix = list(parent.name_parts) if parent is not None else []
             name_parts = prefix + [placeholder] * max(expected - len(prefix), 1)
         if len(type_parts) < 2 or len(name_parts) != expected:
@@ -1088,8 +1175,9 @@ class _Expander:
             resource_name = "/".join(tail[2::2])
         name_value: Any = name if isinstance(name, Unknown) else (
             resource_name if len(provider_marks) > 1 else "/".join(name_parts))
-        if isinstance(name, str) and parent is not None and any(part.startswith("<unknown") for part in name_parts):
-            name_value = Unknown("the parent's name is unknown")
+        if isinstance(name, str) and parent is not None and any(
+                part.startswith("<") and part.endswith(">") for part in name_parts):
+            name_value = Unknown("the parent's name is unknown", "/".join(name_parts))
         return _Identity(resource_id, resource_type, resource_name, name_value, full_type, tuple(name_parts),
                          placement, scope_id, unknown)
 
@@ -1181,6 +1269,21 @@ class _Expander:
         target = identity.placement.with_(deployment_name=deployment_name)
         template = properties.get("template")
         link = properties.get("templateLink")
+        if template is None and _is_expression(link):
+            link = self.evaluate(link, env.scope, file, properties)
+            if isinstance(link, Unknown):
+                self.notice(file, line, f"the templateLink of the deployment at {pointer} cannot be known before "
+                                        f"deployment ({link.reason}); its resources are not checked",
+                            kind="not-expanded")
+                return
+        if _is_expression(template):
+            # The inner template may be computed ([variables('template')], [json(...)]).
+            template = self.evaluate(template, env.scope, file, properties)
+            if isinstance(template, Unknown):
+                self.notice(file, line, f"the template of the deployment at {pointer} cannot be known before "
+                                        f"deployment ({template.reason}); its resources are not checked",
+                            kind="not-expanded")
+                return
         if template is not None:
             if not isinstance(template, dict):
                 self.error(file, getattr(properties, "line", line), "properties.template is not an object",
@@ -1201,9 +1304,11 @@ class _Expander:
         inner_pointer = f"{pointer}/properties/template"
         v2 = isinstance(template.get("resources"), dict)
         if (isinstance(mode, str) and mode.lower() == "inner") or template.get("languageVersion") is not None:
-            inputs = self.nested_inputs(properties.get("parameters"), outer_scope, env.file)
+            inputs = self.nested_inputs(properties.get("parameters"), outer_scope, env.file,
+                                        getattr(properties, "line", None))
             context = target
-            symbols = _Symbols(self, template, env.file, inner_pointer, inputs, context)
+            symbols = _Symbols(self, template, env.file, inner_pointer, inputs, context,
+                               escape_passes=outer_scope.nested_escape_passes())
             symbols.check_inputs()
             inner_scope = _Scope(symbols, context)
         else:
@@ -1213,7 +1318,11 @@ class _Expander:
                             f"outer scope; they are ignored", kind="info")
             # Outer scope: the inner template sees the parent's parameters, variables and context
             # (even resourceGroup()), and the loops of the deployment itself.
-            inner_scope = _Scope(outer_scope.symbols, outer_scope.context, list(outer_scope.loops))
+            # The deployment then evaluates the template it receives once more, in its own scope
+            # (its own parameter defaults and variables): what a '[[' escape left is evaluated there.
+            own = _Symbols(self, template, env.file, inner_pointer, {}, target)
+            inner_scope = _Scope(outer_scope.symbols, outer_scope.context, list(outer_scope.loops),
+                                 later=(*outer_scope.later, _Scope(own, target)))
         inner = _Env(file=env.file, base_dir=env.base_dir, pointer=inner_pointer, scope=inner_scope,
                      placement=target, depth=env.depth + 1, inherited_unknown=inherited_unknown,
                      deployment_id=identity.id, v2=v2)
@@ -1255,7 +1364,7 @@ class _Expander:
             self.error(linked_file, getattr(template, "line", 1), "the linked template is not an ARM template",
                        hint="templateLink.relativePath must name a deployment template")
             return
-        inputs = self.nested_inputs(properties.get("parameters"), scope, file)
+        inputs = self.nested_inputs(properties.get("parameters"), scope, file, line)
         parameters_link = properties.get("parametersLink")
         if isinstance(parameters_link, dict):
             inputs.update(self._linked_parameters(parameters_link, env, pointer))
@@ -1298,9 +1407,20 @@ class _Expander:
         return {name.lower(): _Input(pv.value, pv.origin, "key-vault" if pv.key_vault else "parameter-file",
                                      name, checked=not pv.key_vault) for name, pv in values.items()}
 
-    def nested_inputs(self, raw: Any, scope: _Scope, file: str) -> dict[str, _Input]:
+    def nested_inputs(self, raw: Any, scope: _Scope, file: str, line: int | None = None) -> dict[str, _Input]:
         """A nested deployment's ``properties.parameters``, evaluated in the outer scope."""
         inputs: dict[str, _Input] = {}
+        evaluated = False
+        if _is_expression(raw):
+            # All the parameters computed at once ([variables('parameters')]): an object of
+            # {"value": ...} entries, or unknown before deployment (then no value is known here).
+            where, evaluated = line, True
+            raw = self.evaluate(raw, scope, file, None)
+            if isinstance(raw, Unknown):
+                self.notice(file, where, f"the parameters of a nested deployment cannot be known before "
+                                         f"deployment ({raw.reason}); its parameters have no value",
+                            kind="not-expanded")
+                return inputs
         if not isinstance(raw, dict):
             return inputs
         for name, entry in raw.items():
@@ -1310,9 +1430,21 @@ class _Expander:
                 inputs[name.lower()] = _Input(Unknown(key_vault_reason(entry["reference"])), origin, "key-vault",
                                               name, checked=False)
             elif isinstance(entry, dict) and "value" in entry:
+                if evaluated:
+                    inputs[name.lower()] = _Input(entry["value"], origin, "expression", name, strict=False)
+                    continue
                 value = self.evaluate(entry["value"], scope, file, entry)
                 inputs[name.lower()] = _Input(value, origin, self.classify(entry["value"], scope), name,
                                               strict=False)
+            elif isinstance(entry, dict) and _is_property_loops(entry.get("copy")):
+                # A property iteration whose result is the "value" property (Bicep module calls with [for ...]).
+                wrapped = self.evaluate(entry, scope, file, raw)
+                if isinstance(wrapped, dict) and "value" in wrapped:
+                    inputs[name.lower()] = _Input(wrapped["value"], origin, "expression", name, strict=False,
+                                                  checked=not isinstance(wrapped["value"], Unknown))
+                else:
+                    self.error(file, line, f"nested deployment parameter '{name}' has a copy loop that does not "
+                                           f"give 'value'", hint='name the copy loop "value"')
             elif isinstance(entry, str) and entry.startswith("["):
                 # Bicep writes optional module parameters as one expression giving {"value": ...}.
                 wrapped = self.evaluate(entry, scope, file, raw)

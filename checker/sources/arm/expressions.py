@@ -319,7 +319,45 @@ Compiled = Callable[[Any], Any]
 
 
 def _opaque(value: Any) -> Unknown:
-    return value if value.__class__ is Unknown else DERIVED_FROM_SECRET
+    """What a function gives when an argument is unknown or secret: that Unknown, without its
+    identity (the function's value is another value than its argument's)."""
+    if value.__class__ is Unknown:
+        return value if value.symbol is None else Unknown(value.reason)
+    return DERIVED_FROM_SECRET
+
+
+#: Functions that build names and ids from text: with arguments whose identity is known
+#: (parameters without value), their value is unknown but its identity is the function applied to
+#: the symbols, so that the same expression over the same sources names the same resource.
+SYMBOLIC_FUNCTIONS = frozenset({"concat", "format", "resourceid", "subscriptionresourceid", "tenantresourceid",
+                                "extensionresourceid", "managementgroupresourceid", "tolower", "toupper",
+                                "trim", "string"})
+
+
+def _symbolic(impl: Any, scope: Any, values: Any, name: str) -> Any:
+    """``impl`` over ``values`` some of which are unknown: an Unknown whose symbol is the function's
+    text over the symbols, when every unknown argument has one and the result is text."""
+    substituted = []
+    first: Unknown | None = None
+    for value in values:
+        cls = value.__class__
+        if cls is Secret:
+            return DERIVED_FROM_SECRET
+        if cls is Unknown:
+            if value.symbol is None:
+                return _opaque(value)
+            first = first or value
+            substituted.append(value.symbol)
+        else:
+            substituted.append(value)
+    assert first is not None
+    try:
+        result = impl(scope, substituted, name)
+    except (FunctionError, *_UNEXPECTED):
+        return _opaque(first)
+    if result.__class__ is str:
+        return Unknown(first.reason, result)
+    return _opaque(first)
 
 
 def _compile(node: Node, text: str) -> Compiled:
@@ -358,12 +396,22 @@ def access(value: Any, key: Any, offset: int = 0, text: str = "") -> Any:
         if reason.endswith(_AFTER_DEPLOYMENT) and key.__class__ in (str, int):
             head = reason[: -len(_AFTER_DEPLOYMENT)]
             return Unknown(f"{head}{describe_accessor(key)}{_AFTER_DEPLOYMENT}")
+        if value.symbol is not None:
+            # A member of a value whose identity is known: its own identity (<site.vnetName~t>,
+            # <names[<loop[i]~t>]~t> for the representative instance of a loop of unknown count).
+            symbol = value.symbol
+            key_symbol = key.symbol if key.__class__ is Unknown else None
+            if (key.__class__ in (str, int) or key_symbol is not None) and symbol.startswith("<") and "~" in symbol:
+                accessor = f".{key}" if key.__class__ is str else f"[{key_symbol or key}]"
+                cut = symbol.rindex("~")
+                return Unknown(reason, symbol[:cut] + accessor + symbol[cut:])
+            return Unknown(reason)
         return value
     if cls is Secret:
         return DERIVED_FROM_SECRET
     key_cls = key.__class__
     if key_cls is Unknown:
-        return key
+        return _opaque(key)
     if key_cls is Secret:
         return DERIVED_FROM_SECRET
     if isinstance(value, dict):
@@ -423,6 +471,7 @@ def _compile_call(node: Call, text: str) -> Compiled:
         return _compile_user_call(node, args, text)
     spec = FUNCTIONS.get(node.name.lower(), LIST_FUNCTION)
     impl, name, offset = spec.impl, node.name, node.offset
+    symbolic = node.name.lower() in SYMBOLIC_FUNCTIONS
     if spec.mode == "lazy":
         def call_lazy(scope: Any) -> Any:
             try:
@@ -460,7 +509,7 @@ def _compile_call(node: Call, text: str) -> Compiled:
         def call1(scope: Any) -> Any:
             value = arg0(scope)
             if value.__class__ in _OPAQUE:
-                return _opaque(value)
+                return _symbolic(impl, scope, (value,), name) if symbolic else _opaque(value)
             try:
                 return impl(scope, (value,), name)
             except FunctionError as exc:
@@ -474,7 +523,7 @@ def _compile_call(node: Call, text: str) -> Compiled:
         values = [arg(scope) for arg in args]
         for value in values:
             if value.__class__ in _OPAQUE:
-                return _opaque(value)
+                return _symbolic(impl, scope, values, name) if symbolic else _opaque(value)
         try:
             return impl(scope, values, name)
         except FunctionError as exc:

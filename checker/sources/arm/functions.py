@@ -449,7 +449,10 @@ _OPAQUE = frozenset((Unknown, Secret))
 
 
 def _opaque(value: Any) -> Unknown:
-    return value if value.__class__ is Unknown else DERIVED_FROM_SECRET
+    """An unknown or secret argument as the function's value: unknown, without the argument's identity."""
+    if value.__class__ is Unknown:
+        return value if value.symbol is None else Unknown(value.reason)
+    return DERIVED_FROM_SECRET
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -480,7 +483,13 @@ def _copy_index(scope: Any, args: Any, name: str) -> Any:
             offset = args[0]
         else:
             raise FunctionError(f"the argument must be a loop name or an integer offset, got {kind_of(args[0])}")
-    return scope.copy_index(loop) + offset
+    index = scope.copy_index(loop)
+    if index.__class__ is Unknown:  # the representative instance of a loop whose count is unknown
+        if offset and index.symbol is not None and "~" in index.symbol:
+            cut = index.symbol.rindex("~")
+            return Unknown(index.reason, f"{index.symbol[:cut]}+{offset}{index.symbol[cut:]}")
+        return index
+    return index + offset
 
 
 def _context(scope: Any) -> Any:
@@ -678,6 +687,7 @@ for _label, _fewest, _most in (("dateTimeAdd", 2, 3), ("dateTimeFromEpoch", 1, 1
 def _if(scope: Any, args: Any, name: str) -> Any:
     condition = args[0](scope)
     if condition.__class__ in _OPAQUE:
+        # Either branch may be the value: not the condition's identity.
         return _opaque(condition)
     if condition.__class__ is not bool:
         raise FunctionError(f"the condition must be a boolean, got {kind_of(condition)}",

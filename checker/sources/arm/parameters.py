@@ -20,6 +20,9 @@ class ParameterValue:
     value: Any
     origin: Origin
     key_vault: bool = False
+    #: given for every template of a scan (``-p``/``--set``), not written for this template: a value
+    #: for a parameter the template does not declare is then ignored rather than refused
+    for_every_template: bool = False
 
 
 def _schema_of(doc: Any) -> str:
