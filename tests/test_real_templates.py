@@ -44,6 +44,8 @@ FINDINGS: dict[str, str] = {
           "about ExpressRoute; issue 10 item 6",
     "R6": "FINDINGS R6 [engine]: a parameter-file value for an undeclared parameter is only a notice; ARM refuses "
           "the deployment (issue 9 item 8)",
+    "R8": "FINDINGS R8 [engine]: a property copy loop in a nested deployment's parameters (Bicep '[for ...]' module "
+          "parameter) is refused as 'neither value nor reference' (exit 2); ARM expands it (issue 9 item 9)",
     "R7": "FINDINGS R7 [engine]: 'enableBGP' (key case) on a connection is read as BGP off, so BGP-ASN-DISTINCT "
           "is silently not evaluated (issue 9 item 1)",
 }
