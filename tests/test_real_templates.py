@@ -34,10 +34,12 @@ CASES_DIR = Path(__file__).parent / "data" / "real"
 FINDINGS: dict[str, str] = {
     "R1": "FINDINGS R1 [engine]: an escaped name in an inner-scope deployment inside an outer-scope one is "
           "evaluated once too few (exit 2 'needs 2 name segment(s) but the name has 3'); issue 9 item 2",
-    "R2": "FINDINGS R2 [views]: ER-CIRCUIT-SCOPE fails with every value '(not set)' when gateway and circuit are "
-          "parameters without value; must be unknown (issue 10 item 3)",
-    "R3": "FINDINGS R3 [views]: ER-CONN-LINK / ER-CIRCUIT-REDUNDANCY / ER-CIRCUIT-SCOPE fail with '0' although an ER "
-          "connection exists whose circuit is a module output (unknown); issue 10 item 3",
+    "R2": "FINDINGS R2 [engine+views]: ER-CIRCUIT-SCOPE fails with every value '(not set)' when the circuit id is a "
+          "securestring parameter without value; must be unknown (issue 10 item 3)",
+    "R3": "FINDINGS R3 [engine+views]: ER-CONN-LINK / ER-CIRCUIT-SCOPE fail with '0' / '(not set)' when the circuit id "
+          "of an ER connection is a module output passed through a securestring parameter (unknown); issue 10 item 3",
+    "R3b": "FINDINGS R3 (second part) [views]: ER-CIRCUIT-REDUNDANCY counts a connection whose circuit is unknown as "
+           "'0 circuit(s)' (fail); must be unknown (issue 10 item 3)",
     "R4": "FINDINGS R4 [views]: spoke peering with useRemoteGateways and a reverse peering without allowGatewayTransit "
           "in the same template is not evaluated when the hub VNet is outside the inputs; issue 10 item 4",
     "R5": "FINDINGS R5 [views]: FAILOVER-SUBNET-27 is evaluated for a GatewaySubnet with no gateway and nothing "
