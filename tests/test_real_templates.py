@@ -42,6 +42,8 @@ FINDINGS: dict[str, str] = {
            "'0 circuit(s)' (fail); must be unknown (issue 10 item 3)",
     "R4": "FINDINGS R4 [views]: spoke peering with useRemoteGateways and a reverse peering without allowGatewayTransit "
           "in the same template is not evaluated when the hub VNet is outside the inputs; issue 10 item 4",
+    "R4b": "FINDINGS R4b [views]: a spoke peering with useRemoteGateways=true whose hub is outside the inputs gives "
+           "'nothing was evaluated' (exit 2); the transit rule must give unknown (issue 10 item 4)",
     "R5": "FINDINGS R5 [views]: FAILOVER-SUBNET-27 is evaluated for a GatewaySubnet with no gateway and nothing "
           "about ExpressRoute; issue 10 item 6",
     "R6": "FINDINGS R6 [engine]: a parameter-file value for an undeclared parameter is only a notice; ARM refuses "
