@@ -58,6 +58,7 @@ _COMMENT_OR_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?(?:\*/|\Z)', 
 # character but a slash that starts a comment (URLs in strings make "//" common in comment-free files).
 # Possessive quantifiers (Python 3.11+) keep the match linear; without them every file takes the
 # token-by-token path.
+_NO_COMMENT: re.Pattern[str] | None
 try:
     _NO_COMMENT = re.compile(r'[^"/]*+(?:(?:"[^"\\]*+(?:\\.[^"\\]*+)*+"|/(?![/*]))[^"/]*+)*+', re.DOTALL)
 except re.error:  # pragma: no cover - Python 3.10
@@ -68,7 +69,8 @@ def _blank_comments(text: str, file: str) -> str:
     """Replace comments by spaces (newlines kept) so offsets, lines and columns stay true."""
     if "//" not in text and "/*" not in text:
         return text
-    if _NO_COMMENT is not None and _NO_COMMENT.match(text).end() == len(text):  # type: ignore[union-attr]
+    found = _NO_COMMENT.match(text) if _NO_COMMENT is not None else None
+    if found is not None and found.end() == len(text):
         return text
 
     def repl(match: re.Match[str]) -> str:
