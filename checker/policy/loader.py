@@ -4,7 +4,6 @@ schema cannot express. Every problem becomes an InputError with file, line, JSON
 from __future__ import annotations
 
 import datetime
-import difflib
 import fnmatch
 import json
 from collections.abc import Collection, Mapping, Sequence
@@ -300,6 +299,8 @@ def _schema_problems(document: Any) -> list[tuple[JsonPath, bool, str, str | Non
             for key in value:
                 if key in allowed:
                     continue
+                import difflib
+
                 close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
                 close_ci = [a for a in allowed if a.lower() == str(key).lower()]
                 suggestion = (close_ci or close or [None])[0]
