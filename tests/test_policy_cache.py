@@ -265,3 +265,17 @@ def test_broken_yaml_reads_the_same_with_or_without_libyaml(text: str, monkeypat
         assert "nested deeper" in str(slow)
     else:
         assert slow == fast
+
+
+@pytest.mark.parametrize(("nesting", "line"), [
+    ("then: " + "[" * 3000 + "]" * 3000 + "\n", 3),
+    ("then:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 150)) + "  " * 150 + "x\n", None),
+])
+def test_deeply_nested_policy_is_an_input_error_with_its_line(tmp_path: Path, nesting: str,
+                                                                line: int | None) -> None:
+    path = tmp_path / "X-DEEP.yaml"
+    path.write_text("id: X-DEEP\ntitle: t\n" + nesting, encoding="utf-8")
+    policy, errors = loader.load_policy_file(path, "X-DEEP.yaml")
+    assert policy is None and len(errors) == 1
+    assert errors[0].message == f"values are nested deeper than {loader.MAX_YAML_DEPTH} levels"
+    assert errors[0].line is not None and (errors[0].line == line if line else errors[0].line > 100)

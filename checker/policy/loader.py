@@ -104,9 +104,10 @@ def read_yaml(text: str, file: str) -> tuple[Any, _Positions]:
                            hint="fix the YAML syntax (indentation, quotes, ':' after keys)") from None
     except yaml.YAMLError as error:
         raise CheckerError(f"invalid YAML: {error}", file=file) from None
-    except RecursionError:  # the pure-Python parser recurses once per level of nesting
+    except RecursionError:  # the parsers recurse once per level of nesting
+        mark = loader.get_mark()  # where the reader stopped: inside the deepest nesting
         raise CheckerError(f"values are nested deeper than {MAX_YAML_DEPTH} levels", file=file,
-                           hint="a policy condition nests a few levels") from None
+                           line=mark.line + 1, hint="a policy condition nests a few levels") from None
     finally:
         loader.dispose()
 
