@@ -43,12 +43,17 @@ class ScanOptions:
 
 
 def load_policies(options: ScanOptions) -> tuple[list[Policy], list[InputError]]:
-    from checker.policy.loader import default_policy_dir
-    from checker.policy.loader import load_policies as load
+    """The policy folders of the options, read from YAML; without any, the bundled policies from
+    their compiled form (see checker/policy/compiled.py)."""
     from checker.views import SUBJECT_KINDS
 
-    directories = list(options.policy_dirs) or [default_policy_dir()]
-    return load(directories, known_subjects=SUBJECT_KINDS)
+    if not options.policy_dirs:
+        from checker.policy.compiled import load_bundled
+
+        return load_bundled(known_subjects=SUBJECT_KINDS)
+    from checker.policy.loader import load_policies as load
+
+    return load(list(options.policy_dirs), known_subjects=SUBJECT_KINDS)
 
 
 def read(paths: Sequence[str | Path], options: ScanOptions | None = None) -> InputLoad:

@@ -4,14 +4,18 @@ All the work is done by :mod:`checker.api` and the report formats."""
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from checker import __version__
+
+# `hybrid-check --version` and `--help` import almost nothing: every other module, even typing and
+# logging, is imported by the command that needs it.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
 EXIT_PASS, EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 FORMATS = ("table", "json", "sarif", "junit", "markdown")
@@ -174,6 +178,8 @@ def _pick(flag: Any, configured: Any, default: Any) -> Any:
 
 
 def _load_config(args: argparse.Namespace) -> Any:
+    import logging
+
     from checker.config import Config, find_config, load_config
 
     path = getattr(args, "config", None)
@@ -229,17 +235,25 @@ def _scan_options(args: argparse.Namespace, config: Any) -> Any:
 # --------------------------------------------------------------------------------------------------
 
 def _render(fmt: str, report: Any, gate: Any, args: argparse.Namespace, config: Any, *, tty: bool) -> str:
-    from checker.report import json_report, junit, markdown, sarif, table
-
     if fmt == "json":
+        from checker.report import json_report
+
         return json_report.render_json(report, gate)
     if fmt == "sarif":
+        from checker.report import sarif
+
         root = _pick(args.sarif_root, getattr(config, "sarif_root", None), None)
         return sarif.render_sarif(report, root=Path(root) if root else None)
     if fmt == "junit":
+        from checker.report import junit
+
         return junit.render_junit(report, unknown=gate.unknown)
     if fmt == "markdown":
+        from checker.report import markdown
+
         return markdown.render_markdown(report, gate=gate)
+    from checker.report import table
+
     show_passed = bool(_pick(args.show_passed, getattr(config, "show_passed", None), False))
     no_color = bool(args.no_color or getattr(config, "no_color", None))
     color = tty and not no_color and table.use_color(sys.stdout)
@@ -477,8 +491,13 @@ COMMANDS = {"scan": cmd_scan, "audit": cmd_audit, "graph": cmd_graph, "baseline"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if (sys.argv[1:] if argv is None else list(argv)) == ["--version"]:
+        print(f"hybrid-check {__version__}")  # as argparse would print it, without building the parser
+        return EXIT_PASS
     parser = build_parser()
     args = parser.parse_args(argv)
+    import logging
+
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="hybrid-check: %(message)s", stream=sys.stderr)
     if args.command is None:

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
-
-import jsonschema
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from checker.model import CheckerError
 from checker.report.waivers import Waiver, parse_expiry
+
+if TYPE_CHECKING:  # imported where a configuration file is read: most runs have none
+    import jsonschema
+    import yaml
 
 try:  # Python 3.11+; on 3.10 only the YAML file is read (no extra dependency)
     import tomllib as _toml
@@ -115,6 +116,9 @@ class _YamlWalk:
     can make a short document stand for an enormous one)."""
 
     def __init__(self, loader: yaml.SafeLoader, file: str) -> None:
+        from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+        self.mapping_node, self.sequence_node, self.scalar_node = MappingNode, SequenceNode, ScalarNode
         self.loader = loader
         self.file = file
         self.lines: dict[tuple[Any, ...], int] = {}
@@ -130,13 +134,13 @@ class _YamlWalk:
         if len(path) > MAX_CONFIG_DEPTH:
             raise CheckerError(f"{_path_text(path[:3])}...: nested deeper than {MAX_CONFIG_DEPTH} levels",
                                file=self.file, line=line, hint="the configuration is a few levels deep")
-        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_COLLECTION_TAGS:
+        if isinstance(node, (self.mapping_node, self.sequence_node)) and node.tag not in _PLAIN_COLLECTION_TAGS:
             raise CheckerError(f"{_path_text(path)}: the YAML tag {node.tag} is not supported", file=self.file,
                                line=line, hint="write plain mappings and lists, without tags")
-        if isinstance(node, yaml.MappingNode):
+        if isinstance(node, self.mapping_node):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
+                if not isinstance(key_node, self.scalar_node):
                     raise CheckerError("a key must be a plain word", file=self.file,
                                        line=key_node.start_mark.line + 1)
                 key = str(key_node.value)
@@ -147,7 +151,7 @@ class _YamlWalk:
                 out[key] = self.value(value_node, key_path)
                 self.lines[key_path] = key_node.start_mark.line + 1
             return out
-        if isinstance(node, yaml.SequenceNode):
+        if isinstance(node, self.sequence_node):
             return [self.value(item, (*path, i)) for i, item in enumerate(node.value)]
         if node.tag == "tag:yaml.org,2002:timestamp":
             return node.value  # dates stay text: the schema and the waiver parser read YYYY-MM-DD
@@ -160,6 +164,8 @@ class _YamlWalk:
 
 
 def _read_yaml(path: Path, text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    import yaml
+
     loader = yaml.SafeLoader(text)
     walk = _YamlWalk(loader, str(path))
     try:
@@ -324,6 +330,8 @@ def _describe(error: jsonschema.ValidationError) -> tuple[tuple[Any, ...], str]:
 
 
 def _validate(data: Any, lines: Mapping[tuple[Any, ...], int], file: str) -> None:
+    import jsonschema
+
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
     errors = list(validator.iter_errors(data))

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# The compiled bundled policies go to a folder of the test run, not the user's cache (the commands
+# the tests start inherit it).
+os.environ.setdefault("HYBRID_CHECK_CACHE_DIR", tempfile.mkdtemp(prefix="hybrid-check-tests-"))
 
 
 def shared_dir() -> Path | None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import yaml
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from checker.model import CheckerError, Secret, Unknown, normalise_id
 from checker.policy.conditions import (
@@ -25,6 +24,9 @@ from checker.policy.loader import is_disabled
 from checker.policy.model import Policy, RuleSettings, rule_page_path
 from checker.report.model import Location, ResourceRef, Result
 from checker.subject import Subject
+
+if TYPE_CHECKING:
+    import yaml
 
 POLICY_LIST_HEADER = ["rule", "severity", "patterns", "subject", "title"]
 DEFAULT_SETTINGS = RuleSettings()
@@ -232,25 +234,32 @@ def _subject_order(subject: Subject) -> tuple[str, str, int, int]:
 # Text for the command line
 # ---------------------------------------------------------------------------------------------------
 
-class _ReadableDumper(yaml.SafeDumper):
-    """Double quotes for strings holding a single quote, so "[parameters('x')]" reads as written."""
+@lru_cache(maxsize=1)
+def _readable_dumper() -> type[yaml.SafeDumper]:
+    """A YAML dumper with double quotes for strings holding a single quote, so "[parameters('x')]"
+    reads as written (built on first use: a scan never imports yaml)."""
+    import yaml
 
+    class ReadableDumper(yaml.SafeDumper):
+        pass
 
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = '"' if "'" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+    def represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+        style = '"' if "'" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
-
-_ReadableDumper.add_representer(str, _represent_str)
+    ReadableDumper.add_representer(str, represent_str)
+    return ReadableDumper
 
 
 def conditions_yaml(policy: Policy) -> str:
     """The ``if``/``then`` conditions as YAML, as the author wrote them."""
+    import yaml
+
     document: dict[str, Any] = {}
     if policy.condition_if is not None:
         document["if"] = policy.condition_if
     document["then"] = policy.condition_then
-    return yaml.dump(document, Dumper=_ReadableDumper, sort_keys=False, default_flow_style=False,
+    return yaml.dump(document, Dumper=_readable_dumper(), sort_keys=False, default_flow_style=False,
                      width=100, allow_unicode=True).rstrip()
 
 

@@ -4,18 +4,13 @@ schema cannot express. Every problem becomes an InputError with file, line, JSON
 from __future__ import annotations
 
 import datetime
-import difflib
 import fnmatch
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
-
-import jsonschema
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from typing import TYPE_CHECKING, Any
 
 from checker.model import CheckerError, InputError
 from checker.policy.conditions import (
@@ -31,6 +26,11 @@ from checker.policy.conditions import (
 )
 from checker.policy.model import PARAMETER_TYPES, ParameterSpec, Policy, RuleSettings
 from checker.report.model import SEVERITIES
+
+if TYPE_CHECKING:  # imported where they are used: a scan of the bundled policies needs neither
+    import jsonschema
+    import yaml
+    from yaml.nodes import Node
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schemas" / "policy.schema.json"
 POLICY_SUFFIXES = (".yaml", ".yml")
@@ -66,19 +66,28 @@ class _Positions:
 
 #: A policy is a few hundred values; aliases that expand far beyond that are refused.
 MAX_YAML_VALUES = 20_000
+#: Conditions nest a dozen levels at most; far deeper nesting is refused before Python's recursion limit.
+MAX_YAML_DEPTH = 100
 
 
 def read_yaml(text: str, file: str) -> tuple[Any, _Positions]:
     """Parse one YAML document safely (no tags beyond the standard ones) and keep line numbers."""
-    try:
-        loader = yaml.SafeLoader(text)
-    except yaml.reader.ReaderError as error:
-        line = text[:error.position].count("\n") + 1 if isinstance(error.position, int) else None
-        raise CheckerError(f"invalid YAML: {error.reason}", file=file, line=line,
-                           hint="remove control characters from the file") from None
+    import yaml
+
+    fast = _compose_fast(text)
+    if fast is not None:
+        loader, node = fast
+    else:
+        try:
+            loader = yaml.SafeLoader(text)
+        except yaml.reader.ReaderError as error:
+            line = text[:error.position].count("\n") + 1 if isinstance(error.position, int) else None
+            raise CheckerError(f"invalid YAML: {error.reason}", file=file, line=line,
+                               hint="remove control characters from the file") from None
     positions = _Positions()
     try:
-        node = loader.get_single_node()
+        if fast is None:
+            node = loader.get_single_node()
         if node is None:
             raise CheckerError("the file is empty", file=file, line=1,
                                hint="a policy file holds one rule as a YAML mapping")
@@ -96,14 +105,44 @@ def read_yaml(text: str, file: str) -> tuple[Any, _Positions]:
                            hint="fix the YAML syntax (indentation, quotes, ':' after keys)") from None
     except yaml.YAMLError as error:
         raise CheckerError(f"invalid YAML: {error}", file=file) from None
+    except RecursionError:  # the parsers recurse once per level of nesting
+        mark = loader.get_mark()  # where the reader stopped: inside the deepest nesting
+        raise CheckerError(f"values are nested deeper than {MAX_YAML_DEPTH} levels", file=file,
+                           line=mark.line + 1, hint="a policy condition nests a few levels") from None
     finally:
         loader.dispose()
+
+
+def _compose_fast(text: str) -> tuple[Any, Node | None] | None:
+    """The node tree composed by libyaml (PyYAML's CSafeLoader, many times faster than the pure-Python
+    parser), or None when PyYAML has no libyaml or libyaml refuses the text: the pure-Python parser then
+    reads it again, so that error messages are the same with or without libyaml. Tags, aliases and
+    sizes are checked afterwards by the same builder either way."""
+    import yaml
+
+    loader_class = getattr(yaml, "CSafeLoader", None)
+    if loader_class is None or yaml.reader.Reader.NON_PRINTABLE.search(text):
+        return None
+    try:
+        loader = loader_class(text)
+    except Exception:  # noqa: BLE001 - e.g. text libyaml cannot encode: the slow path explains it
+        return None
+    try:
+        return loader, loader.get_single_node()
+    except Exception:  # noqa: BLE001 - libyaml words its errors differently: the slow path explains it
+        loader.dispose()
+        return None
 
 
 class _Builder:
     """Turns the composed node tree into plain values, recording the line of each one."""
 
     def __init__(self, loader: yaml.SafeLoader, positions: _Positions, file: str) -> None:
+        from yaml.constructor import ConstructorError
+        from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+        self.mapping_node, self.sequence_node, self.scalar_node = MappingNode, SequenceNode, ScalarNode
+        self.constructor_error = ConstructorError
         self.loader = loader
         self.positions = positions
         self.file = file
@@ -118,14 +157,17 @@ class _Builder:
         if id(node) in self.open_nodes:
             raise CheckerError("an alias refers to a value that contains it", file=self.file,
                                line=node.start_mark.line + 1, hint="remove the recursive alias")
+        if len(path) > MAX_YAML_DEPTH:
+            raise CheckerError(f"values are nested deeper than {MAX_YAML_DEPTH} levels", file=self.file,
+                               line=node.start_mark.line + 1, hint="a policy condition nests a few levels")
         self.positions.values[path] = node.start_mark.line + 1
-        if isinstance(node, MappingNode):
+        if isinstance(node, self.mapping_node):
             self.open_nodes.add(id(node))
             try:
                 return self._mapping(node, path)
             finally:
                 self.open_nodes.discard(id(node))
-        if isinstance(node, SequenceNode):
+        if isinstance(node, self.sequence_node):
             if node.tag != _SEQ_TAG:
                 raise _tag_error(node, self.file)
             self.open_nodes.add(id(node))
@@ -135,12 +177,12 @@ class _Builder:
                 self.open_nodes.discard(id(node))
         return self._scalar(node)
 
-    def _mapping(self, node: MappingNode, path: JsonPath) -> dict[str, Any]:
+    def _mapping(self, node: Node, path: JsonPath) -> dict[str, Any]:
         if node.tag != _MAP_TAG:
             raise _tag_error(node, self.file)
         mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
+            if not isinstance(key_node, self.scalar_node):
                 raise CheckerError("a mapping key must be a plain string", file=self.file,
                                    line=key_node.start_mark.line + 1)
             if key_node.tag not in _KEY_TAGS:
@@ -160,7 +202,7 @@ class _Builder:
             raise _tag_error(node, self.file)
         try:
             value = self.loader.construct_object(node, deep=True)
-        except yaml.constructor.ConstructorError:
+        except self.constructor_error:
             raise _tag_error(node, self.file) from None
         if isinstance(value, (datetime.date, datetime.datetime)):
             return node.value  # dates stay text: conditions compare strings, not timestamps
@@ -179,6 +221,8 @@ def _tag_error(node: Node, file: str) -> CheckerError:
 
 @lru_cache(maxsize=1)
 def _validator() -> jsonschema.protocols.Validator:
+    import jsonschema
+
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
@@ -257,6 +301,8 @@ def _schema_problems(document: Any) -> list[tuple[JsonPath, bool, str, str | Non
             for key in value:
                 if key in allowed:
                     continue
+                import difflib
+
                 close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
                 close_ci = [a for a in allowed if a.lower() == str(key).lower()]
                 suggestion = (close_ci or close or [None])[0]

@@ -1,0 +1,204 @@
+"""The bundled policies in compiled form: what the loader makes of them (YAML read, schema and semantic
+checks passed) stored as JSON, so that a scan reads one JSON file instead of parsing and validating
+sixty YAML files.
+
+The compiled form is keyed by a SHA-256 content hash of every policy file (relative path and bytes),
+of the code that validates policies (every module of ``checker/policy``, the policy schema, the
+subject kinds in ``views.py``/``subject.py``), of the tool version and of the subject kinds the caller
+checks against. The hash is computed on every run from the files as they are now, so an edited,
+added or removed policy, or a changed loader, is never served from a stale compiled form: the key
+differs and the policies are loaded from YAML again.
+
+Where it lives: installed packages may sit in a read-only ``site-packages``, so the compiled form is
+written to the user's cache folder, never next to the policies: ``$HYBRID_CHECK_CACHE_DIR`` when set
+(set but empty: no cache file at all), else ``$XDG_CACHE_HOME/hybrid-check`` or
+``~/.cache/hybrid-check`` (``%LOCALAPPDATA%\\hybrid-check\\Cache`` on Windows,
+``~/Library/Caches/hybrid-check`` on macOS). One file per policy folder, replaced atomically; when
+the folder cannot be written (a read-only home, a locked-down CI runner) the compiled form is kept in
+memory for the process only and nothing fails. A cache file that cannot be read or does not match its
+key is ignored and rewritten. Only a load without errors is stored: a policy folder with mistakes is
+read from YAML every time, so that its errors are always reported.
+
+User policy folders (``--policies``) and ``policies validate`` always go through the YAML loader.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from checker import __version__
+from checker.model import InputError
+from checker.policy.model import ParameterSpec, Policy
+
+#: Bumped whenever the layout of the compiled form changes.
+FORMAT = 1
+CACHE_ENV = "HYBRID_CHECK_CACHE_DIR"
+_PACKAGE = Path(__file__).resolve().parents[1]
+#: Besides every module of checker/policy: the files whose content decides what the loader accepts.
+_VALIDATING_FILES = ("schemas/policy.schema.json", "views.py", "subject.py", "report/model.py")
+
+# key -> compiled document: a second load in the same process (the library API, tests) costs nothing,
+# and it is all there is when the cache folder cannot be written.
+_memory: dict[str, list[dict[str, Any]]] = {}
+
+
+def cache_dir() -> Path | None:
+    """The folder the compiled form is written to, or None when caching to disk is switched off."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured is not None:
+        return Path(configured).expanduser() if configured.strip() else None
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA")
+        return Path(base) / "hybrid-check" / "Cache" if base else None
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "hybrid-check"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "hybrid-check"
+    try:
+        return Path.home() / ".cache" / "hybrid-check"
+    except RuntimeError:  # no home folder
+        return None
+
+
+def _code_digest() -> bytes:
+    digest = hashlib.sha256()
+    files = sorted(p.relative_to(_PACKAGE).as_posix() for p in (_PACKAGE / "policy").glob("*.py"))
+    for relative in [*files, *_VALIDATING_FILES]:
+        try:
+            data = (_PACKAGE / relative).read_bytes()
+        except OSError:  # a byte-code-only installation: its code does not change under it
+            data = b"<missing>"
+        digest.update(f"{relative}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.digest()
+
+
+def content_key(directory: Path, files: list[Path], known_subjects: Collection[str] | None) -> str:
+    """The SHA-256 hex digest the compiled form of ``directory`` is stored under."""
+    digest = hashlib.sha256()
+    subjects = "\0".join(sorted(known_subjects)) if known_subjects is not None else "<any>"
+    digest.update(f"hybrid-check {__version__}\0compiled {FORMAT}\0subjects {subjects}\0".encode())
+    digest.update(_code_digest())
+    for path in files:
+        data = path.read_bytes()
+        digest.update(f"{path.relative_to(directory).as_posix()}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _cache_file(directory: Path) -> Path | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    name = hashlib.sha256(str(directory).encode("utf-8", "surrogatepass")).hexdigest()[:20]
+    return folder / f"policies-{name}.json"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Policy <-> compiled document
+# ---------------------------------------------------------------------------------------------------
+
+def _compile(policy: Policy, directory: Path) -> dict[str, Any]:
+    return {
+        "id": policy.id, "title": policy.title, "severity": policy.severity, "patterns": list(policy.patterns),
+        "subject": policy.subject, "requires": policy.requires, "description": policy.description,
+        "parameters": [[spec.name, spec.type, spec.default, spec.description]
+                       for spec in policy.parameters.values()],
+        "if": policy.condition_if, "then": policy.condition_then, "message": policy.message,
+        "remediation": policy.remediation, "references": list(policy.references),
+        "file": Path(policy.file).relative_to(directory).as_posix(), "line": policy.line,
+    }
+
+
+def _policy(entry: Mapping[str, Any], directory: Path) -> Policy:
+    return Policy(
+        id=entry["id"], title=entry["title"], severity=entry["severity"], patterns=tuple(entry["patterns"]),
+        subject=entry["subject"], requires=entry["requires"], description=entry["description"],
+        parameters=MappingProxyType({name: ParameterSpec(name=name, type=kind, default=default,
+                                                         description=description)
+                                     for name, kind, default, description in entry["parameters"]}),
+        condition_if=entry["if"], condition_then=entry["then"], message=entry["message"],
+        remediation=entry["remediation"], references=tuple(entry["references"]),
+        file=str(directory / entry["file"]), line=entry["line"])
+
+
+# ---------------------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------------------
+
+def _read_cache(path: Path, key: str) -> list[dict[str, Any]] | None:
+    try:
+        document = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(document, dict) or document.get("format") != FORMAT or document.get("key") != key:
+        return None
+    entries = document.get("policies")
+    return entries if isinstance(entries, list) else None
+
+
+def _write_cache(path: Path, key: str, entries: list[dict[str, Any]]) -> None:
+    """Atomically (write then rename); any failure only means the next run compiles again."""
+    try:
+        text = json.dumps({"format": FORMAT, "key": key, "policies": entries}, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        try:
+            temporary.unlink()
+        except OSError:
+            pass
+
+
+def load_compiled(directory: Path,
+                  known_subjects: Collection[str] | None = None) -> tuple[list[Policy], list[InputError]]:
+    """The policies of a folder as :func:`checker.policy.loader.load_policies` returns them, from the
+    compiled form when its content key matches, else from YAML (and then compiled for the next run)."""
+    from checker.policy.loader import load_policies, policy_files
+
+    directory = Path(directory)
+    if not directory.is_dir():
+        return load_policies([directory], known_subjects)
+    try:
+        key = content_key(directory, policy_files(directory), known_subjects)
+    except OSError:  # a file vanished or cannot be read: the loader words the problem
+        return load_policies([directory], known_subjects)
+    cache_file = _cache_file(directory)
+    entries = _memory.get(key)
+    if entries is None and cache_file is not None:
+        entries = _read_cache(cache_file, key)
+    if entries is not None:
+        try:
+            policies = [_policy(entry, directory) for entry in entries]
+        except (KeyError, TypeError, ValueError):  # a damaged cache file: compile again
+            policies = None
+        if policies is not None:
+            _memory[key] = entries
+            return policies, []
+    policies, errors = load_policies([directory], known_subjects)
+    if not errors:
+        entries = [_compile(policy, directory) for policy in policies]
+        _memory[key] = entries
+        if cache_file is not None:
+            _write_cache(cache_file, key, entries)
+    return policies, errors
+
+
+def load_bundled(known_subjects: Collection[str] | None = None) -> tuple[list[Policy], list[InputError]]:
+    """The policies shipped with hybrid-check (:func:`checker.policy.loader.default_policy_dir`)."""
+    from checker.policy.loader import default_policy_dir
+
+    return load_compiled(default_policy_dir(), known_subjects)
