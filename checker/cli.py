@@ -267,19 +267,30 @@ def _finish_report(report: Any, args: argparse.Namespace, config: Any) -> int:
         unknown=_pick(args.unknown, getattr(config, "unknown", None), "fail"),
         allow_empty=bool(_pick(args.allow_empty, getattr(config, "allow_empty", None), False)),
     )
-    outputs = list(args.output or []) or [tuple(o) for o in (getattr(config, "outputs", None) or ())]
-    for fmt, path in outputs:
-        try:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            Path(path).write_text(_render(fmt, report, gate, args, config, tty=False), encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"{path}: cannot write the {fmt} report: {exc.strerror or exc}") from None
+    _write_outputs(report, gate, args, config)
     fmt = _pick(args.format, getattr(config, "format", None), "table")
     text = _render(fmt, report, gate, args, config, tty=sys.stdout.isatty())
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.write(_printable(text if text.endswith("\n") else text + "\n"))
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     return int(gate.exit_code)
+
+
+def _printable(text: str) -> str:
+    from checker.report.escape import printable
+
+    return printable(text)
+
+
+def _write_outputs(report: Any, gate: Any, args: argparse.Namespace, config: Any) -> None:
+    """Every -o file rendered first (the gate is known), then all written at once through temporary
+    files: none is left truncated, two to one path are an error, and a failure writes none."""
+    from checker.report.output import write_files
+
+    outputs = list(args.output or []) or [tuple(o) for o in (getattr(config, "outputs", None) or ())]
+    files = [(f"{fmt} report", Path(path), _render(fmt, report, gate, args, config, tty=False))
+             for fmt, path in outputs]
+    write_files(files)
 
 
 def cmd_scan(args: argparse.Namespace) -> int:

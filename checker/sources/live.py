@@ -192,11 +192,9 @@ def write_snapshot(collection: LiveCollection, path: Path) -> None:
     # collect() already removed secrets; objects built or changed elsewhere are checked again here.
     if _may_hold_secrets(json.dumps(collection.objects, default=str)):
         document["data"] = remove_secrets(collection.objects)
-    try:
-        path.write_text(json.dumps(document, indent=1, default=str) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise CheckerError(f"cannot write the snapshot: {exc.strerror or exc}", file=str(path),
-                           hint="check that the folder exists and is writable") from None
+    from checker.report.output import write_file
+
+    write_file("snapshot", path, json.dumps(document, indent=1, default=str) + "\n")  # atomically
 
 
 def remove_secrets(value: Any) -> Any:
