@@ -81,6 +81,14 @@ def test_a_next_link_to_another_host_is_refused_before_the_token_goes(arm: FakeA
     assert_rest_collected(result)
 
 
+def test_a_redirect_to_another_host_is_refused(arm: FakeArm, other: FakeArm) -> None:
+    arm.add_fault(Fault(PIPS.lower(), 307, body=b"", times=None, headers={"Location": f"{other.url}{PIPS}"}))
+    result = run(arm)
+    assert other.log == []
+    assert errors_by_scope(result)[PIPS] == "UntrustedUrl"
+    assert_rest_collected(result)
+
+
 def test_a_host_differing_only_in_name_or_port_is_another_host(arm: FakeArm) -> None:
     port = arm.url.rsplit(":", 1)[1]
     for foreign in (f"https://localhost:{port}{PIPS}", f"https://127.0.0.1:{int(port) + 1}{PIPS}",

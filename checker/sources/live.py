@@ -1065,13 +1065,12 @@ def _subscription_info(model: Any) -> tuple[str, str | None, str | None]:
 
 
 def _too_deep(value: Any, limit: int) -> bool:
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
+    """Whether objects and arrays inside ``value`` go more than ``limit`` levels below it (recursion is
+    bounded by ``limit``: it stops there)."""
+    children = value.values() if isinstance(value, dict) else value
+    for child in children:
+        if isinstance(child, (dict, list)) and (limit <= 0 or _too_deep(child, limit - 1)):
             return True
-        children = node.values() if isinstance(node, dict) else node
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
     return False
 
 
@@ -1082,8 +1081,8 @@ def _checked_resource(obj: Any) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise RefusedAnswer("WrongShape", f"an item of the answer is {type(obj).__name__}, not an object")
     rid = obj.get("id")
-    if not isinstance(rid, str) or not _RESOURCE_ID.fullmatch(rid) or any(
-            part in (".", "..") for part in rid.split("/")):
+    if not isinstance(rid, str) or not _RESOURCE_ID.fullmatch(rid) or ("/." in rid and any(
+            part in (".", "..") for part in rid.split("/"))):
         raise RefusedAnswer("WrongShape", "an item of the answer has no resource id (a path below a subscription)")
     for key in ("type", "name"):
         if not isinstance(obj.get(key), str):
