@@ -23,6 +23,7 @@ SEVERITY_CHOICES = ("critical", "high", "medium", "low", "none")
 PATTERN_CHOICES = ("vpn", "expressroute", "expressroute-vpn-failover", "hub-spoke")
 AUTH_CHOICES = ("default", "cli", "env", "managed-identity", "workload-identity")
 CLOUD_CHOICES = ("public", "china", "usgov")
+TRUST_ENDPOINT_ENV = "HYBRID_CHECK_TRUST_CONFIG_ENDPOINT"
 
 class UsageError(Exception):
     """A bad flag or configuration value: one line to stderr, exit 2."""
@@ -142,6 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
     collection.add_argument("--no-resource-graph", dest="resource_graph", action="store_false",
                             help="collect per resource group through the network API")
     audit.add_argument("--concurrency", type=int, metavar="N", help="parallel requests (default 8)")
+    audit.add_argument("--timeout", type=_positive_int, metavar="SECONDS",
+                       help="time limit of the whole collection; what is not read by then is not evaluated "
+                            "(default 1800)")
+    audit.add_argument("--trust-config-endpoint", action="store_true", default=None,
+                       help=f"let audit.arm-endpoint / audit.cloud of a configuration file take effect "
+                            f"(or set {TRUST_ENDPOINT_ENV}=1): a repository's configuration could otherwise "
+                            f"send your Azure token to a host of its choosing")
     audit.add_argument("--save-snapshot", type=Path, metavar="FILE",
                        help="write what was collected as an export that `scan` can read")
     _add_report_options(audit)
@@ -273,19 +281,30 @@ def _finish_report(report: Any, args: argparse.Namespace, config: Any) -> int:
         unknown=_pick(args.unknown, getattr(config, "unknown", None), "fail"),
         allow_empty=bool(_pick(args.allow_empty, getattr(config, "allow_empty", None), False)),
     )
-    outputs = list(args.output or []) or [tuple(o) for o in (getattr(config, "outputs", None) or ())]
-    for fmt, path in outputs:
-        try:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            Path(path).write_text(_render(fmt, report, gate, args, config, tty=False), encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"{path}: cannot write the {fmt} report: {exc.strerror or exc}") from None
+    _write_outputs(report, gate, args, config)
     fmt = _pick(args.format, getattr(config, "format", None), "table")
     text = _render(fmt, report, gate, args, config, tty=sys.stdout.isatty())
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.write(_printable(text if text.endswith("\n") else text + "\n"))
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     return int(gate.exit_code)
+
+
+def _printable(text: str) -> str:
+    from checker.report.escape import printable
+
+    return printable(text)
+
+
+def _write_outputs(report: Any, gate: Any, args: argparse.Namespace, config: Any) -> None:
+    """Every -o file rendered first (the gate is known), then all written at once through temporary
+    files: none is left truncated, two to one path are an error, and a failure writes none."""
+    from checker.report.output import write_files
+
+    outputs = list(args.output or []) or [tuple(o) for o in (getattr(config, "outputs", None) or ())]
+    files = [(f"{fmt} report", Path(path), _render(fmt, report, gate, args, config, tty=False))
+             for fmt, path in outputs]
+    write_files(files)
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
@@ -323,6 +342,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if auth not in AUTH_CHOICES or cloud not in CLOUD_CHOICES:
         raise UsageError(f"audit.auth must be one of {', '.join(AUTH_CHOICES)} and audit.cloud one of "
                          f"{', '.join(CLOUD_CHOICES)}")
+    _check_configured_endpoint(args, configured, getattr(config, "path", None))
     options = _scan_options(args, config)
     snapshot = setting(args.save_snapshot, "save-snapshot", None)
     audit_options = AuditOptions(
@@ -331,9 +351,23 @@ def cmd_audit(args: argparse.Namespace) -> int:
         auth=auth, cloud=cloud, arm_endpoint=setting(args.arm_endpoint, "arm-endpoint", None),
         deep=bool(setting(args.deep, "deep", False)),
         use_resource_graph=setting(args.resource_graph, "resource-graph", None), concurrency=concurrency,
-        progress=sys.stderr.isatty())
+        progress=sys.stderr.isatty(), **({"timeout": float(args.timeout)} if args.timeout else {}))
     report = api.audit(audit_options, options, snapshot=Path(snapshot) if snapshot else None)
     return _finish_report(report, args, config)
+
+
+def _check_configured_endpoint(args: argparse.Namespace, configured: dict[str, Any], path: Any) -> None:
+    """An ARM endpoint or cloud read from a configuration file decides where the bearer token goes: it
+    takes effect only when the person running the audit says so (flag or environment variable)."""
+    names = []
+    if args.arm_endpoint is None and configured.get("arm-endpoint") is not None:
+        names.append(f"audit.arm-endpoint ({configured['arm-endpoint']!r})")
+    if args.cloud is None and configured.get("cloud") not in (None, "public"):
+        names.append(f"audit.cloud ({configured['cloud']!r})")
+    if names and not (args.trust_config_endpoint or os.environ.get(TRUST_ENDPOINT_ENV) == "1"):
+        raise UsageError(f"{path or 'the configuration'}: {' and '.join(names)} would decide where your Azure "
+                         f"token is sent; confirm with --trust-config-endpoint (or {TRUST_ENDPOINT_ENV}=1), "
+                         f"or give --arm-endpoint / --cloud yourself")
 
 
 def cmd_graph(args: argparse.Namespace) -> int:

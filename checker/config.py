@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -35,6 +37,8 @@ SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "config.schema.json"
 #: a configuration may hold: real ones are a few levels deep and a few hundred values long.
 MAX_CONFIG_DEPTH = 64
 MAX_CONFIG_VALUES = 100_000
+#: Largest configuration file read (checked before it is parsed; real ones are a few kilobytes).
+MAX_CONFIG_BYTES = 1024 * 1024
 _PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 _PYPROJECT_SECTION = re.compile(r'^\s*\[+\s*tool\s*\.\s*(?:"hybrid-check"|hybrid-check)\s*[.\]]', re.MULTILINE)
 
@@ -84,8 +88,9 @@ class Config:
 
 def _has_tool_table(pyproject: Path) -> bool:
     try:
-        return bool(_PYPROJECT_SECTION.search(pyproject.read_text(encoding="utf-8", errors="replace")))
-    except OSError:
+        text = read_limited(pyproject, MAX_CONFIG_BYTES, "configuration").decode("utf-8", errors="replace")
+        return bool(_PYPROJECT_SECTION.search(text))
+    except (OSError, CheckerError):
         return False
 
 
@@ -370,12 +375,48 @@ def _waivers(entries: list[dict[str, Any]], lines: Mapping[tuple[Any, ...], int]
     return tuple(waivers)
 
 
+def read_limited(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of a small file (configuration, baseline): a regular file only (a FIFO or a device
+    would block or never end) and at most ``limit`` bytes, checked before anything is parsed.
+    ``FileNotFoundError`` passes through; anything else unreadable is a CheckerError."""
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise CheckerError(f"cannot read the {what}: {exc.strerror or exc}", file=str(path)) from None
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            raise CheckerError(f"the {what} is not a regular file", file=str(path),
+                               hint="give the path of a file (not a folder, pipe or device)")
+        if info.st_size > limit:
+            raise CheckerError(f"the {what} is {info.st_size:,} bytes, more than the limit of {limit:,}",
+                               file=str(path), hint=f"a {what} is a small text file; check the path")
+        chunks = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(handle, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:  # it grew while being read
+            raise CheckerError(f"the {what} is more than the limit of {limit:,} bytes", file=str(path),
+                               hint=f"a {what} is a small text file; check the path")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise CheckerError(f"cannot read the {what}: {exc.strerror or exc}", file=str(path)) from None
+    finally:
+        os.close(handle)
+
+
 def load_config(path: Path) -> Config:
     """Read and validate one configuration file; problems raise CheckerError with the file, the line of
     the key and what is expected."""
     file = str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_limited(path, MAX_CONFIG_BYTES, "configuration")
     except FileNotFoundError:
         raise CheckerError("configuration file not found", file=file,
                            hint="check the path given to --config") from None

@@ -15,6 +15,8 @@ from checker.model import CheckerError, normalise_id
 from checker.report.model import Location, Report, ResourceRef, Result
 
 BASELINE_VERSION = "1.0"
+#: Largest baseline read (checked before it is parsed): about 100,000 recorded findings.
+MAX_BASELINE_BYTES = 50 * 1024 * 1024
 RECORDED = ("fail", "unknown")  # what a baseline accepts; suppressed results are the waivers' business
 _HINT = "write it again with `hybrid-check baseline -o FILE PATHS` (it is JSON written by the tool)"
 
@@ -37,7 +39,7 @@ def normalise_file(file: str | None) -> str:
 
 def fingerprint_of(rule: str, resource_id: str, file: str | None) -> str:
     key = "\x1f".join((rule.strip().upper(), normalise_id(resource_id), normalise_file(file)))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def fingerprint(result: Result) -> str:
@@ -59,27 +61,28 @@ def write_baseline(report: Report, path: Path) -> None:
     document = {"hybridCheckBaseline": BASELINE_VERSION,
                 "tool": {"name": report.tool_name, "version": report.tool_version},
                 "results": entries}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise CheckerError(f"cannot write the baseline: {exc.strerror or exc}", file=str(path),
-                           hint="check the folder exists and is writable") from None
+    from checker.report.output import write_file
+
+    write_file("baseline", path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
 def _read_entries(path: Path) -> list[dict[str, Any]]:
+    from checker.config import read_limited
+    from checker.sources.arm.decode import loads
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw = read_limited(path, MAX_BASELINE_BYTES, "baseline")
     except FileNotFoundError:
         raise CheckerError("baseline file not found", file=str(path),
                            hint="create it with `hybrid-check baseline -o FILE PATHS`") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CheckerError(f"cannot read the baseline: {exc}", file=str(path), hint=_HINT) from None
+    # The project's JSON reader: nesting, integer length and duplicate keys within its limits, errors
+    # with line and column.
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CheckerError(f"baseline is not valid JSON: {exc.msg}", file=str(path), line=exc.lineno,
-                           column=exc.colno, hint=_HINT) from None
+        document = loads(raw, str(path))
+    except CheckerError as exc:
+        message = exc.message.removeprefix("invalid JSON: ")
+        message = f"baseline is not valid JSON: {message}" if message != exc.message else f"baseline: {message}"
+        raise CheckerError(message, file=str(path), line=exc.line, column=exc.column, hint=_HINT) from None
     if not isinstance(document, dict) or "hybridCheckBaseline" not in document:
         raise CheckerError("not a hybrid-check baseline (no hybridCheckBaseline key)", file=str(path), line=1,
                            hint=_HINT)
@@ -88,6 +91,13 @@ def _read_entries(path: Path) -> list[dict[str, Any]]:
             isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries):
         raise CheckerError("baseline results must be a list of objects with a fingerprint", file=str(path),
                            hint=_HINT)
+    for entry in entries:
+        for key, kinds in (("file", (str,)), ("site", (str,)), ("line", (int,))):
+            value = entry.get(key)
+            if value is not None and (not isinstance(value, kinds) or isinstance(value, bool)):
+                raise CheckerError(f"baseline entry {entry['fingerprint'][:40]!r}: '{key}' must be "
+                                   f"{'a whole number' if key == 'line' else 'text'} or null", file=str(path),
+                                   line=getattr(entry, "line", None), hint=_HINT)
     return entries
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from checker.model import normalise_id
+from checker.report.escape import xml_text
 from checker.report.json_report import location_text, safe_text
 from checker.report.model import Report, Result
 
@@ -138,6 +139,10 @@ def render_junit(report: Report, *, unknown: str = "fail") -> str:
     for total_name, total in totals.items():
         root.set(total_name, str(total))
     root.set("time", "0")
+    for element in root.iter():  # names and messages come from the inputs: only XML 1.0 characters
+        element.text = xml_text(element.text) if element.text else element.text
+        for attribute, text in list(element.attrib.items()):
+            element.set(attribute, xml_text(text))
     ET.indent(root, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from checker.report.escape import markdown_code, markdown_text
 from checker.report.gate import GateOutcome
 from checker.report.json_report import (
     expired_waivers,
@@ -23,15 +24,15 @@ MAX_ROWS = 200  # PR comments stop at 65,536 characters
 _VERDICT = {"pass": "✅ PASS", "fail": "❌ FAIL", "error": "⛔ ERROR"}
 
 
-def cell(text: str) -> str:
-    """Text safe inside a table cell: one line, no pipes, and no raw HTML (``<secret>`` must stay visible)."""
-    text = " ".join(safe_text(text).split())
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
-            .replace("`", "'"))
+def cell(text: object) -> str:
+    """Text safe inside a table cell or list item: one line, no pipes, no raw HTML (``<secret>`` stays
+    visible), no link, image, mention or emphasis, no control character."""
+    return markdown_text(safe_text(text))
 
 
-def _code(text: str) -> str:
-    return "`" + text.replace("`", "'") + "`" if text else ""
+def _code(text: object) -> str:
+    """An inline code span (links, images and mentions are not recognised inside one)."""
+    return markdown_code(safe_text(text))
 
 
 def _results_table(results: Sequence[Result], urls: dict[str, str]) -> list[str]:
@@ -46,7 +47,7 @@ def _results_table(results: Sequence[Result], urls: dict[str, str]) -> list[str]
             verb = "expired" if r.suppression.expired else "until"
             message += f"<br>Waiver {verb} {r.suppression.expires}: {cell(r.suppression.reason)}"
         lines.append(f"| {status} | {r.severity} | [{r.rule}]({urls.get(r.rule, '')}) | "
-                     f"{_code(cell(r.resource.name))} | {_code(cell(location_text(r)))} | {message} |")
+                     f"{_code(r.resource.name)} | {_code(location_text(r))} | {message} |")
     if len(results) > MAX_ROWS:
         lines.append(f"\n{len(results) - MAX_ROWS} more not shown: see the JSON or SARIF report.")
     return lines

@@ -9,6 +9,7 @@ from typing import IO, Any
 
 from tabulate import tabulate
 
+from checker.report.escape import terminal_text
 from checker.report.gate import GateOutcome
 from checker.report.json_report import (
     location_text,
@@ -154,4 +155,5 @@ def render_table(report: Report, *, gate: GateOutcome | None = None, show_passed
     if gate is not None and gate.reasons:
         blocks.append("Gate:\n" + "\n".join(f"  {reason}" for reason in gate.reasons))
     blocks.append(summary_line(report, gate))
-    return "\n\n".join(blocks) + "\n"
+    # Names and messages come from the inputs: no terminal control reaches the screen but our colours.
+    return terminal_text("\n\n".join(blocks) + "\n", keep_colours=_COLOURS.values() if color else ())

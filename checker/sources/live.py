@@ -12,7 +12,8 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+import urllib.parse
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -78,6 +79,23 @@ SECRET_PROPERTIES = frozenset({"sharedkey", "authorizationkey", "radiusserversec
 QUIET_LOGGERS = ("azure.core.pipeline.policies.http_logging_policy", "msal")
 #: azure-identity warns about each credential that failed; the CheckerError already says it, once.
 IDENTITY_LOGGER = "azure.identity"
+#: Pages followed per list or Resource Graph query (ARM pages hold 100 to 1,000 items): more is an error.
+MAX_PAGES = 5000
+#: Longest wait honoured from a Retry-After header, in seconds (a larger value is waited this long).
+MAX_RETRY_AFTER = 30.0
+#: Whole audit (``--timeout``) and each request's wait for an answer, in seconds.
+DEFAULT_TIMEOUT = 1800.0
+DEFAULT_READ_TIMEOUT = 60.0
+CONNECT_TIMEOUT = 20.0
+#: Deepest nesting of objects and arrays accepted in one collected object (ARM's are about 10 deep).
+MAX_OBJECT_DEPTH = 64
+#: What a collected resource id must look like before it is used in a request or kept: a path below a
+#: subscription, no query, fragment, scheme, backslash, white space or dot segment.
+_RESOURCE_ID = re.compile(r"/subscriptions/[^/?#\\\s]+/resourceGroups/[^/?#\\\s]+/providers(?:/[^/?#\\\s]+)+",
+                          re.IGNORECASE)
+_SUBSCRIPTION_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{0,63}")
+#: ARM's rule for resource group names.
+_GROUP_NAME = re.compile(r"[-\w.()]{1,90}")
 
 
 @dataclass(frozen=True)
@@ -100,6 +118,18 @@ class AuditOptions:
     progress: bool = False
     credential: Any = None  # injected TokenCredential (tests); else built from auth
     retry_backoff_factor: float | None = None  # tests set it small
+    timeout: float = DEFAULT_TIMEOUT  # the whole collection, seconds
+    read_timeout: float = DEFAULT_READ_TIMEOUT  # one request's wait for its answer, seconds
+
+
+class RefusedAnswer(Exception):
+    """An answer the collector does not use; ``code`` becomes the ScopeError's code: ``UntrustedUrl``
+    (a URL outside the ARM endpoint), ``PagingLoop``, ``TooManyPages`` or ``WrongShape``."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -139,7 +169,7 @@ def collect(options: AuditOptions) -> LiveCollection:
     session = _Session(options)
     try:
         session.check_token()
-        collection = _Collector(options, session).run()
+        collection = _Collector(options, session, started).run()
     finally:
         session.close()
     collection.elapsed = time.monotonic() - started
@@ -162,11 +192,9 @@ def write_snapshot(collection: LiveCollection, path: Path) -> None:
     # collect() already removed secrets; objects built or changed elsewhere are checked again here.
     if _may_hold_secrets(json.dumps(collection.objects, default=str)):
         document["data"] = remove_secrets(collection.objects)
-    try:
-        path.write_text(json.dumps(document, indent=1, default=str) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise CheckerError(f"cannot write the snapshot: {exc.strerror or exc}", file=str(path),
-                           hint="check that the folder exists and is writable") from None
+    from checker.report.output import write_file
+
+    write_file("snapshot", path, json.dumps(document, indent=1, default=str) + "\n")  # atomically
 
 
 def remove_secrets(value: Any) -> Any:
@@ -230,6 +258,9 @@ def _validate(options: AuditOptions) -> None:
                            hint="tokens are only sent over TLS; give e.g. https://management.local.azurestack.external")
     if not 1 <= options.concurrency <= 64:
         raise CheckerError(f"concurrency must be between 1 and 64, not {options.concurrency}")
+    for name, value in (("timeout", options.timeout), ("read timeout", options.read_timeout)):
+        if not isinstance(value, (int, float)) or not 0 < value <= 86400:
+            raise CheckerError(f"the {name} must be more than 0 and at most 86400 seconds, not {value!r}")
     chosen = sum([bool(scope.subscriptions), scope.management_group is not None, scope.all_subscriptions])
     group_ids = [g for g in scope.resource_groups if g.startswith("/")]
     if chosen == 0 and not group_ids:
@@ -331,6 +362,71 @@ class _CachingCredential:
 
 
 # ===================================================================================================
+# The one endpoint: every request is checked before it carries the token
+# ===================================================================================================
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an absolute URL; None for anything else or a URL with user information."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except (ValueError, TypeError, AttributeError):
+        return None
+    if not parts.scheme or not parts.hostname or "@" in parts.netloc:
+        return None
+    scheme = parts.scheme.lower()
+    return scheme, parts.hostname.lower().rstrip("."), port or (443 if scheme == "https" else 80)
+
+
+def _shown_origin(url: Any) -> str:
+    try:
+        parts = urllib.parse.urlsplit(str(url))
+        return f"{parts.scheme}://{parts.netloc}"[:200] if parts.netloc else repr(str(url)[:80])
+    except ValueError:
+        return repr(str(url)[:80])
+
+
+def check_url(url: Any, endpoint: str) -> None:
+    """Raise :class:`RefusedAnswer` (``UntrustedUrl``) unless ``url`` is on ``endpoint`` (same scheme,
+    host and port). Every request of the audit passes here before the bearer token is added."""
+    if not isinstance(url, str) or _origin(url) is None or _origin(url) != _origin(endpoint):
+        raise RefusedAnswer("UntrustedUrl", f"refused a request to {_shown_origin(url)}: the audit talks only to "
+                                            f"the ARM endpoint {endpoint} (a page link, operation or id pointed elsewhere)")
+
+
+def _guarded_auth_policy(credential: Any, scope: str, endpoint: str) -> Any:
+    """ARM's bearer-token policy, refusing any request outside ``endpoint`` before it adds the token.
+
+    It is the client's ``authentication_policy``: the SDK pipelines run it after the redirect and retry
+    policies, so every attempt, every followed ``nextLink``, every long-running-operation poll and every
+    redirect passes this check first; the refusal is not an AzureError, so nothing retries it."""
+    from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy
+
+    class _EndpointGuardedPolicy(ARMChallengeAuthenticationPolicy):  # type: ignore[misc]
+        def on_request(self, request: Any) -> None:
+            check_url(request.http_request.url, endpoint)
+            super().on_request(request)
+
+    return _EndpointGuardedPolicy(credential, scope)
+
+
+def _capped_retry_policy(backoff: float | None, timeout: float) -> Any:
+    """The SDK's retry policy with Retry-After waits capped at :data:`MAX_RETRY_AFTER` seconds and all
+    attempts of one operation within ``timeout``."""
+    from azure.core.pipeline.policies import RetryPolicy
+
+    class _CappedRetryPolicy(RetryPolicy):  # type: ignore[misc]
+        def get_retry_after(self, response: Any) -> float | None:
+            value = super().get_retry_after(response)
+            return None if value is None else max(0.0, min(float(value), MAX_RETRY_AFTER))
+
+    kwargs: dict[str, Any] = {"timeout": timeout}
+    if backoff is not None:
+        kwargs["retry_backoff_factor"] = backoff
+    return _CappedRetryPolicy(**kwargs)
+
+
+# ===================================================================================================
 # Clients
 # ===================================================================================================
 
@@ -370,16 +466,19 @@ class _Session:
 
         # REQUESTS_CA_BUNDLE is read by requests itself; SSL_CERT_FILE is honoured here.
         verify: Any = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("SSL_CERT_FILE") or True
+        read_timeout = min(self.options.read_timeout, self.options.timeout)
         kwargs: dict[str, Any] = {
             "base_url": self.endpoint,
             "credential_scopes": [self.cloud.token_scope],
-            "transport": RequestsTransport(session=self._http, session_owner=False, connection_verify=verify),
+            "authentication_policy": _guarded_auth_policy(self.credential, self.cloud.token_scope, self.endpoint),
+            "retry_policy": _capped_retry_policy(self.options.retry_backoff_factor, self.options.timeout),
+            "transport": RequestsTransport(session=self._http, session_owner=False, connection_verify=verify,
+                                           connection_timeout=min(CONNECT_TIMEOUT, read_timeout),
+                                           read_timeout=read_timeout),
             "raw_request_hook": self._count,
             "user_agent": f"hybrid-check/{__version__}",
             "logging_enable": False,
         }
-        if self.options.retry_backoff_factor is not None:
-            kwargs["retry_backoff_factor"] = self.options.retry_backoff_factor
         return kwargs
 
     def _client(self, kind: str, subscription: str = "") -> Any:
@@ -485,7 +584,7 @@ class _Progress:
 
 
 class _Collector:
-    def __init__(self, options: AuditOptions, session: _Session) -> None:
+    def __init__(self, options: AuditOptions, session: _Session, started: float | None = None) -> None:
         self.options = options
         self.scope = options.scope
         self.session = session
@@ -495,6 +594,7 @@ class _Collector:
         self.objects: list[dict[str, Any]] = []
         self.errors: list[ScopeError] = []
         self.tenant_id: str | None = None
+        self.deadline = (time.monotonic() if started is None else started) + options.timeout
 
     # ------------------------------------------------------------------------------------ driver
     def run(self) -> LiveCollection:
@@ -519,20 +619,40 @@ class _Collector:
                               requests=self.session.requests, elapsed=0.0, tenant_id=self.tenant_id,
                               scope_text=text)
 
-    def _run_tasks(self, label: str, tasks: Sequence[Callable[[], _Outcome]], workers: int | None = None) -> None:
-        """Run tasks on a bounded pool; Ctrl-C cancels what has not started and re-raises at once."""
+    def _timeout_error(self, scope: str) -> ScopeError:
+        return ScopeError(scope, "Timeout", f"not read within the audit's time limit of {self.options.timeout:g} s "
+                                            "(--timeout)")
+
+    def _run_tasks(self, label: str, tasks: Sequence[tuple[tuple[str, ...], Callable[[], _Outcome]]],
+                   workers: int | None = None) -> None:
+        """Run tasks (each with the scopes it reads) on a bounded pool. Ctrl-C cancels what has not
+        started and re-raises at once; past the deadline the unfinished tasks' scopes become
+        ``Timeout`` errors and requests still in flight are abandoned (each ends within its read timeout)."""
         if not tasks:
+            return
+        if time.monotonic() >= self.deadline:
+            self.errors.extend(self._timeout_error(s) for scopes, _ in tasks for s in scopes)
             return
         executor = ThreadPoolExecutor(max_workers=min(workers or self.options.concurrency, len(tasks)),
                                       thread_name_prefix="hybrid-check-live")
-        pending: set[Future[_Outcome]] = set()
+        pending: dict[Future[_Outcome], tuple[str, ...]] = {}
         done_count = 0
         try:
-            pending = {executor.submit(task) for task in tasks}
+            pending = {executor.submit(task): scopes for scopes, task in tasks}
             while pending:
+                remaining = self.deadline - time.monotonic()
+                if remaining <= 0:
+                    self.stop.set()
+                    self.errors.extend(self._timeout_error(s) for scopes in pending.values() for s in scopes)
+                    for future in pending:
+                        future.cancel()
+                    executor.shutdown(wait=False, cancel_futures=True)
+                    self.progress.end()
+                    return
                 # A timeout, so that the main thread notices Ctrl-C even while every worker waits.
-                finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                finished, _ = wait(pending, timeout=min(0.2, remaining), return_when=FIRST_COMPLETED)
                 for future in finished:
+                    pending.pop(future)
                     outcome = future.result()
                     self.objects.extend(outcome.objects)
                     self.errors.extend(outcome.errors)
@@ -550,6 +670,18 @@ class _Collector:
 
     # ------------------------------------------------------------------------------------ errors
     def _scope_error(self, scope: str, exc: BaseException) -> ScopeError:
+        if isinstance(exc, RefusedAnswer):
+            return ScopeError(scope=scope, code=exc.code, message=exc.message[:500])
+        if not isinstance(exc, self.errors_module.AzureError):
+            # The answer decoded but did not have the shape of ARM's (the SDK's deserialisers, or a
+            # check here, stumbled on it): the type only, never the text (it could quote a value).
+            return ScopeError(scope=scope, code="WrongShape",
+                              message=f"the answer does not have the shape of an ARM answer ({type(exc).__name__})")
+        if isinstance(exc, self.errors_module.DecodeError):
+            return ScopeError(scope=scope, code="DecodeError", message="the answer is not valid JSON")
+        if isinstance(exc, self.errors_module.ServiceResponseError) and "timeout" in str(exc).lower().replace(" ", ""):
+            return ScopeError(scope=scope, code="Timeout",
+                              message=f"no answer within the read timeout of {self._read_timeout():g} s")
         status = getattr(exc, "status_code", None)
         error = getattr(exc, "error", None)
         code = getattr(error, "code", None) or (str(status) if status else type(exc).__name__)
@@ -559,10 +691,36 @@ class _Collector:
             message = f"HTTP {status}: {message}"
         return ScopeError(scope=scope, code=str(code), message=message[:500])
 
+    def _read_timeout(self) -> float:
+        return min(self.options.read_timeout, self.options.timeout)
+
     def _catchable(self) -> tuple[type[BaseException], ...]:
-        # Malformed answers (KeyError, TypeError, ValueError from the SDK's deserialisers) must mark the
-        # scope as not evaluated like any other failure, not stop the audit.
-        return (self.errors_module.AzureError, KeyError, TypeError, ValueError)
+        # Malformed answers (KeyError, TypeError, ValueError, AttributeError... from the SDK's
+        # deserialisers or the shape checks here) mark the scope as not evaluated like any other failure,
+        # they do not stop the audit. RecursionError: JSON nested beyond what the decoder takes.
+        return (self.errors_module.AzureError, RefusedAnswer, KeyError, TypeError, ValueError, AttributeError,
+                IndexError, RecursionError)
+
+    def _pages(self, paged: Any, what: str) -> Iterator[Any]:
+        """The items of an SDK pager, page by page, refusing a next link already followed and more than
+        :data:`MAX_PAGES` pages (the host of each link is checked by the pipeline's guard)."""
+        pages = paged.by_page()
+        seen: set[str] = set()
+        count = 0
+        for page in pages:
+            count += 1
+            yield from page
+            link = getattr(pages, "continuation_token", None)
+            if not link:
+                continue
+            if not isinstance(link, str):
+                raise RefusedAnswer("WrongShape", f"{what}: the next page link is not text")
+            if link in seen:
+                raise RefusedAnswer("PagingLoop", f"{what}: the next page link repeats an earlier one "
+                                                  f"(after {count} pages); the list is not used")
+            seen.add(link)
+            if count >= MAX_PAGES:
+                raise RefusedAnswer("TooManyPages", f"{what}: more than {MAX_PAGES} pages; the list is not used")
 
     # ------------------------------------------------------------------------------------ subscriptions
     def _subscriptions(self, need_list: bool) -> list[str]:
@@ -570,14 +728,15 @@ class _Collector:
         catch = self._catchable()
         if scope.all_subscriptions:
             try:
-                found = list(self.session.subscriptions().subscriptions.list())
+                found = [_subscription_info(s) for s in
+                         self._pages(self.session.subscriptions().subscriptions.list(), "subscriptions")]
             except self.errors_module.ServiceRequestError as exc:
                 raise self._unreachable(exc) from None
             except catch as exc:
                 self.errors.append(self._scope_error("/subscriptions", exc))
                 return []
-            self.tenant_id = next((s.tenant_id for s in found if s.tenant_id), None)
-            usable = [s.subscription_id for s in found if (s.state or "Enabled") in ("Enabled", "Warned", "PastDue")]
+            self.tenant_id = next((tenant for _, tenant, _ in found if tenant), None)
+            usable = [sub for sub, _, state in found if (state or "Enabled") in ("Enabled", "Warned", "PastDue")]
             if not usable:
                 # An empty estate must not look like a clean one.
                 self.errors.append(ScopeError("/subscriptions", "NoSubscriptions",
@@ -595,9 +754,11 @@ class _Collector:
         usable = []
         for sub in wanted:
             try:
-                info = self.session.subscriptions().subscriptions.get(sub)
-                self.tenant_id = self.tenant_id or info.tenant_id
-                usable.append(info.subscription_id or sub)
+                found_sub, tenant, _ = _subscription_info(self.session.subscriptions().subscriptions.get(sub))
+                if found_sub.lower() != sub.lower():
+                    raise RefusedAnswer("WrongShape", "the answer is about another subscription")
+                self.tenant_id = self.tenant_id or tenant
+                usable.append(found_sub or sub)
             except self.errors_module.ServiceRequestError as exc:
                 raise self._unreachable(exc) from None
             except catch as exc:
@@ -620,17 +781,25 @@ class _Collector:
                  "| project subscriptionId, tenantId")
         subs: list[str] = []
         skip = None
+        seen: set[str] = set()
         try:
-            while True:
+            for _ in range(MAX_PAGES):
                 response = self.session.graph().resources(QueryRequest(
                     management_groups=[group], query=query,
                     options=QueryRequestOptions(top=GRAPH_PAGE_SIZE, skip_token=skip, result_format="objectArray")))
-                for row in response.data or []:
+                rows = response.data if response.data is not None else []
+                if not isinstance(rows, list):
+                    raise RefusedAnswer("WrongShape", "Resource Graph: 'data' is not a list")
+                for row in rows:
+                    if not isinstance(row, dict) or not _is_subscription_id(row.get("subscriptionId")):
+                        raise RefusedAnswer("WrongShape", "Resource Graph: a row has no subscription id")
                     subs.append(row["subscriptionId"])
-                    self.tenant_id = self.tenant_id or row.get("tenantId")
-                skip = response.skip_token
+                    tenant = row.get("tenantId")
+                    self.tenant_id = self.tenant_id or (tenant if isinstance(tenant, str) else None)
+                skip = _next_skip_token(response.skip_token, seen)
                 if not skip:
                     return subs
+            raise RefusedAnswer("TooManyPages", f"Resource Graph: more than {MAX_PAGES} pages")
         except self.errors_module.ServiceRequestError as exc:
             raise self._unreachable(exc) from None
         except self._catchable() as exc:
@@ -659,30 +828,37 @@ class _Collector:
         return unique
 
     def _list_groups(self, sub: str) -> list[str]:
+        scope = f"/subscriptions/{sub}/resourceGroups"
         try:
-            return [g.name for g in self.session.resource(sub).resource_groups.list()]
+            names = [getattr(g, "name", None) for g in self._pages(self.session.resource(sub).resource_groups.list(),
+                                                                  scope)]
+            if not all(isinstance(n, str) and _GROUP_NAME.fullmatch(n) for n in names):
+                raise RefusedAnswer("WrongShape", "a resource group in the list has no valid name")
+            return [str(n) for n in names]
         except self._catchable() as exc:
-            self.errors.append(self._scope_error(f"/subscriptions/{sub}/resourceGroups", exc))
+            self.errors.append(self._scope_error(scope, exc))
             return []
 
     def _collect_groups(self, groups: list[tuple[str, str]]) -> None:
-        tasks = [(lambda s=sub, g=group, op=op, t=rtype: self._list_in_group(s, g, op, t))
-                 for sub, group in groups for op, rtype in NETWORK_LISTS]
+        tasks = []
+        for sub, group in groups:
+            for op, rtype in NETWORK_LISTS:
+                scope = f"/subscriptions/{sub}/resourceGroups/{group}/providers/Microsoft.Network/{rtype}"
+                tasks.append(((scope,), functools.partial(self._list_in_group, sub, group, op, scope)))
         before = len(self.errors)
         self._run_tasks("resource group lists", tasks)
         self.errors[before:] = _merge_group_errors(self.errors[before:])
 
-    def _list_in_group(self, sub: str, group: str, operation: str, rtype: str) -> _Outcome:
+    def _list_in_group(self, sub: str, group: str, operation: str, scope: str) -> _Outcome:
         outcome = _Outcome()
         if self.stop.is_set():
             return outcome
-        scope = f"/subscriptions/{sub}/resourceGroups/{group}/providers/Microsoft.Network/{rtype}"
         items: list[dict[str, Any]] = []
         try:
-            for model in getattr(self.session.network(sub), operation).list(group):
+            for model in self._pages(getattr(self.session.network(sub), operation).list(group), scope):
                 if self.stop.is_set():
                     return outcome
-                item = model.as_dict()
+                item = _checked_resource(model.as_dict())
                 _remove_secrets_in_place(item)
                 items.append(item)
         except self._catchable() as exc:
@@ -704,31 +880,40 @@ class _Collector:
         groups = [g if not g.startswith("/") else parse_resource_id(g)["resource_group"]
                   for g in scope.resource_groups]
         query = graph_query(groups)
-        tasks = [(lambda p=part: self._graph_partition(query, p)) for part in partitions]
+        tasks = [((_graph_label(part),), functools.partial(self._graph_partition, query, part))
+                 for part in partitions]
         self._run_tasks("resource graph", tasks, workers=min(self.options.concurrency, GRAPH_PARALLEL_QUERIES))
 
     def _graph_partition(self, query: str, partition: dict[str, Any]) -> _Outcome:
         outcome = _Outcome()
-        label = (f"/providers/Microsoft.Management/managementGroups/{partition['managementGroups'][0]}"
-                 if "managementGroups" in partition else f"/subscriptions/{partition['subscriptions'][0]}")
+        label = _graph_label(partition)
         rows: list[dict[str, Any]] = []
         skip = None
+        seen: set[str] = set()
         try:
+            pages = 0
             while not self.stop.is_set():
                 page = self._graph_page(query, partition, skip)
-                rows.extend(page.get("data") or [])
-                skip = page.get("$skipToken")
+                pages += 1
+                data = page.get("data")
+                if data is not None and not isinstance(data, list):
+                    raise RefusedAnswer("WrongShape", "Resource Graph: 'data' is not a list")
+                rows.extend(_checked_resource(row) for row in data or [])
+                skip = _next_skip_token(page.get("$skipToken"), seen)
                 if not skip:
                     if str(page.get("resultTruncated")).lower() == "true":
-                        outcome.errors.append(ScopeError(label + " (Resource Graph)", "ResultTruncated",
+                        outcome.errors.append(ScopeError(label, "ResultTruncated",
                                                          "Resource Graph truncated the result without a skip token"))
                         return outcome
                     break
+                if pages >= MAX_PAGES:
+                    raise RefusedAnswer("TooManyPages", f"Resource Graph: more than {MAX_PAGES} pages")
         except self._catchable() as exc:
-            outcome.errors.append(self._scope_error(label + " (Resource Graph)", exc))
+            outcome.errors.append(self._scope_error(label, exc))
             return outcome
         for row in rows:
-            self.tenant_id = self.tenant_id or row.get("tenantId")
+            tenant = row.get("tenantId")
+            self.tenant_id = self.tenant_id or (tenant if isinstance(tenant, str) else None)
         outcome.objects = rows
         return outcome
 
@@ -752,7 +937,7 @@ class _Collector:
         text = response.text()
         page = json.loads(text)
         if not isinstance(page, dict):
-            raise ValueError("Resource Graph answered with something other than a JSON object")
+            raise RefusedAnswer("WrongShape", "Resource Graph answered with something other than a JSON object")
         if _may_hold_secrets(text):
             _remove_secrets_in_place(page)
         return page
@@ -769,8 +954,17 @@ class _Collector:
         gateways = [o for o in self.objects if isinstance(o.get("type"), str) and same_type(o["type"], GATEWAY_TYPE)]
         connections = [o for o in self.objects if isinstance(o.get("type"), str)
                        and same_type(o["type"], CONNECTION_TYPE) and _has_tunnel_state(o)]
-        tasks = [functools.partial(self._gateway_details, gateway) for gateway in gateways]
-        tasks += [functools.partial(self._connection_state, connection) for connection in connections]
+        tasks: list[tuple[tuple[str, ...], Callable[[], _Outcome]]] = []
+        for gateway in gateways:
+            scopes: tuple[str, ...] = (f"{gateway['id']}/providers/Microsoft.Insights/diagnosticSettings",)
+            if self.options.deep:
+                scopes += (f"{gateway['id']}/bgpPeerStatus", f"{gateway['id']}/learnedRoutes")
+            tasks.append((scopes, functools.partial(self._gateway_details, gateway)))
+        for connection in connections:
+            for key in CONNECTION_STATE_PROPERTIES:  # a list's (or a Resource Graph row's) value is not the state
+                connection.setdefault("properties", {}).pop(key, None)
+            tasks.append(((f"{connection['id']}/connectionStatus",),
+                          functools.partial(self._connection_state, connection)))
         self._run_tasks("gateway and connection details", tasks)
 
     def _connection_state(self, connection: dict[str, Any]) -> _Outcome:
@@ -778,20 +972,18 @@ class _Collector:
         if self.stop.is_set():
             return outcome
         parsed = parse_resource_id(connection["id"])
-        properties = connection.setdefault("properties", {})
-        for key in CONNECTION_STATE_PROPERTIES:  # a list's (or a Resource Graph row's) value is not the state
-            properties.pop(key, None)
+        properties = connection["properties"]
         try:
             current = self.session.network(parsed["subscription_id"]).virtual_network_gateway_connections.get(
                 parsed["resource_group"], parsed["name"]).as_dict()
+            answered = _connection_state_of(current)
         except self._catchable() as exc:
             outcome.errors.append(self._scope_error(f"{connection['id']}/connectionStatus", exc))
             return outcome
+        if self.stop.is_set():  # past the deadline the object belongs to the report already
+            return outcome
         # Only the state is taken from the answer: it also holds the shared key, which is never kept.
-        answered = current.get("properties") or {}
-        for key in CONNECTION_STATE_PROPERTIES:
-            if key in answered:
-                properties[key] = answered[key]
+        properties.update(answered)
         return outcome
 
     def _gateway_details(self, gateway: dict[str, Any]) -> _Outcome:
@@ -809,25 +1001,119 @@ class _Collector:
                 "GET", diag_scope, params={"api-version": DIAGNOSTIC_SETTINGS_API_VERSION}))
             if response.status_code != 200:
                 raise self._http_error(response)
-            settings = response.json().get("value") or []
+            body = response.json()
+            if not isinstance(body, dict) or not isinstance(body.get("value") or [], list):
+                raise RefusedAnswer("WrongShape", "the diagnostic settings answer has no list of settings")
+            settings = [_checked_resource(s) for s in body.get("value") or []]
             _remove_secrets_in_place(settings)
             outcome.objects.extend(settings)
         except self._catchable() as exc:
             outcome.errors.append(self._scope_error(diag_scope, exc))
         if not self.options.deep:
             return outcome
-        properties = gateway.setdefault("properties", {})
         operations = client.virtual_network_gateways
+        found: dict[str, list[Any]] = {}
         for key, start in (("bgpPeerStatus", operations.begin_get_bgp_peer_status),
                            ("learnedRoutes", operations.begin_get_learned_routes)):
             if self.stop.is_set():
                 return outcome
             try:
                 result = start(group, name).result()
-                properties[key] = list((result.as_dict() if hasattr(result, "as_dict") else result).get("value") or [])
+                value = (result.as_dict() if hasattr(result, "as_dict") else result).get("value") or []
+                if not isinstance(value, list) or not all(isinstance(v, dict) for v in value) \
+                        or _too_deep(value, MAX_OBJECT_DEPTH):
+                    raise RefusedAnswer("WrongShape", f"{key}: the answer has no list of objects")
+                found[key] = value
             except self._catchable() as exc:
                 outcome.errors.append(self._scope_error(f"{gateway['id']}/{key}", exc))
+        if not self.stop.is_set():
+            gateway.setdefault("properties", {}).update(found)
         return outcome
+
+
+def _graph_label(partition: dict[str, Any]) -> str:
+    if "managementGroups" in partition:
+        return f"/providers/Microsoft.Management/managementGroups/{partition['managementGroups'][0]} (Resource Graph)"
+    return f"/subscriptions/{partition['subscriptions'][0]} (Resource Graph)"
+
+
+def _next_skip_token(token: Any, seen: set[str]) -> str | None:
+    """The next Resource Graph skip token: None at the end; a token already used is a loop."""
+    if token is None or token == "":
+        return None
+    if not isinstance(token, str):
+        raise RefusedAnswer("WrongShape", "Resource Graph: the skip token is not text")
+    if token in seen:
+        raise RefusedAnswer("PagingLoop", "Resource Graph: a skip token repeats an earlier one; the result is not used")
+    seen.add(token)
+    return token
+
+
+def _is_subscription_id(value: Any) -> bool:
+    return isinstance(value, str) and _SUBSCRIPTION_ID.fullmatch(value) is not None
+
+
+def _subscription_info(model: Any) -> tuple[str, str | None, str | None]:
+    """(subscription id, tenant id, state) of a subscription answer, checked before use."""
+    sub, tenant, state = (getattr(model, "subscription_id", None), getattr(model, "tenant_id", None),
+                          getattr(model, "state", None))
+    if model is None or not _is_subscription_id(sub):
+        raise RefusedAnswer("WrongShape", "the subscription answer has no subscription id")
+    if tenant is not None and not isinstance(tenant, str):
+        raise RefusedAnswer("WrongShape", "the subscription answer has a tenant id that is not text")
+    return str(sub), tenant, state if isinstance(state, str) else None
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    """Whether objects and arrays inside ``value`` go more than ``limit`` levels below it (recursion is
+    bounded by ``limit``: it stops there)."""
+    children = value.values() if isinstance(value, dict) else value
+    for child in children:
+        if isinstance(child, (dict, list)) and (limit <= 0 or _too_deep(child, limit - 1)):
+            return True
+    return False
+
+
+def _checked_resource(obj: Any) -> dict[str, Any]:
+    """``obj`` if it has the shape of an ARM resource the collector can use: an object whose ``id`` is
+    a resource id on the endpoint (a path, never a URL), with text ``type`` and ``name``, ``properties``
+    an object (null is dropped) and nesting within :data:`MAX_OBJECT_DEPTH`. Otherwise RefusedAnswer."""
+    if not isinstance(obj, dict):
+        raise RefusedAnswer("WrongShape", f"an item of the answer is {type(obj).__name__}, not an object")
+    rid = obj.get("id")
+    if not isinstance(rid, str) or not _RESOURCE_ID.fullmatch(rid) or ("/." in rid and any(
+            part in (".", "..") for part in rid.split("/"))):
+        raise RefusedAnswer("WrongShape", "an item of the answer has no resource id (a path below a subscription)")
+    for key in ("type", "name"):
+        if not isinstance(obj.get(key), str):
+            raise RefusedAnswer("WrongShape", f"the item {rid[:300]} has no text '{key}'")
+    if "properties" in obj and obj["properties"] is None:
+        del obj["properties"]
+    if not isinstance(obj.get("properties", {}), dict):
+        raise RefusedAnswer("WrongShape", f"the properties of {rid[:300]} are not an object")
+    if _too_deep(obj, MAX_OBJECT_DEPTH):
+        raise RefusedAnswer("WrongShape", f"{rid[:300]} is nested deeper than {MAX_OBJECT_DEPTH} levels")
+    return obj
+
+
+def _connection_state_of(answer: Any) -> dict[str, Any]:
+    """The state properties of a connection's GET answer, each checked for its type."""
+    properties = answer.get("properties") if isinstance(answer, dict) else None
+    if not isinstance(properties, dict):
+        raise RefusedAnswer("WrongShape", "the connection answer has no properties object")
+    state: dict[str, Any] = {}
+    expected: dict[str, Any] = {"connectionStatus": str, "tunnelConnectionStatus": list,
+                                "ingressBytesTransferred": int, "egressBytesTransferred": int}
+    for key in CONNECTION_STATE_PROPERTIES:
+        if key not in properties or properties[key] is None:
+            continue
+        value = properties[key]
+        if not isinstance(value, expected[key]) or isinstance(value, bool) or (
+                isinstance(value, list) and (not all(isinstance(v, dict) for v in value)
+                                             or _too_deep(value, MAX_OBJECT_DEPTH))):
+            raise RefusedAnswer("WrongShape", f"the connection's {key} is not {expected[key].__name__}")
+        state[key] = value
+    return state
 
 
 def _has_tunnel_state(connection: dict[str, Any]) -> bool:

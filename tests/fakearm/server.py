@@ -36,7 +36,11 @@ def arm_error(code: str, message: str) -> dict[str, Any]:
 class Fault:
     """A scripted failure: requests whose lower-cased path contains ``path_contains`` (and whose
     page index equals ``page`` when given) get ``status`` instead of their answer, ``times`` times
-    (None = forever). ``retry_after`` adds a Retry-After header."""
+    (None = forever). ``retry_after`` adds a Retry-After header.
+
+    For fault injection beyond errors: ``body`` replaces the answer (any JSON value, or bytes sent
+    as they are; ``status`` then is usually 200), ``headers`` are added to it, and ``delay`` holds
+    the answer back that many seconds (a stalled request)."""
 
     path_contains: str
     status: int
@@ -46,6 +50,9 @@ class Fault:
     retry_after: str | None = None
     page: int | None = None
     method: str | None = None
+    body: Any = None
+    headers: dict[str, str] | None = None
+    delay: float = 0.0
     hits: int = 0
 
     def matches(self, method: str, path: str, page: int) -> bool:
@@ -101,7 +108,7 @@ class FakeArm:
     request, ``faults`` consumed in order. ``log`` records every request received."""
 
     def __init__(self, estate: Estate | None = None, *, page_size: int = 100, latency: float = 0.0,
-                 keep_bodies: bool = True) -> None:
+                 keep_bodies: bool = True, ca: trustme.CA | None = None) -> None:
         self.estate = estate if estate is not None else hybrid_estate()
         self.page_size = page_size
         self.latency = latency
@@ -109,7 +116,8 @@ class FakeArm:
         self.faults: list[Fault] = []
         self.log: list[Request] = []
         self._lock = threading.Lock()
-        self.ca = trustme.CA()
+        self._stall = threading.local()
+        self.ca = ca or trustme.CA()  # share a CA to stand up a second, equally trusted host
         self._cert = self.ca.issue_cert("127.0.0.1", "localhost")
         self._tmp = tempfile.TemporaryDirectory(prefix="fakearm-")
         self.ca_path = str(Path(self._tmp.name) / "ca.pem")
@@ -179,22 +187,26 @@ class FakeArm:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 query = dict(urllib.parse.parse_qsl(split.query))
+                arm._stall.delay = 0.0
                 status, headers, body = arm.respond(self.command, split.path, query, raw)
                 data = body if isinstance(body, bytes) else b"" if body is None else json.dumps(body).encode()
                 with arm._lock:
                     arm.log.append(Request(self.command, split.path, query, status,
                                            (self.headers.get("Authorization") or "")[:7],
                                            json.loads(raw) if raw and arm.keep_bodies else None))
-                if arm.latency:
-                    time.sleep(arm.latency)
+                if arm.latency or arm._stall.delay:
+                    time.sleep(arm.latency + arm._stall.delay)
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
                 self.send_header("x-ms-request-id", f"fake-{len(arm.log)}")
                 for key, value in headers.items():
                     self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:  # the client gave up waiting (a stalled answer): nothing to tell it
+                    self.close_connection = True
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
 
@@ -232,7 +244,12 @@ class FakeArm:
                 fault.hits += 1
         if fault:
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-            return fault.status, headers, arm_error(fault.code, fault.message)
+            headers.update(fault.headers or {})
+            self._stall.delay = fault.delay  # waited by the handler once the request is logged
+            body = fault.body() if callable(fault.body) else fault.body
+            if body is None:
+                body = arm_error(fault.code, fault.message)
+            return fault.status, headers, body
         try:
             return self._route(method, path, lower, query, raw, offset)
         except Exception as exc:  # a bug in the fake must show up as a 500 the client reports
