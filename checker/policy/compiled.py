@@ -4,8 +4,8 @@ sixty YAML files.
 
 The compiled form is keyed by a SHA-256 content hash of every policy file (relative path and bytes),
 of the code that validates policies (every module of ``checker/policy``, the policy schema, the
-subject kinds in ``views.py``/``subject.py``), of the tool version and of the subject kinds the caller
-checks against. The hash is computed on every run from the files as they are now, so an edited,
+subject kinds and declared fields in ``views/`` and ``subject.py``), of the tool version and of the
+subject kinds the caller checks against. The hash is computed on every run from the files as they are now, so an edited,
 added or removed policy, or a changed loader, is never served from a stale compiled form: the key
 differs and the policies are loaded from YAML again.
 
@@ -42,7 +42,7 @@ FORMAT = 1
 CACHE_ENV = "HYBRID_CHECK_CACHE_DIR"
 _PACKAGE = Path(__file__).resolve().parents[1]
 #: Besides every module of checker/policy: the files whose content decides what the loader accepts.
-_VALIDATING_FILES = ("schemas/policy.schema.json", "views.py", "subject.py", "report/model.py")
+_VALIDATING_FILES = ("schemas/policy.schema.json", "subject.py", "report/model.py")
 
 # key -> compiled document: a second load in the same process (the library API, tests) costs nothing,
 # and it is all there is when the cache folder cannot be written.
@@ -70,7 +70,9 @@ def cache_dir() -> Path | None:
 
 def _code_digest() -> bytes:
     digest = hashlib.sha256()
-    files = sorted(p.relative_to(_PACKAGE).as_posix() for p in (_PACKAGE / "policy").glob("*.py"))
+    # The loader checks fields against the subject registry in views/: its code is part of the key too.
+    files = sorted(p.relative_to(_PACKAGE).as_posix()
+                   for folder in ("policy", "views") for p in (_PACKAGE / folder).glob("*.py"))
     for relative in [*files, *_VALIDATING_FILES]:
         try:
             data = (_PACKAGE / relative).read_bytes()
