@@ -19,7 +19,9 @@ PARAMETERS: dict[str, Any] = {
     "name": "hub", "count": 3, "flag": True, "list": [1, "a", None], "obj": {"a": {"b": [1, 2]}, "n": None},
     "key": SECRET, "kv": Unknown("Key Vault reference"), "cidr": "10.0.0.0/16", "empty": "",
 }
-TIME_LIMIT_SECONDS = 2.0
+# A bound on CPU time, not wall time: these guard against runaway work, and must not fail because
+# other processes share the machine. The step budget itself is what the assertions above check.
+TIME_LIMIT_SECONDS = 5.0
 
 
 class Scope:
@@ -63,7 +65,7 @@ def _is_plain_value(value: Any, depth: int = 0) -> bool:
 
 
 def _check(text: str) -> None:
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         value = evaluate_string(text, Scope())
     except CheckerError as error:
@@ -72,7 +74,7 @@ def _check(text: str) -> None:
     else:
         assert _is_plain_value(value)
         assert "not-to-be-printed" not in repr(value)
-    assert time.perf_counter() - start < TIME_LIMIT_SECONDS
+    assert time.process_time() - start < TIME_LIMIT_SECONDS
 
 
 # --------------------------------------------------------------------------------------------------
@@ -171,28 +173,28 @@ def test_parse_is_deterministic(body: str) -> None:
 
 def test_hostile_nested_loops_are_bounded() -> None:
     heavy = "[map(range(0, 10000), lambda('x', map(range(0, 10000), lambda('y', 1))))]"
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         evaluate_string(heavy, Scope())
     except CheckerError as error:
         assert "steps of work" in error.message
     else:
         raise AssertionError("a 100,000,000-step expression should be refused")
-    assert time.perf_counter() - start < TIME_LIMIT_SECONDS
+    assert time.process_time() - start < TIME_LIMIT_SECONDS
 
 
 def test_exponential_string_growth_is_bounded() -> None:
     text = "['ab']"
     for _ in range(40):
         text = "[replace(" + text[1:-1] + ", 'a', 'aa')]"
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         evaluate_string(text, Scope())
     except CheckerError as error:
         assert "longer than" in error.message
     else:
         raise AssertionError("a string of 2**40 characters should be refused")
-    assert time.perf_counter() - start < TIME_LIMIT_SECONDS
+    assert time.process_time() - start < TIME_LIMIT_SECONDS
 
 
 def test_self_referencing_variable_raises_checker_error() -> None:
