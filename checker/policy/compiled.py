@@ -68,12 +68,18 @@ def cache_dir() -> Path | None:
         return None
 
 
-def _code_digest() -> bytes:
-    digest = hashlib.sha256()
-    # The loader checks fields against the subject registry in views/: its code is part of the key too.
+def hashed_files() -> list[str]:
+    """The package files (relative to ``checker/``) whose bytes are part of the key: every module of
+    ``policy/`` and of ``views/`` (the loader checks fields against the subject registry there), and
+    the other files the validation reads."""
     files = sorted(p.relative_to(_PACKAGE).as_posix()
                    for folder in ("policy", "views") for p in (_PACKAGE / folder).glob("*.py"))
-    for relative in [*files, *_VALIDATING_FILES]:
+    return [*files, *_VALIDATING_FILES]
+
+
+def _code_digest() -> bytes:
+    digest = hashlib.sha256()
+    for relative in hashed_files():
         try:
             data = (_PACKAGE / relative).read_bytes()
         except OSError:  # a byte-code-only installation: its code does not change under it

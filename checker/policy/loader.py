@@ -624,6 +624,8 @@ def is_disabled(rule_id: str, disabled: Collection[str]) -> bool:
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'X'?)`` for the closest choice, case-insensitively; empty when none is close."""
+    import difflib  # only when a suggestion is wanted: it costs start-up time on every scan
+
     by_lower = {c.lower(): c for c in choices}
     close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.75)
     return f" (did you mean '{by_lower[close[0]]}'?)" if close else ""
