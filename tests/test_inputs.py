@@ -114,3 +114,21 @@ def test_set_values_win_over_parameter_files(tmp_path: Path, capsys) -> None:
     assert _prefix(load) == "10.7.0.0/16"
     assert main(["graph", str(template), "--set", "prefix=10.6.0.0/16", "--format", "json"]) == 0
     assert "10.6.0.0/16" in capsys.readouterr().out
+
+
+def test_an_undeclared_parameter_given_with_p_is_refused_for_one_template_and_noted_for_many(
+        tmp_path: Path) -> None:
+    extra = {"$schema": PARAMS, "contentVersion": "1.0.0.0",
+             "parameters": {"prefix": {"value": "10.4.0.0/16"}, "gatewayName": {"value": "gw"}}}
+    given = _write(tmp_path / "params" / "prod.json", extra)
+    one = _write(tmp_path / "one" / "hub.json", _template())
+    load = api.read([one], ScanOptions(parameter_files=(given,)))
+    # As `az deployment group create --parameters`: ARM refuses a value for an undeclared parameter.
+    assert [e for e in load.errors if "gatewayName" in e.message and "does not declare" in e.message]
+    spoke = _write(tmp_path / "two" / "spoke.json", _template())
+    load = api.read([one, spoke], ScanOptions(parameter_files=(given,)))
+    # Given to every template of a scan, the name may be another template's: a notice per template.
+    assert not load.errors
+    assert len([n for n in load.notices if "gatewayName" in n.message]) == 2
+    assert {str(r.properties["addressSpace"]["addressPrefixes"][0]) for r in load.resources
+            if r.name == "vnet"} == {"10.4.0.0/16"}
