@@ -252,7 +252,10 @@ def detect_sites(graph: Graph, declared: DeclaredPatterns) -> list[SiteInfo]:
         patterns: tuple[str, ...]
         tag = _tag(vnet)
         mapping = _mapping_for(vnet, declared.by_vnet)
-        if declared.everywhere:
+        if vnet_key in spoke_of and tag is None and mapping is None:
+            # the spoke side holds no gateway: --pattern (the hub's pattern) does not make it a hub
+            patterns, source = ("hub-spoke",), "detected"
+        elif declared.everywhere:
             patterns, source = parse_declared(declared.everywhere, "--pattern"), "declared"
         elif tag is not None:
             patterns = parse_declared(tag, f"tag '{PATTERN_TAG}' of virtual network {vnet.name}",

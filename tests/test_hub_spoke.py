@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import shared_dir
-from test_rules import drop, find, hub_spoke_site, peering, res, rid, status, vnet, vpn_site
+from test_rules import drop, find, hub_spoke_site, peering, res, results, rid, status, vnet, vpn_site
 
 from checker.graph import Graph
 from checker.model import Resource, Unknown
@@ -153,3 +153,10 @@ def test_a_virtual_wan_hub_is_not_a_route_server_and_an_unknown_subnet_is_unknow
     assert of(vpn_site() + [wan], "site").data["routeServer"] == {"exists": False}
     unknown = of(vpn_site() + route_server("x", subnet=Unknown("parameter 'subnetId' has no value")), "site")
     assert isinstance(unknown.data["routeServer"]["exists"], Unknown)
+
+
+def test_a_declared_pattern_does_not_turn_the_spoke_side_into_a_vpn_site() -> None:
+    resources = spoke_alone(useRemoteGateways=True, allowForwardedTraffic=True)
+    sites = build_subjects(Graph(resources), DeclaredPatterns(everywhere="vpn"))[0]
+    assert [s.patterns for s in sites] == [("hub-spoke",)]
+    assert results(resources, "VPN-GW-PRESENT", DeclaredPatterns(everywhere="vpn")) == []
