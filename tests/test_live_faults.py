@@ -99,10 +99,12 @@ def test_a_host_differing_only_in_name_or_port_is_another_host(arm: FakeArm) -> 
         assert errors_by_scope(result)[PIPS] == "UntrustedUrl", foreign
 
 
-def test_a_long_running_operation_on_another_host_is_refused(arm: FakeArm, other: FakeArm) -> None:
+@pytest.mark.parametrize("header", ["Location", "Azure-AsyncOperation"])
+def test_a_long_running_operation_on_another_host_is_refused(arm: FakeArm, other: FakeArm, header: str) -> None:
     token = VPN_GATEWAY.lower().encode().hex()
-    arm.add_fault(Fault("/getbgppeerstatus", 202, body=b"", times=None, headers={
-        "Location": f"{other.url}/fakearm/operations/getbgppeerstatus/{token}", "Retry-After": "0"}))
+    headers = {"Location": f"{arm.url}/fakearm/operations/getbgppeerstatus/{token}", "Retry-After": "0"}
+    headers[header] = f"{other.url}/fakearm/operations/getbgppeerstatus/{token}"
+    arm.add_fault(Fault("/getbgppeerstatus", 202, body=b"", times=None, headers=headers))
     result = run(arm, deep=True)
     assert other.log == []
     assert errors_by_scope(result)[f"{VPN_GATEWAY}/bgpPeerStatus"] == "UntrustedUrl"
