@@ -259,6 +259,7 @@ def test_a_stalled_request_is_cut_by_the_read_timeout(arm: FakeArm) -> None:
     elapsed = time.monotonic() - started
     assert errors_by_scope(result)[PIPS] == "Timeout"
     assert elapsed < 2.9, elapsed  # not held until the server answers (nor for 300 s)
+    assert len(arm.requests_to(PIPS)) == 1 + live.READ_RETRIES  # sent once more, not three times
     assert_rest_collected(result)
 
 
