@@ -303,3 +303,21 @@ class FreshBody:
 
 def by_name_in(arm: FakeArm, name: str) -> dict[str, Any]:
     return json.loads(json.dumps(next(o for _, _, o in arm.estate.resources() if o["name"] == name)))
+
+
+def test_the_endpoint_guard_runs_after_redirects_and_retries_in_every_client() -> None:
+    """The guard is the clients' authentication policy: after the redirect and retry policies (so
+    every redirected or retried attempt passes it) and the only policy that adds the token."""
+    from tests.test_live_collect import FakeCredential
+
+    session = live._Session(live.AuditOptions(live.AuditScope(subscriptions=(E.SUB_CONNECTIVITY,)),
+                                              credential=FakeCredential(), arm_endpoint="https://127.0.0.1:9"))
+    try:
+        for client in (session.network(E.SUB_CONNECTIVITY), session.resource(E.SUB_CONNECTIVITY),
+                       session.subscriptions(), session.graph()):
+            names = [type(p).__name__ for p in client._client._pipeline._impl_policies]
+            assert names.index("RedirectPolicy") < names.index("_CappedRetryPolicy") \
+                < names.index("_EndpointGuardedPolicy"), names
+            assert sum("Authentication" in n or "Bearer" in n or "Challenge" in n for n in names) == 0, names
+    finally:
+        session.close()
