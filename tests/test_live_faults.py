@@ -99,10 +99,12 @@ def test_a_host_differing_only_in_name_or_port_is_another_host(arm: FakeArm) -> 
         assert errors_by_scope(result)[PIPS] == "UntrustedUrl", foreign
 
 
-def test_a_long_running_operation_on_another_host_is_refused(arm: FakeArm, other: FakeArm) -> None:
+@pytest.mark.parametrize("header", ["Location", "Azure-AsyncOperation"])
+def test_a_long_running_operation_on_another_host_is_refused(arm: FakeArm, other: FakeArm, header: str) -> None:
     token = VPN_GATEWAY.lower().encode().hex()
-    arm.add_fault(Fault("/getbgppeerstatus", 202, body=b"", times=None, headers={
-        "Location": f"{other.url}/fakearm/operations/getbgppeerstatus/{token}", "Retry-After": "0"}))
+    headers = {"Location": f"{arm.url}/fakearm/operations/getbgppeerstatus/{token}", "Retry-After": "0"}
+    headers[header] = f"{other.url}/fakearm/operations/getbgppeerstatus/{token}"
+    arm.add_fault(Fault("/getbgppeerstatus", 202, body=b"", times=None, headers=headers))
     result = run(arm, deep=True)
     assert other.log == []
     assert errors_by_scope(result)[f"{VPN_GATEWAY}/bgpPeerStatus"] == "UntrustedUrl"
@@ -257,6 +259,7 @@ def test_a_stalled_request_is_cut_by_the_read_timeout(arm: FakeArm) -> None:
     elapsed = time.monotonic() - started
     assert errors_by_scope(result)[PIPS] == "Timeout"
     assert elapsed < 2.9, elapsed  # not held until the server answers (nor for 300 s)
+    assert len(arm.requests_to(PIPS)) == 1 + live.READ_RETRIES  # sent once more, not three times
     assert_rest_collected(result)
 
 
@@ -300,3 +303,21 @@ class FreshBody:
 
 def by_name_in(arm: FakeArm, name: str) -> dict[str, Any]:
     return json.loads(json.dumps(next(o for _, _, o in arm.estate.resources() if o["name"] == name)))
+
+
+def test_the_endpoint_guard_runs_after_redirects_and_retries_in_every_client() -> None:
+    """The guard is the clients' authentication policy: after the redirect and retry policies (so
+    every redirected or retried attempt passes it) and the only policy that adds the token."""
+    from tests.test_live_collect import FakeCredential
+
+    session = live._Session(live.AuditOptions(live.AuditScope(subscriptions=(E.SUB_CONNECTIVITY,)),
+                                              credential=FakeCredential(), arm_endpoint="https://127.0.0.1:9"))
+    try:
+        for client in (session.network(E.SUB_CONNECTIVITY), session.resource(E.SUB_CONNECTIVITY),
+                       session.subscriptions(), session.graph()):
+            names = [type(p).__name__ for p in client._client._pipeline._impl_policies]
+            assert names.index("RedirectPolicy") < names.index("_CappedRetryPolicy") \
+                < names.index("_EndpointGuardedPolicy"), names
+            assert sum("Authentication" in n or "Bearer" in n or "Challenge" in n for n in names) == 0, names
+    finally:
+        session.close()

@@ -85,7 +85,9 @@ MAX_PAGES = 5000
 MAX_RETRY_AFTER = 30.0
 #: Whole audit (``--timeout``) and each request's wait for an answer, in seconds.
 DEFAULT_TIMEOUT = 1800.0
-DEFAULT_READ_TIMEOUT = 60.0
+DEFAULT_READ_TIMEOUT = 30.0
+#: A request that got no answer within the read timeout is sent once more, not three times.
+READ_RETRIES = 1
 CONNECT_TIMEOUT = 20.0
 #: Deepest nesting of objects and arrays accepted in one collected object (ARM's are about 10 deep).
 MAX_OBJECT_DEPTH = 64
@@ -411,8 +413,8 @@ def _guarded_auth_policy(credential: Any, scope: str, endpoint: str) -> Any:
 
 
 def _capped_retry_policy(backoff: float | None, timeout: float) -> Any:
-    """The SDK's retry policy with Retry-After waits capped at :data:`MAX_RETRY_AFTER` seconds and all
-    attempts of one operation within ``timeout``."""
+    """The SDK's retry policy with Retry-After waits capped at :data:`MAX_RETRY_AFTER` seconds, a
+    stalled request retried :data:`READ_RETRIES` times, and all attempts of one operation within ``timeout``."""
     from azure.core.pipeline.policies import RetryPolicy
 
     class _CappedRetryPolicy(RetryPolicy):  # type: ignore[misc]
@@ -420,7 +422,7 @@ def _capped_retry_policy(backoff: float | None, timeout: float) -> Any:
             value = super().get_retry_after(response)
             return None if value is None else max(0.0, min(float(value), MAX_RETRY_AFTER))
 
-    kwargs: dict[str, Any] = {"timeout": timeout}
+    kwargs: dict[str, Any] = {"timeout": timeout, "retry_read": READ_RETRIES}
     if backoff is not None:
         kwargs["retry_backoff_factor"] = backoff
     return _CappedRetryPolicy(**kwargs)
