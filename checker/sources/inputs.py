@@ -155,7 +155,6 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
 
     for name, value in parameter_values:
         explicit[name] = parameters.ParameterValue(value=value, origin=Origin(file=f"--set {name}"))
-    explicit = {name: replace(value, for_every_template=True) for name, value in explicit.items()}
 
     used_as_sibling: set[Path] = set()
     linked: set[Path] = set()
@@ -163,6 +162,10 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
         if deployment.is_template(doc):
             linked |= linked_template_files(doc, path.parent)
     templates = [p for p, d in documents.items() if deployment.is_template(d) and p.resolve() not in linked]
+    # -p/--set given for several templates: a name one of them does not declare is ignored there (for a
+    # single template they are its parameters, and ARM refuses an undeclared one).
+    if len(templates) > 1:
+        explicit = {name: replace(value, for_every_template=True) for name, value in explicit.items()}
     for path in templates:
         values: dict[str, Any] = {}
         sibling = sibling_parameter_file(path)
