@@ -3,8 +3,9 @@ parameter file where the MANIFEST pairs them), the (rule, resource, status) trip
 MANIFEST's "issues a reviewer would flag" column and the rule catalogue lead one to expect.
 
 Where the checker's verdict differs from the MANIFEST on purpose, a comment next to the triple says
-why. Resource names are the report's names (a name only known at deployment keeps its placeholder,
-``<unknown@LINE>``, as in the ids).
+why. Resource names are the report's names (a name only known at deployment is shown as the
+parameter it comes from, ``<gatewayName1>``; it was ``<unknown@LINE>`` before unknowns kept their
+identity).
 """
 
 from __future__ import annotations
@@ -56,17 +57,19 @@ CASES: list[tuple[str, tuple[str, ...], tuple[str, ...], list[Triple]]] = [
      ]),
     ("3 VNet-to-VNet quickstart: every name and prefix a parameter without value",
      ("quickstarts/vnet-to-vnet.azuredeploy.json",), (), [
-         ("VPN-SKU-CURRENT", "<unknown@195>", "unknown"),  # no sku property: left to the API default
-         ("VPN-SKU-AZ", "<unknown@224>", "unknown"),
-         ("VPN-ACTIVE-ACTIVE", "<unknown@195>", "fail"),  # activeActive absent = false
-         ("VPN-BGP-ENABLED", "<unknown@224>", "fail"),
+         ("VPN-SKU-CURRENT", "<gatewayName1>", "unknown"),  # no sku property: left to the API default
+         ("VPN-SKU-AZ", "<gatewayName2>", "unknown"),
+         ("VPN-ACTIVE-ACTIVE", "<gatewayName1>", "fail"),  # activeActive absent = false
+         ("VPN-BGP-ENABLED", "<gatewayName2>", "fail"),
          ("GW-SUBNET-SIZE", "GatewaySubnet", "unknown"),  # "at least /29": the prefix has no value
-         ("GW-SUBNET-EXISTS", "<unknown@195>", "unknown"),
+         # pass, not unknown: the gateway's subnet resourceId(..., parameters('virtualNetworkName1'), 'GatewaySubnet')
+         # is the VNet declared by the same parameter (unknowns keep their identity)
+         ("GW-SUBNET-EXISTS", "<gatewayName1>", "pass"),
          # no custom policy; whether the gateways are Basic (which cannot take one) is a parameter without value
-         ("CONN-IPSEC-CUSTOM-POLICY", "<unknown@253>", "unknown"),
-         ("CONN-IPSEC-CUSTOM-POLICY", "<unknown@274>", "unknown"),
-         ("CONN-SHAREDKEY-SECRET", "<unknown@253>", "fail"),  # key parameter typed `string`, not secure
-         ("CONN-SHAREDKEY-SECRET", "<unknown@274>", "fail"),
+         ("CONN-IPSEC-CUSTOM-POLICY", "<connectionName1>", "unknown"),
+         ("CONN-IPSEC-CUSTOM-POLICY", "<connectionName2>", "unknown"),
+         ("CONN-SHAREDKEY-SECRET", "<connectionName1>", "fail"),  # key parameter typed `string`, not secure
+         ("CONN-SHAREDKEY-SECRET", "<connectionName2>", "fail"),
      ]),
     ("4 VNet-to-VNet with BGP (CRLF, variable-object prefixes)",
      ("quickstarts/vnet-to-vnet-bgp.azuredeploy.json",), (), [
@@ -127,18 +130,18 @@ CASES: list[tuple[str, tuple[str, ...], tuple[str, ...], list[Triple]]] = [
          ("ER-CIRCUIT-SKU-CONSISTENT", "circuitName", "pass"),
      ]),
     ("12 AVM connection module with its defaults", ("avm-brm/connection.main.json",), (), [
-        ("CONN-SHAREDKEY-SECRET", "<unknown@454>", "fail"),  # empty shared key accepted by default
-        ("LNG-ADDRESS-SPACE", "<unknown@454>", "fail"),  # IPsec default without any LNG reference
+        ("CONN-SHAREDKEY-SECRET", "<name>", "fail"),  # empty shared key accepted by default
+        ("LNG-ADDRESS-SPACE", "<name>", "fail"),  # IPsec default without any LNG reference
         # the weak sentinel policy is not applied: no custom policy, on a gateway given by parameter
-        ("CONN-IPSEC-CUSTOM-POLICY", "<unknown@454>", "unknown"),
+        ("CONN-IPSEC-CUSTOM-POLICY", "<name>", "unknown"),
     ]),
     ("13 AVM ExpressRoute circuit module", ("avm-brm/express-route-circuit.main.json",), (), [
         # no private peering unless the caller supplies it; in a template it may be provider-managed
-        ("ER-PRIVATE-PEERING", "<unknown@512>", "unknown"),
-        ("ER-CIRCUIT-SKU-CONSISTENT", "<unknown@512>", "pass"),  # Standard_MeteredData default
+        ("ER-PRIVATE-PEERING", "<name>", "unknown"),
+        ("ER-CIRCUIT-SKU-CONSISTENT", "<name>", "pass"),  # Standard_MeteredData default
     ]),
     ("14 AVM local network gateway module", ("avm-brm/local-network-gateway.main.json",), (), [
-        ("LNG-ENDPOINT", "<unknown@285>", "unknown"),  # required parameter without value
+        ("LNG-ENDPOINT", "<name>", "unknown"),  # required parameter without value
     ]),
     ("16 AVM gateway e2e max test: VpnGw2AZ active-active BGP, GatewaySubnet = whole /16",
      ("avm-brm/virtual-network-gateway.tests.max.main.test.json",), (), [
@@ -205,9 +208,9 @@ CASES: list[tuple[str, tuple[str, ...], tuple[str, ...], list[Triple]]] = [
          ("CONN-SHAREDKEY-SECRET", "<<namePrefix>>ncvtv001", "pass"),  # securestring, newGuid() default
      ]),
     ("33 AVS: new VNet with an ErGw3AZ gateway", ("avs-eslz/AVS-to-VNet-NewVNet.VNetWithExR.deploy.json",), (), [
-        ("ER-GW-SKU-AZ", "<unknown@122>", "pass"),
+        ("ER-GW-SKU-AZ", "<VNetName>", "pass"),
         ("GW-SUBNET-SIZE", "GatewaySubnet", "unknown"),  # GatewaySubnet parameter without value
-        ("GW-DIAG-LOGS", "<unknown@122>", "fail"),
+        ("GW-DIAG-LOGS", "<VNetName>", "fail"),
     ]),
     ("32 hub-spoke sample: gateway off by default", ("mspnp-samples/azure-hub-spoke.azuredeploy.json",), (), [
         ("GW-SUBNET-SIZE", "GatewaySubnet", "pass"),  # 10.0.2.0/27
@@ -249,10 +252,11 @@ def test_corpus_empty_file_is_an_input_error(corpus_dir: Path) -> None:
 
 def test_corpus_messages_name_unknown_names_readably(corpus_dir: Path) -> None:
     report = _scan(corpus_dir, ("quickstarts/vnet-to-vnet.azuredeploy.json",), ())
-    messages = [r.message for r in report.results if r.resource.name == "<unknown@195>"
+    messages = [r.message for r in report.results if r.resource.name == "<gatewayName1>"
                 and r.status != "not-applicable"]  # that text comes from the engine, not a policy
-    assert messages and all("<unknown@" not in m.split(" Unknown: ")[0] for m in messages)
-    sku = next(r for r in report.results if r.rule == "VPN-SKU-CURRENT" and r.resource.name == "<unknown@195>")
-    assert "Vpn gateway at line 195 (name from parameter 'gatewayName1') has SKU unknown." in sku.message
+    assert messages and all("<unknown@" not in m and "~" not in m for m in messages)
+    # The name says where it comes from (it said "at line 195 (name from parameter 'gatewayName1')").
+    sku = next(r for r in report.results if r.rule == "VPN-SKU-CURRENT" and r.resource.name == "<gatewayName1>")
+    assert "Vpn gateway <gatewayName1> has SKU unknown." in sku.message
     subnet = next(r for r in report.results if r.rule == "GW-SUBNET-SIZE")
-    assert "of VNet at line 1" in subnet.message and "(name from parameter 'virtualNetworkName" in subnet.message
+    assert "of VNet <virtualNetworkName" in subnet.message

@@ -162,10 +162,9 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
         if deployment.is_template(doc):
             linked |= linked_template_files(doc, path.parent)
     templates = [p for p, d in documents.items() if deployment.is_template(d) and p.resolve() not in linked]
+    # -p/--set given for several templates: a name one of them does not declare is ignored there (for a
+    # single template they are its parameters, and ARM refuses an undeclared one).
     if len(templates) > 1:
-        # Given for every template of the scan: a name that one template does not declare may be
-        # another's, so it is ignored there with a notice. With one template, -p is what ARM's
-        # `--parameters` is, and ARM refuses a value for an undeclared parameter.
         explicit = {name: replace(value, for_every_template=True) for name, value in explicit.items()}
     for path in templates:
         values: dict[str, Any] = {}
