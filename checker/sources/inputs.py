@@ -16,7 +16,9 @@ from checker.sources.arm.context import DeploymentContext
 #: Largest input file read (bytes); larger files are reported, not read.
 DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
 #: File name endings that are read when a folder is walked.
-INPUT_SUFFIXES = (".json", ".jsonc")
+INPUT_SUFFIXES = (".json", ".jsonc", ".bicep", ".bicepparam")
+#: Bicep sources, read by checker.sources.bicep (not decoded as JSON).
+BICEP_SUFFIXES = (".bicep", ".bicepparam")
 
 
 @dataclass
@@ -132,6 +134,8 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
     named: set[Path] = set()
     files = expand_paths(paths, load, named)
 
+    bicep_files = [p for p in files if p.suffix.lower() in BICEP_SUFFIXES]
+    files = [p for p in files if p.suffix.lower() not in BICEP_SUFFIXES]
     documents: dict[Path, Any] = {}
     for path in files:
         try:
@@ -155,6 +159,12 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
 
     for name, value in parameter_values:
         explicit[name] = parameters.ParameterValue(value=value, origin=Origin(file=f"--set {name}"))
+
+    if bicep_files:
+        from checker.sources.bicep import reader as bicep_reader
+        load.extend(*bicep_reader.read_bicep_files(bicep_files, display_path, explicit=explicit, context=context,
+                                                   max_file_bytes=max_file_bytes))
+        load.files.extend(display_path(p) for p in bicep_files)
 
     used_as_sibling: set[Path] = set()
     linked: set[Path] = set()

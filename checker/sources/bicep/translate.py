@@ -271,6 +271,20 @@ class Translator:
             raise self.unsupported("a property name with interpolation", item)
         return str(literal)
 
+    def _key_expr(self, item: Tree, env: _Env) -> str:
+        token = _tokens(next(t for t in _trees(item) if t.data == "property_key"))[0]
+        if token.type == "NAME":
+            return _quote(str(token.value))
+        return self.expr(Tree("string", [token]), env)
+
+    def _literal_keys(self, node: Tree) -> bool:
+        for item in _trees(node):
+            if item.data == "property":
+                token = _tokens(next(t for t in _trees(item) if t.data == "property_key"))[0]
+                if token.type != "NAME" and token.value.literal is None:
+                    return False
+        return True
+
     # -- the template -------------------------------------------------------------------------------
 
     def template(self) -> JsonObject:
@@ -605,10 +619,8 @@ class Translator:
         raw["scope"] = self.value(value, env)
 
     def depends_on(self, value: Tree) -> list[str]:
-        if value.data != "array":
-            raise self.unsupported("dependsOn that is not an array", value)
         found: list[str] = []
-        for item in _trees(value):
+        for item in (_trees(value) if value.data == "array" else [value]):
             target = item
             while target.data in ("index", "nested_ref") and target.data != "variable":
                 if target.data == "nested_ref":
@@ -641,7 +653,7 @@ class Translator:
         if kind == "object":
             obj = _obj(node)
             for item in _trees(node):
-                if item.data != "property":
+                if item.data != "property" or not self._literal_keys(node):
                     return "[" + self.expr(node, env) + "]"
                 obj[self.property_key(item)] = self.value(_trees(item)[-1], env)
             return obj
@@ -721,7 +733,7 @@ class Translator:
                         pairs = []
                     groups.append(self.expr(_trees(item)[0], env))
                 else:
-                    pairs.append(_quote(self.property_key(item)))
+                    pairs.append(self._key_expr(item, env))
                     pairs.append(self.expr(_trees(item)[-1], env))
             if pairs or not groups:
                 groups.append(f"createObject({', '.join(pairs)})")
