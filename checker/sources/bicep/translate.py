@@ -614,7 +614,17 @@ class Translator:
                         self.expr(args[0], env) + ")]"
                 return
         if value.data == "variable" and _tokens(value)[0].value in self.resources:
-            raw["scope"] = _tokens(value)[0].value
+            target = self.resources[_tokens(value)[0].value]
+            if module or target.type.lower() == "microsoft.resources/resourcegroups":
+                if target.type.lower() != "microsoft.resources/resourcegroups" or target.name is None:
+                    raise self.unsupported(f"a module scope that is a {target.type} resource", value)
+                # A module deployed into a resource group declared (or referenced) in this file.
+                raw["resourceGroup"] = self.value(target.name, env)
+                if target.scope is not None:
+                    self.placement(raw, target.scope, env, module=True)
+                    raw.pop("location", None)
+                return
+            raw["scope"] = target.symbol
             return
         raw["scope"] = self.value(value, env)
 
