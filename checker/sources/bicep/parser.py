@@ -506,11 +506,22 @@ def _lark() -> Lark:
                 maybe_placeholders=False)
 
 
+_STRUCTURAL = ("_NL", "_COMMA", "_COLON", "_EQ", "_ARROW", "_RBRACE", "_RSQB", "_RPAR", "_LBRACE", "_LSQB", "_LPAR",
+               "NAME", "STRING", "INT", "$END")
+_OPERATORS = {"COALESCE", "OR", "AND", "EQOP", "LT", "GT", "RELOP", "PLUS", "MINUS", "STAR", "MULOP", "BANG",
+              "_QMARK", "_DOT", "_SAFEDOT", "_SAFELSQB", "_DCOLON"}
+
+
 def _expected(exc: UnexpectedToken) -> str:
-    names = sorted({_SHOWN.get(name, name.lower()) for name in exc.expected if not name.startswith("__")})
-    if len(names) > 8:
-        names = names[:8] + ["..."]
-    return ", ".join(names)
+    """What the parser would have accepted, separators and brackets first, operators as one item."""
+    expected = set(exc.expected)
+    names = [_SHOWN[name] for name in _STRUCTURAL if name in expected]
+    names += sorted(_SHOWN.get(name, name.lower()) for name in expected
+                    if name not in _STRUCTURAL and name not in _OPERATORS and not name.startswith("__"))
+    if expected & _OPERATORS:
+        names.append("an operator")
+    names = list(dict.fromkeys(names))
+    return " or ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else (names[0] if names else "?")
 
 
 def _parse_tokens(src: _Tokens, tokens: list[Token], start: str, offset: int) -> Tree:
@@ -523,8 +534,13 @@ def _parse_tokens(src: _Tokens, tokens: list[Token], start: str, offset: int) ->
             found = "the end of the input"
         else:
             where = token.start_pos if token.start_pos is not None else offset
-            found = "a new line" if token.type == "_NL" else f"'{token.value}'" if isinstance(token.value, str) \
-                else "a string"
+            if token.type == "_NL":
+                found = "a new line"
+            elif isinstance(token.value, StringValue):
+                literal = token.value.literal
+                found = f"the string '{literal[:40]}'" if literal is not None else "a string"
+            else:
+                found = f"'{token.value}'"
         raise src.error(f"syntax error: found {found}, expected {_expected(exc)}", where) from None
     except UnexpectedInput as exc:  # pragma: no cover - the list lexer never raises character errors
         raise src.error(f"syntax error: {exc}", offset) from None
