@@ -62,22 +62,13 @@ _sep: _NL | _COMMA
 ?expr: lambda_expr | ternary
 lambda_expr: LAMBDA_NAME _ARROW expr
            | LAMBDA_LPAR (NAME (_COMMA NAME)*)? _RPAR _ARROW expr
-?ternary: coalesce
-        | coalesce _QMARK expr _COLON expr -> conditional
-?coalesce: or_expr
-         | coalesce COALESCE or_expr -> binary
-?or_expr: and_expr
-        | or_expr OR and_expr -> binary
-?and_expr: eq_expr
-         | and_expr AND eq_expr -> binary
-?eq_expr: rel_expr
-        | eq_expr EQOP rel_expr -> binary
-?rel_expr: add_expr
-         | rel_expr (LT | GT | RELOP) add_expr -> binary
-?add_expr: mul_expr
-         | add_expr (PLUS | MINUS) mul_expr -> binary
-?mul_expr: unary
-         | mul_expr (STAR | MULOP) unary -> binary
+?ternary: chain
+        | chain _QMARK expr _COLON expr -> conditional
+// Binary operators are read as one flat chain; the translator applies Bicep's precedence (one grammar
+// level per precedence would cost a reduction per level for every operand).
+?chain: unary
+      | unary (_binop unary)+ -> chain
+_binop: COALESCE | OR | AND | EQOP | LT | GT | RELOP | PLUS | MINUS | STAR | MULOP
 ?unary: postfix
       | BANG unary -> unary
       | MINUS unary -> unary

@@ -50,6 +50,7 @@ class _Loader:
     def __init__(self, module_cache: Path | None = None) -> None:
         self.module_cache = DEFAULT_MODULE_CACHE if module_cache is None else module_cache
         self.translators: dict[Path, Translator] = {}
+        self.templates: dict[Path, Any] = {}  # one translation per file, however many modules call it
         self.notices: list[Notice] = []
 
     def translator(self, path: Path, shown: str, max_bytes: int | None = None, stack: tuple[Path, ...] = ()) -> Translator:
@@ -74,6 +75,12 @@ class _Loader:
         return translator
 
     def template(self, path: Path, shown: str, max_bytes: int | None = None) -> Any:
+        key = path.resolve()
+        if key not in self.templates:
+            self.templates[key] = self._template(path, shown, max_bytes)
+        return self.templates[key]
+
+    def _template(self, path: Path, shown: str, max_bytes: int | None = None) -> Any:
         translator = self.translator(path, shown, max_bytes)
         if translator.using is not None or path.suffix.lower() == ".bicepparam":
             raise CheckerError("a .bicepparam file is not a template", file=shown, line=1,

@@ -752,6 +752,8 @@ class Translator:
             return self.name_reference(tokens[0], env)
         if kind == "conditional":
             return f"if({self.expr(children[0], env)}, {self.expr(children[1], env)}, {self.expr(children[2], env)})"
+        if kind == "chain":
+            return self.expr(_precedence(node.children), env)
         if kind == "binary":
             left, right = self.expr(children[0], env), self.expr(children[1], env)
             op = tokens[0].value
@@ -1022,6 +1024,29 @@ class Translator:
             if name == "getSecret":
                 raise self.unsupported("getSecret() outside a module parameter", node)
         raise self.unsupported(f"the method call .{name}()", node)
+
+
+#: Bicep's binary operators, loosest first (all left-associative).
+_PRECEDENCE = {"??": 1, "||": 2, "&&": 3, "==": 4, "!=": 4, "=~": 4, "!~": 4, "<": 5, "<=": 5, ">": 5, ">=": 5,
+               "+": 6, "-": 6, "*": 7, "/": 7, "%": 7}
+
+
+def _precedence(items: list[Any]) -> Tree:
+    """A flat ``operand (operator operand)*`` chain as nested ``binary`` trees (precedence climbing)."""
+    position = 0
+
+    def climb(minimum: int) -> Any:
+        nonlocal position
+        left = items[position]
+        position += 1
+        while position < len(items) and _PRECEDENCE[items[position].value] >= minimum:
+            operator = items[position]
+            position += 1
+            right = climb(_PRECEDENCE[operator.value] + 1)
+            left = Tree("binary", [left, operator, right])
+        return left
+
+    return climb(1)  # type: ignore[no-any-return]
 
 
 def _plain(name: str) -> bool:
