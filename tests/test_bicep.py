@@ -13,7 +13,7 @@ import pytest
 
 from checker import api
 from checker.cli import main
-from checker.model import CheckerError, Unknown
+from checker.model import Unknown
 from checker.sources.arm.context import DeploymentContext
 from checker.sources.bicep import reader
 from checker.sources.bicep.parser import BicepSyntaxError, parse

@@ -17,14 +17,12 @@ from typing import Any
 import pytest
 
 from checker import api
-from checker.model import Secret, Unknown
+from checker.model import Origin, Secret, Unknown
 from checker.sources.arm import decode, deployment
 from checker.sources.arm.context import DeploymentContext
 from checker.sources.arm.parameters import ParameterValue
 from checker.sources.bicep import reader
 from checker.sources.inputs import InputLoad
-from checker.model import Origin
-
 from tests.conftest import shared_dir
 
 CORPUS2 = (shared_dir() or Path("/nonexistent")) / "corpus2"

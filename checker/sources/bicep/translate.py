@@ -440,10 +440,9 @@ class Translator:
             raise UnsupportedBicep(f"unknown type '{name}'", file=self.file, line=_line(node), column=_column(node),
                                    hint="declare the type, import it, or use string, int, bool, object or array")
         if kind == "type_nullable":
-            spec = self.type_spec(_trees(node)[0], depth + 1)
-            spec["nullable"] = True
-            spec.pop("defaultValue", None)
-            return spec
+            inner = self.type_spec(_trees(node)[0], depth + 1)
+            inner["nullable"] = True
+            return inner
         if kind in ("type_array", "type_tuple"):
             return {"type": "array"}
         if kind == "type_object":
@@ -456,20 +455,20 @@ class Translator:
                 return {"type": "int", "allowedValues": [token.value]}
             if token.type in ("TRUE", "FALSE"):
                 return {"type": "bool", "allowedValues": [token.type == "TRUE"]}
-            return {}
+            return {"nullable": True}  # the null literal type
         if kind == "type_negative":
             return {"type": "int", "allowedValues": [-_tokens(node)[-1].value]}
         if kind == "type_union":
             members = [self.type_spec(t, depth + 1) for t in _trees(node)]
-            nullable = any(m.get("type") is None and m == {} for m in members)
-            concrete = [m for m in members if m]
+            nullable = any(m == {"nullable": True} for m in members)
+            concrete = [m for m in members if m != {"nullable": True}]
             types = {m.get("type") for m in concrete}
             spec: dict[str, Any] = {}
             if len(types) == 1 and None not in types:
                 spec["type"] = types.pop()
                 if all("allowedValues" in m for m in concrete):
                     spec["allowedValues"] = [v for m in concrete for v in m["allowedValues"]]
-            if nullable and concrete:
+            if nullable:
                 spec["nullable"] = True
             return spec
         if kind in ("type_qualified", "type_resource", "type_member", "type_index"):
