@@ -446,3 +446,26 @@ def test_unknown_name_is_an_error(tmp_path: Path) -> None:
     path = _write(tmp_path, "main.bicep", "output x string = missing\n")
     [error] = _read(path).errors
     assert "'missing'" in error.message and error.line == 1
+
+
+BICEP_FIXTURES = [
+    ("bicep/vpn/vpn-hub.bicep", "vpn/compliant/vpn-hub.json"),
+    ("bicep/expressroute/er-hub.bicep", "expressroute/compliant/er-hub-nested.json"),
+    ("bicep/expressroute-vpn-failover/er-vpn-coexist.bicep", "expressroute-vpn-failover/compliant/er-vpn-coexist.json"),
+    ("bicep/hub-spoke/hub-spoke.bicep", "hub-spoke/compliant/hub-spoke.json"),
+]
+
+
+@pytest.mark.parametrize(("bicep", "twin"), BICEP_FIXTURES, ids=[b for b, _ in BICEP_FIXTURES])
+def test_bicep_fixture_gives_the_verdicts_of_its_json_twin(bicep: str, twin: str) -> None:
+    from tests.conftest import REPO_ROOT
+
+    fixtures = REPO_ROOT / "fixtures"
+    from_bicep, from_json = api.scan([fixtures / bicep]), api.scan([fixtures / twin])
+    assert from_bicep.errors == [] and from_json.errors == []
+    assert from_bicep.resource_count == from_json.resource_count
+    verdicts = {(r.rule, r.resource.id, r.status) for r in from_bicep.results}
+    assert verdicts == {(r.rule, r.resource.id, r.status) for r in from_json.results}
+    assert {s.pattern for s in from_bicep.sites} == {s.pattern for s in from_json.sites}
+    assert all(r.location.file is not None and r.location.file.endswith(".bicep") for r in from_bicep.results
+               if r.location.file is not None)
