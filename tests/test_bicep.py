@@ -469,3 +469,18 @@ def test_bicep_fixture_gives_the_verdicts_of_its_json_twin(bicep: str, twin: str
     assert {s.pattern for s in from_bicep.sites} == {s.pattern for s in from_json.sites}
     assert all(r.location.file is not None and r.location.file.endswith(".bicep") for r in from_bicep.results
                if r.location.file is not None)
+
+
+def test_parameter_file_beside_a_bicep_file_gives_its_values(tmp_path: Path) -> None:
+    _write(tmp_path, "main.bicep", GATEWAY)
+    (tmp_path / "main.parameters.json").write_text(json.dumps({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+        "contentVersion": "1.0.0.0",
+        "parameters": {"sku": {"value": "VpnGw1AZ"}}}), encoding="utf-8")
+    load = _read(tmp_path)
+    assert load.errors == []
+    assert _by_name(load)["gw"].body["properties"]["sku"]["name"] == "VpnGw1AZ"
+    assert not any("parameter file not used" in n.message for n in load.notices)
+    # --set still wins over the file beside the template
+    assert _by_name(_read(tmp_path, values=(("sku", "VpnGw2AZ"),)))["gw"].body["properties"]["sku"]["name"] == \
+        "VpnGw2AZ"

@@ -160,13 +160,14 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
     for name, value in parameter_values:
         explicit[name] = parameters.ParameterValue(value=value, origin=Origin(file=f"--set {name}"))
 
+    bicep_siblings: set[Path] = set()
     if bicep_files:
         from checker.sources.bicep import reader as bicep_reader
         load.extend(*bicep_reader.read_bicep_files(bicep_files, display_path, explicit=explicit, context=context,
-                                                   max_file_bytes=max_file_bytes))
+                                                   max_file_bytes=max_file_bytes, siblings=bicep_siblings))
         load.files.extend(display_path(p) for p in bicep_files)
 
-    used_as_sibling: set[Path] = set()
+    used_as_sibling: set[Path] = {p for p in documents if p.resolve() in bicep_siblings}
     linked: set[Path] = set()
     for path, doc in documents.items():
         if deployment.is_template(doc):

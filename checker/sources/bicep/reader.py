@@ -22,7 +22,7 @@ from lark import Tree
 from checker.model import CheckerError, InputError, Notice, Origin
 from checker.sources.arm import decode, deployment
 from checker.sources.arm.context import DeploymentContext
-from checker.sources.arm.parameters import ParameterValue
+from checker.sources.arm.parameters import ParameterValue, is_parameter_file, read_parameter_file
 from checker.sources.bicep.parser import parse
 from checker.sources.bicep.translate import Translator, UnsupportedBicep, _is_local
 
@@ -190,9 +190,13 @@ def _has_expression(value: Any) -> bool:
 
 def read_bicep_files(files: Sequence[Path], shown_of: Any, *, explicit: Mapping[str, ParameterValue],
                      context: DeploymentContext, max_file_bytes: int,
-                     module_cache: Path | None = None) -> tuple[list[Any], list[InputError], list[Notice]]:
+                     module_cache: Path | None = None,
+                     siblings: set[Path] | None = None) -> tuple[list[Any], list[InputError], list[Notice]]:
     """Read ``.bicep`` and ``.bicepparam`` inputs. A ``.bicep`` that a ``.bicepparam`` among the inputs
-    uses, or that another input uses as a local module, is read through that file only."""
+    uses, or that another input uses as a local module, is read through that file only. A
+    ``<name>.parameters.json`` beside ``<name>.bicep`` gives its values (under ``explicit``); the
+    parameter files used so are added to ``siblings``."""
+    siblings = set() if siblings is None else siblings
     global _LOADER
     loader = _Loader(module_cache)
     _LOADER = loader
@@ -230,7 +234,20 @@ def read_bicep_files(files: Sequence[Path], shown_of: Any, *, explicit: Mapping[
                          for link in _local_module_paths(translator)}
         for path in templates:
             if path.resolve() not in used:
-                jobs.append((path, shown_of(path), dict(explicit)))
+                values = {}
+                sibling = path.with_name(f"{path.stem}.parameters.json")
+                if sibling.is_file():
+                    # main.parameters.json beside main.bicep (as `az deployment ... -f main.bicep -p ...`)
+                    try:
+                        document = decode.loads(sibling.read_bytes(), shown_of(sibling))
+                        if is_parameter_file(document):
+                            values.update(read_parameter_file(document, shown_of(sibling)))
+                            siblings.add(sibling.resolve())
+                    except (OSError, CheckerError) as exc:
+                        if isinstance(exc, CheckerError):
+                            errors.append(exc.to_input_error())
+                values.update(explicit)
+                jobs.append((path, shown_of(path), values))
         for path, shown, values in jobs:
             try:
                 template = loader.template(path, shown, max_file_bytes)
