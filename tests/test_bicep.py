@@ -484,3 +484,34 @@ def test_parameter_file_beside_a_bicep_file_gives_its_values(tmp_path: Path) -> 
     # --set still wins over the file beside the template
     assert _by_name(_read(tmp_path, values=(("sku", "VpnGw2AZ"),)))["gw"].body["properties"]["sku"]["name"] == \
         "VpnGw2AZ"
+
+
+def test_key_vault_secret_passed_to_a_module_is_a_secret_of_unknown_value(tmp_path: Path) -> None:
+    _write(tmp_path, "conn.bicep", """
+        @secure()
+        param sharedKey string
+        resource connection 'Microsoft.Network/connections@2023-09-01' = {
+          name: 'cn-branch'
+          location: 'westeurope'
+          properties: {
+            connectionType: 'IPsec'
+            virtualNetworkGateway1: { id: resourceId('Microsoft.Network/virtualNetworkGateways', 'gw') }
+            localNetworkGateway2: { id: resourceId('Microsoft.Network/localNetworkGateways', 'lng') }
+            sharedKey: sharedKey
+          }
+        }
+        """)
+    path = _write(tmp_path, "main.bicep", """
+        resource kv 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
+          name: 'kv-network'
+        }
+        module conn 'conn.bicep' = {
+          name: 'conn'
+          params: { sharedKey: kv.getSecret('vpn-key') }
+        }
+        """)
+    load = _read(path)
+    assert load.errors == []
+    [connection] = [r for r in load.resources if r.type == "Microsoft.Network/connections"]
+    key = connection.body["properties"]["sharedKey"]
+    assert type(key).__name__ == "Secret" and key.source == "key-vault"

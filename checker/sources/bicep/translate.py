@@ -565,7 +565,11 @@ class Translator:
                     if param.data != "property":
                         raise self.unsupported("a spread (...) in module params", param)
                     entry = _obj(param)
-                    entry["value"] = self.value(_trees(param)[-1], env)
+                    secret = self.key_vault_reference(_trees(param)[-1], env)
+                    if secret is not None:
+                        entry["reference"] = secret
+                    else:
+                        entry["value"] = self.value(_trees(param)[-1], env)
                     parameters[self.property_key(param)] = entry
             elif key in ("identity", "tags"):  # Bicep 0.3x extensible module properties: not deployed
                 continue
@@ -584,6 +588,20 @@ class Translator:
             properties["templateLink"] = {"uri": path}
         raw["properties"] = properties
         return raw
+
+    def key_vault_reference(self, value: Tree, env: _Env) -> dict[str, Any] | None:
+        """``kv.getSecret('name')`` as a module parameter: a Key Vault reference, as the compiler emits it."""
+        if value.data != "method_call" or _tokens(value)[0].value != "getSecret":
+            return None
+        symbol = self.symbol_of(_trees(value)[0])
+        if symbol is None or self.resources[symbol].type.lower() != "microsoft.keyvault/vaults":
+            raise self.unsupported("getSecret() on something that is not a Key Vault resource", value)
+        args = _trees(_trees(value)[-1])
+        reference: dict[str, Any] = {"keyVault": {"id": "[" + self.resource_id(self.resources[symbol], env, None) + "]"},
+                                     "secretName": self.value(args[0], env)}
+        if len(args) > 1:
+            reference["secretVersion"] = self.value(args[1], env)
+        return reference
 
     def placement(self, raw: JsonObject, value: Tree, env: _Env, module: bool) -> None:
         """``scope:`` of a module or resource: another resource group, subscription, management group or
