@@ -515,3 +515,24 @@ def test_key_vault_secret_passed_to_a_module_is_a_secret_of_unknown_value(tmp_pa
     [connection] = [r for r in load.resources if r.type == "Microsoft.Network/connections"]
     key = connection.body["properties"]["sharedKey"]
     assert type(key).__name__ == "Secret" and key.source == "key-vault"
+
+
+def test_json_compiled_from_a_bicep_input_is_skipped(tmp_path: Path) -> None:
+    _write(tmp_path, "main.bicep", """
+        resource lng 'Microsoft.Network/localNetworkGateways@2023-09-01' = {
+          name: 'onprem'
+          location: 'westeurope'
+        }
+        """)
+    compiled = {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+                "contentVersion": "1.0.0.0", "metadata": {"_generator": {"name": "bicep", "version": "0.30.3.12046"}},
+                "resources": [{"type": "Microsoft.Network/localNetworkGateways", "apiVersion": "2023-09-01",
+                               "name": "onprem", "location": "westeurope"}]}
+    (tmp_path / "main.json").write_text(json.dumps(compiled), encoding="utf-8")
+    load = _read(tmp_path)
+    assert [r.origin.file.rsplit("/", 1)[-1] for r in load.resources] == ["main.bicep"]
+    assert any(n.file.endswith("main.json") and "compiled from main.bicep" in n.message for n in load.notices)
+    # A hand-written JSON of the same name is not a compile: both are read.
+    del compiled["metadata"]
+    (tmp_path / "main.json").write_text(json.dumps(compiled), encoding="utf-8")
+    assert len(_read(tmp_path).resources) == 2

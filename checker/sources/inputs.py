@@ -93,6 +93,12 @@ def _is_building_blocks(doc: Any) -> bool:
     return isinstance(params, dict) and "buildingBlocks" in params
 
 
+def _compiled_from_bicep(doc: Any) -> bool:
+    metadata = doc.get("metadata") if isinstance(doc, dict) else None
+    generator = metadata.get("_generator") if isinstance(metadata, dict) else None
+    return isinstance(generator, dict) and str(generator.get("name", "")).lower() == "bicep"
+
+
 def sibling_parameter_file(template: Path) -> Path | None:
     """The ``<name>.parameters.json`` file beside a template ``<name>.json``, if there is one."""
     candidate = template.with_name(f"{template.stem}.parameters{template.suffix}")
@@ -162,6 +168,13 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
 
     bicep_siblings: set[Path] = set()
     if bicep_files:
+        # main.json compiled from a main.bicep that is also an input: the .bicep is read (findings on its lines).
+        sources = {p.resolve().with_suffix("") for p in bicep_files if p.suffix.lower() == ".bicep"}
+        for path in [p for p, d in documents.items() if p.resolve().with_suffix("") in sources
+                     and _compiled_from_bicep(d)]:
+            del documents[path]
+            load.notices.append(Notice(file=display_path(path), line=1, kind="skipped", message=(
+                f"skipped: compiled from {path.with_suffix('.bicep').name}, which is read instead")))
         from checker.sources.bicep import reader as bicep_reader
         load.extend(*bicep_reader.read_bicep_files(bicep_files, display_path, explicit=explicit, context=context,
                                                    max_file_bytes=max_file_bytes, siblings=bicep_siblings))
