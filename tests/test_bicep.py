@@ -529,3 +529,16 @@ def test_json_compiled_from_a_bicep_input_is_skipped(tmp_path: Path) -> None:
     del compiled["metadata"]
     (tmp_path / "main.json").write_text(json.dumps(compiled), encoding="utf-8")
     assert len(_read(tmp_path).resources) == 2
+
+
+def test_an_internal_failure_is_an_input_error_not_a_traceback(tmp_path: Path, monkeypatch: Any) -> None:
+    from checker.sources.bicep import translate
+
+    def broken(self: Any) -> Any:
+        raise ValueError("secret-looking text")
+
+    monkeypatch.setattr(translate.Translator, "template", broken)
+    path = _write(tmp_path, "main.bicep", "param x string = 'y'\n")
+    [error] = _read(path).errors
+    assert "could not be translated (ValueError)" in error.message
+    assert "secret-looking" not in error.message

@@ -143,7 +143,13 @@ _LOADER: _Loader | None = None
 def module_template(path: Path, shown: str) -> Any:
     """The engine's hook for a nested deployment whose ``templateLink.relativePath`` is a ``.bicep`` file."""
     loader = _LOADER or _Loader()
-    return loader.template(path, shown)
+    try:
+        return loader.template(path, shown)
+    except CheckerError:
+        raise
+    except Exception as exc:  # the engine reports CheckerError with the module's file
+        error = _unexpected(exc, shown)
+        raise CheckerError(error.message, file=shown, hint=error.hint) from None
 
 
 deployment.LINKED_READERS[".bicep"] = module_template
@@ -213,6 +219,9 @@ def read_bicep_files(files: Sequence[Path], shown_of: Any, *, explicit: Mapping[
             except CheckerError as exc:
                 errors.append(exc.to_input_error())
                 continue
+            except Exception as exc:  # never a traceback: say which file could not be read
+                errors.append(_unexpected(exc, shown))
+                continue
             if path.suffix.lower() == ".bicepparam" or translator.using is not None:
                 if translator.using is None:
                     errors.append(InputError(file=shown, line=1, message="the .bicepparam file has no 'using'",
@@ -254,6 +263,9 @@ def read_bicep_files(files: Sequence[Path], shown_of: Any, *, explicit: Mapping[
             except CheckerError as exc:
                 errors.append(exc.to_input_error())
                 continue
+            except Exception as exc:  # never a traceback: say which file could not be read
+                errors.append(_unexpected(exc, shown))
+                continue
             result = deployment.expand_template(template, shown, parameter_values=values, context=context,
                                                 base_dir=path.parent)
             resources.extend(result.resources)
@@ -262,6 +274,13 @@ def read_bicep_files(files: Sequence[Path], shown_of: Any, *, explicit: Mapping[
     finally:
         _LOADER = None
     return resources, errors, loader.notices
+
+
+def _unexpected(exc: Exception, shown: str) -> InputError:
+    # Only the exception type: its text could quote a value of the file (a secret).
+    return InputError(file=shown, line=None, message=f"the Bicep file could not be translated ({type(exc).__name__})",
+                      hint="report this file to the hybrid-check maintainers; compile it with 'bicep build' and "
+                           "scan the JSON meanwhile")
 
 
 def _local_module_paths(translator: Translator) -> list[str]:
