@@ -542,3 +542,22 @@ def test_an_internal_failure_is_an_input_error_not_a_traceback(tmp_path: Path, m
     [error] = _read(path).errors
     assert "could not be translated (ValueError)" in error.message
     assert "secret-looking" not in error.message
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("var x = " + "(" * 5000 + "1" + ")" * 5000 + "\n", "too deeply"),
+    ("var x = " + "(" * 5000 + "\n", "syntax error"),
+    ("var x = \x00\n", "unexpected character"),
+])
+def test_hostile_bicep_is_an_input_error(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "main.bicep"
+    path.write_text(text, encoding="utf-8")
+    [error] = _read(path).errors
+    assert message in error.message
+
+
+def test_modules_that_call_each_other_stop_at_the_nesting_limit(tmp_path: Path) -> None:
+    _write(tmp_path, "a.bicep", "module b 'b.bicep' = {\n  name: 'b'\n}\n")
+    _write(tmp_path, "b.bicep", "module a 'a.bicep' = {\n  name: 'a'\n}\n")
+    load = _read(tmp_path / "a.bicep")
+    assert any("nested deployments go deeper than" in e.message for e in load.errors)

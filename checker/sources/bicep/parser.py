@@ -350,29 +350,30 @@ def _string(src: _Tokens, start: int) -> tuple[StringValue, int]:
     return StringValue(tuple(parts)), pos
 
 
-def _matching(tokens: list[Token], index: int) -> int:
-    depth = 0
-    for j in range(index, len(tokens)):
-        kind = tokens[j].type
+def _closing_brackets(tokens: list[Token]) -> dict[int, int]:
+    """The index of the bracket that closes each opening bracket (one pass; unmatched ones are absent)."""
+    found: dict[int, int] = {}
+    stack: list[int] = []
+    for j, token in enumerate(tokens):
+        kind = token.type
         if kind in ("_LPAR", "LAMBDA_LPAR", "_LBRACE", "_LSQB", "_SAFELSQB"):
-            depth += 1
-        elif kind in ("_RPAR", "_RBRACE", "_RSQB"):
-            depth -= 1
-            if depth == 0:
-                return j
-    return -1
+            stack.append(j)
+        elif kind in ("_RPAR", "_RBRACE", "_RSQB") and stack:
+            found[stack.pop()] = j
+    return found
 
 
 def _settle(raw: list[Token]) -> list[Token]:
     """Decide the context-dependent tokens: keywords, lambdas, and which newlines separate."""
     tokens = list(raw)
+    closing = _closing_brackets(tokens)
     # Lambdas: "x =>" and "( ... ) =>".
     for i, token in enumerate(tokens):
         if token.type == "NAME" and i + 1 < len(tokens) and tokens[i + 1].type == "_ARROW" \
                 and i > 0 and tokens[i - 1].type in ("_LPAR", "_COMMA", "_COLON", "_EQ", "_QMARK", "_NL", "_LSQB"):
             tokens[i] = Token.new_borrow_pos("LAMBDA_NAME", token.value, token)
         elif token.type == "_LPAR":
-            close = _matching(tokens, i)
+            close = closing.get(i, -1)
             if close > 0 and close + 1 < len(tokens) and tokens[close + 1].type == "_ARROW" \
                     and not _is_func_signature(tokens, i):
                 tokens[i] = Token.new_borrow_pos("LAMBDA_LPAR", "(", token)

@@ -277,6 +277,9 @@ def read_bicep_files(files: Sequence[Path], shown_of: Any, *, explicit: Mapping[
 
 
 def _unexpected(exc: Exception, shown: str) -> InputError:
+    if isinstance(exc, RecursionError):
+        return InputError(file=shown, line=None, message="the Bicep file nests expressions too deeply to read",
+                          hint="split the expression with variables")
     # Only the exception type: its text could quote a value of the file (a secret).
     return InputError(file=shown, line=None, message=f"the Bicep file could not be translated ({type(exc).__name__})",
                       hint="report this file to the hybrid-check maintainers; compile it with 'bicep build' and "
