@@ -34,6 +34,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_inputs.py
 	$(BIN)/python benchmarks/bench_live.py
 	$(BIN)/python benchmarks/bench_memory.py --json benchmarks/bench_memory.json
+	$(BIN)/python benchmarks/bench_bicep.py --json benchmarks/bench_bicep.json
 
 rule-docs: $(BIN)/.installed
 	$(BIN)/python -m checker.policy.docs

@@ -93,7 +93,8 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="template, parameter or export files and folders")
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="template (ARM JSON or Bicep), parameter or export files and folders")
     parser.add_argument("-p", "--parameters", action="append", type=Path, metavar="FILE",
                         help="parameter file applied to every template (repeatable; later files win)")
     parser.add_argument("--set", action="append", type=_parameter_assignment, metavar="NAME=VALUE", dest="set_values",

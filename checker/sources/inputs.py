@@ -16,7 +16,9 @@ from checker.sources.arm.context import DeploymentContext
 #: Largest input file read (bytes); larger files are reported, not read.
 DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
 #: File name endings that are read when a folder is walked.
-INPUT_SUFFIXES = (".json", ".jsonc")
+INPUT_SUFFIXES = (".json", ".jsonc", ".bicep", ".bicepparam")
+#: Bicep sources, read by checker.sources.bicep (not decoded as JSON).
+BICEP_SUFFIXES = (".bicep", ".bicepparam")
 
 
 @dataclass
@@ -91,6 +93,12 @@ def _is_building_blocks(doc: Any) -> bool:
     return isinstance(params, dict) and "buildingBlocks" in params
 
 
+def _compiled_from_bicep(doc: Any) -> bool:
+    metadata = doc.get("metadata") if isinstance(doc, dict) else None
+    generator = metadata.get("_generator") if isinstance(metadata, dict) else None
+    return isinstance(generator, dict) and str(generator.get("name", "")).lower() == "bicep"
+
+
 def sibling_parameter_file(template: Path) -> Path | None:
     """The ``<name>.parameters.json`` file beside a template ``<name>.json``, if there is one."""
     candidate = template.with_name(f"{template.stem}.parameters{template.suffix}")
@@ -132,6 +140,8 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
     named: set[Path] = set()
     files = expand_paths(paths, load, named)
 
+    bicep_files = [p for p in files if p.suffix.lower() in BICEP_SUFFIXES]
+    files = [p for p in files if p.suffix.lower() not in BICEP_SUFFIXES]
     documents: dict[Path, Any] = {}
     for path in files:
         try:
@@ -156,7 +166,21 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
     for name, value in parameter_values:
         explicit[name] = parameters.ParameterValue(value=value, origin=Origin(file=f"--set {name}"))
 
-    used_as_sibling: set[Path] = set()
+    bicep_siblings: set[Path] = set()
+    if bicep_files:
+        # main.json compiled from a main.bicep that is also an input: the .bicep is read (findings on its lines).
+        sources = {p.resolve().with_suffix("") for p in bicep_files if p.suffix.lower() == ".bicep"}
+        for path in [p for p, d in documents.items() if p.resolve().with_suffix("") in sources
+                     and _compiled_from_bicep(d)]:
+            del documents[path]
+            load.notices.append(Notice(file=display_path(path), line=1, kind="skipped", message=(
+                f"skipped: compiled from {path.with_suffix('.bicep').name}, which is read instead")))
+        from checker.sources.bicep import reader as bicep_reader
+        load.extend(*bicep_reader.read_bicep_files(bicep_files, display_path, explicit=explicit, context=context,
+                                                   max_file_bytes=max_file_bytes, siblings=bicep_siblings))
+        load.files.extend(display_path(p) for p in bicep_files)
+
+    used_as_sibling: set[Path] = {p for p in documents if p.resolve() in bicep_siblings}
     linked: set[Path] = set()
     for path, doc in documents.items():
         if deployment.is_template(doc):

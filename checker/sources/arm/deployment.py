@@ -7,7 +7,7 @@ import gc
 import hashlib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,9 @@ WEAK_SECRET_VALUES = frozenset({"123secret", "abc123", "[replace-with-shared-key
 MIN_SECRET_LENGTH = 16
 
 _DEPLOYMENTS = "Microsoft.Resources/deployments"
+#: Readers of linked templates that are not JSON, by file suffix (``.bicep`` registers its own):
+#: ``reader(path, shown_name)`` returns the template or raises CheckerError.
+LINKED_READERS: dict[str, Callable[[Path, str], Any]] = {}
 _RESOURCE_GROUPS = "Microsoft.Resources/resourceGroups"
 #: Keys of a resource that steer the deployment and are not part of the deployed resource.
 _TEMPLATE_ONLY_KEYS = frozenset({"name", "type", "condition", "copy", "dependson", "comments", "apiversion",
@@ -1356,7 +1359,8 @@ class _Expander:
                        hint=f"templateLink.relativePath is resolved against {env.base_dir}; check the path")
             return
         try:
-            template = loads(data, linked_file)
+            reader = LINKED_READERS.get(path.suffix.lower())
+            template = reader(path, linked_file) if reader is not None else loads(data, linked_file)
         except CheckerError as exc:
             self.record(exc, linked_file, None)
             return
