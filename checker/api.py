@@ -3,6 +3,8 @@ evaluate the policies and return a Report. Nothing here prints or exits."""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
     from checker.report.waivers import Waiver
     from checker.sources.live import AuditOptions
 
+log = logging.getLogger("hybrid_check")
+
 TOOL_NAME = "hybrid-check"
 
 
@@ -34,11 +38,13 @@ class ScanOptions:
     context: DeploymentContext = field(default_factory=DeploymentContext)
     pattern: str | None = None  # --pattern: declared for every site
     pattern_by_vnet: tuple[tuple[str, str], ...] = ()  # configuration: VNet name/id glob -> pattern
-    policy_dirs: tuple[Path, ...] = ()  # empty: the bundled policies
+    policy_dirs: tuple[Path, ...] = ()  # policy folders used besides the bundled policies
+    default_policies: bool = True  # False (--no-default-policies): only the policy_dirs
     settings: RuleSettings | None = None
     waivers: tuple[Waiver, ...] = ()
     today: date | None = None
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    exclude: tuple[str, ...] = ()  # globs left out of folder walks (--exclude, exclude: in the configuration)
 
 
 def load_policies(options: ScanOptions) -> tuple[list[Policy], list[InputError]]:
@@ -46,7 +52,8 @@ def load_policies(options: ScanOptions) -> tuple[list[Policy], list[InputError]]
     from checker.policy.loader import load_policies as load
     from checker.views import SUBJECT_KINDS
 
-    directories = list(options.policy_dirs) or [default_policy_dir()]
+    bundled = [default_policy_dir()] if options.default_policies else []
+    directories = bundled + [d for d in options.policy_dirs if d not in bundled]
     return load(directories, known_subjects=SUBJECT_KINDS)
 
 
@@ -54,7 +61,8 @@ def read(paths: Sequence[str | Path], options: ScanOptions | None = None) -> Inp
     """Read templates, parameter files and exports into resources (no policies)."""
     options = options or ScanOptions()
     return read_inputs(paths, parameter_files=options.parameter_files, parameter_values=options.parameter_values,
-                       context=options.context, max_file_bytes=options.max_file_bytes)
+                       context=options.context, max_file_bytes=options.max_file_bytes,
+                       exclude=options.exclude)
 
 
 def build_graph(resources: Sequence[Resource]) -> Graph:
@@ -96,6 +104,10 @@ def _inline_waivers(resources: Sequence[Resource]) -> tuple[list[Waiver], list[I
     return waivers, errors
 
 
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
 def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
     """Graph, views, policies, waivers: the Report for resources already read."""
     from checker.policy.engine import evaluate as evaluate_policies
@@ -110,13 +122,20 @@ def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
                     not_evaluated=[NotEvaluated(scope=n.file, code=n.code or "Error", message=n.message)
                                    for n in load.notices if n.kind == "not-evaluated"])
     report.resource_count = len(load.resources)
+    started = time.perf_counter()
     policies, policy_errors = load_policies(options)
     report.errors.extend(policy_errors)
     report.rules = [policy.rule_info() for policy in policies]
+    log.info("loaded %d polic(ies) in %.0f ms", len(policies), _ms(started))
 
+    started = time.perf_counter()
     graph = build_graph(load.resources)
     sites, subjects = build_subjects(graph, _declared(options))
+    log.info("built the graph of %d resource(s): %d site(s), %d subject(s) in %.0f ms",
+             len(load.resources), len(sites), len(subjects), _ms(started))
+    started = time.perf_counter()
     results = evaluate_policies(policies, subjects, options.settings or RuleSettings())
+    log.info("evaluated: %d result(s) in %.0f ms", len(results), _ms(started))
 
     inline, waiver_errors = _inline_waivers(load.resources)
     report.errors.extend(waiver_errors)

@@ -150,10 +150,9 @@ def _result(compiled: CompiledPolicy, subject: Subject, place: Place, status: st
 
 
 def _with_reasons(message: str, reasons: tuple[str, ...]) -> str:
-    text = message.rstrip()
-    if text and not text.endswith((".", "!", "?")):
-        text += "."
-    return f"{text} Unknown: {'; '.join(reasons)}".strip()
+    """The message of an unknown result. Its reasons travel in ``unknown_reasons`` and every format
+    prints them once, so they are not repeated in the message."""
+    return message.rstrip()
 
 
 def evaluate_subject(compiled: CompiledPolicy, subject: Subject, place: Place | None = None) -> Result | None:
@@ -185,7 +184,7 @@ def evaluate_subject(compiled: CompiledPolicy, subject: Subject, place: Place | 
         return _result(compiled, subject, place, "unknown", _with_reasons(message, reasons), reasons)
     except Exception as error:  # a malformed subject must never abort the whole run
         reason = f"could not evaluate {compiled.policy.id}: {type(error).__name__}"
-        return _result(compiled, subject, place, "unknown", f"{compiled.policy.title}. Unknown: {reason}", (reason,))
+        return _result(compiled, subject, place, "unknown", compiled.policy.title, (reason,))
 
 
 def evaluate(policies: Sequence[Policy], subjects: Sequence[Subject],
