@@ -80,7 +80,6 @@ def did_you_mean(word: str, choices: Sequence[str]) -> str:
     close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     return f" (did you mean {lowered[close[0]]}?)" if close else ""
 
-
 class _Parser(argparse.ArgumentParser):
     """argparse with suggestions for misspelt flags and choices, and exit code 2 on usage errors."""
 
@@ -102,9 +101,9 @@ class _Parser(argparse.ArgumentParser):
                 if word.startswith("-"):
                     hint = did_you_mean(word.split("=", 1)[0], self._known_options())
                     if hint:
-                        hints.append(f"{word}{hint}")
+                        hints.append(f"for {word.split('=', 1)[0]}, {hint.strip()[1:-1]}")
             if hints:
-                message += "; " + "; ".join(hints)
+                message += " (" + "; ".join(hints) + ")"
         choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
         if choice:
             options = [c.strip().strip("'") for c in choice.group(2).split(",")]

@@ -312,6 +312,7 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
                 load.notices.append(Notice(file=shown, line=1, kind="skipped", message=(
                     "skipped: Azure Building Blocks (azbb) input; generate the ARM templates with azbb "
                     "and scan those")))
+                load.files.remove(shown)
             continue
         if parameters.is_parameter_file(doc):
             if path not in used_as_sibling and path.resolve() not in explicit_paths:
@@ -326,6 +327,7 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
             continue
         if path.resolve() not in named:
             log.info("skipped %s: not an ARM template, parameter file or export", shown)
+            load.files.remove(shown)  # met in a walk and not an input: not counted as one
             # Met while walking a folder (package.json, tool settings...): say so, do not fail.
             load.notices.append(Notice(file=shown, line=1, kind="skipped", message=(
                 "skipped: not an ARM template, parameter file or Azure export")))
