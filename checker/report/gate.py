@@ -42,12 +42,16 @@ def _by_severity(results: list[Result]) -> str:
 
 
 def _describe(results: list[Result], limit: int = 3) -> str:
-    """Counts by severity, then the most severe examples (by severity, then rule)."""
+    """Counts by severity, then the most severe rules (by severity, then rule) with where they fail."""
     ordered = sorted(results, key=lambda r: (SEVERITIES.index(r.severity) if r.severity in SEVERITIES else -1,
                                              r.rule, r.resource.name.lower()))
-    shown = ", ".join(f"{r.rule} on {r.resource.name}" for r in ordered[:limit])
-    more = len(results) - limit
-    return f"{_by_severity(results)}; first " + shown + (f" and {more} more" if more > 0 else "")
+    by_rule: dict[str, list[Result]] = {}
+    for result in ordered:
+        by_rule.setdefault(result.rule, []).append(result)
+    shown = [f"{rule} on {found[0].resource.name}" + (f" and {len(found) - 1} more" if len(found) > 1 else "")
+             for rule, found in list(by_rule.items())[:limit]]
+    more = len(by_rule) - limit
+    return f"{_by_severity(results)}; " + ", ".join(shown) + (f"; {more} more rule(s)" if more > 0 else "")
 
 
 def evaluate_gate(report: Report, *, fail_on: str = "high", unknown: str = "fail",
