@@ -248,6 +248,6 @@ def test_corpus_messages_name_unknown_names_readably(corpus_dir: Path) -> None:
                 and r.status != "not-applicable"]  # that text comes from the engine, not a policy
     assert messages and all("<unknown@" not in m.split(" Unknown: ")[0] for m in messages)
     sku = next(r for r in report.results if r.rule == "VPN-SKU-CURRENT" and r.resource.name == "<unknown@195>")
-    assert sku.message.startswith("Vpn gateway at line 195 (name from parameter 'gatewayName1'): SKU unknown.")
+    assert sku.message.startswith("virtualNetworkGateways at line 195 (name from parameter 'gatewayName1'): ")
     subnet = next(r for r in report.results if r.rule == "GW-SUBNET-SIZE")
     assert "of VNet at line 1" in subnet.message and "(name from parameter 'virtualNetworkName" in subnet.message
