@@ -905,12 +905,12 @@ def test_diagnostics_message_of_an_expressroute_gateway_names_what_it_needs() ->
     status_, text = _message(drop(er_site(), "diag"), "GW-DIAG-LOGS", "gw-er")
     assert status_ == "fail"
     assert "GatewayDiagnosticLog" not in text and "IKEDiagnosticLog" not in text
-    assert text == ("ExpressRoute gateway gw-er: 0 diagnostic setting(s), 0 metric alert(s); missing: metrics or "
-                    "logs sent to a destination, or a metric alert on the gateway")
+    assert text.startswith("ExpressRoute gateway gw-er is not monitored: missing metrics or logs sent to a "
+                           "destination, or a metric alert on the gateway.")  # the problem first
     assert _message(er_site(), "GW-DIAG-LOGS", "gw-er") == ("pass", "gw-er: " + _title("GW-DIAG-LOGS"))
     vpn_text = _message(drop(vpn_site(), "diag"), "GW-DIAG-LOGS")[1]
-    assert vpn_text.endswith("missing: GatewayDiagnosticLog, TunnelDiagnosticLog, RouteDiagnosticLog, "
-                             "IKEDiagnosticLog")
+    assert ("is not monitored: missing GatewayDiagnosticLog, TunnelDiagnosticLog, RouteDiagnosticLog, "
+            "IKEDiagnosticLog.") in vpn_text
 
 
 def test_names_only_known_at_deployment_read_as_where_they_come_from() -> None:
