@@ -215,7 +215,7 @@ def wrap_path(text: str, width: int) -> list[str]:
 def _wrap_cell(text: str, width: int, *, path_lines: bool) -> str:
     out: list[str] = []
     for index, line in enumerate(text.split("\n")):
-        if path_lines and index > 0:
+        if path_lines and (index > 0 or "/" in line):  # a path, or a child's name (vnet/GatewaySubnet)
             out += wrap_path(line, width)
         else:
             out += textwrap.wrap(line, width, break_on_hyphens=False, break_long_words=True) or [""]
