@@ -459,8 +459,9 @@ def _policy_from(document: Mapping[str, Any], file: str, positions: _Positions) 
         file=file, line=positions.line(("id",), key=True), examples=_examples(document, file))
 
 
-#: Compliant examples may also live beside the policy: ``examples/<ID>.json`` (an ARM template) and
-#: ``examples/<ID>.bicep``; the ARM file is a complete template that the tests scan.
+#: Compliant examples may also live beside the policy: ``examples/<ID>.json`` (the ARM resource, or a
+#: list of resources, that makes the rule pass) and ``examples/<ID>.bicep`` (the same in Bicep). The
+#: tests put each ARM example into a compliant site and check that the rule passes on it.
 EXAMPLE_FILES = (("arm", ".json"), ("bicep", ".bicep"))
 
 
