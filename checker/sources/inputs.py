@@ -29,11 +29,13 @@ NOT_YET_READ_SUFFIXES = {".bicep": "Bicep file not read (Bicep is not read nativ
                                         "`az bicep build-params --file <file>` and scan the JSON"}
 #: Folders never walked and never mentioned: version control metadata and package caches.
 SILENT_FOLDERS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__"})
-#: An ARM document by its ``$schema`` or resource types: when such a file cannot be decoded it is an
-#: error even in a folder walk, because it is clearly meant as an input.
+#: An ARM document by its ``$schema``, its ``contentVersion``, a ``resources`` array or a network
+#: resource type: when such a file cannot be decoded it is an error even in a folder walk, because it
+#: is clearly meant as an input.
 _LOOKS_LIKE_ARM = re.compile(
-    rb"schema\.management\.azure\.com/schemas/[^\"']*deployment(Template|Parameters)"
-    rb"|\"(type|Type)\"\s*:\s*\"Microsoft\.Network/", re.IGNORECASE)
+    rb"(?i:schema\.management\.azure\.com/schemas/[^\"']*deployment(Template|Parameters))"
+    rb"|\"contentVersion\"\s*:|\"resources\"\s*:\s*\["
+    rb"|\"(type|Type)\"\s*:\s*\"(?i:Microsoft\.Network/)")
 
 log = logging.getLogger("hybrid_check")
 
