@@ -17,7 +17,6 @@ import tabulate as _tabulate_module
 
 from checker.report.gate import GateOutcome
 from checker.report.json_report import (
-    SEVERITY_RANK,
     not_evaluated,
     overall_result,
     safe_text,
