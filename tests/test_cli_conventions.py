@@ -138,3 +138,19 @@ def test_verbose_goes_to_stderr_in_a_real_process() -> None:
     assert done.returncode == 0, done.stderr
     assert "hybrid-check: read fixtures/vpn/compliant/vpn-hub.json in " in done.stderr
     assert "hybrid-check:" not in done.stdout
+
+
+def test_sarif_rules_carry_their_whole_help_and_a_help_uri_only_when_configured(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plain, linked = tmp_path / "plain.sarif", tmp_path / "linked.sarif"
+    run(["scan", str(NON_COMPLIANT), "-o", f"sarif:{plain}", "--fail-on", "none"], capsys)
+    run(["scan", str(NON_COMPLIANT), "-o", f"sarif:{linked}", "--fail-on", "none",
+         "--rule-docs-url", "https://docs.example.org/hybrid-check/rules/"], capsys)
+    rules = {r["id"]: r for r in json.loads(plain.read_text(encoding="utf-8"))["runs"][0]["tool"]["driver"]["rules"]}
+    assert not any("helpUri" in rule for rule in rules.values())
+    help_text = rules["GW-SUBNET-NO-NSG"]["help"]["markdown"]
+    for part in ("## How to fix", "## Compliant example (ARM template)", "```bicep", "## References"):
+        assert part in help_text
+    linked_rules = json.loads(linked.read_text(encoding="utf-8"))["runs"][0]["tool"]["driver"]["rules"]
+    assert {r["id"]: r["helpUri"] for r in linked_rules}["VPN-ROUTE-BASED"] == \
+        "https://docs.example.org/hybrid-check/rules/VPN-ROUTE-BASED.md"
