@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint demo-live bench rule-docs clean
+.PHONY: demo test lint demo-live bench bench-record rule-docs clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,9 +30,17 @@ lint: $(BIN)/.installed
 demo-live: $(BIN)/.installed
 	$(BIN)/python -m tests.fakearm.demo
 
+## Benchmarks: figures go to out/ (not tracked); `make bench-record` updates benchmarks/*.json.
 bench: $(BIN)/.installed
-	$(BIN)/python benchmarks/bench_inputs.py
-	$(BIN)/python benchmarks/bench_live.py
+	mkdir -p out
+	$(BIN)/python benchmarks/bench_inputs.py --json out/bench_inputs.json
+	$(BIN)/python benchmarks/bench_live.py --output out/bench_live.json
+	$(BIN)/python benchmarks/bench_memory.py --json out/bench_memory.json
+	$(BIN)/python benchmarks/bench_bicep.py --json out/bench_bicep.json
+
+bench-record: $(BIN)/.installed
+	$(BIN)/python benchmarks/bench_inputs.py --json benchmarks/bench_inputs.json
+	$(BIN)/python benchmarks/bench_live.py --output benchmarks/bench_live.json
 	$(BIN)/python benchmarks/bench_memory.py --json benchmarks/bench_memory.json
 	$(BIN)/python benchmarks/bench_bicep.py --json benchmarks/bench_bicep.json
 

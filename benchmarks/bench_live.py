@@ -71,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=0.1, help="seconds added to every request")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--quick", action="store_true", help="20 resource groups and 5,000 resources")
-    parser.add_argument("--output", type=Path, default=REPO_ROOT / "benchmarks" / "bench_live.json")
+    parser.add_argument("--output", type=Path, default=REPO_ROOT / "out" / "bench_live.json",
+                        help="where the figures are written (default out/bench_live.json, not tracked; "
+                             "`make bench-record` updates benchmarks/bench_live.json)")
     args = parser.parse_args(argv)
     if args.quick:
         args.resource_groups, args.graph_resources = 20, 5_000

@@ -3,6 +3,8 @@ evaluate the policies and return a Report. Nothing here prints or exits."""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
     from checker.report.waivers import Waiver
     from checker.sources.live import AuditOptions
 
+log = logging.getLogger("hybrid_check")
+
 TOOL_NAME = "hybrid-check"
 
 
@@ -34,33 +38,41 @@ class ScanOptions:
     context: DeploymentContext = field(default_factory=DeploymentContext)
     pattern: str | None = None  # --pattern: declared for every site
     pattern_by_vnet: tuple[tuple[str, str], ...] = ()  # configuration: VNet name/id glob -> pattern
-    policy_dirs: tuple[Path, ...] = ()  # empty: the bundled policies
+    policy_dirs: tuple[Path, ...] = ()  # policy folders used besides the bundled policies
+    default_policies: bool = True  # False (--no-default-policies): only the policy_dirs
     settings: RuleSettings | None = None
     settings_file: Path | None = None  # the configuration file the settings come from (for error lines)
     waivers: tuple[Waiver, ...] = ()
     today: date | None = None
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    exclude: tuple[str, ...] = ()  # globs left out of folder walks (--exclude, exclude: in the configuration)
 
 
 def load_policies(options: ScanOptions) -> tuple[list[Policy], list[InputError]]:
-    """The policy folders of the options, read from YAML; without any, the bundled policies from
-    their compiled form (see checker/policy/compiled.py)."""
+    """The bundled policies (from their compiled form, see checker/policy/compiled.py) and the
+    policy folders of the options (read from YAML)."""
     from checker.views import SUBJECT_KINDS
 
-    if not options.policy_dirs:
+    if options.default_policies and not options.policy_dirs:
         from checker.policy.compiled import load_bundled
 
         return load_bundled(known_subjects=SUBJECT_KINDS)
+    from checker.policy.loader import default_policy_dir
     from checker.policy.loader import load_policies as load
 
-    return load(list(options.policy_dirs), known_subjects=SUBJECT_KINDS)
+    # With folders of one's own, everything is read from YAML in one load, so that an id defined
+    # twice (a user policy reusing a bundled id) is reported as it always was.
+    bundled = [default_policy_dir()] if options.default_policies else []
+    directories = bundled + [d for d in options.policy_dirs if d not in bundled]
+    return load(directories, known_subjects=SUBJECT_KINDS)
 
 
 def read(paths: Sequence[str | Path], options: ScanOptions | None = None) -> InputLoad:
     """Read templates, parameter files and exports into resources (no policies)."""
     options = options or ScanOptions()
     return read_inputs(paths, parameter_files=options.parameter_files, parameter_values=options.parameter_values,
-                       context=options.context, max_file_bytes=options.max_file_bytes)
+                       context=options.context, max_file_bytes=options.max_file_bytes,
+                       exclude=options.exclude)
 
 
 def build_graph(resources: Sequence[Resource]) -> Graph:
@@ -131,6 +143,10 @@ def _inline_waivers(resources: Sequence[Resource]) -> tuple[list[Waiver], list[I
     return waivers, errors
 
 
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
 def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
     """Graph, views, policies, waivers: the Report for resources already read."""
     from checker.policy.engine import evaluate as evaluate_policies
@@ -145,16 +161,23 @@ def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
                     not_evaluated=[NotEvaluated(scope=n.file, code=n.code or "Error", message=n.message)
                                    for n in load.notices if n.kind == "not-evaluated"])
     report.resource_count = len(load.resources)
+    started = time.perf_counter()
     policies, policy_errors = load_policies(options)
     report.errors.extend(policy_errors)
     report.rules = [policy.rule_info() for policy in policies]
+    log.info("loaded %d polic(ies) in %.0f ms", len(policies), _ms(started))
 
     settings = options.settings or RuleSettings()
     report.errors.extend(_settings_errors(policies, settings, options.settings_file))
 
+    started = time.perf_counter()
     graph = build_graph(load.resources)
     sites, subjects = build_subjects(graph, _declared(options))
+    log.info("built the graph of %d resource(s): %d site(s), %d subject(s) in %.0f ms",
+             len(load.resources), len(sites), len(subjects), _ms(started))
+    started = time.perf_counter()
     results = evaluate_policies(policies, subjects, settings)
+    log.info("evaluated: %d result(s) in %.0f ms", len(results), _ms(started))
 
     inline, waiver_errors = _inline_waivers(load.resources)
     report.errors.extend(waiver_errors)

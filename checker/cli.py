@@ -15,7 +15,7 @@ from checker import __version__
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import Any
+    from typing import Any, NoReturn
 
 EXIT_PASS, EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 FORMATS = ("table", "json", "sarif", "junit", "markdown")
@@ -25,6 +25,50 @@ AUTH_CHOICES = ("default", "cli", "env", "managed-identity", "workload-identity"
 CLOUD_CHOICES = ("public", "china", "usgov")
 TRUST_ENDPOINT_ENV = "HYBRID_CHECK_TRUST_CONFIG_ENDPOINT"
 
+EXIT_CODES_HELP = """exit codes:
+  0  the gate passed (or nothing to check with --allow-empty)
+  1  findings at or above --fail-on, or unknown results with --unknown fail
+  2  input, policy, configuration or usage error; or nothing evaluated without --allow-empty
+  3  internal error (please report it)"""
+
+DESCRIPTIONS = {
+    "scan": "Read ARM templates, parameter files and Azure exports (files or folders), evaluate the "
+            "policies and print a report. Folder walks read *.json, *.jsonc, *.bicep and *.bicepparam; files "
+            "that are not inputs (package.json, tsconfig.json, empty files) are notices, not errors; "
+            "dot-folders are skipped with a notice unless named on the command line.",
+    "graph": "Show the resources and relations the checker understood from the inputs, without policies.",
+    "audit": "Collect a live Azure estate through the Azure SDK (needs the 'live' extra) and evaluate "
+             "the policies on it.",
+    "baseline": "Scan and record the current failures and unknowns in a baseline file; later scans with "
+                "--baseline FILE gate only on new findings.",
+    "policies": "List the policies (bundled and from --policies folders) or validate policy folders.",
+    "explain": "Print what a rule checks, why, and how to fix it.",
+}
+EXAMPLES = {
+    "scan": """examples:
+  hybrid-check scan templates/
+  hybrid-check scan . --exclude 'web/**' --exclude '*.test.json'
+  hybrid-check scan hub.json -p hub.parameters.json --fail-on medium
+  hybrid-check scan infra -o sarif:hybrid-check.sarif -o junit:hybrid-check.xml
+  hybrid-check scan infra --quiet --severity critical,high""",
+    "graph": """examples:
+  hybrid-check graph templates/
+  hybrid-check graph hub.json --format dot | dot -Tsvg > hub.svg""",
+    "audit": """examples:
+  hybrid-check audit --subscription 00000000-0000-0000-0000-000000000000
+  hybrid-check audit --management-group corp --save-snapshot estate.json -o sarif:audit.sarif""",
+    "baseline": """examples:
+  hybrid-check baseline infra --baseline-file .hybrid-check.baseline.json
+  hybrid-check scan infra --baseline .hybrid-check.baseline.json""",
+    "policies": """examples:
+  hybrid-check policies list --pattern vpn
+  hybrid-check policies list --format json --policies ./my-rules
+  hybrid-check policies validate ./my-rules""",
+    "explain": """examples:
+  hybrid-check explain VPN-ACTIVE-ACTIVE""",
+}
+
+
 class UsageError(Exception):
     """A bad flag or configuration value: one line to stderr, exit 2."""
 
@@ -32,6 +76,52 @@ class UsageError(Exception):
 # --------------------------------------------------------------------------------------------------
 # argument parsing
 # --------------------------------------------------------------------------------------------------
+
+def did_you_mean(word: str, choices: Sequence[str]) -> str:
+    """`` (did you mean X?)`` for the closest of ``choices``, or an empty string."""
+    import difflib
+
+    lowered = {choice.lower(): choice for choice in choices}
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return f" (did you mean {lowered[close[0]]}?)" if close else ""
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with suggestions for misspelt flags and choices, and exit code 2 on usage errors."""
+
+    def _known_options(self) -> list[str]:
+        options = [o for action in self._actions for o in action.option_strings]
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    options += [o for a in sub._actions for o in a.option_strings]
+        return options
+
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        import re
+
+        unknown = re.match(r"unrecognized arguments: (.*)", message)
+        if unknown:
+            hints = []
+            for word in unknown.group(1).split():
+                if word.startswith("-"):
+                    hint = did_you_mean(word.split("=", 1)[0], self._known_options())
+                    if hint:
+                        hints.append(f"for {word.split('=', 1)[0]}, {hint.strip()[1:-1]}")
+            if hints:
+                message += " (" + "; ".join(hints) + ")"
+        choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if choice:
+            options = [c.strip().strip("'") for c in choice.group(2).split(",")]
+            message += did_you_mean(choice.group(1), options)
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def _command(commands: Any, name: str, help_text: str, parents: Sequence[argparse.ArgumentParser] = ()) -> Any:
+    return commands.add_parser(name, help=help_text, description=DESCRIPTIONS[name],
+                               epilog=EXAMPLES[name] + "\n\n" + EXIT_CODES_HELP, parents=list(parents),
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+
 
 def _output_spec(text: str) -> tuple[str, Path]:
     name, sep, path = text.partition(":")
@@ -50,6 +140,18 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _severity_list(text: str) -> frozenset[str]:
+    from checker.report.model import SEVERITIES
+
+    chosen = {word.strip().lower() for word in text.split(",") if word.strip()}
+    wrong = sorted(chosen - set(SEVERITIES))
+    if wrong or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"expected severities separated by commas ({', '.join(SEVERITIES)}), got {text!r}"
+            + (did_you_mean(wrong[0], SEVERITIES) if wrong else ""))
+    return frozenset(chosen)
+
+
 def _parameter_assignment(text: str) -> tuple[str, Any]:
     import json
 
@@ -63,14 +165,29 @@ def _parameter_assignment(text: str) -> tuple[str, Any]:
     return name.strip(), value
 
 
-def _add_policy_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--policies", action="append", type=Path, metavar="DIR",
-                        help="policy folder to use instead of the bundled policies (repeatable)")
-    parser.add_argument("--config", type=Path, metavar="FILE",
+def _global_options(*, suppress: bool) -> argparse.ArgumentParser:
+    """-v, --no-color and --config, accepted before and after the subcommand. The copy after the
+    subcommand has no defaults, so it never overrides a value given before it."""
+    default: Any = argparse.SUPPRESS if suppress else None
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS if suppress else False,
+                        help="log what is read, expanded and skipped, with timings, to stderr")
+    parent.add_argument("--no-color", action="store_true", default=argparse.SUPPRESS if suppress else False,
+                        help="no colour in the table (NO_COLOR=1 does the same)")
+    parent.add_argument("--config", type=Path, metavar="FILE", default=default,
                         help="configuration file (default: .hybrid-check.yaml or [tool.hybrid-check] in "
                              "pyproject.toml, searched from the working directory upward)")
-    parser.add_argument("--pattern", choices=PATTERN_CHOICES,
-                        help="declare the pattern of every site instead of detecting it")
+    return parent
+
+
+def _add_policy_options(parser: argparse.ArgumentParser, *, pattern: bool = True) -> None:
+    parser.add_argument("--policies", action="append", type=Path, metavar="DIR",
+                        help="policy folder used besides the bundled policies (repeatable)")
+    parser.add_argument("--no-default-policies", action="store_true", default=None,
+                        help="leave out the bundled policies (use only --policies folders)")
+    if pattern:
+        parser.add_argument("--pattern", choices=PATTERN_CHOICES,
+                            help="declare the pattern of every site instead of detecting it")
 
 
 def _add_report_options(parser: argparse.ArgumentParser) -> None:
@@ -83,13 +200,23 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--unknown", choices=("fail", "warn", "pass"),
                         help="how unknown results count for the gate (default: fail)")
     parser.add_argument("--allow-empty", action="store_true", default=None,
-                        help="pass when nothing was evaluated instead of exiting 2")
+                        help="pass when nothing was evaluated (no hybrid connectivity resources) instead of "
+                             "exiting 2")
     parser.add_argument("--show-passed", action="store_true", default=None, help="list passes in the table")
+    parser.add_argument("-q", "--quiet", action="store_true", default=None,
+                        help="table: only failures, unknowns and the gate line")
+    parser.add_argument("--severity", type=_severity_list, metavar="LIST",
+                        help="table: only show results of these severities, e.g. critical,high (the gate "
+                             "is not changed; --fail-on sets it)")
+    parser.add_argument("--width", type=_positive_int, metavar="COLUMNS",
+                        help="table width (default: the terminal's, else COLUMNS, else 120)")
     parser.add_argument("--sarif-root", type=Path, metavar="DIR",
                         help="folder SARIF file URIs are relative to (default: the repository root)")
+    parser.add_argument("--rule-docs-url", metavar="URL",
+                        help="address of the folder with the rule pages (<ID>.md): SARIF helpUri and "
+                             "report links point there (default: no links)")
     parser.add_argument("--baseline", type=Path, metavar="FILE",
                         help="only failures not recorded in this baseline gate")
-    parser.add_argument("--no-color", action="store_true", help="no colour in the table")
 
 
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
@@ -100,6 +227,10 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", action="append", type=_parameter_assignment, metavar="NAME=VALUE", dest="set_values",
                         help="give a template parameter a value, over parameter files (repeatable; VALUE is "
                              "read as JSON when it is JSON, else as a string)")
+    parser.add_argument("--exclude", action="append", metavar="GLOB",
+                        help="leave files and folders out of folder walks (repeatable): a GLOB without / "
+                             "matches any name on the path (node_modules, *.test.json), one with / the path "
+                             "from the scanned folder (web/**)")
     parser.add_argument("--subscription-id", help="subscription the templates deploy to "
                                                   "(default 00000000-0000-0000-0000-000000000000)")
     parser.add_argument("--resource-group", help="resource group the templates deploy to (default hybrid-check-rg)")
@@ -109,24 +240,27 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="hybrid-check",
+    parser = _Parser(
+        prog="hybrid-check", parents=[_global_options(suppress=False)],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Policy-as-code checks for Azure hybrid connectivity: site-to-site VPN, ExpressRoute, "
-                    "ExpressRoute with VPN failover and hub-spoke gateway transit.")
+                    "ExpressRoute with VPN failover and hub-spoke gateway transit.",
+        epilog="examples:\n  hybrid-check scan .\n  hybrid-check explain VPN-ACTIVE-ACTIVE\n"
+               "  hybrid-check COMMAND --help\n\n" + EXIT_CODES_HELP)
     parser.add_argument("--version", action="version", version=f"hybrid-check {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    common = [_global_options(suppress=True)]
 
-    scan = commands.add_parser("scan", help="check templates and exports against the policies")
+    scan = _command(commands, "scan", "check templates and exports against the policies", common)
     _add_input_options(scan)
     _add_report_options(scan)
 
-    graph = commands.add_parser("graph", help="show the resources and relations the checker understood")
+    graph = _command(commands, "graph", "show the resources and relations the checker understood", common)
     _add_input_options(graph)
     graph.add_argument("--format", choices=("table", "json", "dot"), default="table",
                        help="table (default), json (resources with their evaluated bodies), or dot (Graphviz)")
 
-    audit = commands.add_parser("audit", help="check a live Azure estate through the Azure SDK")
+    audit = _command(commands, "audit", "check a live Azure estate through the Azure SDK", common)
     audit.add_argument("--subscription", action="append", metavar="ID", help="subscription (repeatable)")
     audit.add_argument("--resource-group", action="append", metavar="NAME",
                        help="only these resource groups of the subscription (repeatable)")
@@ -155,23 +289,43 @@ def build_parser() -> argparse.ArgumentParser:
                        help="write what was collected as an export that `scan` can read")
     _add_report_options(audit)
 
-    baseline = commands.add_parser("baseline", help="record the current failures as a baseline file")
+    baseline = _command(commands, "baseline", "record the current failures as a baseline file", common)
     _add_input_options(baseline)
     _add_policy_options(baseline)
-    baseline.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="baseline file to write")
+    target = baseline.add_mutually_exclusive_group(required=True)
+    target.add_argument("--baseline-file", type=Path, metavar="FILE", dest="baseline_file",
+                        help="baseline file to write (read it back with scan --baseline FILE)")
+    target.add_argument("-o", "--output", type=_baseline_output, metavar="baseline:FILE", dest="baseline_file",
+                        help="the same as --baseline-file, in the FORMAT:PATH form of scan -o")
 
-    policies = commands.add_parser("policies", help="list or validate policies")
-    policy_commands = policies.add_subparsers(dest="policies_command", metavar="ACTION")
-    listing = policy_commands.add_parser("list", help="list the policies")
-    listing.add_argument("--pattern", choices=PATTERN_CHOICES)
-    listing.add_argument("--policies", action="append", type=Path, metavar="DIR")
-    validate = policy_commands.add_parser("validate", help="validate policy files (exit 2 on any mistake)")
+    policies = _command(commands, "policies", "list or validate policies", common)
+    policy_commands = policies.add_subparsers(dest="policies_command", metavar="ACTION", parser_class=_Parser)
+    listing = policy_commands.add_parser(
+        "list", help="list the policies", description="List the bundled policies and those of --policies folders.",
+        epilog=EXAMPLES["policies"] + "\n\n" + EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    listing.add_argument("--pattern", choices=PATTERN_CHOICES, help="only the rules of this pattern")
+    listing.add_argument("--format", choices=("table", "json"), default="table", help="table (default) or json")
+    _add_policy_options(listing, pattern=False)
+    validate = policy_commands.add_parser(
+        "validate", help="validate policy files (exit 2 on any mistake)",
+        description="Validate every policy file below each folder against the policy schema.",
+        epilog=EXAMPLES["policies"] + "\n\n" + EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     validate.add_argument("directories", nargs="+", type=Path, metavar="DIR")
 
-    explain = commands.add_parser("explain", help="what a rule checks, why, and how to fix it")
+    explain = _command(commands, "explain", "what a rule checks, why, and how to fix it", common)
     explain.add_argument("rule", metavar="RULE-ID")
-    explain.add_argument("--policies", action="append", type=Path, metavar="DIR")
+    _add_policy_options(explain, pattern=False)
     return parser
+
+
+def _baseline_output(text: str) -> Path:
+    name, sep, path = text.partition(":")
+    if sep and name == "baseline" and path:
+        return Path(path)
+    if sep and name in FORMATS:
+        raise argparse.ArgumentTypeError(f"baseline writes a baseline file, not {name}: give -o baseline:FILE "
+                                         "or --baseline-file FILE")
+    return Path(text)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -196,13 +350,13 @@ def _load_config(args: argparse.Namespace) -> Any:
         if not path.is_file():
             raise UsageError(f"{path}: configuration file not found")
         config = load_config(path)
-        if getattr(config, "verbose", None):
-            logging.getLogger().setLevel(logging.INFO)
-        return config
-    found = find_config(Path.cwd())
-    config = load_config(found) if found else Config()
+    else:
+        found = find_config(Path.cwd())
+        config = load_config(found) if found else Config()
     if getattr(config, "verbose", None):
         logging.getLogger().setLevel(logging.INFO)
+    if config.path is not None:
+        logging.getLogger("hybrid_check").info("configuration: %s", config.path)
     return config
 
 
@@ -222,8 +376,12 @@ def _scan_options(args: argparse.Namespace, config: Any) -> Any:
     context = context.with_(**changes) if changes else context
     parameter_files = tuple(getattr(args, "parameters", None) or ()) or tuple(
         Path(p) for p in (getattr(config, "parameters", None) or ()))
-    policy_dirs = tuple(getattr(args, "policies", None) or ()) or tuple(
-        Path(p) for p in (getattr(config, "policies", None) or ()))
+    policy_dirs = tuple(getattr(config, "policies", None) or ()) + tuple(getattr(args, "policies", None) or ())
+    no_defaults = _pick(getattr(args, "no_default_policies", None),
+                        None if getattr(config, "default_policies", None) is None else not config.default_policies,
+                        False)
+    if no_defaults and not policy_dirs:
+        raise UsageError("--no-default-policies needs at least one --policies DIR")
     settings = RuleSettings(disabled=frozenset(getattr(config, "disabled_rules", ()) or ()),
                             severity=dict(getattr(config, "rule_severity", {}) or {}),
                             parameters=dict(getattr(config, "rule_parameters", {}) or {}))
@@ -233,7 +391,9 @@ def _scan_options(args: argparse.Namespace, config: Any) -> Any:
         parameter_values=tuple(getattr(args, "set_values", None) or ()),
         pattern=_pick(getattr(args, "pattern", None), getattr(config, "pattern", None), None),
         pattern_by_vnet=tuple((getattr(config, "pattern_by_vnet", None) or {}).items()),
-        policy_dirs=policy_dirs, settings=settings, settings_file=getattr(config, "path", None),
+        policy_dirs=policy_dirs, default_policies=not no_defaults, settings=settings,
+        settings_file=getattr(config, "path", None),
+        exclude=tuple(getattr(config, "exclude", ()) or ()) + tuple(getattr(args, "exclude", None) or ()),
         waivers=tuple(getattr(config, "waivers", ()) or ()),
         max_file_bytes=int(max_mb) * 1024 * 1024,
     )
@@ -243,16 +403,21 @@ def _scan_options(args: argparse.Namespace, config: Any) -> Any:
 # commands
 # --------------------------------------------------------------------------------------------------
 
+def _rule_docs_url(args: argparse.Namespace, config: Any) -> str | None:
+    return _pick(getattr(args, "rule_docs_url", None), getattr(config, "rule_docs_url", None), None)
+
+
 def _render(fmt: str, report: Any, gate: Any, args: argparse.Namespace, config: Any, *, tty: bool) -> str:
+    docs_url = _rule_docs_url(args, config)
     if fmt == "json":
         from checker.report import json_report
 
-        return json_report.render_json(report, gate)
+        return json_report.render_json(report, gate, docs_url=docs_url)
     if fmt == "sarif":
         from checker.report import sarif
 
         root = _pick(args.sarif_root, getattr(config, "sarif_root", None), None)
-        return sarif.render_sarif(report, root=Path(root) if root else None)
+        return sarif.render_sarif(report, root=Path(root) if root else None, docs_url=docs_url)
     if fmt == "junit":
         from checker.report import junit
 
@@ -264,9 +429,11 @@ def _render(fmt: str, report: Any, gate: Any, args: argparse.Namespace, config: 
     from checker.report import table
 
     show_passed = bool(_pick(args.show_passed, getattr(config, "show_passed", None), False))
-    no_color = bool(args.no_color or getattr(config, "no_color", None))
+    no_color = bool(getattr(args, "no_color", False) or getattr(config, "no_color", None))
     color = tty and not no_color and table.use_color(sys.stdout)
-    return table.render_table(report, gate=gate, show_passed=show_passed, color=color)
+    width = args.width or (table.terminal_width() if tty else table.terminal_width(default_only=True))
+    return table.render_table(report, gate=gate, show_passed=show_passed, color=color, width=width,
+                              quiet=bool(args.quiet), severities=args.severity)
 
 
 def _finish_report(report: Any, args: argparse.Namespace, config: Any) -> int:
@@ -465,21 +632,20 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     if report.errors:
         print("baseline not written: fix the input errors first", file=sys.stderr)
         return EXIT_INPUT
-    write_baseline(report, args.output)
+    write_baseline(report, args.baseline_file)
     failures = sum(1 for r in report.results if r.status in ("fail", "unknown"))
-    print(f"baseline written to {args.output}: {failures} result(s) recorded")
+    print(f"baseline written to {args.baseline_file}: {failures} result(s) recorded")
     return EXIT_PASS
 
 
 def _policies(args: argparse.Namespace) -> tuple[list[Any], list[Any]]:
-    from checker.api import ScanOptions, load_policies
+    from checker.api import load_policies
 
-    return load_policies(ScanOptions(policy_dirs=tuple(getattr(args, "policies", None) or ())))
+    config = _load_config(args)
+    return load_policies(_scan_options(args, config))
 
 
 def cmd_policies(args: argparse.Namespace) -> int:
-    from tabulate import tabulate
-
     from checker.policy.loader import validate_policy_dir
 
     if args.policies_command == "validate":
@@ -494,7 +660,7 @@ def cmd_policies(args: argparse.Namespace) -> int:
         print(f"policies valid: {', '.join(str(d) for d in args.directories)}")
         return EXIT_PASS
     if args.policies_command != "list":
-        raise UsageError("policies needs an action: list or validate")
+        raise UsageError("policies needs an action: list or validate (hybrid-check policies --help)")
     from checker.policy.engine import format_policy_list
 
     policies, errors = _policies(args)
@@ -502,7 +668,16 @@ def cmd_policies(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
     if args.pattern:
         policies = [p for p in policies if args.pattern in p.patterns]
-    print(tabulate(format_policy_list(policies), headers=["rule", "severity", "patterns", "subject", "title"]))
+    if args.format == "json":
+        import json
+
+        print(json.dumps([{"id": p.id, "title": p.title, "severity": p.severity, "patterns": list(p.patterns),
+                           "subject": p.subject, "requires": p.requires, "file": str(p.file)}
+                          for p in policies], indent=2))
+    else:
+        from tabulate import tabulate
+
+        print(tabulate(format_policy_list(policies), headers=["rule", "severity", "patterns", "subject", "title"]))
     return EXIT_INPUT if errors else EXIT_PASS
 
 
@@ -517,7 +692,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
         if policy.id.upper() == wanted:
             print(explain(policy))
             return EXIT_PASS
-    print(f"no rule {args.rule!r}; `hybrid-check policies list` shows the rules", file=sys.stderr)
+    hint = did_you_mean(args.rule, [p.id for p in policies])
+    print(f"no rule {args.rule!r}{hint}; `hybrid-check policies list` shows the rules", file=sys.stderr)
     return EXIT_INPUT
 
 
@@ -533,8 +709,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     import logging
 
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="hybrid-check: %(message)s", stream=sys.stderr)
+    level = logging.INFO if getattr(args, "verbose", False) else logging.WARNING
+    logging.basicConfig(level=level, format="hybrid-check: %(message)s", stream=sys.stderr)
+    logging.getLogger().setLevel(level)
     if args.command is None:
         parser.print_help()
         return EXIT_INPUT

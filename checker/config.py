@@ -69,7 +69,10 @@ class Config:
     pattern: str | None = None  # declared for every site
     pattern_by_vnet: Mapping[str, str] = field(default_factory=dict)  # VNet name/id glob -> pattern
     parameters: tuple[Path, ...] = ()  # parameter files
-    policies: tuple[Path, ...] = ()  # policy folders used instead of the bundled ones
+    policies: tuple[Path, ...] = ()  # policy folders used besides the bundled ones
+    default_policies: bool | None = None  # false: only the folders in `policies`
+    exclude: tuple[str, ...] = ()  # globs left out of folder walks
+    rule_docs_url: str | None = None  # where the rule pages live (SARIF helpUri, report links)
     max_file_size: int | None = None  # MB
     disabled_rules: frozenset[str] = frozenset()  # rule id globs
     rule_severity: Mapping[str, str] = field(default_factory=dict)
@@ -455,6 +458,9 @@ def load_config(path: Path) -> Config:
         pattern_by_vnet=MappingProxyType(dict(data.get("pattern-by-vnet", {}))),
         parameters=_paths(data.get("parameters"), base),
         policies=_paths(data.get("policies"), base),
+        default_policies=data.get("default-policies"),
+        exclude=tuple(data.get("exclude", ())),
+        rule_docs_url=data.get("rule-docs-url"),
         max_file_size=data.get("max-file-size"),
         disabled_rules=frozenset(rule for rule, settings in rules.items() if settings.get("enabled") is False),
         rule_severity=MappingProxyType({rule: settings["severity"] for rule, settings in rules.items()

@@ -4,6 +4,7 @@ with exit code 2 or a result, never a traceback, and the other inputs are still 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -551,6 +552,9 @@ def test_hostile_configuration_files_exit_2_with_file_line_and_problem(
     good = write(tmp_path / "good.json", template([vnet(), gateway()]))
     code, _, err = run(["scan", str(good), "--config", str(config)], capsys)
     assert code == 2
+    if name.endswith(".toml") and sys.version_info < (3, 11):
+        # no TOML reader in the standard library before 3.11: the file is refused, with the way out
+        message, line = "reading pyproject.toml needs Python 3.11 or later", None
     assert message in err
     assert (f"{name}:{line}:" if line is not None else f"{name}:") in err
 

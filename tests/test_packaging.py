@@ -57,3 +57,32 @@ def test_installed_cli_finds_its_policies_from_any_directory(installed: Path, tm
                            text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(installed),
                                                          "PYTHONSAFEPATH": "1"}, timeout=60)
     assert where.stdout.strip().startswith(str(installed))
+
+
+def test_installed_package_carries_the_rule_examples(installed: Path) -> None:
+    examples = list((installed / "checker" / "policies").glob("*/examples/*"))
+    assert {p.suffix for p in examples} == {".json", ".bicep"}
+    assert len(examples) == len(list((REPO_ROOT / "policies").glob("*/examples/*")))
+
+
+def test_every_importable_data_folder_is_declared() -> None:
+    """setuptools warns about every folder that Python could import as a package but that is not
+    declared one (the data folders under checker/ and policies/): each must be in `packages`."""
+    import re
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        pytest.skip("reading pyproject.toml needs Python 3.11")
+    declared = set(tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+                   ["tool"]["setuptools"]["packages"])
+    identifier = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+    expected = set()
+    for root, prefix in ((REPO_ROOT / "checker", "checker"), (REPO_ROOT / "policies", "checker.policies")):
+        for folder in [root, *sorted(p for p in root.rglob("*") if p.is_dir())]:
+            parts = folder.relative_to(root).parts
+            if "__pycache__" in parts or not all(identifier.match(part) for part in parts):
+                continue
+            if any(f.is_file() for f in folder.iterdir()):
+                expected.add(".".join((prefix, *parts)))
+    assert expected - declared == set()

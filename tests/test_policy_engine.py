@@ -52,6 +52,10 @@ def only(results: list, rule: str) -> list:
     return [r for r in results if r.rule == rule]
 
 
+def unknown_title(policies: list[Policy]) -> str:
+    return next(p.title for p in policies if p.id == "GW-SUBNET-SIZE")
+
+
 def test_statuses_and_messages(policies: list[Policy]) -> None:
     subjects = [vpn("gw-ok", 27), vpn("gw-small", 28), vpn("gw-unknown", Unknown("prefix from reference()")),
                 vpn("gw-bad-type", "abc"),
@@ -65,8 +69,10 @@ def test_statuses_and_messages(policies: list[Policy]) -> None:
     unknown = by_name["gw-unknown"]
     assert unknown.status == "unknown"
     assert unknown.unknown_reasons == ("prefix from reference()",)
-    assert unknown.message == ("GatewaySubnet GatewaySubnet is /unknown; SKU VpnGw1 needs /27 or larger. "
-                               "Unknown: prefix from reference()")
+    # a policy's message states the problem; an unknown gets the subject and the title, and its reason
+    # travels once, in unknown_reasons, which every format prints once
+    assert unknown.message == "gw-unknown: " + unknown_title(policies)
+    assert by_name["gw-ok"].message == "gw-ok: " + unknown_title(policies)
     assert by_name["gw-bad-type"].status == "unknown"
     assert by_name["gw-bad-type"].unknown_reasons == ("expected a number at subnet.prefixLength, found 'abc'",)
     small = by_name["gw-small"]
@@ -119,7 +125,8 @@ def test_settings_severity_parameters_and_disabled(policies: list[Policy]) -> No
     settings = RuleSettings(severity={"gw-subnet-size": "low"}, parameters={"GW-SUBNET-SIZE": {"maxPrefixLength": 28}})
     [result] = only(evaluate(policies, subjects, settings), "GW-SUBNET-SIZE")
     assert (result.status, result.severity) == ("pass", "low")
-    assert result.message.endswith("needs /28 or larger")
+    [small] = only(evaluate(policies, [vpn("gw", 29)], settings), "GW-SUBNET-SIZE")
+    assert small.status == "fail" and small.message.endswith("needs /28 or larger")  # parameters reach the message
     disabled = RuleSettings(disabled=frozenset({"gw-subnet-*"}))
     results = evaluate(policies, subjects, disabled)
     assert {r.rule for r in results} == {"GW-PROVISIONED"}
@@ -154,8 +161,9 @@ def test_secret_compared_by_value_is_unknown_and_not_printed() -> None:
                       kind="connection")
     [result] = evaluate([policy], [subject])
     assert result.status == "unknown"
-    assert result.message == ("<secret> (not set) a, unknown, true. Unknown: sharedKey is a secret; its value is "
-                              "not compared")
+    assert result.message == "c: t"
+    assert "123secret" not in result.message + "".join(result.unknown_reasons)
+    assert result.unknown_reasons == ("sharedKey is a secret; its value is not compared",)
     assert "123secret" not in repr(result)
 
 

@@ -101,11 +101,12 @@ def test_secret_object_passed_as_message_is_not_rendered() -> None:
     assert document["results"][0]["message"] == "<secret>"
 
 
-def test_rule_page_url_absolute_for_repository_paths() -> None:
-    assert rule_page_url("X-1", "https://example.org/x").startswith("https://example.org")
-    relative = rule_page_url("X-1", "docs/rules/X-1.md")
-    assert relative.startswith("https://") and relative.endswith("/docs/rules/X-1.md")
-    assert rule_page_url("X-1").endswith("/docs/rules/X-1.md")
+def test_rule_page_url_only_when_known() -> None:
+    assert rule_page_url("X-1", "https://example.org/x") == "https://example.org/x"
+    assert rule_page_url("X-1", "docs/rules/X-1.md") == ""  # no guessed repository address
+    assert rule_page_url("X-1") == ""
+    assert rule_page_url("X-1", "docs/rules/X-1.md", "https://docs.example.org/rules") == \
+        "https://docs.example.org/rules/X-1.md"
 
 
 def test_not_evaluated_scopes_are_reported(report_validator) -> None:

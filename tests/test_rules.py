@@ -1189,6 +1189,13 @@ def test_every_message_reads_as_a_plain_line_for_every_status() -> None:
     assert len({rule for rule, _ in seen}) >= 54  # the 6 live-only rules are not-applicable on templates
 
 
+def _title(rule: str) -> str:
+    from checker.policy.loader import default_policy_dir, load_policies
+
+    policies, _ = load_policies([default_policy_dir()])
+    return next(p.title for p in policies if p.id == rule)
+
+
 def _message(resources: list[Resource], rule: str, name: str | None = None) -> tuple[str, str]:
     found = [r for r in results(resources, rule) if name is None or r.resource.name == name]
     assert len(found) == 1, [(r.resource.name, r.status) for r in found]
@@ -1197,7 +1204,7 @@ def _message(resources: list[Resource], rule: str, name: str | None = None) -> t
 
 def test_zone_redundancy_message_does_not_claim_a_failure_on_a_pass() -> None:
     assert _message(vpn_site(), "GW-PIP-ZONE-REDUNDANT") == (
-        "pass", "Vpn gateway gw-vpn (SKU VpnGw2AZ, westeurope): 0 of 2 public IP(s) not in every zone of the region")
+        "pass", "gw-vpn: Public IPs of AZ-SKU gateways are zone-redundant")  # a pass states compliance
     assert _message(edit(vpn_site(), "pip-1", "zones", ["1"]), "GW-PIP-ZONE-REDUNDANT")[1].startswith(
         "Vpn gateway gw-vpn (SKU VpnGw2AZ, westeurope): 1 of 2 public IP(s) not in every zone")
 
@@ -1206,12 +1213,12 @@ def test_diagnostics_message_of_an_expressroute_gateway_names_what_it_needs() ->
     status_, text = _message(drop(er_site(), "diag"), "GW-DIAG-LOGS", "gw-er")
     assert status_ == "fail"
     assert "GatewayDiagnosticLog" not in text and "IKEDiagnosticLog" not in text
-    assert text == ("ExpressRoute gateway gw-er: 0 diagnostic setting(s), 0 metric alert(s); missing: metrics or "
-                    "logs sent to a destination, or a metric alert on the gateway")
-    assert _message(er_site(), "GW-DIAG-LOGS", "gw-er")[1].endswith("missing: (none)")
+    assert text.startswith("ExpressRoute gateway gw-er is not monitored: missing metrics or logs sent to a "
+                           "destination, or a metric alert on the gateway.")  # the problem first
+    assert _message(er_site(), "GW-DIAG-LOGS", "gw-er") == ("pass", "gw-er: " + _title("GW-DIAG-LOGS"))
     vpn_text = _message(drop(vpn_site(), "diag"), "GW-DIAG-LOGS")[1]
-    assert vpn_text.endswith("missing: GatewayDiagnosticLog, TunnelDiagnosticLog, RouteDiagnosticLog, "
-                             "IKEDiagnosticLog")
+    assert ("is not monitored: missing GatewayDiagnosticLog, TunnelDiagnosticLog, RouteDiagnosticLog, "
+            "IKEDiagnosticLog.") in vpn_text
 
 
 def test_names_only_known_at_deployment_read_as_where_they_come_from() -> None:
@@ -1222,7 +1229,8 @@ def test_names_only_known_at_deployment_read_as_where_they_come_from() -> None:
     gw.origin = Origin(file="main.json", line=35)
     status_, text = _message(resources, "VPN-SKU-CURRENT")
     assert status_ == "pass"
-    assert text.endswith(": Vpn gateway at line 35 (name from parameter 'gatewayName') has SKU VpnGw2AZ")
+    assert text == ("virtualNetworkGateways at line 35 (name from parameter 'gatewayName'): "
+                    + _title("VPN-SKU-CURRENT"))
     assert "<unknown@" not in _message(resources, "GW-ONE-PER-TYPE")[1]
 
 

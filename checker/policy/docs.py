@@ -30,6 +30,22 @@ def _source_path(policy: Policy, policy_dir: Path | None) -> str:
     return path.as_posix()
 
 
+EXAMPLE_KINDS = (("arm", "ARM template", "json"), ("bicep", "Bicep", "bicep"))
+
+
+def compliant_example(policy: Policy) -> list[str]:
+    """The "Compliant example" section: the rule's ARM and Bicep examples (from its ``examples``
+    key or its ``examples/<ID>.json`` and ``.bicep`` files), or nothing when it has none."""
+    found = [(title, fence, policy.examples[kind].strip()) for kind, title, fence in EXAMPLE_KINDS
+             if policy.examples.get(kind)]
+    if not found:
+        return []
+    lines = ["## Compliant example", ""]
+    for title, fence, text in found:
+        lines += [f"{title}:", "", f"```{fence}", text, "```", ""]
+    return lines
+
+
 def render_rule_page(policy: Policy, policy_dir: Path | None = None) -> str:
     """The Markdown page of one rule."""
     data = ("live subscription data only (not applicable to templates and exports)"
@@ -56,13 +72,16 @@ def render_rule_page(policy: Policy, policy_dir: Path | None = None) -> str:
         "",
         policy.remediation.strip(),
         "",
+    ]
+    lines += compliant_example(policy)
+    lines += [
         "## Conditions",
         "",
         "```yaml",
         conditions_yaml(policy),
         "```",
         "",
-        "Message: `" + policy.message.replace("`", "'") + "`",
+        "Message of a failure: `" + policy.message.replace("`", "'") + "`",
         "",
     ]
     if policy.parameters:

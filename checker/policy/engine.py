@@ -151,11 +151,20 @@ def _result(compiled: CompiledPolicy, subject: Subject, place: Place, status: st
         unknown_reasons=reasons)
 
 
-def _with_reasons(message: str, reasons: tuple[str, ...]) -> str:
-    text = message.rstrip()
-    if text and not text.endswith((".", "!", "?")):
-        text += "."
-    return f"{text} Unknown: {'; '.join(reasons)}".strip()
+def _settled_message(compiled: CompiledPolicy, subject: Subject) -> str:
+    """The message of a pass or an unknown: the subject's name, then the rule's title, which states
+    what compliance is. A policy's ``message`` states a problem, so it is only rendered for a
+    failure; an unknown result's reasons travel in ``unknown_reasons`` and every format prints them
+    once, after this message."""
+    name = subject.data.get("displayName") if isinstance(subject.data, Mapping) else None
+    if not isinstance(name, str) or not name:
+        name = subject.resource.name
+    elif name.startswith("at line"):  # a name only known at deployment: say what the resource is
+        name = f"{str(subject.resource.type).rsplit('/', 1)[-1]} {name}"
+    vnet = subject.data.get("vnet") if isinstance(subject.data, Mapping) else None
+    if subject.kind == "gateway-subnet" and isinstance(vnet, Mapping) and isinstance(vnet.get("displayName"), str):
+        name = f"{name} of VNet {vnet['displayName']}"
+    return f"{name}: {compiled.policy.title}"
 
 
 def evaluate_subject(compiled: CompiledPolicy, subject: Subject, place: Place | None = None) -> Result | None:
@@ -174,20 +183,18 @@ def evaluate_subject(compiled: CompiledPolicy, subject: Subject, place: Place | 
             return _result(compiled, subject, place, "not-applicable",
                            f"{compiled.policy.id} needs live data; {subject.resource.name} was read from "
                            f"{subject.resource.source} data, so the rule was not evaluated.")
-        message = compiled.message(data)
         if isinstance(applies, Undetermined):
-            reasons = applies.reasons
-            return _result(compiled, subject, place, "unknown", _with_reasons(message, reasons), reasons)
+            return _result(compiled, subject, place, "unknown", _settled_message(compiled, subject), applies.reasons)
         verdict = compiled.condition_then(data)
         if verdict is True:
-            return _result(compiled, subject, place, "pass", message)
+            return _result(compiled, subject, place, "pass", _settled_message(compiled, subject))
         if verdict is False:
-            return _result(compiled, subject, place, "fail", message)
+            return _result(compiled, subject, place, "fail", compiled.message(data))
         reasons = verdict.reasons if isinstance(verdict, Undetermined) else ("no verdict",)
-        return _result(compiled, subject, place, "unknown", _with_reasons(message, reasons), reasons)
+        return _result(compiled, subject, place, "unknown", _settled_message(compiled, subject), reasons)
     except Exception as error:  # a malformed subject must never abort the whole run
         reason = f"could not evaluate {compiled.policy.id}: {type(error).__name__}"
-        return _result(compiled, subject, place, "unknown", f"{compiled.policy.title}. Unknown: {reason}", (reason,))
+        return _result(compiled, subject, place, "unknown", compiled.policy.title, (reason,))
 
 
 def evaluate(policies: Sequence[Policy], subjects: Sequence[Subject],

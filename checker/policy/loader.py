@@ -547,7 +547,31 @@ def _policy_from(document: Mapping[str, Any], file: str, positions: _Positions) 
         parameters=MappingProxyType(parameters), condition_if=document.get("if"),
         condition_then=document["then"], message=document["message"].strip(),
         remediation=document["remediation"].strip(), references=tuple(document.get("references") or ()),
-        file=file, line=positions.line(("id",), key=True))
+        file=file, line=positions.line(("id",), key=True), examples=_examples(document, file))
+
+
+#: Compliant examples may also live beside the policy: ``examples/<ID>.json`` (the ARM resource, or a
+#: list of resources, that makes the rule pass) and ``examples/<ID>.bicep`` (the same in Bicep). The
+#: tests put each ARM example into a compliant site and check that the rule passes on it.
+EXAMPLE_FILES = (("arm", ".json"), ("bicep", ".bicep"))
+
+
+def example_files(policy_file: Path, rule_id: str) -> dict[str, Path]:
+    """The example files of a rule that exist, by kind (arm, bicep)."""
+    folder = policy_file.parent / "examples"
+    return {kind: folder / f"{rule_id}{suffix}" for kind, suffix in EXAMPLE_FILES
+            if (folder / f"{rule_id}{suffix}").is_file()}
+
+
+def _examples(document: Mapping[str, Any], file: str) -> Mapping[str, str]:
+    found = {kind: str(text).strip() for kind, text in (document.get("examples") or {}).items()}
+    for kind, path in example_files(Path(file), str(document["id"])).items():
+        if kind not in found:
+            try:
+                found[kind] = path.read_text(encoding="utf-8").strip()
+            except (OSError, UnicodeDecodeError):
+                continue
+    return MappingProxyType(found)
 
 
 def policy_files(directory: Path) -> list[Path]:

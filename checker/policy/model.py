@@ -52,6 +52,7 @@ class Policy:
     references: tuple[str, ...]
     file: str
     line: int
+    examples: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # arm, bicep -> text
 
     def __hash__(self) -> int:  # conditions are dicts: hash by identity of the rule, not its contents
         return hash((self.id, self.file))
@@ -60,7 +61,8 @@ class Policy:
         return RuleInfo(
             id=self.id, title=self.title, description=self.description, severity=self.severity,
             patterns=self.patterns, remediation=self.remediation, references=self.references,
-            help_uri=rule_page_path(self.id), requires_live=self.requires == "live")
+            help_uri=rule_page_path(self.id), requires_live=self.requires == "live",
+            examples=tuple(self.examples.items()))
 
     def default_parameters(self) -> dict[str, Any]:
         return {name: spec.default for name, spec in self.parameters.items()}

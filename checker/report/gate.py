@@ -35,10 +35,23 @@ def _gates(result: Result) -> bool:
     return result.baseline != "existing"
 
 
+def _by_severity(results: list[Result]) -> str:
+    """``2 critical, 5 high`` for a list of results."""
+    counts = [(severity, sum(1 for r in results if r.severity == severity)) for severity in SEVERITIES]
+    return ", ".join(f"{count} {severity}" for severity, count in counts if count)
+
+
 def _describe(results: list[Result], limit: int = 3) -> str:
-    shown = ", ".join(f"{r.rule} on {r.resource.name}" for r in results[:limit])
-    more = len(results) - limit
-    return shown + (f" and {more} more" if more > 0 else "")
+    """Counts by severity, then the most severe rules (by severity, then rule) with where they fail."""
+    ordered = sorted(results, key=lambda r: (SEVERITIES.index(r.severity) if r.severity in SEVERITIES else -1,
+                                             r.rule, r.resource.name.lower()))
+    by_rule: dict[str, list[Result]] = {}
+    for result in ordered:
+        by_rule.setdefault(result.rule, []).append(result)
+    shown = [f"{rule} on {found[0].resource.name}" + (f" and {len(found) - 1} more" if len(found) > 1 else "")
+             for rule, found in list(by_rule.items())[:limit]]
+    more = len(by_rule) - limit
+    return f"{_by_severity(results)}; " + ", ".join(shown) + (f"; {more} more rule(s)" if more > 0 else "")
 
 
 def evaluate_gate(report: Report, *, fail_on: str = "high", unknown: str = "fail",
@@ -84,8 +97,12 @@ def evaluate_gate(report: Report, *, fail_on: str = "high", unknown: str = "fail
         reasons.insert(0, f"{len(report.errors)} input error(s): the input is not usable, fix it first")
         return GateOutcome(False, EXIT_ERROR, fail_on, unknown, tuple(reasons))
     if not report.results and not allow_empty:
-        reasons.insert(0, "nothing was evaluated: no rule applied to any resource (allow_empty to accept)")
+        reasons.insert(0, "nothing was evaluated: no rule applied to any resource (no VPN or ExpressRoute "
+                          "gateways, connections or circuits in the inputs); --allow-empty (allow-empty: true "
+                          "in the configuration) accepts this")
         return GateOutcome(False, EXIT_ERROR, fail_on, unknown, tuple(reasons))
+    if not report.results:
+        reasons.insert(0, "nothing to check: no hybrid connectivity resources in the inputs (--allow-empty)")
     if gate_fails:
         return GateOutcome(False, EXIT_FAIL, fail_on, unknown, tuple(reasons))
     return GateOutcome(True, EXIT_PASS, fail_on, unknown, tuple(reasons))

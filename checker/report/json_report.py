@@ -15,10 +15,10 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = "1.0"
 
-#: Rule pages live in the repository under docs/rules/<ID>.md. A rule's help_uri may be a full URL or a
-#: path in the repository (docs/rules/<ID>.md); paths are made absolute against this address.
-PROJECT_FILES_URL = "https://github.com/hybrid-check/hybrid-check/blob/main/"
-RULE_DOCS_BASE_URL = PROJECT_FILES_URL + "docs/rules/"
+#: Rule pages live in the repository under docs/rules/<ID>.md. Reports link to them only when the
+#: user says where they are published (--rule-docs-url, rule-docs-url: in the configuration): no
+#: address is guessed.
+RULE_PAGE_SUFFIX = ".md"
 
 SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}  # critical = 0
 # failures first, then what needs a look, then what is settled
@@ -38,21 +38,23 @@ def safe_text(value: Any) -> str:
     return str(value)
 
 
-def rule_page_url(rule_id: str, help_uri: str = "") -> str:
-    """An absolute URL for a rule page (SARIF helpUri must be one)."""
+def rule_page_url(rule_id: str, help_uri: str = "", docs_url: str | None = None) -> str:
+    """An absolute URL for a rule page, or an empty string when none is known: a rule's own
+    ``help_uri`` when it is a full URL, else ``<docs_url>/<ID>.md`` when the rule pages' address is
+    configured."""
     if "://" in help_uri:
         return help_uri
-    if help_uri:
-        return PROJECT_FILES_URL + help_uri.removeprefix("./").lstrip("/")
-    return f"{RULE_DOCS_BASE_URL}{rule_id}.md"
+    if docs_url:
+        return f"{docs_url.rstrip('/')}/{rule_id}{RULE_PAGE_SUFFIX}"
+    return ""
 
 
-def help_uris(report: Report) -> dict[str, str]:
-    """Rule id -> page URL for every rule the report mentions."""
-    urls = {info.id: rule_page_url(info.id, info.help_uri) for info in report.rules}
+def help_uris(report: Report, docs_url: str | None = None) -> dict[str, str]:
+    """Rule id -> page URL for every rule the report mentions that has one."""
+    urls = {info.id: rule_page_url(info.id, info.help_uri, docs_url) for info in report.rules}
     for result in report.results:
-        urls.setdefault(result.rule, rule_page_url(result.rule))
-    return urls
+        urls.setdefault(result.rule, rule_page_url(result.rule, "", docs_url))
+    return {rule: url for rule, url in urls.items() if url}
 
 
 def status_counts(results: Iterable[Result]) -> dict[str, int]:
@@ -78,7 +80,10 @@ def location_text(result: Result) -> str:
 
 
 def sort_key(result: Result) -> tuple[Any, ...]:
-    return (STATUS_ORDER.get(result.status, 9), SEVERITY_RANK.get(result.severity, 9), result.rule,
+    """What to act on first, the same in every format: failures and unknowns before settled results,
+    then severity, status, rule, resource and place."""
+    settled = 0 if result.status in ("fail", "unknown") else 1
+    return (settled, SEVERITY_RANK.get(result.severity, 9), STATUS_ORDER.get(result.status, 9), result.rule,
             result.resource.name.lower(), result.location.file or "", result.location.line or 0)
 
 
@@ -141,7 +146,7 @@ def _gate_dict(gate: GateOutcome | None) -> dict[str, Any] | None:
             "exitCode": gate.exit_code, "reasons": list(gate.reasons)}
 
 
-def report_to_dict(report: Report, gate: GateOutcome | None = None) -> dict:
+def report_to_dict(report: Report, gate: GateOutcome | None = None, docs_url: str | None = None) -> dict:
     """The report as plain JSON data (see checker/schemas/report.schema.json)."""
     results: Sequence[Result] = report.results
     return {
@@ -161,8 +166,9 @@ def report_to_dict(report: Report, gate: GateOutcome | None = None) -> dict:
         },
         "inputs": list(report.inputs),
         "rules": [{"id": info.id, "title": safe_text(info.title), "severity": info.severity,
-                   "patterns": list(info.patterns), "helpUri": rule_page_url(info.id, info.help_uri),
-                   "requiresLive": info.requires_live} for info in report.rules],
+                   "patterns": list(info.patterns), "requiresLive": info.requires_live,
+                   **({"helpUri": url} if (url := rule_page_url(info.id, info.help_uri, docs_url)) else {})}
+                  for info in report.rules],
         "sites": [_site_dict(site) for site in report.sites],
         "results": [_result_dict(result) for result in results],
         "errors": [{"file": error.file, "line": error.line, "column": error.column,
@@ -176,5 +182,5 @@ def report_to_dict(report: Report, gate: GateOutcome | None = None) -> dict:
     }
 
 
-def render_json(report: Report, gate: GateOutcome | None = None) -> str:
-    return json.dumps(report_to_dict(report, gate), indent=2, ensure_ascii=False) + "\n"
+def render_json(report: Report, gate: GateOutcome | None = None, docs_url: str | None = None) -> str:
+    return json.dumps(report_to_dict(report, gate, docs_url), indent=2, ensure_ascii=False) + "\n"

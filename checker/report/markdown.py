@@ -46,7 +46,8 @@ def _results_table(results: Sequence[Result], urls: dict[str, str]) -> list[str]
         if r.suppression is not None:
             verb = "expired" if r.suppression.expired else "until"
             message += f"<br>Waiver {verb} {r.suppression.expires}: {cell(r.suppression.reason)}"
-        lines.append(f"| {status} | {r.severity} | [{r.rule}]({urls.get(r.rule, '')}) | "
+        rule = f"[{r.rule}]({urls[r.rule]})" if urls.get(r.rule) else r.rule
+        lines.append(f"| {status} | {r.severity} | {rule} | "
                      f"{_code(r.resource.name)} | {_code(location_text(r))} | {message} |")
     if len(results) > MAX_ROWS:
         lines.append(f"\n{len(results) - MAX_ROWS} more not shown: see the JSON or SARIF report.")
@@ -60,8 +61,8 @@ def _folded(title: str, results: Sequence[Result], urls: dict[str, str]) -> list
             *_results_table(results, urls), "", "</details>"]
 
 
-def render_markdown(report: Report, *, gate: GateOutcome | None = None) -> str:
-    urls = help_uris(report)
+def render_markdown(report: Report, *, gate: GateOutcome | None = None, docs_url: str | None = None) -> str:
+    urls = help_uris(report, docs_url)
     verdict = overall_result(report, gate)
     counts = status_counts(report.results)
     heading = f"## hybrid-check: {_VERDICT[verdict]}"

@@ -48,6 +48,7 @@ class RuleInfo:
     references: tuple[str, ...] = ()
     help_uri: str = ""
     requires_live: bool = False
+    examples: tuple[tuple[str, str], ...] = ()  # (arm | bicep, compliant example)
 
 
 @dataclass(frozen=True)

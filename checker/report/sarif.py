@@ -15,7 +15,6 @@ from checker.report.model import Report, Result, RuleInfo
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/hybrid-check/hybrid-check"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "hybridCheck/v1"
 
@@ -65,12 +64,33 @@ def _physical_location(file: str | None, line: int | None, column: int | None,
     return {"physicalLocation": {"artifactLocation": artifact, "region": region}}
 
 
+EXAMPLE_TITLES = (("arm", "ARM template", "json"), ("bicep", "Bicep", "bicep"))
+
+
+def help_markdown(info: RuleInfo, url: str = "") -> str:
+    """The rule's full help in Markdown, as code scanning shows it: what it checks and why, how to
+    fix it, compliant examples and references (and the rule page when its address is configured)."""
+    parts = [f"**{safe_text(info.title) or info.id}** ({info.severity})"]
+    if info.description:
+        parts.append(safe_text(info.description).strip())
+    if info.remediation:
+        parts.append("## How to fix\n\n" + safe_text(info.remediation).strip())
+    examples = dict(info.examples)
+    for kind, title, fence in EXAMPLE_TITLES:
+        if examples.get(kind):
+            parts.append(f"## Compliant example ({title})\n\n```{fence}\n{examples[kind].strip()}\n```")
+    if info.references:
+        parts.append("## References\n\n" + "\n".join(f"- <{ref}>" for ref in info.references))
+    if url:
+        parts.append(f"[Rule page]({url})")
+    return "\n\n".join(parts)
+
+
 def _rule_descriptor(info: RuleInfo, url: str) -> dict[str, Any]:
     descriptor: dict[str, Any] = {
         "id": info.id,
         "shortDescription": {"text": safe_text(info.title) or info.id},
         "fullDescription": {"text": safe_text(info.description) or safe_text(info.title) or info.id},
-        "helpUri": url,
         "defaultConfiguration": {"level": LEVEL.get(info.severity, "warning")},
         "properties": {
             "security-severity": SECURITY_SEVERITY.get(info.severity, "5.5"),
@@ -79,9 +99,10 @@ def _rule_descriptor(info: RuleInfo, url: str) -> dict[str, Any]:
             "precision": "high",
         },
     }
-    if info.remediation:
-        descriptor["help"] = {"text": safe_text(info.remediation),
-                              "markdown": f"{safe_text(info.remediation)}\n\n[Rule page]({url})"}
+    if url:  # only an address the user configured: none is guessed
+        descriptor["helpUri"] = url
+    text = " ".join(part for part in (safe_text(info.description), safe_text(info.remediation)) if part)
+    descriptor["help"] = {"text": text or safe_text(info.title) or info.id, "markdown": help_markdown(info, url)}
     return descriptor
 
 
@@ -97,9 +118,11 @@ def _rules(report: Report) -> list[RuleInfo]:
 def _message(result: Result) -> str:
     text = safe_text(result.message)
     if result.status == "unknown":
-        text = f"Unknown: {text}"
-        if result.unknown_reasons:
-            text += " (" + "; ".join(safe_text(r) for r in result.unknown_reasons) + ")"
+        reasons = "; ".join(safe_text(r) for r in result.unknown_reasons)
+        if reasons and reasons not in text:
+            text = text.rstrip(".") + f". Unknown: {reasons}"
+        elif not reasons:
+            text = f"Unknown: {text}"
     if result.suppression is not None and result.suppression.expired:
         text += f" The waiver for this finding expired on {result.suppression.expires}."
     return text
@@ -168,17 +191,16 @@ def _notifications(report: Report, root: Path) -> list[dict[str, Any]]:
     return notes
 
 
-def render_sarif(report: Report, *, root: Path | None = None) -> str:
+def render_sarif(report: Report, *, root: Path | None = None, docs_url: str | None = None) -> str:
     root = root if root is not None else find_repository_root()
     rules = _rules(report)
     index = {info.id: i for i, info in enumerate(rules)}
-    urls = help_uris(report)
+    urls = help_uris(report, docs_url)
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": report.tool_name,
             "version": report.tool_version,
             "semanticVersion": report.tool_version,
-            "informationUri": INFORMATION_URI,
             "rules": [_rule_descriptor(info, urls.get(info.id, "")) for info in rules],
         }},
         "invocations": [{"executionSuccessful": not report.errors,

@@ -1,29 +1,53 @@
-"""The terminal report: results grouped by site and pattern, failures first, one line per result,
-then input errors, notices and a summary line."""
+"""The terminal report, written to answer "what do I fix first": sites with failures first, each
+headed by its counts per severity; rows by severity then rule, the same finding of one copy loop
+folded into one row with a count; the message column wrapped to the terminal width (the JSON report
+keeps every result and the full text); then input errors, notices, the gate by severity and a
+summary line."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import re
+import shutil
+import textwrap
+from collections.abc import Collection, Sequence
 from typing import IO, Any
 
-from tabulate import tabulate
+import tabulate as _tabulate_module
 
 from checker.report.escape import terminal_text
 from checker.report.gate import GateOutcome
 from checker.report.json_report import (
-    location_text,
     not_evaluated,
     overall_result,
     safe_text,
+    sort_key,
     sorted_results,
     status_counts,
 )
-from checker.report.model import Report, Result, Site
+from checker.report.model import SEVERITIES, Report, Result, Site
 
 _COLOURS = {"fail": "31", "unknown": "33", "pass": "32", "suppressed": "2", "not-applicable": "2",
             "error": "31;1", "critical": "31;1", "high": "31", "medium": "33", "low": "36"}
 HIDDEN_UNLESS_SHOWN = ("pass", "not-applicable")
+HEADERS = ["status", "severity", "rule", "resource / location", "message"]
+#: Width used when the output is not a terminal and COLUMNS is not set.
+DEFAULT_WIDTH = 120
+MIN_MESSAGE_WIDTH = 30
+MIN_RESOURCE_WIDTH = 20
+#: Site results, worst first.
+SITE_ORDER = {"fail": 0, "unknown": 1, "pass": 2}
+
+
+def tabulate(rows: Sequence[Sequence[str]], *, headers: Sequence[str], tablefmt: str) -> str:
+    """tabulate without the 2 spaces it adds to each header's width: columns are as wide as their
+    widest cell, so a narrow terminal keeps the room for the message."""
+    padding = getattr(_tabulate_module, "MIN_PADDING", 2)
+    setattr(_tabulate_module, "MIN_PADDING", 0)  # noqa: B010 - a module setting without a typed attribute
+    try:
+        return _tabulate_module.tabulate(rows, headers=headers, tablefmt=tablefmt)
+    finally:
+        setattr(_tabulate_module, "MIN_PADDING", padding)  # noqa: B010
 
 
 def use_color(stream: IO[Any]) -> bool:
@@ -37,6 +61,17 @@ def use_color(stream: IO[Any]) -> bool:
         return False
 
 
+def terminal_width(*, default_only: bool = False) -> int:
+    """The terminal's width (COLUMNS wins, as shells set it); ``default_only`` when writing to a
+    pipe or file: COLUMNS if set, else :data:`DEFAULT_WIDTH`."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if default_only:
+        return DEFAULT_WIDTH
+    return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+
+
 def _paint(text: str, key: str, color: bool) -> str:
     code = _COLOURS.get(key)
     if not color or not code:
@@ -48,17 +83,39 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _status_cell(result: Result, color: bool) -> str:
-    text = result.status
-    if result.baseline == "existing":
-        text += " (baseline)"
-    return _paint(text, result.status, color)
+def relative_path(file: str) -> str:
+    """A file as a path relative to the working directory (``../shared/x.json`` rather than an
+    absolute path), unless that is longer or impossible (another drive)."""
+    if not file or not os.path.isabs(file):
+        return file
+    try:
+        relative = os.path.relpath(file)
+    except ValueError:
+        return file
+    return relative if len(relative) < len(file) else file
+
+
+def _location(result: Result) -> str:
+    file = relative_path(result.location.file or "")
+    return f"{file}:{result.location.line}" if result.location.line else file
+
+
+_RESOURCE_ID = re.compile(r"/subscriptions/[^/\s]+/resourceGroups/([^/\s]+)/providers/[^/\s]+/([^\s,;()]+)",
+                          re.IGNORECASE)
+
+
+def short_ids(text: str) -> str:
+    """Full resource ids as ``type/name (resource group)``: the JSON report keeps the full id."""
+    return _RESOURCE_ID.sub(lambda m: f"{m.group(2)} (resource group {m.group(1)})", text)
 
 
 def _message_cell(result: Result) -> str:
+    """The message, then (once) why it is unknown, then the waiver."""
     message = _one_line(safe_text(result.message))
     if result.status == "unknown" and result.unknown_reasons:
-        message += " [unknown: " + "; ".join(_one_line(safe_text(r)) for r in result.unknown_reasons) + "]"
+        reasons = "; ".join(short_ids(_one_line(safe_text(r))) for r in result.unknown_reasons)
+        if reasons not in message:
+            message = (message.rstrip(".") + ". " if message else "") + f"Unknown: {reasons}"
     if result.suppression is not None:
         if result.suppression.expired:
             message += f" [waiver expired {result.suppression.expires}: {_one_line(result.suppression.reason)}]"
@@ -68,23 +125,144 @@ def _message_cell(result: Result) -> str:
     return message
 
 
+def severity_summary(results: Sequence[Result], status: str) -> str:
+    """``2 critical, 1 high`` for the results of one status (empty when there are none)."""
+    counts = {severity: 0 for severity in SEVERITIES}
+    for result in results:
+        if result.status == status and result.severity in counts:
+            counts[result.severity] += 1
+    return ", ".join(f"{count} {severity}" for severity, count in counts.items() if count)
+
+
 def _site_heading(site: Site | None, results: Sequence[Result], color: bool) -> str:
+    failing = severity_summary(results, "fail")
+    unknown = severity_summary(results, "unknown")
+    counts = []
+    if failing:
+        counts.append(f"failing {failing}")
+    if unknown:
+        counts.append(f"unknown {unknown}")
+    tail = f" ({'; '.join(counts)})" if counts else ""
     if site is None:
-        return "Resources outside any site"
+        return f"Resources outside any site{tail}"
     if site.pattern:
         patterns = ", ".join(site.patterns) if site.patterns else site.pattern
         pattern = f"pattern {patterns} ({site.pattern_source})"
     else:
         pattern = "no pattern detected"
-    heading = f"Site {site.name}: {pattern}: {_paint(site.result.upper(), site.result, color)}"
+    heading = f"Site {site.name}: {pattern}: {_paint(site.result.upper(), site.result, color)}{tail}"
     for note in site.notes:
         heading += f"\n  note: {_one_line(safe_text(note))}"
     return heading
 
 
-def _rows(results: Sequence[Result], color: bool) -> list[list[str]]:
-    return [[_status_cell(r, color), r.rule, _paint(r.severity, r.severity, color),
-             safe_text(r.resource.name), location_text(r), _message_cell(r)] for r in results]
+row_order = sort_key
+
+
+def fold_repeats(results: Sequence[Result]) -> list[tuple[Result, int]]:
+    """Results of one rule with one status at one place in a template (the copies of one copy loop)
+    become one entry with a count; results without a line are never folded."""
+    groups: dict[tuple[Any, ...], list[Result]] = {}
+    order: list[tuple[Any, ...]] = []
+    for index, result in enumerate(results):
+        if result.location.file and result.location.line:
+            key: tuple[Any, ...] = (result.rule, result.status, result.severity, result.location.file,
+                                    result.location.line, result.suppression is None)
+        else:
+            key = ("single", index)
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(result)
+    return [(groups[key][0], len(groups[key])) for key in order]
+
+
+def _rows(entries: Sequence[tuple[Result, int]], color: bool) -> list[list[str]]:
+    rows = []
+    for result, count in entries:
+        status = result.status + (" (baseline)" if result.baseline == "existing" else "")
+        resource = safe_text(result.resource.name)
+        message = _message_cell(result)
+        if count > 1:
+            resource += f" (+{count - 1} more)"
+            message = f"{count} copies of one copy loop; the first: {message}"
+        rows.append([_paint(status, result.status, color), _paint(result.severity, result.severity, color),
+                     result.rule, resource + "\n" + _location(result), message])
+    return rows
+
+
+def wrap_path(text: str, width: int) -> list[str]:
+    """A path broken after ``/`` (never inside a name unless a name is longer than the width)."""
+    lines: list[str] = []
+    current = ""
+    for piece in re.split(r"(?<=/)", text):
+        while len(piece) > width:
+            if current:
+                lines.append(current)
+                current = ""
+            lines.append(piece[:width])
+            piece = piece[width:]
+        if len(current) + len(piece) > width:
+            lines.append(current)
+            current = piece
+        else:
+            current += piece
+    if current or not lines:
+        lines.append(current)
+    return lines
+
+
+def _wrap_cell(text: str, width: int, *, path_lines: bool) -> str:
+    out: list[str] = []
+    for index, line in enumerate(text.split("\n")):
+        if path_lines and (index > 0 or "/" in line):  # a path, or a child's name (vnet/GatewaySubnet)
+            out += wrap_path(line, width)
+        else:
+            out += textwrap.wrap(line, width, break_on_hyphens=False, break_long_words=True) or [""]
+    return "\n".join(out)
+
+
+def _table(rows: list[list[str]], width: int) -> str:
+    """A table whose lines fit ``width``: the message column wraps (at spaces), and so does the
+    resource and location column (paths at ``/``) when the terminal is narrow."""
+    plain = tabulate(rows, headers=HEADERS, tablefmt="simple")
+    if max(len(_strip(line)) for line in plain.splitlines()) <= width:
+        return plain
+    widths = [max(len(_strip(part)) for row in rows + [HEADERS] for part in str(row[i]).splitlines() or [""])
+              for i in range(len(HEADERS))]
+    fixed = sum(widths[:3]) + 2 * (len(HEADERS) - 1)
+    longest_name = max(len(piece) for row in rows for line in str(row[3]).splitlines()
+                       for piece in re.split(r"(?<=/)", line))
+    resource = min(widths[3], max(24, min(longest_name, 48), (width - fixed) * 2 // 5))
+    message = max(MIN_MESSAGE_WIDTH, width - fixed - resource)
+    text = plain
+    for _ in range(6):  # tabulate pads columns beyond their content: shrink until the lines fit
+        wrapped = [row[:3] + [_wrap_cell(row[3], resource, path_lines=True),
+                              _wrap_cell(row[4], message, path_lines=False)] for row in rows]
+        text = tabulate(wrapped, headers=HEADERS, tablefmt="simple")
+        excess = max(len(_strip(line)) for line in text.splitlines()) - width
+        if excess <= 0:
+            break
+        if message > MIN_MESSAGE_WIDTH:
+            message = max(MIN_MESSAGE_WIDTH, message - excess)
+        elif resource > MIN_RESOURCE_WIDTH:
+            resource = max(MIN_RESOURCE_WIDTH, resource - excess)
+        else:
+            break
+    return text
+
+
+def wrap_lines(lines: Sequence[str], width: int, indent: str = "  ") -> str:
+    """Indented lines wrapped to ``width`` (continuations indented twice)."""
+    out: list[str] = []
+    for line in lines:
+        out += textwrap.wrap(line, max(20, width), initial_indent=indent, subsequent_indent=indent * 2,
+                             break_on_hyphens=False) or [indent]
+    return "\n".join(out)
+
+
+def _strip(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
 
 
 #: Notice kinds counted rather than listed in the table.
@@ -105,55 +283,86 @@ def summary_line(report: Report, gate: GateOutcome | None) -> str:
         text += (f". Gate {verdict} (exit {gate.exit_code}; fail-on {gate.fail_on}, unknown {gate.unknown})")
     else:
         text += f". Result {overall_result(report, None).upper()}"
+    if not report.results and not report.errors:
+        text += ". No hybrid connectivity resources (VPN or ExpressRoute gateways, connections, circuits) found"
     return text
 
 
+def _site_order(item: tuple[Site | None, list[Result]]) -> tuple[Any, ...]:
+    """Sites with failures first, the one with the most critical (then high...) failures first."""
+    site, results = item
+    failing = [r for r in results if r.status == "fail"]
+    result = site.result if site is not None else ("fail" if failing else "pass")
+    counts = tuple(-sum(1 for r in failing if r.severity == severity) for severity in SEVERITIES)
+    return (SITE_ORDER.get(result, 1), counts, site is None, (site.name.lower() if site else ""))
+
+
 def render_table(report: Report, *, gate: GateOutcome | None = None, show_passed: bool = False,
-                 color: bool = False) -> str:
-    headers = ["status", "rule", "severity", "resource", "location", "message"]
+                 color: bool = False, width: int | None = None, quiet: bool = False,
+                 severities: Collection[str] | None = None) -> str:
+    """The table. ``quiet``: only failures, unknowns, input errors and the gate line; ``severities``:
+    only show results of these severities (the gate and the counts are not changed)."""
+    width = width or DEFAULT_WIDTH
     sites = list(report.sites)
     known = {site.id.lower() for site in sites}
     groups: list[tuple[Site | None, list[Result]]] = [
         (site, [r for r in report.results if r.site and r.site.lower() == site.id.lower()]) for site in sites]
     groups.append((None, [r for r in report.results if not r.site or r.site.lower() not in known]))
+    groups.sort(key=_site_order)
 
     blocks: list[str] = []
     for site, results in groups:
         if site is None and not results:
             continue
-        shown = [r for r in sorted_results(results) if show_passed or r.status not in HIDDEN_UNLESS_SHOWN]
-        hidden = len(results) - len(shown)
+        visible = [r for r in results if severities is None or r.severity in severities]
+        if quiet:
+            shown = [r for r in visible if r.status in ("fail", "unknown")]
+            if not shown:
+                continue
+        else:
+            shown = [r for r in visible if show_passed or r.status not in HIDDEN_UNLESS_SHOWN]
+        shown = sorted(shown, key=row_order)
         block = _site_heading(site, results, color)
+        if not color:
+            head, _, notes = block.partition("\n")
+            block = textwrap.fill(head, max(20, width), subsequent_indent="  ", break_on_hyphens=False) + (
+                "\n" + notes if notes else "")
         if shown:
-            block += "\n" + tabulate(_rows(shown, color), headers=headers, tablefmt="simple")
-        if hidden:
-            block += f"\n({hidden} passed or not applicable; --show-passed lists them)"
-        if not results:
-            block += "\n(no results)"
+            block += "\n" + _table(_rows(fold_repeats(shown), color), width)
+        if not quiet:
+            hidden = len([r for r in visible if r.status in HIDDEN_UNLESS_SHOWN]) if not show_passed else 0
+            filtered = len(results) - len(visible)
+            if hidden:
+                block += f"\n({hidden} passed or not applicable; --show-passed lists them)"
+            if filtered:
+                block += f"\n({filtered} of other severities not shown: --severity filters the display)"
+            if not results:
+                block += "\n(no results)"
         blocks.append(block)
 
-    if report.fixed:
+    if report.fixed and not quiet:
         blocks.append(f"Fixed since the baseline: {len(report.fixed)}\n" + "\n".join(
-            f"  {r.rule} on {safe_text(r.resource.name)} ({location_text(r)})" for r in report.fixed))
+            f"  {r.rule} on {safe_text(r.resource.name)} ({_location(r)})" for r in sorted_results(report.fixed)))
     if report.errors:
-        blocks.append(_paint("Input errors:", "error", color) + "\n" + "\n".join(
-            f"  {safe_text(error)}" for error in report.errors))
+        blocks.append(_paint("Input errors:", "error", color) + "\n" + wrap_lines(
+            [safe_text(error) for error in report.errors], width))
     scopes = not_evaluated(report)
     if scopes:
-        blocks.append("Not evaluated:\n" + "\n".join(
-            f"  {item.scope}: {item.code}: {_one_line(safe_text(item.message))}" for item in scopes))
+        blocks.append("Not evaluated:\n" + wrap_lines(
+            [f"{item.scope}: {item.code}: {_one_line(safe_text(item.message))}" for item in scopes], width))
     # What was not read or not expanded is shown; routine notes (a false condition, a name only
     # known at deployment) are counted here and listed in the JSON report.
     listed = [n for n in report.notices if n.kind not in QUIET_NOTICE_KINDS]
-    quiet = len(report.notices) - len(listed)
-    if listed or quiet:
-        lines = [f"  {n.file}{':' + str(n.line) if n.line else ''}: {_one_line(safe_text(n.message))}"
+    quiet_notes = len(report.notices) - len(listed)
+    if (listed or quiet_notes) and not quiet:
+        lines = [f"{relative_path(n.file)}{':' + str(n.line) if n.line else ''}: {_one_line(safe_text(n.message))}"
                  for n in listed]
-        if quiet:
-            lines.append(f"  ({quiet} more note(s), e.g. resources whose condition is false: --format json lists them)")
-        blocks.append("Notices:\n" + "\n".join(lines))
-    if gate is not None and gate.reasons:
-        blocks.append("Gate:\n" + "\n".join(f"  {reason}" for reason in gate.reasons))
-    blocks.append(summary_line(report, gate))
+        if quiet_notes:
+            lines.append(f"({quiet_notes} more note(s), e.g. resources whose condition is false: "
+                         "--format json lists them)")
+        blocks.append("Notices:\n" + wrap_lines(lines, width))
+    if gate is not None and gate.reasons and not quiet:
+        blocks.append("Gate:\n" + wrap_lines(gate.reasons, width))
+    blocks.append(textwrap.fill(summary_line(report, gate), max(20, width), break_on_hyphens=False))
     # Names and messages come from the inputs: no terminal control reaches the screen but our colours.
     return terminal_text("\n\n".join(blocks) + "\n", keep_colours=_COLOURS.values() if color else ())

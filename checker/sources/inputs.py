@@ -4,6 +4,11 @@ never stops the others: its problem becomes an InputError and the walk goes on."
 
 from __future__ import annotations
 
+import fnmatch
+import logging
+import os
+import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +24,17 @@ DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
 INPUT_SUFFIXES = (".json", ".jsonc", ".bicep", ".bicepparam")
 #: Bicep sources, read by checker.sources.bicep (not decoded as JSON).
 BICEP_SUFFIXES = (".bicep", ".bicepparam")
+#: Folders never walked and never mentioned: version control metadata and package caches.
+SILENT_FOLDERS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__"})
+#: An ARM document by its ``$schema``, its ``contentVersion``, a ``resources`` array or a network
+#: resource type: when such a file cannot be decoded it is an error even in a folder walk, because it
+#: is clearly meant as an input.
+_LOOKS_LIKE_ARM = re.compile(
+    rb"(?i:schema\.management\.azure\.com/schemas/[^\"']*deployment(Template|Parameters))"
+    rb"|\"contentVersion\"\s*:|\"resources\"\s*:\s*\["
+    rb"|\"(type|Type)\"\s*:\s*\"(?i:Microsoft\.Network/)")
+
+log = logging.getLogger("hybrid_check")
 
 
 @dataclass
@@ -45,16 +61,72 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def expand_paths(paths: Sequence[str | Path], load: InputLoad, named: set[Path] | None = None) -> list[Path]:
-    """Files as given plus the JSON files below each folder, in a stable order. Files named on the
-    command line are added to ``named``: only those must be inputs; a walk may meet other JSON."""
+def excluded(relative: str, patterns: Sequence[str]) -> bool:
+    """True when a path (relative to the walked folder, with ``/``) matches an exclude glob. A glob
+    without ``/`` matches any file or folder name on the path (``node_modules``, ``*.test.json``); a
+    glob with ``/`` matches the path from the walked folder (``web/*``, ``tests/**``), or any folder
+    of it when it starts with ``**/``. A folder that matches excludes everything below it."""
+    parts = relative.split("/")
+    for pattern in patterns:
+        glob = pattern.strip().rstrip("/").removeprefix("./")
+        if not glob:
+            continue
+        if "/" not in glob:
+            if any(fnmatch.fnmatchcase(part, glob) for part in parts):
+                return True
+            continue
+        anywhere = glob.startswith("**/")
+        glob = glob.removeprefix("**/")
+        for depth in range(1, len(parts) + 1):
+            prefixes = ["/".join(parts[start:depth]) for start in range(depth)] if anywhere \
+                else ["/".join(parts[:depth])]
+            if any(fnmatch.fnmatchcase(prefix, glob) for prefix in prefixes):
+                return True
+    return False
+
+
+def _walk(root: Path, load: InputLoad, exclude: Sequence[str]) -> list[Path]:
+    """The input files below a folder. Dot-folders are skipped with a notice (name one on the
+    command line to scan it); excluded paths and version-control folders silently."""
+    found: list[Path] = []
+    for folder, dirs, names in os.walk(root):
+        here = Path(folder)
+        relative_folder = here.relative_to(root).as_posix()
+        prefix = "" if relative_folder == "." else relative_folder + "/"
+        kept = []
+        for name in sorted(dirs):
+            relative = prefix + name
+            if name in SILENT_FOLDERS or excluded(relative, exclude):
+                log.info("skipped folder %s", display_path(here / name))
+                continue
+            if name.startswith("."):
+                load.notices.append(Notice(file=display_path(here / name), line=None, kind="skipped", message=(
+                    "folder skipped: its name starts with '.'; name it on the command line to scan it")))
+                continue
+            kept.append(name)
+        dirs[:] = kept
+        for name in sorted(names):
+            path = here / name
+            relative = prefix + name
+            suffix = path.suffix.lower()
+            if name.startswith(".") or excluded(relative, exclude):
+                continue
+            if suffix in INPUT_SUFFIXES and path.is_file():
+                found.append(path)
+    return sorted(found)
+
+
+def expand_paths(paths: Sequence[str | Path], load: InputLoad, named: set[Path] | None = None,
+                 exclude: Sequence[str] = ()) -> list[Path]:
+    """Files as given plus the JSON and Bicep files below each folder, in a stable order. Files named on the
+    command line are added to ``named``: only those must be inputs; a walk may meet other JSON.
+    ``exclude`` globs apply to what a walk meets, never to files named on the command line."""
     files: list[Path] = []
     seen: set[Path] = set()
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES
-                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            found = _walk(path, load, exclude)
         elif path.is_file():
             found = [path]
             if named is not None:
@@ -71,17 +143,42 @@ def expand_paths(paths: Sequence[str | Path], load: InputLoad, named: set[Path] 
     return files
 
 
-def _read_document(path: Path, max_bytes: int) -> Any:
+def looks_like_arm(raw: bytes) -> bool:
+    """True when undecodable bytes are clearly meant as an ARM template, parameter file or export."""
+    return bool(_LOOKS_LIKE_ARM.search(raw[:1_000_000]))
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
     shown = display_path(path)
     try:
         size = path.stat().st_size
         if size > max_bytes:
             raise CheckerError(f"file is {size:,} bytes, more than the limit of {max_bytes:,}",
                                file=shown, hint="raise the limit with --max-file-size if it is genuine")
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise CheckerError(f"cannot read the file: {exc.strerror or exc}", file=shown) from None
-    return decode.loads(raw, shown)
+
+
+def _read_document(path: Path, max_bytes: int) -> Any:
+    return decode.loads(_read_bytes(path, max_bytes), display_path(path))
+
+
+def _read_walked(path: Path, max_bytes: int, load: InputLoad) -> Any:
+    """A file met in a folder walk: a file that cannot be decoded is a notice unless it is clearly
+    an ARM document (then an error, as for a file named on the command line). None when skipped."""
+    raw = _read_bytes(path, max_bytes)
+    try:
+        return decode.loads(raw, display_path(path))
+    except CheckerError as exc:
+        if looks_like_arm(raw):
+            raise
+        what = "empty file" if not raw.strip() else f"not valid JSON ({exc.message})"
+        load.notices.append(Notice(file=display_path(path), line=exc.line if raw.strip() else None,
+                                   kind="skipped", message=f"skipped: {what}, and not an ARM template, "
+                                   "parameter file or export"))
+        log.info("skipped %s: %s", display_path(path), what)
+        return None
 
 
 def _is_building_blocks(doc: Any) -> bool:
@@ -128,24 +225,34 @@ def linked_template_files(doc: Any, base_dir: Path) -> set[Path]:
 def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | Path] = (),
                 parameter_values: Sequence[tuple[str, Any]] = (),
                 context: DeploymentContext | None = None,
-                max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> InputLoad:
+                max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, exclude: Sequence[str] = ()) -> InputLoad:
     """Read every input. ``parameter_files`` apply to every template (later files win), over the
     values of a template's sibling ``<name>.parameters.json``; ``parameter_values`` (``--set``)
-    win over both."""
+    win over both. ``exclude`` globs leave out what folder walks meet (see :func:`excluded`)."""
     from checker.sources import export
     from checker.sources.arm import deployment, parameters
 
     context = context or DeploymentContext()
     load = InputLoad()
     named: set[Path] = set()
-    files = expand_paths(paths, load, named)
+    started = time.perf_counter()
+    files = expand_paths(paths, load, named, exclude)
+    log.info("found %d input file(s) in %.0f ms", len(files), (time.perf_counter() - started) * 1000)
 
     bicep_files = [p for p in files if p.suffix.lower() in BICEP_SUFFIXES]
     files = [p for p in files if p.suffix.lower() not in BICEP_SUFFIXES]
     documents: dict[Path, Any] = {}
     for path in files:
+        started = time.perf_counter()
         try:
-            documents[path] = _read_document(path, max_file_bytes)
+            if path.resolve() in named:
+                documents[path] = _read_document(path, max_file_bytes)
+            else:
+                doc = _read_walked(path, max_file_bytes, load)
+                if doc is None:
+                    continue
+                documents[path] = doc
+            log.info("read %s in %.0f ms", display_path(path), (time.perf_counter() - started) * 1000)
         except CheckerError as exc:
             load.errors.append(exc.to_input_error())
         load.files.append(display_path(path))
@@ -204,8 +311,12 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
             except CheckerError as exc:
                 load.errors.append(exc.to_input_error())
         values.update(explicit)
+        started = time.perf_counter()
         result = deployment.expand_template(documents[path], display_path(path), parameter_values=values,
                                             context=context, base_dir=path.parent)
+        log.info("expanded %s: %d resource(s)%s in %.0f ms", display_path(path), len(result.resources),
+                 f", {len(result.errors)} error(s)" if result.errors else "",
+                 (time.perf_counter() - started) * 1000)
         load.extend(result.resources, result.errors, result.notices)
 
     template_set = set(templates)
@@ -215,9 +326,15 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
             continue
         shown = display_path(path)
         if _is_building_blocks(doc):
-            load.errors.append(InputError(
-                file=shown, line=1, message="Azure Building Blocks (azbb) input, not an ARM template or export",
-                hint="generate the ARM templates with azbb and scan those"))
+            if path.resolve() in named:
+                load.errors.append(InputError(
+                    file=shown, line=1, message="Azure Building Blocks (azbb) input, not an ARM template or export",
+                    hint="generate the ARM templates with azbb and scan those"))
+            else:
+                load.notices.append(Notice(file=shown, line=1, kind="skipped", message=(
+                    "skipped: Azure Building Blocks (azbb) input; generate the ARM templates with azbb "
+                    "and scan those")))
+                load.files.remove(shown)
             continue
         if parameters.is_parameter_file(doc):
             if path not in used_as_sibling and path.resolve() not in explicit_paths:
@@ -227,9 +344,12 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
             continue
         if export.is_export(doc):
             exported = export.read_export(doc, shown)
+            log.info("read export %s: %d resource(s)", shown, len(exported.resources))
             load.extend(exported.resources, exported.errors, exported.notices)
             continue
         if path.resolve() not in named:
+            log.info("skipped %s: not an ARM template, parameter file or export", shown)
+            load.files.remove(shown)  # met in a walk and not an input: not counted as one
             # Met while walking a folder (package.json, tool settings...): say so, do not fail.
             load.notices.append(Notice(file=shown, line=1, kind="skipped", message=(
                 "skipped: not an ARM template, parameter file or Azure export")))

@@ -1,0 +1,34 @@
+resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
+  name: 'vnet-hub-weu'
+  location: location
+  properties: {
+    addressSpace: { addressPrefixes: ['10.20.0.0/16'] }
+    subnets: [
+      { name: 'snet-shared', properties: { addressPrefix: '10.20.1.0/24' } }
+      // exactly 'GatewaySubnet', /27 at the top of the VNet block, no NSG, nothing but gateways
+      { name: 'GatewaySubnet', properties: { addressPrefix: '10.20.255.224/27' } }
+    ]
+  }
+}
+
+resource gateway 'Microsoft.Network/virtualNetworkGateways@2024-05-01' = {
+  name: 'vgw-hub-weu'
+  location: location
+  properties: {
+    gatewayType: 'Vpn'
+    vpnType: 'RouteBased'
+    vpnGatewayGeneration: 'Generation2'
+    sku: { name: 'VpnGw2AZ', tier: 'VpnGw2AZ' }
+    activeActive: true // two instances, two ipConfigurations, two public IPs
+    enableBgp: true
+    bgpSettings: { asn: 65010 }
+    ipConfigurations: [for (pip, i) in [pip1, pip2]: {
+      name: 'ipconfig-0${i + 1}'
+      properties: {
+        privateIPAllocationMethod: 'Dynamic'
+        subnet: { id: resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, 'GatewaySubnet') }
+        publicIPAddress: { id: pip.id }
+      }
+    }]
+  }
+}

@@ -1,0 +1,61 @@
+resource gateway 'Microsoft.Network/virtualNetworkGateways@2024-05-01' = {
+  name: 'vgw-hub-weu'
+  location: location
+  properties: {
+    gatewayType: 'Vpn'
+    vpnType: 'RouteBased'
+    vpnGatewayGeneration: 'Generation2'
+    sku: { name: 'VpnGw2AZ', tier: 'VpnGw2AZ' }
+    activeActive: true // two instances, two ipConfigurations, two public IPs
+    enableBgp: true
+    bgpSettings: { asn: 65010 }
+    ipConfigurations: [for (pip, i) in [pip1, pip2]: {
+      name: 'ipconfig-0${i + 1}'
+      properties: {
+        privateIPAllocationMethod: 'Dynamic'
+        subnet: { id: resourceId('Microsoft.Network/virtualNetworks/subnets', vnet.name, 'GatewaySubnet') }
+        publicIPAddress: { id: pip.id }
+      }
+    }]
+  }
+}
+
+resource onPremises 'Microsoft.Network/localNetworkGateways@2024-05-01' = {
+  name: 'lgw-dc-ams'
+  location: location
+  properties: {
+    gatewayIpAddress: onPremGatewayIp
+    localNetworkAddressSpace: { addressPrefixes: ['172.16.0.0/16'] } // the on-premises ranges
+    bgpSettings: { asn: 65050, bgpPeeringAddress: '172.16.255.254' } // an ASN other than the gateway's 65010
+  }
+}
+
+@secure()
+@description('From Key Vault, e.g. in the parameter file: "reference": { "keyVault": { "id": ... }, "secretName": ... }')
+param vpnSharedKey string
+
+resource connection 'Microsoft.Network/connections@2024-05-01' = {
+  name: 'cn-vgw-hub-weu-to-dc-ams'
+  location: location
+  properties: {
+    connectionType: 'IPsec'
+    connectionProtocol: 'IKEv2'
+    virtualNetworkGateway1: { id: gateway.id, properties: {} }
+    localNetworkGateway2: { id: onPremises.id, properties: {} }
+    sharedKey: vpnSharedKey // a secure parameter, never a literal; one key per connection
+    enableBgp: true
+    dpdTimeoutSeconds: 45
+    ipsecPolicies: [
+      {
+        saLifeTimeSeconds: 27000
+        saDataSizeKilobytes: 102400000
+        ipsecEncryption: 'GCMAES256'
+        ipsecIntegrity: 'GCMAES256'
+        ikeEncryption: 'GCMAES256'
+        ikeIntegrity: 'SHA384'
+        dhGroup: 'DHGroup24'
+        pfsGroup: 'PFS24'
+      }
+    ]
+  }
+}
