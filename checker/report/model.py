@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from checker.model import InputError, Notice
+from checker.report.topology import SiteTopology
 
 SEVERITIES = ("critical", "high", "medium", "low")
 STATUSES = ("pass", "fail", "unknown", "not-applicable", "suppressed")
@@ -103,3 +104,4 @@ class Report:
     fixed: list[Result] = field(default_factory=list)  # baseline entries that now pass
     not_evaluated: list[NotEvaluated] = field(default_factory=list)  # live scopes not collected
     resource_count: int | None = None  # resources read from the inputs (before inline children split)
+    topology: list[SiteTopology] = field(default_factory=list)  # what the site diagrams draw
