@@ -14,7 +14,7 @@ from typing import Any
 from checker import __version__
 
 EXIT_PASS, EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-FORMATS = ("table", "json", "sarif", "junit", "markdown")
+FORMATS = ("table", "json", "sarif", "junit", "markdown", "html")
 SEVERITY_CHOICES = ("critical", "high", "medium", "low", "none")
 PATTERN_CHOICES = ("vpn", "expressroute", "expressroute-vpn-failover", "hub-spoke")
 AUTH_CHOICES = ("default", "cli", "env", "managed-identity", "workload-identity")
@@ -117,8 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     graph = commands.add_parser("graph", help="show the resources and relations the checker understood")
     _add_input_options(graph)
-    graph.add_argument("--format", choices=("table", "json", "dot"), default="table",
-                       help="table (default), json (resources with their evaluated bodies), or dot (Graphviz)")
+    graph.add_argument("--format", choices=("table", "json", "dot", "svg"), default="table",
+                       help="table (default), json (resources with their evaluated bodies), dot (Graphviz), "
+                            "or svg (a diagram per site, with what fails drawn on it)")
 
     audit = commands.add_parser("audit", help="check a live Azure estate through the Azure SDK")
     audit.add_argument("--subscription", action="append", metavar="ID", help="subscription (repeatable)")
@@ -240,6 +241,9 @@ def _render(fmt: str, report: Any, gate: Any, args: argparse.Namespace, config: 
         return junit.render_junit(report, unknown=gate.unknown)
     if fmt == "markdown":
         return markdown.render_markdown(report, gate=gate)
+    if fmt == "html":
+        from checker.report.html import render_html
+        return render_html(report, gate=gate)
     show_passed = bool(_pick(args.show_passed, getattr(config, "show_passed", None), False))
     no_color = bool(args.no_color or getattr(config, "no_color", None))
     color = tty and not no_color and table.use_color(sys.stdout)
@@ -344,6 +348,9 @@ def cmd_graph(args: argparse.Namespace) -> int:
         print(json.dumps(document, indent=2, default=str))
     elif args.format == "dot":
         print(_graph_dot(graph))
+    elif args.format == "svg":
+        from checker.report.diagram import render_svg
+        sys.stdout.write(render_svg(api.evaluate(load, options)))
     else:
         rows = graph.table_rows()
         print(tabulate(rows, headers=["resource", "type", "location", "relations"]) if rows

@@ -103,7 +103,7 @@ def _lng(lng: Resource) -> Element:
     return Element(lng.key, "local-gateway", display_name(lng), tuple(details), (lng.key,))
 
 
-def _circuit(circuit: Resource) -> Element:
+def _circuit(graph: Graph, circuit: Resource) -> Element:
     props = circuit.properties
     provider = get_path(props, "serviceProviderProperties.serviceProviderName")
     location = get_path(props, "serviceProviderProperties.peeringLocation")
@@ -121,7 +121,8 @@ def _circuit(circuit: Resource) -> Element:
     tier = get_path(circuit.body, "sku.tier")
     if tier is not None:
         details.append(f"SKU {text(tier)}")
-    return Element(circuit.key, "circuit", display_name(circuit), tuple(details), (circuit.key,))
+    peerings = tuple(child.key for child in graph.children(circuit))
+    return Element(circuit.key, "circuit", display_name(circuit), tuple(details), (circuit.key, *peerings))
 
 
 def _missing(kind: str, ref: str | Unknown | None, what: str) -> Element:
@@ -149,7 +150,7 @@ class _Builder:
             ref = ref_of(props.get("peer"))
             circuit = self.graph.get(ref) if isinstance(ref, str) else None
             if circuit is not None and circuit.type.lower() == CIRCUIT.lower():
-                return self.add(_circuit(circuit))
+                return self.add(_circuit(self.graph, circuit))
             return self.add(_missing("circuit", ref, "circuit"))
         if equals_ci(ctype, "Vnet2Vnet"):
             ends = [ref_of(props.get("virtualNetworkGateway1")), ref_of(props.get("virtualNetworkGateway2"))]
@@ -193,11 +194,12 @@ class _Builder:
             for peering in peerings:
                 props = peering.properties
                 here = self.ix.peering_parent_key(peering) == vnet_key
-                side = "hub" if here and site.gateways else ("this" if here else "remote")
-                flags = [f"transit {_flag(props.get('allowGatewayTransit'))}",
-                         f"remote gw {_flag(props.get('useRemoteGateways'))}",
-                         f"fwd {_flag(props.get('allowForwardedTraffic'))}"]
-                label.append(f"{side}: " + ", ".join(flags))
+                if site.gateways:
+                    side, flag = ("hub", "transit") if here else ("spoke", "use gw")
+                else:
+                    side, flag = ("this VNet", "use gw") if here else ("remote", "transit")
+                value = props.get("allowGatewayTransit" if flag == "transit" else "useRemoteGateways")
+                label.append(f"{side}: {flag} {_flag(value)}, fwd {_flag(props.get('allowForwardedTraffic'))}")
             ids = tuple(p.key for p in peerings)
             element_ids = ((remote.key,) if remote is not None else ()) + ids
             self.add(Element(remote_key, "spoke", name, tuple(d for d in details if d), element_ids))
@@ -250,7 +252,7 @@ def outside_topology(graph: Graph, ix: Index, shown: set[str]) -> SiteTopology |
             builder.add(_lng(lng))
     for circuit in graph.of_type(CIRCUIT):
         if circuit.key not in shown:
-            builder.add(_circuit(circuit))
+            builder.add(_circuit(graph, circuit))
     if not builder.elements:
         return None
     return builder.result(None, "Outside any site", "")

@@ -328,7 +328,7 @@ def _findings_text(topology: SiteTopology, verdicts: Mapping[str, Verdict], link
     without hovering and in a printed or rendered picture."""
     rows = []
     items = [(e.kind, e.name, verdicts[e.key]) for e in topology.elements] + \
-            [(link.kind, link.name, link_verdicts[link.key]) for link in topology.links]
+            [(link.kind, link.name, link_verdicts[link.key]) for link in topology.links if link.kind != "peering"]
     for kind, name, v in sorted(items, key=lambda i: (-RANK[i[2].status], i[0], i[1].lower())):
         if v.status == "fail":
             rows.append(f"× FAIL  {KIND_LABELS.get(kind, kind)} {name}: {', '.join(v.failing)}")
