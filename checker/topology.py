@@ -53,19 +53,22 @@ def _prefixes(value: Any, limit: int = 3) -> str:
 
 def _gateway_subnet(graph: Graph, vnet_key: str) -> Element | None:
     for subnet in graph.children(vnet_key, SUBNET):
-        if not equals_ci(subnet.name.rsplit("/", 1)[-1], GATEWAY_SUBNET):
-            continue
-        props = subnet.properties
-        prefix = props.get("addressPrefix")
-        if prefix is None:
-            prefix = props.get("addressPrefixes")
-        details = [text(prefix) or "no prefix"]
-        if isinstance(prefix, str) and "/" in prefix:
-            size = prefix.rsplit("/", 1)[1]
-            if size.isdigit() and ":" not in prefix:
-                details.append(f"/{size}: {2 ** (32 - int(size))} addresses")
-        return Element(subnet.key, "gateway-subnet", GATEWAY_SUBNET, tuple(details), (subnet.key,))
+        if equals_ci(subnet.name.rsplit("/", 1)[-1], GATEWAY_SUBNET):
+            return _subnet(subnet, GATEWAY_SUBNET)
     return None
+
+
+def _subnet(subnet: Resource, name: str) -> Element:
+    props = subnet.properties
+    prefix = props.get("addressPrefix")
+    if prefix is None:
+        prefix = props.get("addressPrefixes")
+    details = [text(prefix) or "no prefix"]
+    if isinstance(prefix, str) and "/" in prefix:
+        size = prefix.rsplit("/", 1)[1]
+        if size.isdigit() and ":" not in prefix:
+            details.append(f"/{size}: {2 ** (32 - int(size))} addresses")
+    return Element(subnet.key, "gateway-subnet", name, tuple(details), (subnet.key,))
 
 
 def _gateway(graph: Graph, gateway: Resource) -> Element:
@@ -125,11 +128,13 @@ def _circuit(graph: Graph, circuit: Resource) -> Element:
     return Element(circuit.key, "circuit", display_name(circuit), tuple(details), (circuit.key, *peerings))
 
 
-def _missing(kind: str, ref: str | Unknown | None, what: str) -> Element:
+def _missing(kind: str, ref: str | Unknown | None, what: str, owner: str,
+             unknown_kind: str = "unknown-end") -> Element:
+    """An end that is not in the inputs (by id) or not known at all (one per connection: ``owner``)."""
     if isinstance(ref, str):
         return Element(normalise_id(ref), kind, _last(ref), (f"{what} not in the inputs",))
     reason = ref.reason if isinstance(ref, Unknown) else "not set"
-    return Element(f"?{what}", "unknown-end", f"{what} unknown", (reason[:60],))
+    return Element(f"?{what}:{owner}", unknown_kind, f"{what} unknown", (reason[:60],))
 
 
 class _Builder:
@@ -151,7 +156,7 @@ class _Builder:
             circuit = self.graph.get(ref) if isinstance(ref, str) else None
             if circuit is not None and circuit.type.lower() == CIRCUIT.lower():
                 return self.add(_circuit(self.graph, circuit))
-            return self.add(_missing("circuit", ref, "circuit"))
+            return self.add(_missing("circuit", ref, "circuit", connection.key))
         if equals_ci(ctype, "Vnet2Vnet"):
             ends = [ref_of(props.get("virtualNetworkGateway1")), ref_of(props.get("virtualNetworkGateway2"))]
             other = next((e for e in ends if not (isinstance(e, str) and normalise_id(e) == gateway_key)), None)
@@ -159,12 +164,12 @@ class _Builder:
             if gateway is not None:
                 return self.add(Element(gateway.key, "remote-gateway", display_name(gateway),
                                         ("Vnet2Vnet peer gateway",), ()))
-            return self.add(_missing("remote-gateway", other, "gateway"))
+            return self.add(_missing("remote-gateway", other, "gateway", connection.key))
         ref = ref_of(props.get("localNetworkGateway2"))
         lng = self.graph.get(ref) if isinstance(ref, str) else None
         if lng is not None:
             return self.add(_lng(lng))
-        return self.add(_missing("local-gateway", ref, "local network gateway"))
+        return self.add(_missing("local-gateway", ref, "local network gateway", connection.key))
 
     def connection(self, connection: Resource, gateway_key: str) -> None:
         props = connection.properties
@@ -241,12 +246,15 @@ def outside_topology(graph: Graph, ix: Index, shown: set[str]) -> SiteTopology |
         if connection.key in shown:
             continue
         gateway_ref = ref_of(connection.properties.get("virtualNetworkGateway1"))
-        key = normalise_id(gateway_ref) if isinstance(gateway_ref, str) else f"?{connection.key}"
-        if key not in builder.elements:
-            gateway = graph.get(key) if not key.startswith("?") else None
-            builder.add(_gateway(graph, gateway) if gateway is not None
-                        else _missing("gateway", gateway_ref, "gateway"))
+        end = graph.get(gateway_ref) if isinstance(gateway_ref, str) else None
+        key = builder.add(_gateway(graph, end) if end is not None
+                          else _missing("gateway", gateway_ref, "gateway", connection.key, "gateway"))
         builder.connection(connection, key)
+    for subnet in graph.of_type(SUBNET):
+        if subnet.key not in shown and equals_ci(subnet.name.rsplit("/", 1)[-1], GATEWAY_SUBNET):
+            parent = graph.parent(subnet)
+            vnet = display_name(parent) if parent is not None else _last(subnet.key.rsplit("/subnets/", 1)[0])
+            builder.add(_subnet(subnet, f"GatewaySubnet of {vnet}"))
     for lng in graph.of_type(LNG):
         if lng.key not in shown:
             builder.add(_lng(lng))

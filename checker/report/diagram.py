@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape, quoteattr
 from checker.model import normalise_id
 from checker.report.json_report import safe_text
 from checker.report.model import Report, Result
-from checker.report.topology import HUB_KINDS, ONPREM_KINDS, SPOKE_KINDS, Element, Link, SiteTopology
+from checker.report.topology import ONPREM_KINDS, SPOKE_KINDS, Element, Link, SiteTopology
 
 MAX_BRANCHES = 8  # ends drawn per column before the rest are grouped
 MAX_FINDING_LINES = 12
@@ -27,6 +27,7 @@ TOP = 34
 GAP = 12
 LINE_H = 14
 CHAR_W = 6.2  # average advance of the 11 px sans-serif font, to cut long lines
+BOLD_W = 7.4  # the same for bold text (names, markers)
 
 # status -> (stroke, stroke width, dash, fill, marker); the marker and the line style say the same as
 # the colour, so the picture reads in grey scale and to colour-blind readers
@@ -87,8 +88,8 @@ def _merge(verdicts: Sequence[Verdict]) -> Verdict:
                    tuple(sorted({r for v in verdicts for r in v.other})))
 
 
-def _cut(text: str, width: float) -> str:
-    limit = max(4, int(width / CHAR_W))
+def _cut(text: str, width: float, char_w: float = CHAR_W) -> str:
+    limit = max(4, int(width / char_w))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -155,8 +156,8 @@ def _box_svg(box: _Box) -> str:
              _title(title),
              f'<rect x="{box.x}" y="{box.y}" width="{box.w}" height="{box.h}" rx="4" fill="{fill}" '
              f'{stroke_style}/>']
-    name_room = box.w - 12 - (len(marker) * CHAR_W + 6 if marker else 0)
-    parts.append(f'<text class="name" x="{box.x + 6}" y="{box.y + 15}">{_t(_cut(e.name, name_room))}</text>')
+    name_room = box.w - 12 - (len(marker) * BOLD_W + 8 if marker else 0)
+    parts.append(f'<text class="name" x="{box.x + 6}" y="{box.y + 15}">{_t(_cut(e.name, name_room, BOLD_W))}</text>')
     if marker:
         parts.append(f'<text class="marker" x="{box.x + box.w - 6}" y="{box.y + 15}" text-anchor="end">'
                      f'{_t(marker)}</text>')
@@ -187,20 +188,25 @@ def _column(elements: list[Element], verdicts: Mapping[str, Verdict], x: float, 
         merged = _merge([verdicts[e.key] for e in rest])
         kinds = sorted({KIND_LABELS.get(e.kind, e.kind) for e in rest})
         element = Element(f"+{x}", "group", f"+{len(rest)} more", (", ".join(kinds),))
-        lines = [", ".join(kinds)]
         failing = sum(1 for e in rest if verdicts[e.key].status == "fail")
         unknown = sum(1 for e in rest if verdicts[e.key].status == "unknown")
-        lines.append(f"{failing} failing, {unknown} unknown")
-        group = _Box(element, merged, x, y, w, tuple(lines), hidden=tuple(rest))
+        group = _Box(element, merged, x, y, w, (", ".join(kinds), f"{failing} failing, {unknown} unknown"),
+                     hidden=tuple(rest))
         y += group.h + GAP
     return boxes, group, y
 
 
 def _line(x1: float, y1: float, x2: float, y2: float, v: Verdict, title: list[str], label: str,
-          name: str, offset: int) -> str:
+          name: str, offset: int, bow: bool = False) -> str:
     marker = {"fail": "× ", "unknown": "? "}.get(v.status, "")
-    parts = [f'<g class="link"{_rules_attr(v)} data-name={quoteattr(safe_text(name))}>', _title(title),
-             f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" {_style(v.status)}/>']
+    parts = [f'<g class="link"{_rules_attr(v)} data-name={quoteattr(safe_text(name))}>', _title(title)]
+    if bow:  # both ends in one column (two gateways outside any site): a bow on their right
+        x2 = x1
+        parts.append(f'<path d="M {x1} {y1} C {x1 + 50} {y1} {x1 + 50} {y2} {x2} {y2}" fill="none" '
+                     f'{_style(v.status)}/>')
+        label = ""
+    else:
+        parts.append(f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" {_style(v.status)}/>')
     if label:
         # the label sits on the on-premises end, one row per line that ends at the same box
         parts.append(f'<text class="label" x="{x1 + 6}" y="{y1 - 4 + offset * 12}">'
@@ -222,10 +228,10 @@ def render_site_svg(topology: SiteTopology, by_resource: Mapping[str, list[Resul
 
     body: list[str] = []
     # middle: the hub VNet holding its GatewaySubnet and gateways
-    y = TOP + 20
+    y: float = TOP + 20
     hub_boxes: list[_Box] = []
     inner_x, inner_w = (GW_X, GW_W) if vnet else (HUB_X, HUB_W)
-    inner_y = y + (22 + LINE_H * min(2, len(vnet.details)) + 6 if vnet else 0)
+    inner_y: float = y + (22 + LINE_H * min(2, len(vnet.details)) + 6 if vnet else 0)
     if subnet is not None:
         hub_boxes.append(_Box(subnet, verdicts[subnet.key], inner_x, inner_y, inner_w, subnet.details[:2]))
         inner_y += hub_boxes[-1].h + GAP
@@ -242,7 +248,7 @@ def render_site_svg(topology: SiteTopology, by_resource: Mapping[str, list[Resul
                     f'{_title(title)}<rect x="{HUB_X}" y="{y}" width="{HUB_W}" height="{height}" rx="6" '
                     f'fill="#f7fbff" {_style(v.status)}/>'
                     f'<text class="name" x="{HUB_X + 8}" y="{y + 15}">'
-                    f'{_t(_cut("VNet " + vnet.name, HUB_W - 16 - len(marker) * CHAR_W))}</text>'
+                    f'{_t(_cut("VNet " + vnet.name, HUB_W - 24 - len(marker) * BOLD_W, BOLD_W))}</text>'
                     + (f'<text class="marker" x="{HUB_X + HUB_W - 8}" y="{y + 15}" text-anchor="end">'
                        f'{_t(marker)}</text>' if marker else "")
                     + "".join(f'<text x="{HUB_X + 8}" y="{y + 30 + n * LINE_H}">{_t(_cut(d, HUB_W - 16))}</text>'
@@ -277,15 +283,16 @@ def render_site_svg(topology: SiteTopology, by_resource: Mapping[str, list[Resul
         v = link_verdicts[link.key]
         title = [f"connection: {link.name}", *link.label, *_verdict_lines(v)]
         lines.append(_line(target.x + target.w, target.mid_y, source.x, source.mid_y, v, title,
-                           ", ".join(link.label), link.name, n))
+                           ", ".join(link.label), link.name, n, bow=abs(target.x - source.x) < 1))
     groups = {g.element.key: g for g in (left_group, right_group, gateway_group) if g}
     for (source_key, target_key), links in sorted(group_links.items()):
         src = placed.get(source_key) or groups[source_key]
         tgt = placed.get(target_key) or groups[target_key]
         v = _merge([link_verdicts[link.key] for link in links])
-        title = [f"{len(links)} connections", *(link.name for link in links[:50]), *_verdict_lines(v)]
-        lines.append(_line(tgt.x + tgt.w, tgt.mid_y, src.x, src.mid_y, v, title,
-                           f"{len(links)} connections", f"{len(links)} connections", 0))
+        count = f"{len(links)} connection" + ("s" if len(links) > 1 else "")
+        title = [count, *(link.name for link in links[:50]), *_verdict_lines(v)]
+        lines.append(_line(tgt.x + tgt.w, tgt.mid_y, src.x, src.mid_y, v, title, count, count, 0,
+                           bow=abs(tgt.x - src.x) < 1))
     # peerings: hub VNet (right edge) to the spoke (left edge)
     hub_top = TOP + 20
     for link in sorted(topology.links, key=lambda item: item.key):
@@ -307,7 +314,7 @@ def render_site_svg(topology: SiteTopology, by_resource: Mapping[str, list[Resul
     body += [_box_svg(b) for b in left_boxes + right_boxes]
     body += [_box_svg(g) for g in (left_group, right_group) if g]
 
-    bottom = max(left_bottom, right_bottom, hub_bottom + GAP, TOP + 60)
+    bottom: float = max(left_bottom, right_bottom, hub_bottom + GAP, TOP + 60)
     findings = _findings_text(topology, verdicts, link_verdicts, bottom + 6)
     height = bottom + 10 + LINE_H * len(findings[1]) + 10
     caption = topology.name + (f" ({topology.pattern})" if topology.pattern else "")

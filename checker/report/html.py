@@ -127,11 +127,11 @@ def render_html(report: Report, *, gate: GateOutcome | None = None) -> str:
         if topology.site_id is None:
             continue
         site = sites.get(topology.site_id)
-        result = site.result if site else ""
+        verdict_text = site.result if site else ""
         source = f", {site.pattern_source}" if site else ""
         out += [f'<section id="site-{_e(topology.name)}">',
                 f'<h2>Site {_e(topology.name)} ({_e(topology.pattern or "no pattern")}{_e(source)}): '
-                f'<span class="status-{_e(result)}">{_e(result)}</span></h2>']
+                f'<span class="status-{_e(verdict_text)}">{_e(verdict_text)}</span></h2>']
         if site and site.notes:
             out += ["<ul>", *(f'<li class="note">{_e(note)}</li>' for note in site.notes), "</ul>"]
         out += [f'<div class="diagram">{svg}</div>', "<h3>Findings</h3>",
