@@ -174,7 +174,9 @@ class _Builder:
     def connection(self, connection: Resource, gateway_key: str) -> None:
         props = connection.properties
         target = self.far_end(connection, gateway_key)
-        label = [f"{text(props.get('connectionType')) or 'type ?'}, BGP {_flag(props.get('enableBgp'))}"]
+        ctype = text(props.get("connectionType")) or "type ?"
+        # ExpressRoute always routes by BGP: the flag only means something on IPsec and Vnet2Vnet
+        label = [ctype if equals_ci(ctype, "ExpressRoute") else f"{ctype}, BGP {_flag(props.get('enableBgp'))}"]
         status = props.get("connectionStatus")
         if status is not None:
             label.append(text(status))
