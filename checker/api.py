@@ -171,7 +171,7 @@ def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
              notes=site.notes)
         for site in sites
     ]
-    report.topology = site_topologies(graph, sites)
+    report.topology_builder = lambda: site_topologies(graph, sites)
     return report
 
 

@@ -10,9 +10,8 @@ from typing import Any
 
 from checker.graph import Graph
 from checker.model import Resource, Secret, Unknown, equals_ci, normalise_id
-from checker.patterns import SiteInfo
+from checker.patterns import CONNECTION, GATEWAY, PEERING, SiteInfo
 from checker.report.topology import Element, Link, SiteTopology
-from checker.views.index import Index
 from checker.views.readers import CIRCUIT, GATEWAY_SUBNET, LNG, SUBNET, display_name, get_path, ref_of
 
 
@@ -137,8 +136,44 @@ def _missing(kind: str, ref: str | Unknown | None, what: str, owner: str,
     return Element(f"?{what}:{owner}", unknown_kind, f"{what} unknown", (reason[:60],))
 
 
+class Lookups:
+    """The few lookups the topologies need, built in one pass over connections and peerings."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.gateways = graph.of_type(GATEWAY)
+        self.connections = graph.of_type(CONNECTION)
+        self.connections_by_gateway: dict[str, list[Resource]] = {}
+        for connection in self.connections:
+            props = connection.properties
+            ends = {normalise_id(e) for e in (ref_of(props.get("virtualNetworkGateway1")),
+                                              ref_of(props.get("virtualNetworkGateway2"))) if isinstance(e, str)}
+            for end in ends:
+                self.connections_by_gateway.setdefault(end, []).append(connection)
+        self.peerings_by_vnet: dict[str, list[Resource]] = {}
+        self.peerings_by_remote: dict[str, list[Resource]] = {}
+        for peering in graph.of_type(PEERING):
+            self.peerings_by_vnet.setdefault(self.peering_parent_key(peering), []).append(peering)
+            remote = ref_of(peering.properties.get("remoteVirtualNetwork"))
+            if isinstance(remote, str):
+                self.peerings_by_remote.setdefault(normalise_id(remote), []).append(peering)
+
+    def connections_of(self, gateway: Resource) -> list[Resource]:
+        return self.connections_by_gateway.get(gateway.key, [])
+
+    def peering_parent_key(self, peering: Resource) -> str:
+        parent = self.graph.parent(peering)
+        return parent.key if parent else peering.key.rsplit("/virtualnetworkpeerings/", 1)[0]
+
+    def peerings_of(self, vnet_key: str) -> list[Resource]:
+        return self.peerings_by_vnet.get(vnet_key, [])
+
+    def peerings_to(self, vnet_key: str) -> list[Resource]:
+        return self.peerings_by_remote.get(vnet_key, [])
+
+
 class _Builder:
-    def __init__(self, graph: Graph, ix: Index) -> None:
+    def __init__(self, graph: Graph, ix: Lookups) -> None:
         self.graph = graph
         self.ix = ix
         self.elements: dict[str, Element] = {}
@@ -218,7 +253,7 @@ class _Builder:
         return SiteTopology(site_id, name, pattern, tuple(self.elements.values()), tuple(self.links.values()))
 
 
-def site_topology(graph: Graph, ix: Index, site: SiteInfo) -> SiteTopology:
+def site_topology(graph: Graph, ix: Lookups, site: SiteInfo) -> SiteTopology:
     builder = _Builder(graph, ix)
     vnet = site.vnet
     details = [_prefixes(get_path(vnet.properties, "addressSpace.addressPrefixes")) or "address space ?"]
@@ -238,7 +273,7 @@ def site_topology(graph: Graph, ix: Index, site: SiteInfo) -> SiteTopology:
     return builder.result(site.id, site.name, pattern)
 
 
-def outside_topology(graph: Graph, ix: Index, shown: set[str]) -> SiteTopology | None:
+def outside_topology(graph: Graph, ix: Lookups, shown: set[str]) -> SiteTopology | None:
     """Gateways, connections, local network gateways and circuits drawn in no site diagram."""
     builder = _Builder(graph, ix)
     for gateway in ix.gateways:
@@ -270,7 +305,7 @@ def outside_topology(graph: Graph, ix: Index, shown: set[str]) -> SiteTopology |
 
 def topologies(graph: Graph, sites: Sequence[SiteInfo]) -> list[SiteTopology]:
     """A topology per site, in site order, then the resources outside any site (if any)."""
-    ix = Index(graph, sites)
+    ix = Lookups(graph)
     out = [site_topology(graph, ix, site) for site in sites]
     shown = {key for topology in out for key in
              [e.key for e in topology.elements] + [link.key for link in topology.links]}

@@ -23,7 +23,8 @@ from checker.report.json_report import (
 )
 from checker.report.model import SEVERITIES, Report, Result
 
-MAX_ROWS = 2000  # per table; the JSON and SARIF reports hold everything
+MAX_ROWS = 500  # per table; the JSON and SARIF reports hold everything
+MAX_PASSED_ROWS = 100
 _VERDICT = {"pass": "PASS", "fail": "FAIL", "error": "ERROR"}
 _MARK = {"fail": "× fail", "unknown": "? unknown", "suppressed": "waived", "pass": "ok",
          "not-applicable": "n/a"}
@@ -49,12 +50,12 @@ def _e(value: object) -> str:
     return html.escape(safe_text(value), quote=True)
 
 
-def _table(results: Sequence[Result], titles: dict[str, str]) -> list[str]:
+def _table(results: Sequence[Result], titles: dict[str, str], limit: int = MAX_ROWS) -> list[str]:
     if not results:
         return ['<p class="note">No findings.</p>']
     out = ["<table>", "<tr><th>Status</th><th>Severity</th><th>Rule</th><th>Resource</th><th>Location</th>"
            "<th>Message</th></tr>"]
-    for r in results[:MAX_ROWS]:
+    for r in results[:limit]:
         message = _e(r.message)
         if r.status == "unknown" and r.unknown_reasons:
             message += "<br>Unknown: " + _e("; ".join(safe_text(x) for x in r.unknown_reasons))
@@ -68,8 +69,8 @@ def _table(results: Sequence[Result], titles: dict[str, str]) -> list[str]:
                    f"<td>{_e(r.severity)}</td><td>{rule}</td><td><code>{_e(r.resource.name)}</code></td>"
                    f"<td><code>{_e(location_text(r))}</code></td><td>{message}</td></tr>")
     out.append("</table>")
-    if len(results) > MAX_ROWS:
-        out.append(f'<p class="note">{len(results) - MAX_ROWS} more not shown: see the JSON or SARIF report.</p>')
+    if len(results) > limit:
+        out.append(f'<p class="note">{len(results) - limit} more not shown: see the JSON or SARIF report.</p>')
     return out
 
 
@@ -78,7 +79,7 @@ def _findings(results: Sequence[Result], titles: dict[str, str]) -> list[str]:
     passed = [r for r in results if r.status in ("pass", "not-applicable")]
     out = [*_table(attention, titles)] if attention else ['<p class="note">No failing, unknown or waived findings.</p>']
     if passed:
-        out += [f"<details><summary>Passed and not applicable ({len(passed)})</summary>", *_table(passed, titles),
+        out += [f"<details><summary>Passed and not applicable ({len(passed)})</summary>", *_table(passed, titles, MAX_PASSED_ROWS),
                 "</details>"]
     return out
 
