@@ -33,6 +33,7 @@ demo-live: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_inputs.py
 	$(BIN)/python benchmarks/bench_live.py
+	$(BIN)/python benchmarks/bench_html.py --json benchmarks/bench_html.json
 
 rule-docs: $(BIN)/.installed
 	$(BIN)/python -m checker.policy.docs

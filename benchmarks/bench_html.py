@@ -60,7 +60,7 @@ def main() -> int:
                "sites": len(built), "topology_s": round(topology_s, 3), "html_s": round(html_s, 3),
                "topology_cpu_s": round(topology_cpu, 3), "html_cpu_s": round(html_cpu, 3),
                "html_mb": round(len(page.encode()) / 1e6, 1), "svg_s": round(svg_s, 3),
-               "svg_kb": round(len(svg.encode()) / 1e3), "markdown_s": round(markdown_s, 3),
+               "svg_kb": round(len(svg.encode()) / 1e3), "markdown_s": round(markdown_s, 3), "markdown_kb": round(len(markdown.encode()) / 1e3),
                "target_s": TARGET_S, "within_target": html_s < TARGET_S}
     print(json.dumps(figures, indent=2))
     if args.json:
