@@ -65,8 +65,13 @@ class Verdict:
 
 def results_by_resource(results: Iterable[Result]) -> dict[str, list[Result]]:
     out: dict[str, list[Result]] = {}
+    keys: dict[str, str] = {}  # several results share a resource: normalise each id once
     for result in results:
-        out.setdefault(normalise_id(result.resource.id), []).append(result)
+        written = result.resource.id
+        key = keys.get(written)
+        if key is None:
+            key = keys[written] = normalise_id(written)
+        out.setdefault(key, []).append(result)
     return out
 
 
@@ -321,7 +326,7 @@ def render_site_svg(topology: SiteTopology, by_resource: Mapping[str, list[Resul
     header = [f'<text class="caption" x="{LEFT_X}" y="18">{_t(_cut(caption, WIDTH / 1.3))}</text>',
               f'<text class="column" x="{LEFT_X}" y="{TOP + 10}">on-premises side</text>',
               f'<text class="column" x="{HUB_X}" y="{TOP + 10}">'
-              f'{"hub" if vnet is not None else "gateways"}</text>',
+              f'{("hub" if gateways else "site VNet") if vnet is not None else "gateways"}</text>',
               f'<text class="column" x="{RIGHT_X}" y="{TOP + 10}">spokes (peerings)</text>']
     label = f"Site diagram of {topology.name}"
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="hc-diagram" role="img" width="{WIDTH}" '
