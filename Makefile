@@ -37,12 +37,14 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_live.py --output out/bench_live.json
 	$(BIN)/python benchmarks/bench_memory.py --json out/bench_memory.json
 	$(BIN)/python benchmarks/bench_bicep.py --json out/bench_bicep.json
+	$(BIN)/python benchmarks/bench_html.py --json out/bench_html.json
 
 bench-record: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_inputs.py --json benchmarks/bench_inputs.json
 	$(BIN)/python benchmarks/bench_live.py --output benchmarks/bench_live.json
 	$(BIN)/python benchmarks/bench_memory.py --json benchmarks/bench_memory.json
 	$(BIN)/python benchmarks/bench_bicep.py --json benchmarks/bench_bicep.json
+	$(BIN)/python benchmarks/bench_html.py --json benchmarks/bench_html.json
 
 rule-docs: $(BIN)/.installed
 	$(BIN)/python -m checker.policy.docs

@@ -152,6 +152,7 @@ def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
     from checker.policy.engine import evaluate as evaluate_policies
     from checker.policy.model import RuleSettings
     from checker.report.waivers import apply_waivers
+    from checker.topology import topologies as site_topologies
     from checker.views import build_subjects
 
     options = options or ScanOptions()
@@ -198,6 +199,7 @@ def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
              notes=site.notes)
         for site in sites
     ]
+    report.topology_builder = lambda: site_topologies(graph, sites)
     return report
 
 

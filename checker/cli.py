@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from typing import Any, NoReturn
 
 EXIT_PASS, EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-FORMATS = ("table", "json", "sarif", "junit", "markdown")
+FORMATS = ("table", "json", "sarif", "junit", "markdown", "html")
 SEVERITY_CHOICES = ("critical", "high", "medium", "low", "none")
 PATTERN_CHOICES = ("vpn", "expressroute", "expressroute-vpn-failover", "hub-spoke")
 AUTH_CHOICES = ("default", "cli", "env", "managed-identity", "workload-identity")
@@ -257,8 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     graph = _command(commands, "graph", "show the resources and relations the checker understood", common)
     _add_input_options(graph)
-    graph.add_argument("--format", choices=("table", "json", "dot"), default="table",
-                       help="table (default), json (resources with their evaluated bodies), or dot (Graphviz)")
+    graph.add_argument("--format", choices=("table", "json", "dot", "svg"), default="table",
+                       help="table (default), json (resources with their evaluated bodies), dot (Graphviz), "
+                            "or svg (a diagram per site, with what fails drawn on it)")
 
     audit = _command(commands, "audit", "check a live Azure estate through the Azure SDK", common)
     audit.add_argument("--subscription", action="append", metavar="ID", help="subscription (repeatable)")
@@ -426,6 +427,10 @@ def _render(fmt: str, report: Any, gate: Any, args: argparse.Namespace, config: 
         from checker.report import markdown
 
         return markdown.render_markdown(report, gate=gate)
+    if fmt == "html":
+        from checker.report.html import render_html
+
+        return render_html(report, gate=gate)
     from checker.report import table
 
     show_passed = bool(_pick(args.show_passed, getattr(config, "show_passed", None), False))
@@ -560,6 +565,9 @@ def cmd_graph(args: argparse.Namespace) -> int:
         print(json.dumps(document, indent=2, default=str))
     elif args.format == "dot":
         print(_graph_dot(graph))
+    elif args.format == "svg":
+        from checker.report.diagram import render_svg
+        sys.stdout.write(render_svg(api.evaluate(load, options)))
     else:
         rows = graph.table_rows()
         print(tabulate(rows, headers=["resource", "type", "location", "relations"]) if rows

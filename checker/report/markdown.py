@@ -18,6 +18,7 @@ from checker.report.json_report import (
     sorted_results,
     status_counts,
 )
+from checker.report.mermaid import site_flowcharts
 from checker.report.model import SEVERITIES, Report, Result
 
 MAX_ROWS = 200  # PR comments stop at 65,536 characters
@@ -102,6 +103,7 @@ def render_markdown(report: Report, *, gate: GateOutcome | None = None, docs_url
         for site in report.sites:
             pattern = ", ".join(site.patterns) or (site.pattern or "none")
             lines.append(f"| {cell(site.name)} | {cell(pattern)} ({site.pattern_source}) | {site.result} |")
+    lines += site_flowcharts(report)
     lines += _folded("Suppressed", [r for r in ordered if r.status == "suppressed"], urls)
     lines += _folded("Fixed since the baseline", list(report.fixed), urls)
     lines += _folded("Passed", [r for r in ordered if r.status == "pass"], urls)

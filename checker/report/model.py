@@ -3,9 +3,11 @@ Formatters only see these types, never templates or the graph."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from checker.model import InputError, Notice
+from checker.report.topology import SiteTopology
 
 SEVERITIES = ("critical", "high", "medium", "low")
 STATUSES = ("pass", "fail", "unknown", "not-applicable", "suppressed")
@@ -104,3 +106,12 @@ class Report:
     fixed: list[Result] = field(default_factory=list)  # baseline entries that now pass
     not_evaluated: list[NotEvaluated] = field(default_factory=list)  # live scopes not collected
     resource_count: int | None = None  # resources read from the inputs (before inline children split)
+    # what the site diagrams draw: built on first use (only the diagram formats need it)
+    topology_builder: Callable[[], list[SiteTopology]] | None = field(default=None, repr=False, compare=False)
+    _topology: list[SiteTopology] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def topology(self) -> list[SiteTopology]:
+        if self._topology is None:
+            self._topology = self.topology_builder() if self.topology_builder is not None else []
+        return self._topology
