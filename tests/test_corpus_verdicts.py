@@ -257,6 +257,6 @@ def test_corpus_messages_name_unknown_names_readably(corpus_dir: Path) -> None:
     assert messages and all("<unknown@" not in m and "~" not in m for m in messages)
     # The name says where it comes from (it said "at line 195 (name from parameter 'gatewayName1')").
     sku = next(r for r in report.results if r.rule == "VPN-SKU-CURRENT" and r.resource.name == "<gatewayName1>")
-    assert sku.message.startswith("virtualNetworkGateways <gatewayName1>: ")
+    assert sku.message.startswith("<gatewayName1>: ")
     subnet = next(r for r in report.results if r.rule == "GW-SUBNET-SIZE")
     assert "of VNet <virtualNetworkName" in subnet.message

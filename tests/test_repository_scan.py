@@ -53,8 +53,9 @@ def test_repository_scan_passes_with_notices_for_what_is_not_an_input(capsys: py
     assert skipped["docs/broken.json"].startswith("skipped: not valid JSON")
     assert skipped["docs/empty.json"].startswith("skipped: empty file")
     assert skipped[".azure"].startswith("folder skipped: its name starts with '.'")
-    assert "Bicep file not read" in skipped["infra/network/spoke.bicep"]
-    assert [Path(f).name for f in report["inputs"]] == ["vpn-hub.json"]  # skipped files are not inputs
+    assert "infra/network/spoke.bicep" not in skipped  # Bicep is read like JSON templates
+    # skipped files are not inputs
+    assert sorted(Path(f).name for f in report["inputs"]) == ["spoke.bicep", "vpn-hub.json"]
 
 
 def test_dot_folder_is_read_when_named(capsys: pytest.CaptureFixture[str]) -> None:
@@ -168,7 +169,7 @@ def test_action_command_line(tmp_path: Path, folder: str, exclude: str) -> None:
            # the action's defaults (action.yml inputs)
            "HC_PATHS": ".", "HC_PARAMETERS": "", "HC_CONFIG": "", "HC_FAIL_ON": "", "HC_UNKNOWN": "",
            "HC_BASELINE": "", "HC_PATTERN": "", "HC_SARIF": "hybrid-check.sarif", "HC_JUNIT": "hybrid-check.junit.xml",
-           "HC_SUMMARY": "true", "HC_ARGS": "", "HC_EXCLUDE": "web/** *.test.json", "HC_ALLOW_EMPTY": "true"}
+           "HC_SUMMARY": "true", "HC_HTML": "", "HC_ARGS": "", "HC_EXCLUDE": "web/** *.test.json", "HC_ALLOW_EMPTY": "true"}
     done = subprocess.run(["bash", "-e", "-c", _action_script()], cwd=work, env=env, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -38,7 +38,7 @@ from checker.model import InputError
 from checker.policy.model import ParameterSpec, Policy
 
 #: Bumped whenever the layout of the compiled form changes.
-FORMAT = 1
+FORMAT = 2  # 2: compliant examples included
 CACHE_ENV = "HYBRID_CHECK_CACHE_DIR"
 _PACKAGE = Path(__file__).resolve().parents[1]
 #: Besides every module of checker/policy: the files whose content decides what the loader accepts.
@@ -123,6 +123,7 @@ def _compile(policy: Policy, directory: Path) -> dict[str, Any]:
         "if": policy.condition_if, "then": policy.condition_then, "message": policy.message,
         "remediation": policy.remediation, "references": list(policy.references),
         "file": Path(policy.file).relative_to(directory).as_posix(), "line": policy.line,
+        "examples": dict(policy.examples),
     }
 
 
@@ -135,7 +136,8 @@ def _policy(entry: Mapping[str, Any], directory: Path) -> Policy:
                                      for name, kind, default, description in entry["parameters"]}),
         condition_if=entry["if"], condition_then=entry["then"], message=entry["message"],
         remediation=entry["remediation"], references=tuple(entry["references"]),
-        file=str(directory / entry["file"]), line=entry["line"])
+        file=str(directory / entry["file"]), line=entry["line"],
+        examples=MappingProxyType(dict(entry["examples"])))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -181,7 +183,9 @@ def load_compiled(directory: Path,
     if not directory.is_dir():
         return load_policies([directory], known_subjects)
     try:
-        key = content_key(directory, policy_files(directory), known_subjects)
+        # The compliant examples beside the policies are part of what is compiled, so part of the key.
+        examples = sorted(p for p in directory.glob("**/examples/*") if p.is_file())
+        key = content_key(directory, policy_files(directory) + examples, known_subjects)
     except OSError:  # a file vanished or cannot be read: the loader words the problem
         return load_policies([directory], known_subjects)
     cache_file = _cache_file(directory)
