@@ -51,6 +51,8 @@ SOURCES: dict[str, Source] = {
     "S-RES": Source("https://learn.microsoft.com/azure/expressroute/design-architecture-for-resiliency",
                     "2024-04-18"),
     "S-APRL": Source("https://azure.github.io/Azure-Proactive-Resiliency-Library-v2/", "2026-07-21"),
+    "S-ERLIM": Source("https://learn.microsoft.com/azure/azure-resource-manager/management/"
+                      "azure-subscription-service-limits#expressroute-limits", "undated include (read 2026-12-07)"),
 }
 
 
@@ -131,6 +133,13 @@ ER_MAX_CIRCUITS_PER_PEERING_LOCATION = 4  # per VNet, S-ERGW
 ER_FASTPATH_MIN_SCALE_UNITS = 10  # ErGwScale needs at least 10 scale units for FastPath. Source: S-FP, S-ERGW
 ER_GATEWAY_SUBNET_26_CIRCUITS = 16  # a gateway with 16 circuits needs a /26 GatewaySubnet. Source: S-ERGW
 ER_GATEWAY_VNET_PEERINGS = 500  # peerings of a VNet with an ExpressRoute gateway. Source: S-ERGW
+# Virtual network links of one circuit (connections from ExpressRoute gateways; Global Reach connections
+# count against the same limit): 10 on a Standard circuit of any size; with the Premium add-on it grows
+# with the bandwidth (no Premium below 50 Mbps). Other tiers (Local, Basic) are not in the table.
+# Source: S-ERLIM
+ER_VNET_LINKS_STANDARD = 10
+ER_VNET_LINKS_PREMIUM: tuple[tuple[int, int], ...] = (  # (at least this many Mbps, links), largest first
+    (10000, 100), (5000, 75), (2000, 60), (1000, 50), (500, 40), (100, 25), (50, 20))
 # Prefixes a VNet (with its gateway-transit spokes) may advertise to on-premises over one ExpressRoute
 # connection; above that the BGP session drops. Source: S-ERFAQ, S-ADVPFX.
 ER_ADVERTISED_PREFIX_LIMITS = {"ipv4": 1000, "ipv6": 100}
@@ -266,6 +275,8 @@ TABLE_SOURCES: dict[str, tuple[str, ...]] = {
     "ER_FASTPATH_MIN_SCALE_UNITS": ("S-FP", "S-ERGW"),
     "ER_GATEWAY_SUBNET_26_CIRCUITS": ("S-ERGW",),
     "ER_GATEWAY_VNET_PEERINGS": ("S-ERGW",),
+    "ER_VNET_LINKS_STANDARD": ("S-ERLIM",),
+    "ER_VNET_LINKS_PREMIUM": ("S-ERLIM",),
     "ER_ADVERTISED_PREFIX_LIMITS": ("S-ERFAQ", "S-ADVPFX"),
     "ER_RESERVED_PEER_ASNS": ("S-ROUT",),
     "AZ_GATEWAY_SKUS": ("S-CONS", "S-ERGW", "S-ERMIG"),
@@ -282,6 +293,16 @@ def er_scale_circuit_limit(min_scale_units: int) -> int | None:
     for units, circuits in ER_SCALE_MAX_CIRCUITS:
         if min_scale_units >= units:
             return circuits
+    return None
+
+
+def er_vnet_link_limit(tier: str, bandwidth_mbps: float) -> int | None:
+    """Virtual network links a circuit of this tier and bandwidth takes; None where the limits table
+    has no entry (a tier other than Standard and Premium, Premium below 50 Mbps)."""
+    if tier.lower() == "standard":
+        return ER_VNET_LINKS_STANDARD
+    if tier.lower() == "premium":
+        return next((links for mbps, links in ER_VNET_LINKS_PREMIUM if bandwidth_mbps >= mbps), None)
     return None
 
 

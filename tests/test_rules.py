@@ -513,6 +513,23 @@ def _fastpath_scale(lower: Any, upper: Any) -> list[Resource]:
     return edit(_scale(lower, upper), "conn-er-ams", "properties.expressRouteGatewayBypass", True)
 
 
+def _vnet_links(tier: Any, mbps: int, links: int, global_reach: int = 0, unknown_peer: bool = False) -> list[Resource]:
+    """Circuit er-ams of ``tier`` and ``mbps`` linked to ``links`` gateways (one VNet each)."""
+    resources = edit(er_site(("er-ams",)), "er-ams", "sku.tier", tier)
+    edit(resources, "er-ams", "properties.serviceProviderProperties.bandwidthInMbps", mbps)
+    for index in range(links - 1):
+        resources.append(vnet(f"spoke{index}", [f"10.{100 + index}.0.0/16"], {"GatewaySubnet": f"10.{100 + index}.255.0/27"}))
+        resources.append(gateway(f"gw-er{index}", f"spoke{index}", "ExpressRoute", "ErGw1AZ", ()))
+        resources.append(connection(f"conn-er{index}", f"gw-er{index}", "ExpressRoute", circuit="er-ams"))
+    peering = private_peering()
+    peering["properties"]["connections"] = [{"name": f"gr{i}", "properties": {}} for i in range(global_reach)]
+    edit(resources, "er-ams", "properties.peerings", [peering])
+    if unknown_peer:
+        resources.append(connection("conn-er-unknown", "gw-er", "ExpressRoute", circuit="er-ams"))
+        edit(resources, "conn-er-unknown", "properties.peer", {"id": U})
+    return resources
+
+
 def _scale_circuits(count: int, lower: Any) -> list[Resource]:
     """An ErGwScale gateway with ``count`` circuits, each in a peering location of its own."""
     resources = edit(er_site(("er-ams",)), "gw-er", "properties.sku.name", "ErGwScale")
@@ -1035,6 +1052,16 @@ CASES = [
          "er-ams"),
     case("ER-CIRCUIT-MONITOR", "fail", er_site, "er-ams"),
     case("ER-CIRCUIT-MONITOR", "unknown", lambda: er_site() + [_metric_alert(U)], "er-ams"),
+    case("ER-CIRCUIT-VNET-LINKS", "pass", lambda: _vnet_links("Standard", 1000, 10), "er-ams"),
+    case("ER-CIRCUIT-VNET-LINKS", "fail", lambda: _vnet_links("Standard", 10000, 11), "er-ams"),
+    case("ER-CIRCUIT-VNET-LINKS", "pass", lambda: _vnet_links("Premium", 50, 20), "er-ams"),
+    case("ER-CIRCUIT-VNET-LINKS", "fail", lambda: _vnet_links("Premium", 50, 21), "er-ams"),
+    # a Global Reach connection counts against the same limit
+    case("ER-CIRCUIT-VNET-LINKS", "fail", lambda: _vnet_links("Standard", 1000, 10, global_reach=1), "er-ams"),
+    case("ER-CIRCUIT-VNET-LINKS", "unknown", lambda: _vnet_links(U, 1000, 2), "er-ams"),
+    # one more ExpressRoute connection whose circuit is only known at deployment may be one link too many
+    case("ER-CIRCUIT-VNET-LINKS", "unknown", lambda: _vnet_links("Standard", 1000, 10, unknown_peer=True), "er-ams"),
+    case("ER-CIRCUIT-VNET-LINKS", "none", lambda: _vnet_links("Local", 1000, 30), "er-ams"),
     case("CONN-SHAREDKEY-CHARSET", "pass", lambda: edit(vpn_site(), "conn-s2s", "properties.sharedKey",
                                                         literal_key("A1b2C3d4E5f6G7h8I9j0", "parameter-file"))),
     case("CONN-SHAREDKEY-CHARSET", "fail", lambda: edit(vpn_site(), "conn-s2s", "properties.sharedKey",
@@ -1274,7 +1301,7 @@ AUDIT_RULES = {
     "VPN-AA-P2S-THIRD-PIP", "BGP-PEER-OUTSIDE-VNET", "LNG-NO-APIPA-PREFIX", "VPN-V2V-POLICY-SYMMETRIC",
     "ER-LOCAL-NO-GLOBALREACH", "ER-GW-PEERINGS-500", "GW-SUBNET-UDR-OVERLAP", "ER-ADVERTISED-PREFIXES",
     "GW-MAINTENANCE-CONFIG", "ER-CIRCUIT-MONITOR", "CONN-SHAREDKEY-CHARSET", "CONN-DPD-ADVISORY", "GW-SUBNET-IPV6-64",
-    "GW-SERVICE-HEALTH",
+    "GW-SERVICE-HEALTH", "ER-CIRCUIT-VNET-LINKS",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from checker import facts
 from checker.model import Resource, Unknown, equals_ci
 from checker.subject import Subject
 from checker.views.index import Index
@@ -79,6 +80,9 @@ def circuit_subject(ix: Index, circuit: Resource) -> Subject:
                          "peerASN": to_int(get_path(peering.properties, "peerASN"))})
     data["peerings"] = peerings
     data["globalReachConnectionCount"] = global_reach_count(ix, circuit)
+    links = vnet_links(ix, circuit, data["globalReachConnectionCount"], data.get("bandwidthMbps"), tier)
+    if links is not None:
+        data["vnetLinks"] = links
     # gateway_parts reads circuit facts: import here
     from checker.views.gateway_parts import diagnostics, not_collected_live
     monitoring = diagnostics(ix, circuit)
@@ -145,6 +149,34 @@ def private_peering(ix: Index, circuit: Resource) -> dict[str, Any]:
 
 
 CIRCUIT_CONNECTION = "Microsoft.Network/expressRouteCircuits/peerings/connections"
+
+
+def vnet_links(ix: Index, circuit: Resource, global_reach: Any, bandwidth: Any, tier: Any) -> dict[str, Any] | None:
+    """The circuit's virtual network links in the inputs (ExpressRoute connections to it, plus its
+    Global Reach connections, which count against the same limit) against the documented limit of
+    its tier and bandwidth; None when the limits table has no entry for the tier."""
+    limit: Any
+    if isinstance(tier, Unknown) or isinstance(bandwidth, Unknown):
+        limit = first_unknown([tier, bandwidth])
+    elif not isinstance(tier, str) or not isinstance(bandwidth, (int, float)):
+        return None
+    else:
+        limit = facts.er_vnet_link_limit(tier, bandwidth)
+        if limit is None:
+            return None
+    linked = [c for c in ix.connections_by_circuit.get(circuit.key, ())
+              if equals_ci(c.properties.get("connectionType"), "ExpressRoute")]
+    # An ExpressRoute connection whose circuit is only known at deployment may be one more link.
+    maybe = [c for c in ix.connections if equals_ci(c.properties.get("connectionType"), "ExpressRoute")
+             and isinstance(ref_of(c.properties.get("peer")), Unknown)]
+    count: Any = global_reach if isinstance(global_reach, Unknown) else len(linked) + global_reach
+    if maybe and not isinstance(count, Unknown):
+        count = Unknown(f"{count} link(s) of circuit {display_name(circuit)} known, and {len(maybe)} ExpressRoute "
+                        f"connection(s) whose circuit is not known before deployment ({display_name(maybe[0])})")
+    headroom: Any = first_unknown([limit, count])
+    if headroom is None:
+        headroom = limit - count
+    return {"count": count, "limit": limit, "headroom": headroom}
 
 
 def global_reach_count(ix: Index, circuit: Resource) -> Any:

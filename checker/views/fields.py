@@ -244,6 +244,13 @@ FIELDS: dict[str, tuple[Field, ...]] = {
               doc=("Global Reach connections declared on the circuit's peerings: inline `connections` of a peering "
                    "and `expressRouteCircuits/peerings/connections` resources. A connection declared only on the "
                    "other circuit is not seen")),
+        Field(names=["vnetLinks"], type="object", parts=["count", "limit", "headroom"],
+              doc=("`{count, limit, headroom}`: virtual network links of the circuit in the inputs (ExpressRoute "
+                   "connections to it plus its Global Reach connections, which count against the same limit), "
+                   "the documented limit for its tier and bandwidth (10 on Standard; 20 to 100 on Premium by "
+                   "bandwidth) and `limit - count`. Absent when the limits table has no entry for the tier "
+                   "(Local, Basic) or the tier or bandwidth is not set; `count` is unknown while an ExpressRoute "
+                   "connection's circuit is only known at deployment")),
         Field(names=["monitoring"], type="object", parts=["settingCount", "metricAlertCount", "monitored"],
               doc=("`{settingCount, metricAlertCount, monitored}`: diagnostic settings and enabled metric alerts on "
                    "the circuit, computed as `gateway.diagnostics`. Absent on live data (circuit alerts and settings "
