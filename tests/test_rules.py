@@ -1058,9 +1058,14 @@ CASES = [
     case("ER-CIRCUIT-VNET-LINKS", "fail", lambda: _vnet_links("Premium", 50, 21), "er-ams"),
     # a Global Reach connection counts against the same limit
     case("ER-CIRCUIT-VNET-LINKS", "fail", lambda: _vnet_links("Standard", 1000, 10, global_reach=1), "er-ams"),
-    case("ER-CIRCUIT-VNET-LINKS", "unknown", lambda: _vnet_links(U, 1000, 2), "er-ams"),
+    case("ER-CIRCUIT-VNET-LINKS", "unknown", lambda: _vnet_links(U, 1000, 12), "er-ams"),
+    # within the smallest documented limit (10), whatever the tier turns out to be
+    case("ER-CIRCUIT-VNET-LINKS", "pass", lambda: _vnet_links(U, 1000, 2), "er-ams"),
     # one more ExpressRoute connection whose circuit is only known at deployment may be one link too many
     case("ER-CIRCUIT-VNET-LINKS", "unknown", lambda: _vnet_links("Standard", 1000, 10, unknown_peer=True), "er-ams"),
+    # ... but not when even that connection keeps it within the limit
+    case("ER-CIRCUIT-VNET-LINKS", "pass", lambda: _vnet_links("Standard", 1000, 9, unknown_peer=True), "er-ams"),
+    case("ER-CIRCUIT-VNET-LINKS", "fail", lambda: _vnet_links("Standard", 1000, 11, unknown_peer=True), "er-ams"),
     case("ER-CIRCUIT-VNET-LINKS", "none", lambda: _vnet_links("Local", 1000, 30), "er-ams"),
     case("CONN-SHAREDKEY-CHARSET", "pass", lambda: edit(vpn_site(), "conn-s2s", "properties.sharedKey",
                                                         literal_key("A1b2C3d4E5f6G7h8I9j0", "parameter-file"))),

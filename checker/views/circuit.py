@@ -154,7 +154,9 @@ CIRCUIT_CONNECTION = "Microsoft.Network/expressRouteCircuits/peerings/connection
 def vnet_links(ix: Index, circuit: Resource, global_reach: Any, bandwidth: Any, tier: Any) -> dict[str, Any] | None:
     """The circuit's virtual network links in the inputs (ExpressRoute connections to it, plus its
     Global Reach connections, which count against the same limit) against the documented limit of
-    its tier and bandwidth; None when the limits table has no entry for the tier."""
+    its tier and bandwidth; None when the limits table has no entry for the tier. An unknown (tier,
+    bandwidth, a connection whose circuit is only known at deployment) counts only where it could
+    change the outcome: links within the smallest documented limit pass whatever it turns out to be."""
     limit: Any
     if isinstance(tier, Unknown) or isinstance(bandwidth, Unknown):
         limit = first_unknown([tier, bandwidth])
@@ -169,13 +171,25 @@ def vnet_links(ix: Index, circuit: Resource, global_reach: Any, bandwidth: Any, 
     # An ExpressRoute connection whose circuit is only known at deployment may be one more link.
     maybe = [c for c in ix.connections if equals_ci(c.properties.get("connectionType"), "ExpressRoute")
              and isinstance(ref_of(c.properties.get("peer")), Unknown)]
-    count: Any = global_reach if isinstance(global_reach, Unknown) else len(linked) + global_reach
-    if maybe and not isinstance(count, Unknown):
-        count = Unknown(f"{count} link(s) of circuit {display_name(circuit)} known, and {len(maybe)} ExpressRoute "
+    if isinstance(global_reach, Unknown):
+        return {"count": global_reach, "limit": limit, "headroom": global_reach}
+    known = len(linked) + global_reach
+    most = known + len(maybe)
+    count: Any = known
+    if maybe:
+        count = Unknown(f"{known} link(s) of circuit {display_name(circuit)} known, and {len(maybe)} ExpressRoute "
                         f"connection(s) whose circuit is not known before deployment ({display_name(maybe[0])})")
-    headroom: Any = first_unknown([limit, count])
-    if headroom is None:
-        headroom = limit - count
+    smallest = min(facts.ER_VNET_LINKS_STANDARD, *(links for _, links in facts.ER_VNET_LINKS_PREMIUM))
+    headroom: Any
+    if isinstance(limit, int):
+        if known > limit:
+            headroom = limit - known  # over the limit whatever the unknown connections are
+        elif most <= limit:
+            headroom = limit - most  # within the limit even if every unknown connection is a link
+        else:
+            headroom = count
+    else:
+        headroom = smallest - most if most <= smallest else limit
     return {"count": count, "limit": limit, "headroom": headroom}
 
 

@@ -250,7 +250,8 @@ FIELDS: dict[str, tuple[Field, ...]] = {
                    "the documented limit for its tier and bandwidth (10 on Standard; 20 to 100 on Premium by "
                    "bandwidth) and `limit - count`. Absent when the limits table has no entry for the tier "
                    "(Local, Basic) or the tier or bandwidth is not set; `count` is unknown while an ExpressRoute "
-                   "connection's circuit is only known at deployment")),
+                   "connection's circuit is only known at deployment, and `headroom` then only where that "
+                   "could change the outcome (within the smallest documented limit, 10, it is known)")),
         Field(names=["monitoring"], type="object", parts=["settingCount", "metricAlertCount", "monitored"],
               doc=("`{settingCount, metricAlertCount, monitored}`: diagnostic settings and enabled metric alerts on "
                    "the circuit, computed as `gateway.diagnostics`. Absent on live data (circuit alerts and settings "
