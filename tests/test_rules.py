@@ -1238,7 +1238,8 @@ def test_zone_redundancy_message_does_not_claim_a_failure_on_a_pass() -> None:
     assert _message(vpn_site(), "GW-PIP-ZONE-REDUNDANT") == (
         "pass", "gw-vpn: Public IPs of AZ-SKU gateways are zone-redundant")  # a pass states compliance
     assert _message(edit(vpn_site(), "pip-1", "zones", ["1"]), "GW-PIP-ZONE-REDUNDANT")[1].startswith(
-        "Vpn gateway gw-vpn (SKU VpnGw2AZ, westeurope): 1 of 2 public IP(s) not in every zone")
+        "Make the gateway's public IPs zone-redundant (zones 1, 2 and 3): Vpn gateway gw-vpn (SKU VpnGw2AZ, "
+        "westeurope) has 1 of 2 public IP(s) not in every zone")  # the problem and the fix first
 
 
 def test_diagnostics_message_of_an_expressroute_gateway_names_what_it_needs() -> None:
