@@ -56,12 +56,16 @@ def position_of(value: Any) -> tuple[int | None, int | None]:
 
 # Strings are matched with possessive repeats of plain character runs (Python 3.11+): the engine keeps no
 # backtracking state per character (``(?:[^"\\]|\\.)*`` cost about 125 bytes per character of a long
-# string). Python 3.10 has no possessive repeats: the unrolled form there keeps state per escape only.
+# string). Python 3.10 has no possessive repeats: there _blank_comments_scanning skips strings instead.
 _COMMENT_OR_STRING: re.Pattern[str]
 try:
     _COMMENT_OR_STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"|//[^\n]*|/\*.*?(?:\*/|\Z)', re.DOTALL)
-except re.error:  # pragma: no cover - Python 3.10
+    _POSSESSIVE = True
+except re.error:  # pragma: no cover - Python 3.10: strings are scanned by _blank_comments_scanning
     _COMMENT_OR_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|//[^\n]*|/\*.*?(?:\*/|\Z)', re.DOTALL)
+    _POSSESSIVE = False
+_QUOTE_OR_SLASH = re.compile(r'["/]')
+_QUOTE_OR_BACKSLASH = re.compile(r'["\\]')
 # Everything but a comment, in one match at C speed: the same strings as above, and any other
 # character but a slash that starts a comment (URLs in strings make "//" common in comment-free files).
 # Possessive quantifiers (Python 3.11+) keep the match linear; without them every file takes the
@@ -81,6 +85,9 @@ def _blank_comments(text: str, file: str) -> str:
     if found is not None and found.end() == len(text):
         return text
 
+    if not _POSSESSIVE:
+        return _blank_comments_scanning(text, file)
+
     def repl(match: re.Match[str]) -> str:
         token = match.group(0)
         if token.startswith('"'):
@@ -93,6 +100,50 @@ def _blank_comments(text: str, file: str) -> str:
         return "\n".join(" " * len(part) for part in token.split("\n"))
 
     return _COMMENT_OR_STRING.sub(repl, text)
+
+
+def _blank_comments_scanning(text: str, file: str) -> str:  # pragma: no cover - Python 3.10
+    """:func:`_blank_comments` without possessive repeats: the regular-expression engine of Python
+    3.10 keeps state per escape of a string, so strings are skipped with searches for single
+    characters instead (linear time, constant extra memory besides the result)."""
+    pieces: list[str] = []
+    done = position = 0
+    while True:
+        found = _QUOTE_OR_SLASH.search(text, position)
+        if found is None:
+            break
+        start = found.start()
+        if text[start] == '"':
+            position = start + 1
+            while True:
+                stop = _QUOTE_OR_BACKSLASH.search(text, position)
+                if stop is None:  # not a string after all: the quote is an ordinary character
+                    position = start + 1
+                    break
+                if text[stop.start()] == "\\":
+                    position = stop.start() + 2
+                    continue
+                position = stop.start() + 1
+                break
+            continue
+        following = text[start + 1:start + 2]
+        if following == "/":
+            end = text.find("\n", start)
+            end = len(text) if end < 0 else end
+        elif following == "*":
+            end = text.find("*/", start + 2)
+            if end < 0:
+                line = text.count("\n", 0, start) + 1
+                raise CheckerError("unterminated /* comment", file=file, line=line, hint="close the comment with */")
+            end += 2
+        else:
+            position = start + 1
+            continue
+        pieces.append(text[done:start])
+        pieces.append("\n".join(" " * len(part) for part in text[start:end].split("\n")))
+        done = position = end
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 #: Byte-order marks ARM's reader honours, longest first (UTF-32 LE starts like UTF-16 LE).
