@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.model import InputError, Notice, Origin, Resource, Unknown, normalise_id, parse_resource_id
+from checker.model import InputError, Notice, Origin, Resource, Unknown, parse_resource_id
 from checker.sources.arm.decode import JsonObject
 from checker.sources.export import ExportLoad, resources_from_objects
 
@@ -62,7 +62,7 @@ def is_whatif(doc: Any) -> bool:
 
 
 def _error_text(error: dict[str, Any]) -> str:
-    parts = []
+    parts: list[str] = []
     stack = [error]
     while stack and len(parts) < 10:
         item = stack.pop(0)
@@ -148,8 +148,10 @@ def read_whatif(doc: Any, file: str) -> ExportLoad:
             objects.append(after)
             kinds.append(str(change_type))
             continue
+        reason = change.get("unsupportedReason")
         why = (f"the what-if gives no predicted state for it (change type {change_type})" if kind in PREDICTED
-               else f"the what-if cannot predict it (change type {change_type})")
+               else f"the what-if cannot predict it (change type {change_type}"
+                    + (f": {reason})" if isinstance(reason, str) and reason else ")"))
         load.notices.append(Notice(file=file, line=_line(change), kind="not-expanded",
                                    message=f"{resource_id}: {why}; its rules give unknown"))
         load.resources.append(_placeholder(resource_id, why, Origin(file, _line(change), None, where)))
@@ -166,9 +168,10 @@ def read_whatif(doc: Any, file: str) -> ExportLoad:
 
 def _placeholder(resource_id: str, why: str, origin: Origin) -> Resource:
     scope = parse_resource_id(resource_id)
-    body = {"id": resource_id, "type": _type_of(resource_id), "name": resource_id.rstrip("/").rsplit("/", 1)[-1],
-            "properties": Unknown(f"{why}; run what-if with --result-format FullResourcePayloads")}
-    resource = Resource(resource_id, body["type"], body["name"], body, origin, "export",
+    rtype, name = _type_of(resource_id), resource_id.rstrip("/").rsplit("/", 1)[-1]
+    body: dict[str, Any] = {"id": resource_id, "type": rtype, "name": name,
+                            "properties": Unknown(f"{why}; run what-if with --result-format FullResourcePayloads")}
+    resource = Resource(resource_id, rtype, name, body, origin, "export",
                         scope.get("subscription_id"), scope.get("resource_group"))
     resource.metadata["whatif"] = {"changeType": None, "file": origin.file}
     return resource
