@@ -212,7 +212,9 @@ def overlay(resources: list[Resource], notices: list[Notice]) -> list[Resource]:
             out.append(resource)
             continue
         used.add(key)
-        merged = Resource(resource.id, resource.type, resource.name, _plain(found.body), resource.origin, "export",
+        # Still a template resource: rules that read a template as a request (a circuit whose peerings
+        # the provider configures later) stay as careful as for the template alone.
+        merged = Resource(resource.id, resource.type, resource.name, _plain(found.body), resource.origin, "template",
                           found.subscription_id, found.resource_group,
                           {**resource.metadata, "whatif": found.metadata["whatif"]})
         out.append(merged)
