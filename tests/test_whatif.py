@@ -193,3 +193,17 @@ def test_ids_only_what_if_leaves_the_template_as_written() -> None:
     gateways = [r for r in load_.resources if r.type == "Microsoft.Network/virtualNetworkGateways"]
     assert len(gateways) == 1 and gateways[0].source == "template"
     assert gateways[0].properties["sku"]["name"] == "VpnGw2AZ"
+
+
+def test_template_with_what_if_keeps_every_rule_and_the_templates_secrets(capsys) -> None:
+    # The what-if shows no sharedKey (a secure value): the template's own stays, so no result is lost.
+    _, alone, _ = scan_json([str(TEMPLATE), *CONTEXT], capsys)
+    _, good, _ = scan_json([str(TEMPLATE), str(DATA / "vpn-ipam-reference.whatif.json"), *CONTEXT], capsys)
+    def keyed(report: dict) -> dict:
+        return {(r["rule"], r["resource"]["name"]): r["status"] for r in report["results"]}
+    before, after = keyed(alone), keyed(good)
+    assert set(before) <= set(after)
+    changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+    assert changed == {("GW-SUBNET-SIZE", "GatewaySubnet"): ("unknown", "pass"),
+                       ("GW-SUBNET-PLACEMENT", "GatewaySubnet"): ("unknown", "pass")}
+    assert after[("CONN-SHAREDKEY-SECRET", "cn-vgw-hub-ipam-weu-to-dc-ams")] == "pass"

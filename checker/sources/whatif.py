@@ -25,12 +25,13 @@ from typing import Any
 
 from checker.model import InputError, Notice, Origin, Resource, Unknown, parse_resource_id
 from checker.sources.arm.decode import JsonObject
-from checker.sources.export import ExportLoad, resources_from_objects
+from checker.sources.export import SECRET_KEYS, ExportLoad, resources_from_objects
 
 #: Change types whose ``after`` is the resource's state once the deployment has run.
 PREDICTED = frozenset({"create", "modify", "deploy", "nochange", "ignore"})
 #: Resource types a what-if never lists as such (it lists what they deploy).
 _NOT_LISTED = frozenset({"microsoft.resources/deployments"})
+_SECRETS = frozenset(key.lower() for key in SECRET_KEYS)
 _HINT = "run what-if with --result-format FullResourcePayloads (the default) and scan its JSON output"
 
 
@@ -186,6 +187,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _keep_template_secrets(template: Resource, body: dict[str, Any]) -> None:
+    """A what-if does not show secure values (a connection's ``sharedKey``): the template's own
+    (a :class:`Secret`, never its text) stays, so the rules about it see what the template deploys."""
+    written = template.body.get("properties")
+    predicted = body.get("properties")
+    if not isinstance(written, dict) or not isinstance(predicted, dict):
+        return
+    present = {str(k).lower() for k in predicted}
+    for name, value in written.items():
+        if str(name).lower() in _SECRETS and str(name).lower() not in present:
+            predicted[name] = value
+
+
 def overlay(resources: list[Resource], notices: list[Notice]) -> list[Resource]:
     """Template resources whose id a what-if result predicts take that predicted state and keep their
     template origin; the what-if's own copy is dropped. Resources of a what-if that no template deploys
@@ -212,9 +226,11 @@ def overlay(resources: list[Resource], notices: list[Notice]) -> list[Resource]:
             out.append(resource)
             continue
         used.add(key)
+        body = _plain(found.body)
+        _keep_template_secrets(resource, body)
         # Still a template resource: rules that read a template as a request (a circuit whose peerings
         # the provider configures later) stay as careful as for the template alone.
-        merged = Resource(resource.id, resource.type, resource.name, _plain(found.body), resource.origin, "template",
+        merged = Resource(resource.id, resource.type, resource.name, body, resource.origin, "template",
                           found.subscription_id, found.resource_group,
                           {**resource.metadata, "whatif": found.metadata["whatif"]})
         out.append(merged)
