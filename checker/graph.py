@@ -269,6 +269,8 @@ class Graph:
         body = resource.body
         properties = body.get("properties") if isinstance(body, dict) else None
         if isinstance(properties, Unknown):
+            if rtype.endswith("/diagnosticsettings"):
+                self._diagnostic_target(key, resource)  # its target is in its id, known without its properties
             return
         if not isinstance(properties, dict):
             properties = {}

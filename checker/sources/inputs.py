@@ -229,7 +229,7 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
     """Read every input. ``parameter_files`` apply to every template (later files win), over the
     values of a template's sibling ``<name>.parameters.json``; ``parameter_values`` (``--set``)
     win over both. ``exclude`` globs leave out what folder walks meet (see :func:`excluded`)."""
-    from checker.sources import export
+    from checker.sources import export, whatif
     from checker.sources.arm import deployment, parameters
 
     context = context or DeploymentContext()
@@ -342,6 +342,11 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
                     "parameter file not used: no template of the same name beside it; "
                     "pass it with --parameters")))
             continue
+        if whatif.is_whatif(doc):
+            predicted = whatif.read_whatif(doc, shown)
+            log.info("read what-if %s: %d resource(s)", shown, len(predicted.resources))
+            load.extend(predicted.resources, predicted.errors, predicted.notices)
+            continue
         if export.is_export(doc):
             exported = export.read_export(doc, shown)
             log.info("read export %s: %d resource(s)", shown, len(exported.resources))
@@ -358,4 +363,6 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
             file=shown, line=1,
             message="not an ARM template, parameter file or Azure export",
             hint="give deployment templates, parameter files, Resource Graph or az CLI JSON output"))
+    # A template scanned with its what-if result: the template's resources take the predicted state.
+    load.resources = whatif.overlay(load.resources, load.notices)
     return load
