@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from checker.model import CheckerError, Secret, Unknown, normalise_id
+from checker.model import CheckerError, EvaluationCrash, Secret, Unknown, normalise_id
 from checker.policy.conditions import (
     MISSING,
     ConditionError,
@@ -192,9 +192,8 @@ def evaluate_subject(compiled: CompiledPolicy, subject: Subject, place: Place | 
             return _result(compiled, subject, place, "fail", compiled.message(data))
         reasons = verdict.reasons if isinstance(verdict, Undetermined) else ("no verdict",)
         return _result(compiled, subject, place, "unknown", _settled_message(compiled, subject), reasons)
-    except Exception as error:  # a malformed subject must never abort the whole run
-        reason = f"could not evaluate {compiled.policy.id}: {type(error).__name__}"
-        return _result(compiled, subject, place, "unknown", compiled.policy.title, (reason,))
+    except Exception as error:  # a bug, not a verdict: an internal error naming the rule and resource
+        raise EvaluationCrash(error, rule=compiled.policy.id, resource=subject.resource.id) from error
 
 
 def evaluate(policies: Sequence[Policy], subjects: Sequence[Subject],
