@@ -352,6 +352,7 @@ documents = st.fixed_dictionaries(
     optional={"if": st.one_of(valid_conditions, yaml_values)})
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(document=documents)
 def test_generated_documents_never_crash_the_loader(tmp_path: Path, document: dict) -> None:
