@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint demo-live bench bench-record rule-docs clean
+.PHONY: demo test test-fast golden lint demo-live bench bench-record rule-docs clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,16 @@ demo: $(BIN)/.installed
 ## Linters and the whole test suite.
 test: $(BIN)/.installed lint
 	$(BIN)/python -m pytest
+
+## The fast lane while working (under a minute): every test not marked `slow`, without the linters.
+test-fast: $(BIN)/.installed
+	$(BIN)/python -m pytest -m "not slow"
+
+## Regenerate the golden files (report snapshots of the fixtures, format goldens) after a deliberate change.
+golden: $(BIN)/.installed
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden_reports.py tests/test_report_json.py \
+		tests/test_report_sarif.py tests/test_report_junit.py tests/test_report_markdown.py \
+		tests/test_report_table.py tests/test_report_sample.py tests/test_table_fixtures_golden.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check checker tests benchmarks

@@ -743,6 +743,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
         if os.environ.get("HYBRID_CHECK_DEBUG"):
             raise
-        print(f"internal error: {type(exc).__name__}: {exc} (please report it; set HYBRID_CHECK_DEBUG=1 "
+        from checker.model import EvaluationCrash
+
+        # a crash inside a rule or a view names the rule (or view) and the resource, never a verdict
+        text = exc.message if isinstance(exc, EvaluationCrash) else f"{type(exc).__name__}: {exc}"
+        print(f"internal error: {text} (please report it; set HYBRID_CHECK_DEBUG=1 "
               "to see where it happened)", file=sys.stderr)
         return EXIT_INTERNAL

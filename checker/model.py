@@ -103,6 +103,37 @@ class CheckerError(Exception):
                           message=self.message, hint=self.hint)
 
 
+class EvaluationCrash(Exception):
+    """A bug: an exception inside a view (building a subject) or a rule (evaluating one). It is an
+    internal error (exit 3) naming the view or rule and the resource, never a verdict. The message
+    names the exception's type and the line of code that raised it, not the exception's text, which
+    could quote resource values."""
+
+    def __init__(self, error: BaseException, *, resource: str, rule: str | None = None,
+                 view: str | None = None) -> None:
+        self.rule = rule
+        self.view = view
+        self.resource = resource
+        self.error_type = type(error).__name__
+        self.raised_at = _raised_at(error)
+        what = f"rule {rule}" if rule is not None else f"view {view}"
+        where = f" at {self.raised_at}" if self.raised_at else ""
+        self.message = f"{what} crashed on resource {resource}: {self.error_type}{where}"
+        super().__init__(self.message)
+
+
+def _raised_at(error: BaseException) -> str:
+    """``file:line`` of the innermost frame of the error's traceback, relative to the package."""
+    trace = error.__traceback__
+    if trace is None:
+        return ""
+    while trace.tb_next is not None:
+        trace = trace.tb_next
+    path = trace.tb_frame.f_code.co_filename.replace(os.sep, "/")
+    marker = path.rfind("/checker/")
+    return f"{path[marker + 1:] if marker >= 0 else os.path.basename(path)}:{trace.tb_lineno}"
+
+
 @dataclass(frozen=True)
 class InputError:
     """One input that could not be (fully) read: shown to the user, makes the exit code 2."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,8 @@ from checker.model import CheckerError, Secret, Unknown
 from checker.sources.arm.context import DeploymentContext
 from checker.sources.arm.expressions import UserFunction, evaluate_string, parse_expression
 from checker.sources.arm.functions import FUNCTIONS, Lambda
+
+pytestmark = pytest.mark.slow  # outside `make test-fast` (see the Makefile)
 
 SECRET = Secret.of("not-to-be-printed-value", "parameter-file")
 PARAMETERS: dict[str, Any] = {

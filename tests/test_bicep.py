@@ -37,6 +37,7 @@ def _by_name(load: Any) -> dict[str, Any]:
 
 # -- parsing ----------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_every_bicep_file_of_corpus2_is_read_without_input_errors() -> None:
     """Every .bicep of ../shared/corpus2 (modules, e2e tests, ALZ) parses and is expanded, as an input
     or as a module of one: no input error, no traceback."""

@@ -18,6 +18,8 @@ from checker import api
 from checker.report.diagram import render_svg
 from checker.report.html import render_html
 
+pytestmark = pytest.mark.slow  # outside `make test-fast` (see the Makefile)
+
 REPO = Path(__file__).resolve().parents[1]
 BROWSERS = ("chromium", "chromium-browser", "chromium-headless-shell", "google-chrome")
 

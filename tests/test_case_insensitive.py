@@ -29,6 +29,8 @@ from checker.model import (
 from checker.sources.arm.decode import JsonObject, loads
 from tests.conftest import REPO_ROOT, shared_dir
 
+pytestmark = pytest.mark.slow  # outside `make test-fast` (see the Makefile)
+
 FIXTURES = REPO_ROOT / "fixtures"
 EXPECTED = json.loads((REPO_ROOT / "tests" / "data" / "fixtures-expected.json").read_text())["fixtures"]
 

@@ -226,7 +226,6 @@ def test_corpus_verdicts(corpus_dir: Path, row: str, files: tuple[str, ...], par
     for rule, resource, status in expected:
         assert _statuses(report, rule, resource) == {status}, (row, rule, resource, [
             (r.status, r.message) for r in report.results if r.rule == rule and r.resource.name == resource])
-    assert not any("could not evaluate" in reason for r in report.results for reason in r.unknown_reasons)
 
 
 def test_corpus_covers_at_least_fourteen_files() -> None:

@@ -12,6 +12,8 @@ import pytest
 
 from checker.cli import main
 
+pytestmark = pytest.mark.slow  # outside `make test-fast` (see the Makefile)
+
 SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
 
 

@@ -32,6 +32,8 @@ from tests.fakearm import estate as E  # noqa: E402
 from tests.fakearm.demo import DemoCredential  # noqa: E402
 from tests.fakearm.server import FakeArm, forbidden  # noqa: E402
 
+pytestmark = pytest.mark.slow  # outside `make test-fast` (see the Makefile)
+
 LIVE_ONLY = ("GW-PROVISIONED", "VPN-CONN-LIVE", "VPN-BGP-PEER-LIVE", "ER-CIRCUIT-LIVE", "FAILOVER-LIVE",
              "HUB-PEER-LIVE")
 #: What the non-compliant branch (rg-branch-net) breaks; the hub breaks nothing.

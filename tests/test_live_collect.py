@@ -30,6 +30,8 @@ from tests.conftest import REPO_ROOT  # noqa: E402
 from tests.fakearm import estate as E  # noqa: E402
 from tests.fakearm.server import FakeArm, Fault, forbidden  # noqa: E402
 
+pytestmark = pytest.mark.slow  # outside `make test-fast` (see the Makefile)
+
 TOKEN = "fake-token-7d1e0c55-do-not-log"
 
 

@@ -18,6 +18,8 @@ from tests.fakearm import estate as E  # noqa: E402
 from tests.fakearm.server import Fault  # noqa: E402
 from tests.test_live_audit import BOTH_SUBSCRIPTIONS, _serve, hybrid_check, server  # noqa: E402,F401
 
+pytestmark = pytest.mark.slow  # outside `make test-fast` (see the Makefile)
+
 
 @pytest.fixture
 def arm(server: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:  # noqa: F811

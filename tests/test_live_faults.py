@@ -22,6 +22,8 @@ from tests.fakearm import estate as E  # noqa: E402
 from tests.fakearm.server import FakeArm, Fault  # noqa: E402
 from tests.test_live_collect import by_name, run  # noqa: E402
 
+pytestmark = pytest.mark.slow  # outside `make test-fast` (see the Makefile)
+
 HUB = f"/subscriptions/{E.SUB_CONNECTIVITY}/resourceGroups/rg-hub-net"
 PIPS = f"/subscriptions/{E.SUB_CONNECTIVITY}/resourceGroups/rg-hub-pip/providers/Microsoft.Network/publicIPAddresses"
 GATEWAYS = f"{HUB}/providers/Microsoft.Network/virtualNetworkGateways"

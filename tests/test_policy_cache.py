@@ -19,6 +19,8 @@ from checker.policy.compiled import CACHE_ENV, load_bundled, load_compiled
 from checker.policy.loader import default_policy_dir, load_policies, read_yaml
 from checker.views import SUBJECT_KINDS
 
+pytestmark = pytest.mark.slow  # outside `make test-fast` (see the Makefile)
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data" / "policies"
 

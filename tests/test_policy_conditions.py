@@ -381,6 +381,7 @@ conditions = st.recursive(leaves(), lambda children: st.one_of(
     children.map(lambda item: {"not": item})), max_leaves=6)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(condition=conditions, data=st.dictionaries(st.sampled_from(KEYS), values, max_size=5))
 def test_generated_conditions_never_raise(condition: dict[str, Any], data: dict[str, Any]) -> None:

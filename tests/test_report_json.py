@@ -66,7 +66,7 @@ def test_contract_keys_and_values() -> None:
                            "remediation", "unknownReasons", "suppression", "baseline"}
     assert result["suppression"] == {"reason": "second circuit ordered", "expires": "2026-10-31",
                                      "source": "inline", "expired": True}
-    assert result["location"] == {"file": "templates/er.json", "line": 12}
+    assert result["location"] == {"file": "templates/er.json", "line": 12, "pointer": "", "property": None}
     assert document["errors"][0]["file"] == "templates/broken.json" and document["errors"][0]["line"] == 7
     assert document["notices"][0]["kind"] == "not-expanded"
     assert document["fixed"] == []

@@ -21,6 +21,8 @@ from checker.sources.arm.context import DeploymentContext
 from checker.sources.arm.decode import loads
 from checker.sources.arm.deployment import expand_template
 
+pytestmark = pytest.mark.slow  # outside `make test-fast` (see the Makefile)
+
 SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
 PROPERTY_SETTINGS = settings(max_examples=120, deadline=None, derandomize=True,
                              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

@@ -123,7 +123,7 @@ def _compile(policy: Policy, directory: Path) -> dict[str, Any]:
         "if": policy.condition_if, "then": policy.condition_then, "message": policy.message,
         "remediation": policy.remediation, "references": list(policy.references),
         "file": Path(policy.file).relative_to(directory).as_posix(), "line": policy.line,
-        "examples": dict(policy.examples),
+        "examples": dict(policy.examples), "property": policy.property,
     }
 
 
@@ -137,7 +137,7 @@ def _policy(entry: Mapping[str, Any], directory: Path) -> Policy:
         condition_if=entry["if"], condition_then=entry["then"], message=entry["message"],
         remediation=entry["remediation"], references=tuple(entry["references"]),
         file=str(directory / entry["file"]), line=entry["line"],
-        examples=MappingProxyType(dict(entry["examples"])))
+        examples=MappingProxyType(dict(entry["examples"])), property=entry["property"])
 
 
 # ---------------------------------------------------------------------------------------------------

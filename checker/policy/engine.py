@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from checker.model import CheckerError, Secret, Unknown, normalise_id
+from checker.model import CheckerError, EvaluationCrash, Secret, Unknown, normalise_id
 from checker.policy.conditions import (
     MISSING,
     ConditionError,
@@ -132,7 +132,17 @@ def _location(subject: Subject) -> Location:
     origin = subject.location or subject.resource.origin
     if origin is None:
         return Location(file=None)
-    return Location(file=origin.file, line=origin.line, column=origin.column)
+    return Location(file=origin.file, line=origin.line, column=origin.column, pointer=origin.pointer)
+
+
+def _property_location(location: Location, prop: str) -> Location:
+    """The location narrowed to the property a rule names (its path appended to the JSON pointer)."""
+    if not prop:
+        return location
+    pointer = location.pointer + "".join(
+        "/" + part.replace("~", "~0").replace("/", "~1") for part in prop.split(".")) if location.pointer else ""
+    return Location(file=location.file, line=location.line, column=location.column, pointer=pointer,
+                    property=prop)
 
 
 Place = tuple[ResourceRef, Location]
@@ -147,7 +157,7 @@ def _result(compiled: CompiledPolicy, subject: Subject, place: Place, status: st
             reasons: tuple[str, ...] = ()) -> Result:
     return Result(
         rule=compiled.policy.id, status=status, severity=compiled.severity, site=subject.site,
-        resource=place[0], location=place[1], message=message, remediation=compiled.policy.remediation,
+        resource=place[0], location=_property_location(place[1], compiled.policy.property), message=message, remediation=compiled.policy.remediation,
         unknown_reasons=reasons)
 
 
@@ -192,9 +202,8 @@ def evaluate_subject(compiled: CompiledPolicy, subject: Subject, place: Place | 
             return _result(compiled, subject, place, "fail", compiled.message(data))
         reasons = verdict.reasons if isinstance(verdict, Undetermined) else ("no verdict",)
         return _result(compiled, subject, place, "unknown", _settled_message(compiled, subject), reasons)
-    except Exception as error:  # a malformed subject must never abort the whole run
-        reason = f"could not evaluate {compiled.policy.id}: {type(error).__name__}"
-        return _result(compiled, subject, place, "unknown", compiled.policy.title, (reason,))
+    except Exception as error:  # a bug, not a verdict: an internal error naming the rule and resource
+        raise EvaluationCrash(error, rule=compiled.policy.id, resource=subject.resource.id) from error
 
 
 def evaluate(policies: Sequence[Policy], subjects: Sequence[Subject],

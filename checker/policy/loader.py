@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # imported where they are used: a scan of the bundled policie
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schemas" / "policy.schema.json"
 POLICY_SUFFIXES = (".yaml", ".yml")
 TOP_LEVEL_FIELDS = ("id", "title", "severity", "patterns", "subject", "requires", "description",
-                    "parameters", "if", "then", "message", "remediation", "references")
+                    "parameters", "if", "then", "message", "remediation", "references", "property")
 
 JsonPath = tuple[Any, ...]
 _MAP_TAG = "tag:yaml.org,2002:map"
@@ -547,7 +547,8 @@ def _policy_from(document: Mapping[str, Any], file: str, positions: _Positions) 
         parameters=MappingProxyType(parameters), condition_if=document.get("if"),
         condition_then=document["then"], message=document["message"].strip(),
         remediation=document["remediation"].strip(), references=tuple(document.get("references") or ()),
-        file=file, line=positions.line(("id",), key=True), examples=_examples(document, file))
+        file=file, line=positions.line(("id",), key=True), examples=_examples(document, file),
+        property=document.get("property", ""))
 
 
 #: Compliant examples may also live beside the policy: ``examples/<ID>.json`` (the ARM resource, or a

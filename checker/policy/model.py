@@ -53,6 +53,9 @@ class Policy:
     file: str
     line: int
     examples: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # arm, bicep -> text
+    #: the resource property the rule tests (``properties.activeActive``), when it names one: findings
+    #: then point at it (the resource's JSON pointer plus this path)
+    property: str = ""
 
     def __hash__(self) -> int:  # conditions are dicts: hash by identity of the rule, not its contents
         return hash((self.id, self.file))

@@ -25,6 +25,10 @@ class Location:
     file: str | None
     line: int | None = None
     column: int | None = None
+    #: JSON pointer inside the file: the resource's (``/resources/3``), followed by the property the
+    #: rule tested when it names one (``/resources/3/properties/activeActive``); "" when unknown
+    pointer: str = ""
+    property: str | None = None  # the property the rule tested (dotted, from the resource), if named
 
 
 @dataclass(frozen=True)

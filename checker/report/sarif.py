@@ -140,8 +140,12 @@ def _result(result: Result, index: int, root: Path) -> dict[str, Any]:
     physical = _physical_location(result.location.file, result.location.line, result.location.column, root)
     if physical is not None:
         locations.append(physical)
-    logical = {"name": safe_text(result.resource.name), "fullyQualifiedName": safe_text(result.resource.id),
-               "kind": "resource"}
+    logical: dict[str, Any] = {"name": safe_text(result.resource.name),
+                               "fullyQualifiedName": safe_text(result.resource.id), "kind": "resource"}
+    if result.location.pointer or result.location.property:
+        # where in the resource: its JSON pointer in the file (and the property the rule tested)
+        logical["properties"] = {key: value for key, value in (
+            ("jsonPointer", safe_text(result.location.pointer)), ("property", result.location.property)) if value}
     if locations:
         locations[0]["logicalLocations"] = [logical]
     else:
