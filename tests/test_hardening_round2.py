@@ -155,3 +155,44 @@ def test_a_literal_key_in_a_properties_variable_fails_the_secret_rule(tmp_path: 
     connection["properties"] = "[variables('connectionProperties')]"
     statuses, text = _key_results(tmp_path, capsys, write(tmp_path / "hub.json", document))
     assert statuses == {"fail"} and KEY not in text
+
+
+# 11. Numbers: NaN, Infinity, 1e999 are input errors; an ASN outside 1..4294967295 or not an integer fails.
+
+@pytest.mark.parametrize("number", [b"NaN", b"Infinity", b"-Infinity", b"1e999", b"-1e999"])
+def test_numbers_outside_json_finite_range_are_input_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                            number: bytes) -> None:
+    path = write(tmp_path / "n.json", b'{"$schema": "' + SCHEMA.encode() + b'", "contentVersion": "1.0.0.0",\n'
+                 b'"resources": [],\n "variables": {"x": ' + number + b"}}")
+    code, out, err = run(["scan", str(path), "--format", "json"], capsys)
+    assert code == 2
+    [error] = json.loads(out)["errors"]
+    assert "finite" in error["message"] and error["line"] == 3 and error["file"].endswith("n.json")
+
+
+def _asn_statuses(tmp_path: Path, capsys: pytest.CaptureFixture[str], gateway_asn: Any, lng_asn: Any) -> dict[str, str]:
+    document = json.loads(HUB.read_text(encoding="utf-8"))
+    for resource in document["resources"]:
+        if resource["type"] == "Microsoft.Network/virtualNetworkGateways":
+            resource["properties"]["enableBgp"] = True
+            resource["properties"].setdefault("bgpSettings", {})["asn"] = gateway_asn
+        if resource["type"] == "Microsoft.Network/localNetworkGateways":
+            resource["properties"]["bgpSettings"] = {"asn": lng_asn, "bgpPeeringAddress": "192.168.255.1"}
+    path = write(tmp_path / "hub.json", document)
+    code, out, _ = run(["scan", str(path), "--format", "json", "--unknown", "pass"], capsys)
+    report = json.loads(out)
+    assert report["errors"] == []
+    return {r["resource"]["type"].rsplit("/", 1)[-1]: r["status"] for r in report["results"]
+            if r["rule"] == "BGP-ASN-RESERVED"}
+
+
+@pytest.mark.parametrize("asn", [0, -5, 4294967296, 65010.5, "sixty-five"])
+def test_an_asn_outside_the_range_or_not_an_integer_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          asn: Any) -> None:
+    statuses = _asn_statuses(tmp_path, capsys, asn, asn)
+    assert statuses == {"virtualNetworkGateways": "fail", "localNetworkGateways": "fail"}
+
+
+def test_valid_asns_still_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    statuses = _asn_statuses(tmp_path, capsys, 65010, 4200000000)
+    assert statuses == {"virtualNetworkGateways": "pass", "localNetworkGateways": "pass"}
