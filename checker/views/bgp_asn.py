@@ -41,7 +41,7 @@ ASN_RANGE = (1, 4294967295)
 def _asn(resource: Resource, side: str, raw: Any, owner: tuple[str | None, tuple[str, ...]]) -> Subject:
     """``asnValid`` is false for an ASN that is not an integer (65010.5, "x", NaN) or is outside
     1..4294967295 (0, negative, too large): a failure, never a default."""
-    asn = to_int(raw)
+    asn: Any = to_int(raw)
     valid: Any
     if isinstance(raw, Unknown):
         asn, valid = raw, raw

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import gc
 import json
-import math
 import json.decoder
 import json.scanner
+import math
 import re
 import sys
 from typing import Any

@@ -4,7 +4,6 @@ resources, symbolic names, nested and linked deployments): one Resource per reso
 from __future__ import annotations
 
 import dataclasses
-
 import gc
 import hashlib
 import os
