@@ -151,7 +151,7 @@ def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
     """Graph, views, policies, waivers: the Report for resources already read."""
     from checker.policy.engine import evaluate as evaluate_policies
     from checker.policy.model import RuleSettings
-    from checker.report.waivers import apply_waivers
+    from checker.report.waivers import apply_waivers, waive_unexpanded
     from checker.topology import topologies as site_topologies
     from checker.views import build_subjects
 
@@ -183,9 +183,10 @@ def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
     inline, waiver_errors = _inline_waivers(load.resources)
     report.errors.extend(waiver_errors)
     waivers = [*options.waivers, *inline]
+    report.notices, used = waive_unexpanded(report.notices, waivers, options.today or date.today())
     report.notices.extend(Notice(file=w.file or "<configuration>", line=w.line,
                                  message=f"waiver of {w.rule} for '{w.resource}' matches no result")
-                          for w in waivers if not any(w.matches(r) for r in results))
+                          for w in waivers if w not in used and not any(w.matches(r) for r in results))
     results = apply_waivers(results, waivers, today=options.today or date.today())
     report.results = results
 

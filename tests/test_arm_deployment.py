@@ -658,7 +658,8 @@ def test_secret_sources_are_classified_from_the_raw_value() -> None:
     assert key("default").source == "parameter-default"
     assert key("missing").source == "secure-parameter" and key("missing").digest is None
     assert key("plain").source == "parameter-file"  # not a secure parameter, still classified by its origin
-    assert key("computed").source == "expression"
+    # concat() of literals is a key written in the template (issue 17, finding 8), not computed at deployment
+    assert key("computed").source == "template-literal"
     assert key("nested").source == "template-literal"  # literal passed through properties.parameters
     assert key("plain").digest != key("file").digest
     er = resources["er"].body["properties"]["authorizationKey"]
@@ -869,7 +870,8 @@ def test_secret_inside_a_value_built_by_an_expression_is_sealed_without_touching
     load = expand(template(resources, variables=variables))
     assert load.errors == []
     connection_key = by_name(load)["c"].body["properties"]["sharedKey"]
-    assert isinstance(connection_key, Secret) and connection_key.source == "expression"
+    # the key is a literal written in the variable: written in the template (issue 17, finding 8)
+    assert isinstance(connection_key, Secret) and connection_key.source == "template-literal"
     assert by_name(load)["vnet"].body["tags"]["sharedKey"] == "SharedViaVariable-123456"  # not a secret path
 
 

@@ -104,6 +104,9 @@ def test_fixed_lists_findings_that_are_gone(tmp_path) -> None:
 
 def test_sample_round_trip_gates_nothing(tmp_path) -> None:
     report = without_errors(sample_report())
+    # A deployment that was not expanded gates by itself and no baseline accepts it (a waiver does):
+    # the sample's one is left out here (issue 17, finding 12).
+    report.notices = [n for n in report.notices if n.kind != "not-expanded"]
     path = tmp_path / "baseline.json"
     write_baseline(report, path)
     assert evaluate_gate(report).exit_code == 1

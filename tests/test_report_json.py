@@ -76,6 +76,9 @@ def test_summary_result_without_gate_follows_statuses() -> None:
     report = without_errors(sample_report())
     assert report_to_dict(report)["summary"]["result"] == "fail"
     only_passes = dataclasses.replace(report, results=[r for r in report.results if r.status == "pass"])
+    # a deployment that was not expanded hides resources: never a pass (issue 17, finding 12)
+    assert report_to_dict(only_passes)["summary"]["result"] == "fail"
+    only_passes = dataclasses.replace(only_passes, notices=[n for n in report.notices if n.kind != "not-expanded"])
     assert report_to_dict(only_passes)["summary"]["result"] == "pass"
     only_unknown = dataclasses.replace(report, results=[r for r in report.results if r.status == "unknown"])
     assert report_to_dict(only_unknown)["summary"]["result"] == "fail"  # unknown is never a pass

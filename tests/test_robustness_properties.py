@@ -32,7 +32,9 @@ SWALLOWED = "could not be expanded ("
 # -- template grammar --------------------------------------------------------------------------------
 
 JUNK = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False)
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70)
+    # non-finite numbers are input errors (issue 17, finding 11; tests/test_hardening_round2.py)
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=12),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
     max_leaves=8)

@@ -11,6 +11,7 @@ from checker.report.model import SEVERITIES, Report, Result
 FAIL_ON_CHOICES = (*SEVERITIES, "none")
 UNKNOWN_CHOICES = ("fail", "warn", "pass")
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+NOT_EXPANDED = "not-expanded"  # the notice kind of a deployment whose resources were not read
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ def evaluate_gate(report: Report, *, fail_on: str = "high", unknown: str = "fail
     unknowns = [r for r in report.results
                 if r.status == "unknown" and _gates(r) and _at_or_above(r.severity, fail_on)]
     scopes = list(getattr(report, "not_evaluated", None) or [])
+    # A deployment that was not expanded (templateLink.uri, a template known only at deployment) hides
+    # resources no rule saw: it counts like an unknown result unless a NOT-EXPANDED waiver accepts it.
+    unexpanded = [n for n in report.notices if n.kind == NOT_EXPANDED]
     expired = [r for r in failing + unknowns if r.suppression is not None and r.suppression.expired]
 
     gate_fails = bool(failing)
@@ -92,6 +96,15 @@ def evaluate_gate(report: Report, *, fail_on: str = "high", unknown: str = "fail
             reasons.append(f"{len(scopes)} scope(s) not evaluated (unknown=fail)")
         else:
             reasons.append(f"{len(scopes)} scope(s) not evaluated, not gating (unknown=warn)")
+    if unexpanded and unknown != "pass" and fail_on != "none":
+        where = ", ".join(f"{n.file}{':' + str(n.line) if n.line else ''}" for n in unexpanded[:3])
+        more = f" and {len(unexpanded) - 3} more" if len(unexpanded) > 3 else ""
+        if unknown == "fail":
+            gate_fails = True
+            reasons.append(f"{len(unexpanded)} deployment(s) not expanded, their resources not checked "
+                           f"(unknown=fail): {where}{more}; a waiver of rule NOT-EXPANDED for the file accepts one")
+        else:
+            reasons.append(f"{len(unexpanded)} deployment(s) not expanded, not gating (unknown=warn): {where}{more}")
 
     if report.errors:
         reasons.insert(0, f"{len(report.errors)} input error(s): the input is not usable, fix it first")

@@ -107,7 +107,8 @@ def overall_result(report: Report, gate: GateOutcome | None) -> str:
         return {0: "pass", 1: "fail"}.get(gate.exit_code, "error")
     if report.errors:
         return "error"
-    if any(r.status in ("fail", "unknown") for r in report.results) or not_evaluated(report):
+    if (any(r.status in ("fail", "unknown") for r in report.results) or not_evaluated(report)
+            or any(n.kind == "not-expanded" for n in report.notices)):
         return "fail"
     return "pass"
 

@@ -134,3 +134,31 @@ def apply_waivers(results: list[Result], waivers: Sequence[Waiver], *, today: da
         else:
             out.append(result)
     return out
+
+
+NOT_EXPANDED_RULE = "NOT-EXPANDED"
+
+
+def waive_unexpanded(notices: Sequence[Any], waivers: Sequence[Waiver],
+                     today: date | None = None) -> tuple[list[Any], list[Waiver]]:
+    """A deployment that was not expanded gates like an unknown result; a configuration waiver with
+    rule ``NOT-EXPANDED`` (exactly, no glob) whose resource is a glob of the notice's file accepts it.
+    Such a notice becomes kind ``not-expanded-waived`` (still reported); an expired waiver keeps it gating.
+    Returns the notices and the waivers that were used."""
+    today = today or date.today()
+    out: list[Any] = []
+    used: list[Waiver] = []
+    for notice in notices:
+        if notice.kind == "not-expanded":
+            for waiver in waivers:
+                if (waiver.source == "config" and waiver.rule.strip().upper() == NOT_EXPANDED_RULE
+                        and fnmatch.fnmatchcase(str(notice.file).replace("\\", "/").lower(),
+                                                waiver.resource.strip().replace("\\", "/").lower())):
+                    used.append(waiver)
+                    if not waiver.expired_on(today):
+                        notice = dataclasses.replace(
+                            notice, kind="not-expanded-waived",
+                            message=f"{notice.message} (waived until {waiver.expires}: {waiver.reason})")
+                    break
+        out.append(notice)
+    return out, used

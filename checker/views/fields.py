@@ -304,7 +304,9 @@ FIELDS: dict[str, tuple[Field, ...]] = {
                    "local network gateway with `bgpSettings.asn`, or an ExpressRoute circuit peering with `peerASN`, "
                    "reported on the peering)")),
         Field(names=["asn"], type="integer",
-              doc=("the ASN, an integer; unknown when it is not a number or not known")),
+              doc=("the ASN, an integer; the value as written when it is not an integer; unknown when not known")),
+        Field(names=["asnValid"], type="boolean",
+              doc=("the ASN is an integer in 1..4294967295 (0, negative, larger or non-integer ASNs are not)")),
         Field(names=["ownerType", "ownerName"], type="string", unknown=False,
               doc=("the type and the name (with its kind) of the resource that sets the ASN")),
     ),

@@ -187,7 +187,11 @@ def metric_alerts(ix: Index, gateway: Resource) -> tuple[int, Unknown | None]:
 
 def gateway_bgp(ix: Index, gateway: Resource, connections: list[dict[str, Any]]) -> dict[str, Any]:
     props = gateway.properties
-    asn = to_int(get_path(props, "bgpSettings.asn"))
+    raw_asn = get_path(props, "bgpSettings.asn")
+    asn: Any = to_int(raw_asn)
+    if asn is None and raw_asn is not None:
+        # written but not an integer (65010.5, "x"): never the 65515 default (the bgp-asn subject fails it)
+        asn = Unknown("bgpSettings.asn of the gateway is not an integer")
     custom: list[Any] = []
     unknown: Unknown | None = None
     peering_addresses = get_path(props, "bgpSettings.bgpPeeringAddresses")

@@ -13,6 +13,7 @@ import gc
 import json
 import json.decoder
 import json.scanner
+import math
 import re
 import sys
 from typing import Any
@@ -176,7 +177,7 @@ def decode_text(raw: bytes, file: str) -> str:
 
 class _PositionDecoder(json.JSONDecoder):
     def __init__(self, text: str, file: str, track_depth: int | None) -> None:
-        super().__init__(strict=False)
+        super().__init__(strict=False, parse_constant=self._non_finite, parse_float=self._float)
         self._file = file
         self._text = text
         self._cursor_offset = 0
@@ -188,6 +189,25 @@ class _PositionDecoder(json.JSONDecoder):
         self.parse_object = self._parse_object
         self.parse_array = self._parse_array
         self.scan_once = _py_make_scanner(self)
+
+    def _non_finite(self, token: str) -> Any:
+        """NaN, Infinity and -Infinity are not JSON (RFC 8259): an error, never a number."""
+        raise self._number_error(token)
+
+    def _float(self, token: str) -> float:
+        value = float(token)
+        if not math.isfinite(value):  # 1e999: outside the range of a double, it would become inf
+            raise self._number_error(token)
+        return value
+
+    def _number_error(self, token: str) -> CheckerError:
+        # The hooks do not see the offset: the first place the token is written outside a string
+        # is found by a scan (errors only).
+        offset = _token_offset(self._text, token)
+        line = 1 + self._text.count("\n", 0, offset) if offset >= 0 else None
+        return CheckerError(f"the number {token[:40]} is outside JSON's finite range (NaN, Infinity and "
+                            "numbers beyond about 1.8e308 are not JSON)", file=self._file, line=line,
+                            hint="write a finite number")
 
     def _where(self, offset: int) -> tuple[int, int]:
         # The scanner enters values in document order, so a forward-moving cursor counts each
@@ -282,6 +302,21 @@ def _value_error(exc: ValueError, text: str, file: str) -> CheckerError:
     return CheckerError(f"invalid JSON value: an integer of {digits:,} digits (more than {limit:,})",
                         file=file, line=line, column=column,
                         hint="ARM integers are 64-bit; write such a value as a string")
+
+
+def _token_offset(text: str, token: str) -> int:
+    """The offset of ``token`` written as a value (outside strings), or -1."""
+    start = 0
+    while True:
+        offset = text.find(token, start)
+        if offset < 0:
+            return -1
+        before = text[:offset]
+        # outside a string when the quotes before it (not escaped) are balanced
+        quotes = before.count('"') - before.count('\\"') + before.count('\\\\"')
+        if quotes % 2 == 0:
+            return offset
+        start = offset + 1
 
 
 def loads(raw: bytes | str, file: str) -> Any:

@@ -3,6 +3,7 @@ resources, symbolic names, nested and linked deployments): one Resource per reso
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import os
@@ -27,7 +28,7 @@ from checker.model import (
 from checker.sources.arm.context import DeploymentContext
 from checker.sources.arm.decode import JsonObject, loads
 from checker.sources.arm.expressions import UserFunction, evaluate_string
-from checker.sources.arm.functions import kind_of
+from checker.sources.arm.functions import DERIVED_FROM_SECRET, kind_of
 from checker.sources.arm.parameters import (
     ParameterValue,
     is_parameter_file,
@@ -223,6 +224,10 @@ class _Symbols:
             self.specs[name.lower()] = self._spec(name, declaration)
         self.parameter_cache: dict[str, Any] = {}
         self.parameter_sources: dict[str, str] = {}
+        #: the values of secure parameters written in the inputs (a literal default, a parameter file),
+        #: read only while a secret position is classified (``unsealed``), never kept in a resource body
+        self.secure_written: dict[str, Any] = {}
+        self.unsealed = 0
         self.parameter_stack: list[str] = []
         raw_variables = template.get("variables")
         self.variables_object = raw_variables if isinstance(raw_variables, dict) else JsonObject()
@@ -360,6 +365,8 @@ class _Symbols:
     def parameter(self, name: str) -> Any:
         key = name.lower() if isinstance(name, str) else str(name)
         if key in self.parameter_cache:
+            if self.unsealed and key in self.secure_written:
+                return self.secure_written[key]
             return self.parameter_cache[key]
         spec = self.specs.get(key)
         if spec is None:
@@ -381,9 +388,13 @@ class _Symbols:
             self.home.loops = saved_loops
             self.parameter_stack.pop()
         if spec.type in _SECURE_TYPES:
+            if source in _WRITTEN_SOURCES and isinstance(value, (str, dict)):
+                self.secure_written[key] = value
             value = _make_secret(value, source, origin)
         self.parameter_cache[key] = value
         self.parameter_sources[key] = source
+        if self.unsealed and key in self.secure_written:
+            return self.secure_written[key]
         return value
 
     def _resolve_parameter(self, key: str, spec: _ParameterSpec) -> tuple[Any, str, Origin]:
@@ -667,7 +678,9 @@ class _Expander:
                 return raw
             value = self.string(raw, scope, file, where)
             if path is not None and isinstance(value, (dict, list)) and self.value_facts(value)[1]:
-                return _seal_secrets(value, path)
+                symbols = scope.symbols
+                return _seal_secrets(value, path, lambda text: _written_source(text, symbols),
+                                     _written_form(raw, symbols))
             return value
         if cls is JsonObject or isinstance(raw, dict):
             out = JsonObject()
@@ -793,10 +806,44 @@ class _Expander:
             return _make_secret(literal, "template-literal", origin)
         match = _PARAMETER_REFERENCE.match(raw)
         source = scope.symbols.parameter_source(match.group(1).replace("''", "'")) if match else "expression"
+        errors_before = len(self.errors)
         value = self.string(raw, scope, file, where)
+        if len(self.errors) > errors_before:
+            # An error quotes expression text, and the text at a secret position may be the key itself.
+            for index in range(errors_before, len(self.errors)):
+                self.errors[index] = dataclasses.replace(
+                    self.errors[index], column=None,
+                    message="the expression of a secret value (shared key, authorization key or password) "
+                            "could not be evaluated; its text is not shown because it may hold the secret",
+                    hint="check the expression of the secret property (functions, parameter and variable names)")
         if value is None:
             return None
+        if source == "expression" and (not isinstance(value, Unknown) or value is DERIVED_FROM_SECRET):
+            # concat()/format()/variables() of literals, or of parameters written in the inputs (a secure
+            # object's literal default), is a key written in the inputs, not one computed at deployment.
+            written = _expression_source(raw, scope.symbols)
+            if written in _WRITTEN_SOURCES and not isinstance(value, str):
+                value = self._unsealed_string(raw, scope, file, where)
+            if isinstance(value, str):
+                source = written
         return _make_secret(value, source, origin)
+
+    def _unsealed_string(self, raw: str, scope: _Scope, file: str, where: Any) -> Any:
+        """The value of an expression at a secret position with secure parameters written in the inputs
+        read as they are (to judge the key, never kept): quiet, and with its own variable cache."""
+        symbols = scope.symbols
+        saved_cache = symbols.variable_cache
+        symbols.variable_cache = {}
+        symbols.unsealed += 1
+        self.quiet += 1
+        try:
+            return self.string(raw, scope, file, where)
+        except CheckerError:
+            return None
+        finally:
+            self.quiet -= 1
+            symbols.unsealed -= 1
+            symbols.variable_cache = saved_cache
 
     def classify(self, raw: Any, scope: _Scope) -> str:
         """Where a value passed to a nested deployment came from (for its secrets)."""
@@ -1582,17 +1629,29 @@ def _is_secret_path(path: tuple[str, ...]) -> bool:
             and lowered[2].isdigit() and lowered[3] == "properties" and leaf == "sharedkey")
 
 
-def _seal_secrets(value: Any, path: tuple[str, ...]) -> Any:
+def _seal_secrets(value: Any, path: tuple[str, ...], classify: Callable[[Any], str] | None = None,
+                  raw: Any = None) -> Any:
     """Wrap plain strings at secret paths inside a value an expression produced (``[variables('props')]``).
+    ``raw`` is the written form at the same place when known (a variable's definition), which
+    ``classify`` turns into the secret's source; else the source is ``expression``.
     Copy on write: the value may be a variable shared with other resources."""
+    def raw_child(key: Any) -> Any:
+        if isinstance(raw, dict):
+            return raw.get(key)
+        if isinstance(raw, list) and isinstance(key, int) and key < len(raw):
+            return raw[key]
+        return None
+
     if isinstance(value, dict):
         changed: dict[str, Any] = {}
         for key, item in value.items():
             child = path + (str(key),)
             if isinstance(item, str) and key.lower() in _SECRET_LEAVES and _is_secret_path(child):
-                changed[key] = _make_secret(item, "expression", None)
+                written = raw_child(key)
+                source = classify(written) if classify is not None and isinstance(written, str) else "expression"
+                changed[key] = _make_secret(item, source, None)
             elif isinstance(item, (dict, list)):
-                sealed = _seal_secrets(item, child)
+                sealed = _seal_secrets(item, child, classify, raw_child(key))
                 if sealed is not item:
                     changed[key] = sealed
         if not changed:
@@ -1602,10 +1661,94 @@ def _seal_secrets(value: Any, path: tuple[str, ...]) -> Any:
         copy.update(changed)
         return copy
     if isinstance(value, list):
-        items = [_seal_secrets(item, path + (str(index),)) if isinstance(item, (dict, list)) else item
+        items = [_seal_secrets(item, path + (str(index),), classify, raw_child(index))
+                 if isinstance(item, (dict, list)) else item
                  for index, item in enumerate(value)]
         return items if any(new is not old for new, old in zip(items, value)) else value
     return value
+
+
+def _written_source(text: str, symbols: Any) -> str:
+    """The secret source of a string written at a secret position inside a variable's definition."""
+    if not text or text[0] != "[" or text[-1] != "]" or text.startswith("[["):
+        return "template-literal"
+    return _expression_source(text, symbols)
+
+
+_VARIABLE_REFERENCE = re.compile(r"^\[\s*variables\(\s*'((?:[^']|'')*)'\s*\)\s*\]$", re.IGNORECASE)
+
+
+def _written_form(raw: str, symbols: Any) -> Any:
+    """The definition behind ``[variables('name')]`` (for secrets sealed inside it), else None."""
+    match = _VARIABLE_REFERENCE.match(raw)
+    if match is None:
+        return None
+    definition = symbols.variable_definitions.get(match.group(1).replace("''", "'").lower())
+    return definition[1] if definition is not None and definition[2] is None else None
+
+
+#: functions whose result depends only on their arguments (no deployment context, no randomness, no
+#: other resource): a key built only with these from literals is written in the inputs
+_PURE_FUNCTIONS = frozenset({
+    "concat", "format", "string", "tolower", "toupper", "trim", "replace", "substring", "base64",
+    "base64tostring", "base64tojson", "padleft", "take", "skip", "first", "last", "join", "split", "createobject",
+    "createarray", "json", "if", "coalesce", "equals", "not", "and", "or", "array", "int", "length", "empty",
+    "contains", "union", "intersection", "datauri", "datauritostring", "uricomponent", "uricomponenttostring",
+    "startswith", "endswith", "indexof", "lastindexof", "bool", "min", "max", "add", "sub", "mul", "div", "mod",
+    "range", "items", "tryget", "objectkeys", "filter", "map", "reduce", "sort", "lambda", "lambdavariables",
+    "null", "true", "false", "variables", "parameters",
+})
+_FUNCTION_CALL = re.compile(r"([A-Za-z_][\w.]*)\s*\(")
+_QUOTED = re.compile(r"'(?:[^']|'')*'")
+_NAMED = {kind: re.compile(rf"\b{kind}\s*\(\s*('(?:[^']|'')*')?", re.IGNORECASE) for kind in ("variables", "parameters")}
+_WRITTEN_SOURCES = ("template-literal", "parameter-file", "parameter-default")
+
+
+def _expression_source(raw: str, symbols: Any) -> str:
+    """The secret source of a known value computed by an expression: ``template-literal`` when it is
+    made only of literals (through pure functions and variables), the parameter's source when it takes
+    parameters (the least exposed one wins: a secure parameter in ``concat()`` keeps the key secret),
+    ``expression`` when anything else (a deployment-time function, a computed name) takes part."""
+    sources: set[str] = set()
+    seen: set[str] = set()
+    pending: list[Any] = [raw]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.values())
+            continue
+        if isinstance(item, list):
+            pending.extend(item)
+            continue
+        if not isinstance(item, str) or not item.startswith("[") or item.startswith("[["):
+            continue
+        if len(seen) > 200:
+            return "expression"
+        bare = _QUOTED.sub("''", item)
+        if any(name.lower() not in _PURE_FUNCTIONS for name in _FUNCTION_CALL.findall(bare)):
+            return "expression"
+        for kind, pattern in _NAMED.items():
+            for found in pattern.finditer(item):
+                if found.group(1) is None:
+                    return "expression"  # a computed name
+                name = found.group(1)[1:-1].replace("''", "'").lower()
+                if kind == "parameters":
+                    sources.add(symbols.parameter_source(name))
+                elif name not in seen:
+                    seen.add(name)
+                    definition = symbols.variable_definitions.get(name)
+                    if definition is None:
+                        return "expression"
+                    pending.append(definition[1] if definition[2] is None else definition[2])
+    if not sources:
+        return "template-literal"
+    for exposed_least in ("key-vault", "secure-parameter", "expression", "plain-parameter"):
+        if exposed_least in sources:
+            return exposed_least
+    for written in _WRITTEN_SOURCES:
+        if written in sources:
+            return written
+    return "expression"
 
 
 def _make_secret(value: Any, source: str, origin: Origin | None) -> Any:

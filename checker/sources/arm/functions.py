@@ -879,11 +879,22 @@ def _preview(value: Any) -> str:
     return ""
 
 
+def _not_json_number(token: str) -> Any:
+    raise ValueError(f"{token} is not a JSON number")
+
+
+def _finite_float(token: str) -> float:
+    value = float(token)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"the number {token[:40]} is outside JSON's finite range")
+    return value
+
+
 @_register("json", 1)
 def _json(scope: Any, args: Any, name: str) -> Any:
     text = _want_str(args, 0)
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_not_json_number, parse_float=_finite_float)
     except (ValueError, RecursionError) as exc:
         raise FunctionError(f"the argument is not valid JSON: {exc}",
                             hint="pass a JSON text, e.g. json('{\"a\": 1}')") from None
