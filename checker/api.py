@@ -46,6 +46,7 @@ class ScanOptions:
     today: date | None = None
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     exclude: tuple[str, ...] = ()  # globs left out of folder walks (--exclude, exclude: in the configuration)
+    link_roots: tuple[str, ...] = ()  # more folders linked templates may be read from (--link-root; flag only)
 
 
 def load_policies(options: ScanOptions) -> tuple[list[Policy], list[InputError]]:
@@ -72,7 +73,7 @@ def read(paths: Sequence[str | Path], options: ScanOptions | None = None) -> Inp
     options = options or ScanOptions()
     return read_inputs(paths, parameter_files=options.parameter_files, parameter_values=options.parameter_values,
                        context=options.context, max_file_bytes=options.max_file_bytes,
-                       exclude=options.exclude)
+                       exclude=options.exclude, link_roots=options.link_roots)
 
 
 def build_graph(resources: Sequence[Resource]) -> Graph:

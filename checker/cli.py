@@ -237,6 +237,9 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--location", help="deployment location (default westeurope)")
     parser.add_argument("--tenant-id", help="tenant id (default 00000000-0000-0000-0000-000000000000)")
     parser.add_argument("--max-file-size", type=_positive_int, metavar="MB", help="largest input file read (default 50)")
+    parser.add_argument("--link-root", dest="link_roots", action="append", metavar="DIR",
+                        help="also read linked templates and parameter files (templateLink/parametersLink "
+                             "relativePath) from DIR; by default only inside the scanned folders (repeatable)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -397,6 +400,7 @@ def _scan_options(args: argparse.Namespace, config: Any) -> Any:
         exclude=tuple(getattr(config, "exclude", ()) or ()) + tuple(getattr(args, "exclude", None) or ()),
         waivers=tuple(getattr(config, "waivers", ()) or ()),
         max_file_bytes=int(max_mb) * 1024 * 1024,
+        link_roots=tuple(getattr(args, "link_roots", None) or ()),
     )
 
 

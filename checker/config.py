@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,6 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from checker.files import read_limited  # noqa: F401  (re-exported: the one file reader)
 from checker.model import CheckerError
 from checker.report.waivers import Waiver, parse_expiry
 
@@ -376,42 +375,6 @@ def _waivers(entries: list[dict[str, Any]], lines: Mapping[tuple[Any, ...], int]
         waivers.append(Waiver(rule=entry["rule"], resource=entry["resource"], reason=entry["reason"],
                               expires=expires, source="config", file=file, line=line))
     return tuple(waivers)
-
-
-def read_limited(path: Path, limit: int, what: str) -> bytes:
-    """The bytes of a small file (configuration, baseline): a regular file only (a FIFO or a device
-    would block or never end) and at most ``limit`` bytes, checked before anything is parsed.
-    ``FileNotFoundError`` passes through; anything else unreadable is a CheckerError."""
-    try:
-        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        raise
-    except OSError as exc:
-        raise CheckerError(f"cannot read the {what}: {exc.strerror or exc}", file=str(path)) from None
-    try:
-        info = os.fstat(handle)
-        if not stat.S_ISREG(info.st_mode):
-            raise CheckerError(f"the {what} is not a regular file", file=str(path),
-                               hint="give the path of a file (not a folder, pipe or device)")
-        if info.st_size > limit:
-            raise CheckerError(f"the {what} is {info.st_size:,} bytes, more than the limit of {limit:,}",
-                               file=str(path), hint=f"a {what} is a small text file; check the path")
-        chunks = []
-        size = 0
-        while size <= limit:
-            chunk = os.read(handle, min(1 << 20, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:  # it grew while being read
-            raise CheckerError(f"the {what} is more than the limit of {limit:,} bytes", file=str(path),
-                               hint=f"a {what} is a small text file; check the path")
-        return b"".join(chunks)
-    except OSError as exc:
-        raise CheckerError(f"cannot read the {what}: {exc.strerror or exc}", file=str(path)) from None
-    finally:
-        os.close(handle)
 
 
 def load_config(path: Path) -> Config:

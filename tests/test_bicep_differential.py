@@ -107,8 +107,10 @@ def _loads(bicep_rel: str, json_name: str) -> tuple[InputLoad, InputLoad, set[st
     values = {**_generated(json.loads(compiled.read_text(encoding="utf-8-sig"))), **VALUES.get(key, {})}
     given = {name: ParameterValue(value=value, origin=Origin(file="test")) for name, value in values.items()}
     context = DeploymentContext()
+    # The repository is the scanned tree: modules are linked from sibling folders (../publicIp/...).
+    repository = CORPUS2 / "bicep" / bicep_rel.split("/", 1)[0]
     resources, errors, notices = reader.read_bicep_files([bicep], str, explicit=given, context=context,
-                                                         max_file_bytes=50_000_000)
+                                                         max_file_bytes=50_000_000, link_roots=(repository,))
     from_bicep = InputLoad(resources, errors, notices, [str(bicep)])
     expanded = deployment.expand_template(template, str(compiled), parameter_values=given, context=context,
                                           base_dir=compiled.parent)

@@ -4,16 +4,19 @@ never stops the others: its problem becomes an InputError and the walk goes on."
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import logging
 import os
 import re
+import stat
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from checker.files import read_limited
 from checker.model import CheckerError, InputError, Notice, Origin, Resource
 from checker.sources.arm import decode
 from checker.sources.arm.context import DeploymentContext
@@ -57,7 +60,7 @@ def display_path(path: Path) -> str:
     """Paths are shown relative to the working directory when they are below it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a link that loops (Python < 3.13)
         return str(path)
 
 
@@ -87,9 +90,18 @@ def excluded(relative: str, patterns: Sequence[str]) -> bool:
 
 def _walk(root: Path, load: InputLoad, exclude: Sequence[str]) -> list[Path]:
     """The input files below a folder. Dot-folders are skipped with a notice (name one on the
-    command line to scan it); excluded paths and version-control folders silently."""
+    command line to scan it); excluded paths and version-control folders silently. What cannot be read
+    (a folder without permission, a broken or looping link, a pipe or device with an input's name) is
+    an input error: it gates like any other."""
     found: list[Path] = []
-    for folder, dirs, names in os.walk(root):
+
+    def unreadable(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else root
+        load.errors.append(InputError(file=display_path(where), line=None,
+                                      message=f"folder could not be read: {exc.strerror or exc}",
+                                      hint="give read permission to the folder, or leave it out with --exclude"))
+
+    for folder, dirs, names in os.walk(root, onerror=unreadable):
         here = Path(folder)
         relative_folder = here.relative_to(root).as_posix()
         prefix = "" if relative_folder == "." else relative_folder + "/"
@@ -103,17 +115,57 @@ def _walk(root: Path, load: InputLoad, exclude: Sequence[str]) -> list[Path]:
                 load.notices.append(Notice(file=display_path(here / name), line=None, kind="skipped", message=(
                     "folder skipped: its name starts with '.'; name it on the command line to scan it")))
                 continue
+            if (here / name).is_symlink():
+                load.notices.append(Notice(file=display_path(here / name), line=None, kind="skipped", message=(
+                    "folder skipped: it is a symbolic link, which a walk does not follow; name it on the "
+                    "command line to scan it")))
+                continue
             kept.append(name)
         dirs[:] = kept
         for name in sorted(names):
             path = here / name
             relative = prefix + name
             suffix = path.suffix.lower()
-            if name.startswith(".") or excluded(relative, exclude):
+            if name.startswith(".") or excluded(relative, exclude) or suffix not in INPUT_SUFFIXES:
                 continue
-            if suffix in INPUT_SUFFIXES and path.is_file():
+            problem = _not_a_file(path)
+            if problem is None:
                 found.append(path)
+            else:
+                load.errors.append(InputError(file=display_path(path), line=None, message=problem,
+                                              hint="fix or remove it, or leave it out with --exclude"))
     return sorted(found)
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why a path met in a walk is not a regular file that can be read (None when it is one)."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        if path.is_symlink():
+            if exc.errno == errno.ELOOP:
+                return "symbolic link that loops; it is not read"
+            return "broken symbolic link (its target does not exist); it is not read"
+        return f"cannot read the file: {exc.strerror or exc}"
+    if stat.S_ISREG(info.st_mode):
+        return None
+    if stat.S_ISDIR(info.st_mode):
+        return "a folder reached through a symbolic link with an input file's name; it is not read"
+    return "not a regular file (a pipe, socket or device); it is not read"
+
+
+def _kind(path: Path) -> int | None:
+    """The file type bits of a path given on the command line; None when it does not exist.
+    Raises CheckerError when it cannot be examined (a folder on the way without permission)."""
+    try:
+        return path.stat().st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return None
+        raise CheckerError(f"cannot read the path: {exc.strerror or exc}", file=str(path),
+                           hint="check the path and the permissions of the folders on the way") from None
 
 
 def expand_paths(paths: Sequence[str | Path], load: InputLoad, named: set[Path] | None = None,
@@ -125,9 +177,15 @@ def expand_paths(paths: Sequence[str | Path], load: InputLoad, named: set[Path] 
     seen: set[Path] = set()
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        try:
+            mode = _kind(path)
+        except CheckerError as exc:
+            load.errors.append(exc.to_input_error())
+            continue
+        if mode is not None and stat.S_ISDIR(mode):
             found = _walk(path, load, exclude)
-        elif path.is_file():
+        elif mode is not None:
+            # A pipe or device named on the command line is refused by the reader (not a regular file).
             found = [path]
             if named is not None:
                 named.add(path.resolve())
@@ -151,13 +209,10 @@ def looks_like_arm(raw: bytes) -> bool:
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
     shown = display_path(path)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise CheckerError(f"file is {size:,} bytes, more than the limit of {max_bytes:,}",
-                               file=shown, hint="raise the limit with --max-file-size if it is genuine")
-        return path.read_bytes()
-    except OSError as exc:
-        raise CheckerError(f"cannot read the file: {exc.strerror or exc}", file=shown) from None
+        return read_limited(path, max_bytes, "file", shown=shown,
+                            hint="raise the limit with --max-file-size if it is genuine")
+    except FileNotFoundError:
+        raise CheckerError("cannot read the file: no such file", file=shown, hint="check the path") from None
 
 
 def _read_document(path: Path, max_bytes: int) -> Any:
@@ -222,13 +277,32 @@ def linked_template_files(doc: Any, base_dir: Path) -> set[Path]:
     return found
 
 
+def scanned_roots(paths: Sequence[str | Path], extra: Sequence[str | Path] = ()) -> tuple[Path, ...]:
+    """The folders links may be read from: each folder scanned, the folder of each file scanned, and
+    ``extra`` (``--link-root``), resolved."""
+    roots: list[Path] = []
+    for raw in [*paths, *extra]:
+        path = Path(raw)
+        try:
+            folder = path if path.is_dir() else path.parent
+            roots.append(folder.resolve())
+        except OSError:
+            continue
+    return tuple(dict.fromkeys(roots))
+
+
 def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | Path] = (),
                 parameter_values: Sequence[tuple[str, Any]] = (),
                 context: DeploymentContext | None = None,
-                max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, exclude: Sequence[str] = ()) -> InputLoad:
+                max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, exclude: Sequence[str] = (),
+                link_roots: Sequence[str | Path] = ()) -> InputLoad:
     """Read every input. ``parameter_files`` apply to every template (later files win), over the
     values of a template's sibling ``<name>.parameters.json``; ``parameter_values`` (``--set``)
-    win over both. ``exclude`` globs leave out what folder walks meet (see :func:`excluded`)."""
+    win over both. ``exclude`` globs leave out what folder walks meet (see :func:`excluded`).
+
+    Every template file is a root template unless a deployment that is actually expanded reads it
+    through ``templateLink.relativePath`` (a notice says through which). Links are read only inside the
+    scanned folders (each folder given, the folder of each file given) and ``link_roots``."""
     from checker.sources import export, whatif
     from checker.sources.arm import deployment, parameters
 
@@ -237,6 +311,7 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
     named: set[Path] = set()
     started = time.perf_counter()
     files = expand_paths(paths, load, named, exclude)
+    roots = scanned_roots(paths, link_roots)
     log.info("found %d input file(s) in %.0f ms", len(files), (time.perf_counter() - started) * 1000)
 
     bicep_files = [p for p in files if p.suffix.lower() in BICEP_SUFFIXES]
@@ -284,20 +359,32 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
                 f"skipped: compiled from {path.with_suffix('.bicep').name}, which is read instead")))
         from checker.sources.bicep import reader as bicep_reader
         load.extend(*bicep_reader.read_bicep_files(bicep_files, display_path, explicit=explicit, context=context,
-                                                   max_file_bytes=max_file_bytes, siblings=bicep_siblings))
+                                                   max_file_bytes=max_file_bytes, siblings=bicep_siblings,
+                                                   link_roots=roots))
         load.files.extend(display_path(p) for p in bicep_files)
 
     used_as_sibling: set[Path] = {p for p in documents if p.resolve() in bicep_siblings}
-    linked: set[Path] = set()
-    for path, doc in documents.items():
-        if deployment.is_template(doc):
-            linked |= linked_template_files(doc, path.parent)
-    templates = [p for p, d in documents.items() if deployment.is_template(d) and p.resolve() not in linked]
+    # Templates that no template links to are expanded first: a file that an expanded deployment then
+    # reads is not expanded again as a root. A link that is never followed (in metadata, a deployment
+    # with condition false, a text) removes nothing; of two templates linking each other one stays a root.
+    candidates = [p for p, d in documents.items() if deployment.is_template(d)]
+    mentioned: set[Path] = set()
+    for path in candidates:
+        mentioned |= linked_template_files(documents[path], path.parent)
+    likely_roots = [p for p in candidates if p.resolve() not in mentioned]
+    ordered = likely_roots + [p for p in candidates if p.resolve() in mentioned]
     # -p/--set given for several templates: a name one of them does not declare is ignored there (for a
     # single template they are its parameters, and ARM refuses an undeclared one).
-    if len(templates) > 1:
+    if len(likely_roots or candidates) > 1:
         explicit = {name: replace(value, for_every_template=True) for name, value in explicit.items()}
-    for path in templates:
+    linked: dict[Path, tuple[str, int | None]] = {}
+    for path in ordered:
+        through = linked.get(path.resolve())
+        if through is not None:
+            where = f"{through[0]}, line {through[1]}" if through[1] else through[0]
+            load.notices.append(Notice(file=display_path(path), line=1, kind="info", message=(
+                f"read as the linked template of the deployment in {where}; not checked again on its own")))
+            continue
         values: dict[str, Any] = {}
         sibling = sibling_parameter_file(path)
         if sibling is not None:
@@ -313,13 +400,16 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
         values.update(explicit)
         started = time.perf_counter()
         result = deployment.expand_template(documents[path], display_path(path), parameter_values=values,
-                                            context=context, base_dir=path.parent)
+                                            context=context, base_dir=path.parent, link_roots=roots,
+                                            max_file_bytes=max_file_bytes)
+        for read, by_file, by_line in result.linked:
+            linked.setdefault(read, (by_file, by_line))
         log.info("expanded %s: %d resource(s)%s in %.0f ms", display_path(path), len(result.resources),
                  f", {len(result.errors)} error(s)" if result.errors else "",
                  (time.perf_counter() - started) * 1000)
         load.extend(result.resources, result.errors, result.notices)
 
-    template_set = set(templates)
+    template_set = set(candidates)
     explicit_paths = {Path(p).resolve() for p in parameter_files}
     for path, doc in documents.items():
         if path in template_set or path.resolve() in linked:

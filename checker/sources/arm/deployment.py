@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from checker.files import read_limited
 from checker.model import (
     CheckerError,
     InputError,
@@ -83,6 +84,19 @@ class TemplateLoad:
     resources: list[Resource]
     errors: list[InputError]
     notices: list[Notice]
+    #: Files read through an expanded deployment (linked templates and parameter files), resolved, each
+    #: with the file and line of the deployment that linked it.
+    linked: list[tuple[Path, str, int | None]] = field(default_factory=list)
+
+
+#: Largest linked template or parameter file read (bytes), unless the caller gives another limit.
+DEFAULT_MAX_LINKED_BYTES = 50 * 1024 * 1024
+
+
+def within(path: Path, roots: tuple[Path, ...]) -> bool:
+    """True when ``path`` (symbolic links followed) is one of ``roots`` or below one of them."""
+    resolved = path.resolve()
+    return any(resolved == root or root in resolved.parents for root in roots)
 
 
 def _schema_of(doc: Mapping[str, Any]) -> str:
@@ -119,7 +133,8 @@ def scope_of_schema(doc: Any, default: str) -> str:
 
 
 def expand_template(doc: Any, file: str, *, parameter_values: Mapping[str, ParameterValue],
-                    context: DeploymentContext, base_dir: Path) -> TemplateLoad:
+                    context: DeploymentContext, base_dir: Path, link_roots: tuple[Path, ...] | None = None,
+                    max_file_bytes: int = DEFAULT_MAX_LINKED_BYTES) -> TemplateLoad:
     """Expand a template into the resources it deploys. Never raises: every problem becomes an
     :class:`InputError` and the rest of the template is still expanded.
 
@@ -133,8 +148,14 @@ def expand_template(doc: Any, file: str, *, parameter_values: Mapping[str, Param
     placeholder ``<unknown@LINE>`` (``<unknown@LINE-xxxxxx>`` inside loops and nested deployments) in
     the id, distinct per resource instance. Secrets (shared keys, authorization keys, adminPassword,
     secure parameters) become :class:`Secret` objects classified by the raw, unevaluated value.
+
+    A ``templateLink.relativePath`` or ``parametersLink.relativePath`` is read only when it lies inside
+    one of ``link_roots`` (resolved folders; ``None``: only below ``base_dir``); outside is an input error
+    naming the link. Linked files are read with the size limit ``max_file_bytes``.
     """
     expander = _Expander()
+    expander.link_roots = tuple(p.resolve() for p in (link_roots if link_roots is not None else (Path(base_dir),)))
+    expander.max_file_bytes = max_file_bytes
     # Expansion allocates many small objects that all stay alive; cyclic GC passes over them only cost time.
     collecting = gc.isenabled()
     gc.disable()
@@ -165,7 +186,7 @@ def expand_template(doc: Any, file: str, *, parameter_values: Mapping[str, Param
     finally:
         if collecting:
             gc.enable()
-    return TemplateLoad(expander.resources, expander.errors, expander.notices)
+    return TemplateLoad(expander.resources, expander.errors, expander.notices, expander.linked)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -600,6 +621,32 @@ class _Expander:
         #: resources (a variable used in a loop), so each is measured once. The value is kept so
         #: that its id is not reused while the expansion runs.
         self._facts: dict[int, tuple[Any, tuple[int, bool]]] = {}
+        self.link_roots: tuple[Path, ...] = ()
+        self.max_file_bytes = DEFAULT_MAX_LINKED_BYTES
+        self.linked: list[tuple[Path, str, int | None]] = []
+
+    def read_link(self, path: Path, relative: str, kind: str, file: str, line: int | None,
+                  base_dir: Path) -> bytes | None:
+        """The bytes of a linked template or parameter file, or None after reporting why not: outside
+        the scanned folders, not a regular file, too large or unreadable."""
+        hint = f"{kind}.relativePath is resolved against {base_dir}; check the path"
+        what = "linked template" if kind == "templateLink" else "linked parameter file"
+        if not within(path, self.link_roots):
+            self.error(file, line, f"{what} '{relative}' ({kind}.relativePath) is outside the scanned folders; "
+                                   f"it is not read",
+                       hint="scan a folder that holds it, or allow its folder with --link-root DIR")
+            return None
+        try:
+            data = read_limited(path, self.max_file_bytes, what, shown=file,
+                                hint="raise the limit with --max-file-size if it is genuine")
+        except FileNotFoundError:
+            self.error(file, line, f"{what} '{relative}' could not be read (no such file)", hint=hint)
+            return None
+        except CheckerError as exc:
+            self.error(file, line, f"{what} '{relative}': {exc.message}", hint=exc.hint or hint)
+            return None
+        self.linked.append((path.resolve(), file, line))
+        return data
 
     # -- reporting ----------------------------------------------------------------------------------
 
@@ -1399,11 +1446,8 @@ class _Expander:
             return
         path = Path(os.path.normpath(env.base_dir / relative))
         linked_file = os.path.normpath(os.path.join(os.path.dirname(file), relative))
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            self.error(file, line, f"linked template '{relative}' could not be read ({exc.strerror or exc})",
-                       hint=f"templateLink.relativePath is resolved against {env.base_dir}; check the path")
+        data = self.read_link(path, relative, "templateLink", file, line, env.base_dir)
+        if data is None:
             return
         try:
             reader = LINKED_READERS.get(path.suffix.lower())
@@ -1441,17 +1485,16 @@ class _Expander:
             return {}
         path = Path(os.path.normpath(env.base_dir / relative))
         parameters_file = os.path.normpath(os.path.join(os.path.dirname(file), relative))
+        data = self.read_link(path, relative, "parametersLink", file, line, env.base_dir)
+        if data is None:
+            return {}
         try:
-            doc = loads(path.read_bytes(), parameters_file)
+            doc = loads(data, parameters_file)
             if not is_parameter_file(doc):
                 raise CheckerError("the linked parameter file is not a deploymentParameters document",
                                    file=parameters_file, line=getattr(doc, "line", 1),
                                    hint="parametersLink.relativePath must name a parameter file")
             values = read_parameter_file(doc, parameters_file)
-        except OSError as exc:
-            self.error(file, line, f"linked parameter file '{relative}' could not be read ({exc.strerror or exc})",
-                       hint=f"parametersLink.relativePath is resolved against {env.base_dir}; check the path")
-            return {}
         except CheckerError as exc:
             self.record(exc, parameters_file, None)
             return {}

@@ -19,6 +19,7 @@ from typing import Any
 
 from lark import Tree
 
+from checker.files import read_limited
 from checker.model import CheckerError, InputError, Notice, Origin
 from checker.sources.arm import decode, deployment
 from checker.sources.arm.context import DeploymentContext
@@ -34,13 +35,12 @@ PUBLIC_REGISTRY = "mcr.microsoft.com/bicep"
 
 
 def _read_text(path: Path, shown: str, max_bytes: int | None = None) -> str:
+    from checker.sources.inputs import DEFAULT_MAX_FILE_BYTES
     try:
-        if max_bytes is not None and path.stat().st_size > max_bytes:
-            raise CheckerError(f"file is {path.stat().st_size:,} bytes, more than the limit of {max_bytes:,}",
-                               file=shown, hint="raise the limit with --max-file-size if it is genuine")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CheckerError(f"cannot read the file: {exc.strerror or exc}", file=shown) from None
+        raw = read_limited(path, max_bytes if max_bytes is not None else DEFAULT_MAX_FILE_BYTES, "file",
+                           shown=shown, hint="raise the limit with --max-file-size if it is genuine")
+    except FileNotFoundError:
+        raise CheckerError("cannot read the file: no such file", file=shown, hint="check the path") from None
     return decode.decode_text(raw, shown)
 
 
@@ -197,11 +197,13 @@ def _has_expression(value: Any) -> bool:
 def read_bicep_files(files: Sequence[Path], shown_of: Any, *, explicit: Mapping[str, ParameterValue],
                      context: DeploymentContext, max_file_bytes: int,
                      module_cache: Path | None = None,
-                     siblings: set[Path] | None = None) -> tuple[list[Any], list[InputError], list[Notice]]:
+                     siblings: set[Path] | None = None,
+                     link_roots: Sequence[Path] | None = None) -> tuple[list[Any], list[InputError], list[Notice]]:
     """Read ``.bicep`` and ``.bicepparam`` inputs. A ``.bicep`` that a ``.bicepparam`` among the inputs
     uses, or that another input uses as a local module, is read through that file only. A
     ``<name>.parameters.json`` beside ``<name>.bicep`` gives its values (under ``explicit``); the
-    parameter files used so are added to ``siblings``."""
+    parameter files used so are added to ``siblings``. Modules are read inside ``link_roots`` (default:
+    the folder of each input) and the Bicep module cache."""
     siblings = set() if siblings is None else siblings
     global _LOADER
     loader = _Loader(module_cache)
@@ -248,7 +250,8 @@ def read_bicep_files(files: Sequence[Path], shown_of: Any, *, explicit: Mapping[
                 if sibling.is_file():
                     # main.parameters.json beside main.bicep (as `az deployment ... -f main.bicep -p ...`)
                     try:
-                        document = decode.loads(sibling.read_bytes(), shown_of(sibling))
+                        raw = read_limited(sibling, max_file_bytes, "file", shown=shown_of(sibling))
+                        document = decode.loads(raw, shown_of(sibling))
                         if is_parameter_file(document):
                             values.update(read_parameter_file(document, shown_of(sibling)))
                             siblings.add(sibling.resolve())
@@ -266,8 +269,10 @@ def read_bicep_files(files: Sequence[Path], shown_of: Any, *, explicit: Mapping[
             except Exception as exc:  # never a traceback: say which file could not be read
                 errors.append(_unexpected(exc, shown))
                 continue
+            roots = (*(link_roots if link_roots is not None else (path.parent,)), loader.module_cache)
             result = deployment.expand_template(template, shown, parameter_values=values, context=context,
-                                                base_dir=path.parent)
+                                                base_dir=path.parent, link_roots=roots,
+                                                max_file_bytes=max_file_bytes)
             resources.extend(result.resources)
             errors.extend(result.errors)
             loader.notices.extend(result.notices)
