@@ -162,6 +162,10 @@ def test_template_alone_is_unknown_and_with_its_what_if_passes_or_fails_on_templ
     code, good, _ = scan_json([str(TEMPLATE), str(DATA / "vpn-ipam-reference.whatif.json"), *CONTEXT], capsys)
     assert statuses(good, SUBNET_RULES) == {"GW-SUBNET-SIZE": "pass", "GW-SUBNET-PLACEMENT": "pass"}
     assert good["summary"]["counts"]["unknown"] == 0
+    # the template's linked deployment is not expanded alone (it gates), but the what-if holds what it
+    # deploys, so with the what-if it no longer gates
+    assert [n["kind"] for n in alone["notices"] if n["kind"].startswith("not-expanded")] == ["not-expanded"]
+    assert [n["kind"] for n in good["notices"] if n["kind"].startswith("not-expanded")] == ["not-expanded-previewed"]
     assert code == 0
 
     code, small, _ = scan_json([str(TEMPLATE), str(DATA / "vpn-ipam-reference-small-subnet.whatif.json"), *CONTEXT],

@@ -21,6 +21,7 @@ predicts."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from checker.model import InputError, Notice, Origin, Resource, Unknown, parse_resource_id
@@ -236,6 +237,15 @@ def overlay(resources: list[Resource], notices: list[Notice]) -> list[Resource]:
         out.append(merged)
     dropped = {id(predicted[key]) for key in used}
     out = [r for r in out if id(r) not in dropped]
+    # What-if expands linked and nested templates (Azure fetches them): a deployment of a previewed
+    # template that the checker could not expand has its resources in the what-if result, so it no
+    # longer hides resources from the checks and no longer gates as not expanded.
+    previewed = {r.origin.file for r in out if r.source == "template" and "whatif" in r.metadata
+                 and r.origin is not None}
+    for index, notice in enumerate(notices):
+        if notice.kind == "not-expanded" and notice.file in previewed:
+            notices[index] = replace(notice, kind="not-expanded-previewed", message=(
+                f"{notice.message}; the what-if result given with this template holds what it deploys"))
     if missing:
         first = missing[0]
         notices.append(Notice(file=first.origin.file, line=first.origin.line, kind="info", message=(
