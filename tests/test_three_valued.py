@@ -92,3 +92,30 @@ def test_a_connection_to_a_circuit_not_known_before_deployment_is_an_unknown_cir
     assert isinstance(site["circuitCount"], Unknown) and "0 circuit(s) known" in site["circuitCount"].reason
     assert isinstance(site["distinctPeeringLocations"], Unknown)
     assert status(resources, "ER-CIRCUIT-REDUNDANCY") == "unknown"
+
+
+def test_a_copy_loop_of_unknown_count_makes_connection_counts_unknown(tmp_path) -> None:
+    """Issue 9 item 7: one representative instance of a loop whose count is a parameter without value;
+    its body is checked, but rules that count instances give unknown."""
+    import json
+    from pathlib import Path
+
+    from checker import api
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "vpn" / "compliant" / "vpn-hub.json"
+    template = json.loads(fixture.read_text(encoding="utf-8"))
+    template["parameters"]["branchCount"] = {"type": "int"}  # no value: the count is only known at deployment
+    for resource in template["resources"]:
+        if resource["type"] == "Microsoft.Network/connections":
+            resource["name"] = "[concat(variables('connectionName'), '-', copyIndex())]"
+            resource["copy"] = {"name": "branches", "count": "[parameters('branchCount')]"}
+    path = tmp_path / "vpn-hub-branches.json"
+    path.write_text(json.dumps(template), encoding="utf-8")
+    report = api.scan([path])
+    by_rule = {(r.rule, r.status) for r in report.results}
+    assert ("VPN-TUNNEL-COUNT", "unknown") in by_rule  # 1 known + an unknown number of branches
+    [tunnels] = [r for r in report.results if r.rule == "VPN-TUNNEL-COUNT"]
+    assert any("copy loop 'branches'" in reason for reason in tunnels.unknown_reasons)
+    # the representative branch itself is still checked (its IPsec settings, its shared key)
+    assert {r.status for r in report.results if r.rule == "CONN-SHAREDKEY-SECRET"} <= {"pass", "fail"}
+    assert [r for r in report.results if r.rule == "CONN-SHAREDKEY-SECRET"]

@@ -128,6 +128,17 @@ class Index:
             ctype = connection.properties.get("connectionType")
             if isinstance(ctype, Unknown) or (isinstance(ctype, str) and ctype.lower() in wanted):
                 out.append((connection, reason))
+        # A connection of a copy loop whose count is only known at deployment stands for one instance
+        # of an unknown number: more of them may exist.
+        for gateway in gateways:
+            for connection in self.connections_by_gateway.get(gateway.key, ()):
+                loop = connection.metadata.get("copy")
+                if not (isinstance(loop, dict) and loop.get("countUnknown")):
+                    continue
+                ctype = connection.properties.get("connectionType")
+                if isinstance(ctype, Unknown) or (isinstance(ctype, str) and ctype.lower() in wanted):
+                    out.append((connection, Unknown(f"copy loop '{loop.get('name')}' has a count only known at "
+                                                    "deployment")))
         return out
 
     def peering_parent_key(self, peering: Resource) -> str:

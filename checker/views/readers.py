@@ -365,5 +365,5 @@ def without_live(props: dict[str, Any], source: str) -> dict[str, Any]:
 def maybe_unknown(maybe: list[tuple[Resource, Unknown]], known: int, what: str) -> Unknown:
     """"N known + M unknown" as an unknown count that says what is unknown."""
     names = ", ".join(display_name(c, with_kind=True) for c, _ in maybe[:3]) + (" ..." if len(maybe) > 3 else "")
-    return Unknown(f"{known} {what}(s) known, and {len(maybe)} connection(s) whose gateway is not known before "
-                   f"deployment may add to them ({names}: {maybe[0][1].reason})")
+    return Unknown(f"{known} {what}(s) known, and {len(maybe)} connection(s) not known before deployment (their "
+                   f"gateway, or how many a copy loop makes) may add to them ({names}: {maybe[0][1].reason})")
