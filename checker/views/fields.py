@@ -360,14 +360,19 @@ FIELDS: dict[str, tuple[Field, ...]] = {
                    "an LNG id. `hasOnPremLink` is true with a link. It is unknown when the only connections are "
                    "Vnet2Vnet (simulated on-premises, pitfall 14), a reference is unknown, or an IPsec connection in "
                    "the same file has a gateway id not known before deployment (then `ipsecLinkCount` is unknown "
-                   "too), and false otherwise")),
+                   "too), or the site's VPN gateways have no connection at all in inputs that do not show the "
+                   "deployed estate (templates, what-if results: connections are often deployed apart), and false "
+                   "otherwise")),
         Field(names=["er"], type="object", parts=["circuitLinkCount", "hasCircuitLink", "sharedKeyConnectionCount", "circuitCount", "distinctPeeringLocations", "peeringLocations"],
               doc=("`{circuitLinkCount, hasCircuitLink, sharedKeyConnectionCount, circuitCount, "
                    "distinctPeeringLocations, peeringLocations}`. A link is an ExpressRoute connection from a site "
                    "ExpressRoute gateway to a circuit in the inputs. A circuit outside the inputs makes "
                    "`hasCircuitLink` unknown, not false. An ExpressRoute connection in the same file whose gateway "
                    "id is not known before deployment makes `circuitLinkCount`, `circuitCount` and (below two) "
-                   "`distinctPeeringLocations` unknown, and `hasCircuitLink` unknown unless a link is known")),
+                   "`distinctPeeringLocations` unknown, and `hasCircuitLink` unknown unless a link is known. When the "
+                   "site's ExpressRoute gateways have no connection at all and were not read from the deployed estate "
+                   "(an export or a live audit), `hasCircuitLink`, `circuitLinkCount` and `circuitCount` are unknown: "
+                   "the connection is often a later deployment (it can only be made once the circuit is provisioned)")),
         Field(names=["failover"], type="object", parts=["vpnReachesErPrefixes", "vpnPrefixesMoreSpecificThanErCount", "vpnOnPremPrefixCount",
                             "erConnectionUp", "vpnConnectionConnected"],
               doc=("`{vpnReachesErPrefixes, vpnPrefixesMoreSpecificThanErCount, vpnOnPremPrefixCount}`: "

@@ -113,9 +113,26 @@ def s2s_facts(ix: Index, site: SiteInfo, vpn_gateways: list[Resource]) -> dict[s
         has_link = Unknown(f"only Vnet2Vnet connection(s) {', '.join(sorted(set(simulated)))} to another "
                            "gateway (simulated on-premises): no IPsec connection to an on-premises network "
                            "is in the inputs")
+    elif partial_connections(ix, vpn_gateways):
+        has_link = partial_connections(ix, vpn_gateways)
     else:
         has_link = False
     return {"ipsecLinkCount": count, "hasOnPremLink": has_link, "simulatedOnPremConnections": simulated}
+
+
+def partial_connections(ix: Index, gateways: list[Resource]) -> Unknown | None:
+    """Unknown when no connection of these gateways is in the inputs and none of them was read from the
+    deployed estate (an export or a live audit): a template or a what-if result shows only what one
+    deployment creates, and hub templates (landing zones, reference hubs) leave connections to another
+    deployment. The absence is then not known; ``None`` when it is (estate data, or a connection is there)."""
+    if not gateways or any(g.source in ("export", "live") for g in gateways):
+        return None
+    if any(ix.connections_of(g) for g in gateways):
+        return None
+    names = ", ".join(sorted(g.name for g in gateways))
+    return Unknown(f"no connection of gateway {names} is in the inputs, which do not show the deployed estate: "
+                   "connections are often deployed apart from the gateway; scan their template too, or give "
+                   "the deployed estate with --context")
 
 
 def er_site_facts(ix: Index, site: SiteInfo, er_gateways: list[Resource]) -> dict[str, Any]:
@@ -154,8 +171,11 @@ def er_site_facts(ix: Index, site: SiteInfo, er_gateways: list[Resource]) -> dic
         link_count = dangling
         circuit_count = maybe_unknown(maybe, len(circuits), "circuit")
     has_link: Any = True if resolved else (dangling or False)
+    elsewhere = partial_connections(ix, er_gateways) if has_link is False else None
+    if elsewhere is not None:
+        has_link = link_count = circuit_count = elsewhere
     locations = [c.get("peeringLocation") for c in circuits.values()]
-    if maybe or unknown_circuits:
+    if maybe or unknown_circuits or elsewhere is not None:
         locations.append(circuit_count)  # circuits of those connections: their locations are not known
     distinct = {facts.normalise_peering_location(loc) for loc in locations if isinstance(loc, str)}
     unknown_loc = first_unknown(locations)
