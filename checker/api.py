@@ -47,6 +47,7 @@ class ScanOptions:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     exclude: tuple[str, ...] = ()  # globs left out of folder walks (--exclude, exclude: in the configuration)
     link_roots: tuple[str, ...] = ()  # more folders linked templates may be read from (--link-root; flag only)
+    context_files: tuple[Path, ...] = ()  # the live estate as context (--context, context: in the configuration)
 
 
 def load_policies(options: ScanOptions) -> tuple[list[Policy], list[InputError]]:
@@ -73,7 +74,8 @@ def read(paths: Sequence[str | Path], options: ScanOptions | None = None) -> Inp
     options = options or ScanOptions()
     return read_inputs(paths, parameter_files=options.parameter_files, parameter_values=options.parameter_values,
                        context=options.context, max_file_bytes=options.max_file_bytes,
-                       exclude=options.exclude, link_roots=options.link_roots)
+                       exclude=options.exclude, link_roots=options.link_roots,
+                       context_files=options.context_files)
 
 
 def build_graph(resources: Sequence[Resource]) -> Graph:
@@ -189,6 +191,10 @@ def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
                                  message=f"waiver of {w.rule} for '{w.resource}' matches no result")
                           for w in waivers if w not in used and not any(w.matches(r) for r in results))
     results = apply_waivers(results, waivers, today=options.today or date.today())
+    if any("contextFile" in r.metadata for r in load.resources):
+        from checker.sources.context import context_only
+
+        results = context_only(results, load.resources)
     report.results = results
 
     by_site: dict[str, list[Result]] = {}
