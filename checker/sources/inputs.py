@@ -306,10 +306,9 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
 
     ``context_files`` (``--context``) are the live estate the templates deploy into: see
     :mod:`checker.sources.context`."""
+    from checker.sources import context as estate
     from checker.sources import export, whatif
     from checker.sources.arm import deployment, parameters
-
-    from checker.sources import context as estate
 
     context = context or DeploymentContext()
     load = InputLoad()
