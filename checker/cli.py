@@ -439,7 +439,7 @@ def _render(fmt: str, report: Any, gate: Any, args: argparse.Namespace, config: 
     if fmt == "junit":
         from checker.report import junit
 
-        return junit.render_junit(report, unknown=gate.unknown)
+        return junit.render_junit(report, unknown=gate.unknown, gate_context=gate.gate_context)
     if fmt == "markdown":
         from checker.report import markdown
 

@@ -21,6 +21,7 @@ class GateOutcome:
     fail_on: str
     unknown: str
     reasons: tuple[str, ...]
+    gate_context: bool = False  # findings only about --context resources gate too
 
 
 def _at_or_above(severity: str, fail_on: str) -> bool:
@@ -115,14 +116,14 @@ def evaluate_gate(report: Report, *, fail_on: str = "high", unknown: str = "fail
 
     if report.errors:
         reasons.insert(0, f"{len(report.errors)} input error(s): the input is not usable, fix it first")
-        return GateOutcome(False, EXIT_ERROR, fail_on, unknown, tuple(reasons))
+        return GateOutcome(False, EXIT_ERROR, fail_on, unknown, tuple(reasons), gate_context)
     if not report.results and not allow_empty:
         reasons.insert(0, "nothing was evaluated: no rule applied to any resource (no VPN or ExpressRoute "
                           "gateways, connections or circuits in the inputs); --allow-empty (allow-empty: true "
                           "in the configuration) accepts this")
-        return GateOutcome(False, EXIT_ERROR, fail_on, unknown, tuple(reasons))
+        return GateOutcome(False, EXIT_ERROR, fail_on, unknown, tuple(reasons), gate_context)
     if not report.results:
         reasons.insert(0, "nothing to check: no hybrid connectivity resources in the inputs (--allow-empty)")
     if gate_fails:
-        return GateOutcome(False, EXIT_FAIL, fail_on, unknown, tuple(reasons))
-    return GateOutcome(True, EXIT_PASS, fail_on, unknown, tuple(reasons))
+        return GateOutcome(False, EXIT_FAIL, fail_on, unknown, tuple(reasons), gate_context)
+    return GateOutcome(True, EXIT_PASS, fail_on, unknown, tuple(reasons), gate_context)

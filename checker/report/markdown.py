@@ -40,7 +40,7 @@ def _results_table(results: Sequence[Result], urls: dict[str, str]) -> list[str]
     lines = ["| Status | Severity | Rule | Resource | Location | Message |",
              "|---|---|---|---|---|---|"]
     for r in results[:MAX_ROWS]:
-        status = r.status + (" (baseline)" if r.baseline == "existing" else "")
+        status = r.status + (" (baseline)" if r.baseline == "existing" else "") + (" (context)" if r.context else "")
         message = cell(r.message)
         if r.status == "unknown" and r.unknown_reasons:
             message += "<br>Unknown: " + cell("; ".join(safe_text(x) for x in r.unknown_reasons))

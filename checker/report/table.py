@@ -180,7 +180,8 @@ def fold_repeats(results: Sequence[Result]) -> list[tuple[Result, int]]:
 def _rows(entries: Sequence[tuple[Result, int]], color: bool) -> list[list[str]]:
     rows = []
     for result, count in entries:
-        status = result.status + (" (baseline)" if result.baseline == "existing" else "")
+        status = result.status + (" (baseline)" if result.baseline == "existing" else "") + (
+            " (context)" if result.context else "")
         resource = safe_text(result.resource.name)
         message = _message_cell(result)
         if count > 1:

@@ -106,9 +106,16 @@ def merge(resources: list[Resource], context: ContextLoad, notices: list[Notice]
 
 
 def _parent(key: str) -> str:
-    """The id one resource up (``.../virtualNetworks/hub/subnets/x`` -> ``.../virtualNetworks/hub``)."""
-    parts = key.split("/")
-    return "/".join(parts[:-2]) if len(parts) > 2 else ""
+    """The resource id one level up: a child's parent (``.../virtualNetworks/hub/subnets/x`` ->
+    ``.../virtualNetworks/hub``), an extension resource's resource; "" above a top-level resource (a
+    resource group or subscription is never the resource a finding is about)."""
+    cut = key.rfind("/providers/")
+    if cut < 0:
+        return ""
+    if key[cut + len("/providers/"):].count("/") > 2:
+        return key.rsplit("/", 2)[0]
+    before = key[:cut]
+    return before if "/providers/" in before else ""
 
 
 def context_only(results: Sequence[Result], resources: Iterable[Resource]) -> list[Result]:
