@@ -70,12 +70,33 @@ def load_policies(options: ScanOptions) -> tuple[list[Policy], list[InputError]]
 
 
 def read(paths: Sequence[str | Path], options: ScanOptions | None = None) -> InputLoad:
-    """Read templates, parameter files and exports into resources (no policies)."""
+    """Read templates, parameter files and exports into resources (no policies); with
+    ``options.context_files``, the live estate they deploy into as well (checker/sources/context.py)."""
     options = options or ScanOptions()
+    if not options.context_files:
+        return _read(paths, options, options.context)
+    from checker.sources import context as estate
+
+    known = estate.read_context(options.context_files, options.max_file_bytes)
+    lookup = known.lookup()
+    load = _read(paths, options, options.context.with_(known_resources=lookup))
+    scanned = {r.key for r in load.resources if isinstance(r.id, str)}
+    if lookup.used & scanned:
+        # reference() of a resource the templates deploy gives its state after deployment, not the estate's:
+        # read again without those context resources for reference() (the templates win).
+        lookup = estate.KnownResources({k: v for k, v in lookup.items() if k not in scanned})
+        load = _read(paths, options, options.context.with_(known_resources=lookup))
+    load.errors[:0] = known.errors
+    load.notices.extend(known.notices)
+    load.resources = estate.merge(load.resources, known, load.notices)
+    load.files.extend(f"context: {name}" for name in known.files)
+    return load
+
+
+def _read(paths: Sequence[str | Path], options: ScanOptions, context: DeploymentContext) -> InputLoad:
     return read_inputs(paths, parameter_files=options.parameter_files, parameter_values=options.parameter_values,
-                       context=options.context, max_file_bytes=options.max_file_bytes,
-                       exclude=options.exclude, link_roots=options.link_roots,
-                       context_files=options.context_files)
+                       context=context, max_file_bytes=options.max_file_bytes,
+                       exclude=options.exclude, link_roots=options.link_roots)
 
 
 def build_graph(resources: Sequence[Resource]) -> Graph:

@@ -168,6 +168,56 @@ def test_the_template_wins_over_the_context_for_the_same_id(capsys: pytest.Captu
     assert any("also in the scanned inputs" in n["message"] for n in report["notices"])
     # the context's own gateway (active-active, route-based) is not evaluated beside it
     assert len([r for r in report["results"] if r["rule"] == "VPN-ROUTE-BASED"]) == 1
+    # reference() of the gateway the template deploys is its state after deployment: not the context's
+    options = api.ScanOptions(context=DeploymentContext(subscription_id=SUB, resource_group="rg-hub"),
+                              context_files=(SNAPSHOT,))
+    connection = next(r for r in api.read([path], options).resources if r.name == "cn-branch")
+    assert isinstance(connection.properties["enableBgp"], Unknown)
+
+
+BICEP = """
+resource hubGw 'Microsoft.Network/virtualNetworkGateways@2023-09-01' existing = {
+  name: 'vgw-hub'
+  scope: resourceGroup('rg-hub')
+}
+
+resource lng 'Microsoft.Network/localNetworkGateways@2023-09-01' = {
+  name: 'lng-branch'
+  location: 'westeurope'
+  properties: {
+    gatewayIpAddress: '203.0.113.20'
+    localNetworkAddressSpace: { addressPrefixes: ['172.16.20.0/24'] }
+    bgpSettings: { asn: 65020, bgpPeeringAddress: '172.16.20.254' }
+  }
+}
+
+resource cn 'Microsoft.Network/connections@2023-09-01' = {
+  name: 'cn-branch'
+  location: 'westeurope'
+  properties: {
+    connectionType: 'IPsec'
+    virtualNetworkGateway1: { id: hubGw.id, properties: {} }
+    localNetworkGateway2: { id: lng.id, properties: {} }
+    enableBgp: hubGw.properties.enableBgp
+  }
+}
+"""
+
+
+def test_a_bicep_existing_resource_resolves_from_the_context(tmp_path: Path) -> None:
+    path = tmp_path / "branch.bicep"
+    path.write_text(BICEP, encoding="utf-8")
+
+    def connection(context_files: tuple[Path, ...]) -> Resource:
+        options = api.ScanOptions(context=DeploymentContext(subscription_id=SUB, resource_group="rg-branch"),
+                                  context_files=context_files)
+        load = api.read([path], options)
+        assert not load.errors
+        return next(r for r in load.resources if r.name == "cn-branch")
+
+    alone = connection(()).properties["enableBgp"]
+    assert isinstance(alone, Unknown) and "hubGw" in alone.reason
+    assert connection((SNAPSHOT,)).properties["enableBgp"] is True
 
 
 # ------------------------------------------------------------------------------------------ formats

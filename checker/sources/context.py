@@ -50,9 +50,24 @@ class ContextLoad:
     notices: list[Notice] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
-    def lookup(self) -> dict[str, dict[str, Any]]:
+    def lookup(self) -> KnownResources:
         """Resource bodies by normalised id, for ``reference()`` during template expansion."""
-        return {r.key: r.body for r in self.resources if isinstance(r.id, str)}
+        return KnownResources({r.key: r.body for r in self.resources if isinstance(r.id, str)})
+
+
+class KnownResources(dict):  # type: ignore[type-arg]
+    """Context bodies by normalised id that remember which ids ``reference()`` read (``used``): a
+    template that deploys one of them is read again without it, so the template wins there too."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.used: set[str] = set()
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        value = super().get(key, default)
+        if value is not default:
+            self.used.add(key)
+        return value
 
 
 def read_context(paths: Sequence[str | Path], max_file_bytes: int) -> ContextLoad:

@@ -295,27 +295,19 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
                 parameter_values: Sequence[tuple[str, Any]] = (),
                 context: DeploymentContext | None = None,
                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, exclude: Sequence[str] = (),
-                link_roots: Sequence[str | Path] = (), context_files: Sequence[str | Path] = ()) -> InputLoad:
+                link_roots: Sequence[str | Path] = ()) -> InputLoad:
     """Read every input. ``parameter_files`` apply to every template (later files win), over the
     values of a template's sibling ``<name>.parameters.json``; ``parameter_values`` (``--set``)
     win over both. ``exclude`` globs leave out what folder walks meet (see :func:`excluded`).
 
     Every template file is a root template unless a deployment that is actually expanded reads it
     through ``templateLink.relativePath`` (a notice says through which). Links are read only inside the
-    scanned folders (each folder given, the folder of each file given) and ``link_roots``.
-
-    ``context_files`` (``--context``) are the live estate the templates deploy into: see
-    :mod:`checker.sources.context`."""
-    from checker.sources import context as estate
+    scanned folders (each folder given, the folder of each file given) and ``link_roots``."""
     from checker.sources import export, whatif
     from checker.sources.arm import deployment, parameters
 
     context = context or DeploymentContext()
     load = InputLoad()
-    known = estate.read_context(context_files, max_file_bytes) if context_files else None
-    if known is not None:
-        load.extend((), known.errors, known.notices)
-        context = context.with_(known_resources=known.lookup())
     named: set[Path] = set()
     started = time.perf_counter()
     files = expand_paths(paths, load, named, exclude)
@@ -463,7 +455,4 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
             hint="give deployment templates, parameter files, Resource Graph or az CLI JSON output"))
     # A template scanned with its what-if result: the template's resources take the predicted state.
     load.resources = whatif.overlay(load.resources, load.notices)
-    if known is not None:
-        load.resources = estate.merge(load.resources, known, load.notices)
-        load.files.extend(f"context: {name}" for name in known.files)
     return load

@@ -641,8 +641,13 @@ def _reference(scope: Any, args: Any, name: str) -> Any:
         if isinstance(outputs, dict):
             return PartlyKnown({"outputs": outputs}, f"reference({_describe_argument(target)})")
     estate = getattr(getattr(scope, "context", None), "known_resources", None)
-    known = estate.get(normalise_id(target)) if estate and isinstance(target, str) and target.startswith("/") \
-        else None
+    if estate and isinstance(target, str) and not target.startswith("/"):
+        existing = getattr(scope, "existing_resource_id", None)
+        target_id = existing(target) if existing is not None else None
+    else:
+        target_id = target
+    known = estate.get(normalise_id(target_id)) if estate and isinstance(target_id, str) \
+        and target_id.startswith("/") else None
     if known is not None:
         # A resource of the live estate given as context (scan --context): its state before this deployment.
         full = len(args) > 2 and isinstance(args[2], str) and args[2].lower() == "full"
