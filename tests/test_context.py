@@ -228,6 +228,7 @@ def test_context_findings_are_marked_in_every_format(capsys: pytest.CaptureFixtu
                             *[arg for fmt, path in outputs.items() for arg in ("-o", f"{fmt}:{path}")])
     assert code == 1
     assert "fail (context)" in table and "not gating (--gate-context gates them)" in table
+    assert "fail/unknown only about --context resources" in table
 
     report = json.loads(outputs["json"].read_text(encoding="utf-8"))
     schema = json.loads(REPORT_SCHEMA.read_text(encoding="utf-8"))
@@ -249,7 +250,8 @@ def test_context_findings_are_marked_in_every_format(capsys: pytest.CaptureFixtu
     assert "context only" in str(skipped.get("message"))
     assert cases[("NET-NO-OVERLAP-ONPREM", "vnet-hub")].find("failure") is not None
 
-    assert "fail (context)" in outputs["markdown"].read_text(encoding="utf-8")
+    markdown = outputs["markdown"].read_text(encoding="utf-8")
+    assert "fail (context)" in markdown and "only about `--context` resources" in markdown
 
     code, _out, _err = run(capsys, "scan", str(TEMPLATE), *DEPLOY, "--context", str(SNAPSHOT), "--gate-context",
                            "-o", f"junit:{outputs['junit']}")

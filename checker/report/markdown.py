@@ -73,6 +73,9 @@ def render_markdown(report: Report, *, gate: GateOutcome | None = None, docs_url
     summary = (f"{len(report.results)} results: {counts['fail']} failed, {counts['unknown']} unknown, "
                f"{counts['suppressed']} suppressed, {counts['pass']} passed, "
                f"{counts['not-applicable']} not applicable")
+    apart = sum(1 for r in report.results if r.context and r.status in ("fail", "unknown"))
+    if apart:
+        summary += f" ({apart} failed or unknown only about `--context` resources, marked `(context)`)"
     if report.errors:
         summary += f"; **{len(report.errors)} input error(s)**"
     lines.append(summary + ".")
