@@ -369,3 +369,12 @@ def test_the_gate_of_the_library() -> None:
     assert "CONN-IPSEC-CRYPTO" in " ".join(strict.reasons)
     assert "CONN-IPSEC-CRYPTO" not in " ".join(plain.reasons)
     assert any("not gating (--gate-context" in reason for reason in plain.reasons)
+
+
+def test_the_sarif_of_a_context_scan_validates(capsys: pytest.CaptureFixture[str], sarif_schema_path: Path) -> None:
+    code, out, _err = run(capsys, "scan", str(TEMPLATE), *DEPLOY, "--context", str(SNAPSHOT), "--format", "sarif")
+    assert code == 1
+    schema = json.loads(sarif_schema_path.read_text(encoding="utf-8"))
+    sarif = json.loads(out)
+    jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker()).validate(sarif)
+    assert any(r.get("baselineState") == "unchanged" for r in sarif["runs"][0]["results"])
