@@ -80,12 +80,14 @@ def read(paths: Sequence[str | Path], options: ScanOptions | None = None) -> Inp
     known = estate.read_context(options.context_files, options.max_file_bytes)
     lookup = known.lookup()
     load = _read(paths, options, options.context.with_(known_resources=lookup))
+    estate.leave_out_context_files(load, options.context_files)
     scanned = {r.key for r in load.resources if isinstance(r.id, str)}
     if lookup.used & scanned:
         # reference() of a resource the templates deploy gives its state after deployment, not the estate's:
         # read again without those context resources for reference() (the templates win).
         lookup = estate.KnownResources({k: v for k, v in lookup.items() if k not in scanned})
         load = _read(paths, options, options.context.with_(known_resources=lookup))
+        estate.leave_out_context_files(load, options.context_files)
     load.errors[:0] = known.errors
     load.notices.extend(known.notices)
     load.resources = estate.merge(load.resources, known, load.notices)

@@ -378,3 +378,16 @@ def test_the_sarif_of_a_context_scan_validates(capsys: pytest.CaptureFixture[str
     sarif = json.loads(out)
     jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker()).validate(sarif)
     assert any(r.get("baselineState") == "unchanged" for r in sarif["runs"][0]["results"])
+
+
+def test_a_context_file_in_a_scanned_folder_is_context_only(capsys: pytest.CaptureFixture[str],
+                                                            tmp_path: Path) -> None:
+    branch = _branch_copy(tmp_path, "172.16.20.0/24")
+    shutil.copy(SNAPSHOT, tmp_path / "hub.json")
+    code, report = scan_json(capsys, str(tmp_path), *DEPLOY, "--context", str(tmp_path / "hub.json"))
+    assert code == 0, report["summary"]["gate"]["reasons"]
+    assert branch.name in " ".join(report["inputs"])
+    assert not any(i.endswith("hub.json") and not i.startswith("context: ") for i in report["inputs"])
+    assert by_rule(report, "fail")["CONN-IPSEC-CRYPTO"] is True
+    # scanned as an input, the same snapshot's problems gate
+    assert run(capsys, "scan", str(tmp_path), *DEPLOY)[0] == 1

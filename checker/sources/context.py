@@ -35,6 +35,7 @@ from checker.model import CheckerError, InputError, Notice, Resource, normalise_
 
 if TYPE_CHECKING:
     from checker.report.model import Result
+    from checker.sources.inputs import InputLoad
 
 CONTEXT_KEY = "contextFile"  # Resource.metadata key: the context file a resource comes from
 _HINT = ("give a live-audit snapshot (hybrid-check audit --save-snapshot FILE) or a Resource Graph / az CLI / "
@@ -100,6 +101,23 @@ def read_context(paths: Sequence[str | Path], max_file_bytes: int) -> ContextLoa
         load.resources.extend(read.resources)
         load.files.append(shown)
     return load
+
+
+def leave_out_context_files(load: InputLoad, paths: Sequence[str | Path]) -> None:
+    """A context file that a folder walk (or the command line) also gave as an input is context only:
+    its resources, errors and notices as a scanned input are dropped, so its findings do not gate."""
+    from checker.sources.inputs import display_path
+
+    shown = {display_path(Path(p)) for p in paths}
+    found = shown & set(load.files)
+    if not found:
+        return
+    load.resources = [r for r in load.resources if r.origin is None or r.origin.file not in found]
+    load.errors = [e for e in load.errors if e.file not in found]
+    load.notices = [n for n in load.notices if n.file not in found]
+    load.files = [f for f in load.files if f not in found]
+    load.notices.append(Notice(file=sorted(found)[0], line=None, kind="info", message=(
+        f"{len(found)} --context file(s) are also among the scanned paths: read as context only")))
 
 
 def merge(resources: list[Resource], context: ContextLoad, notices: list[Notice]) -> list[Resource]:
