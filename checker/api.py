@@ -47,6 +47,7 @@ class ScanOptions:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     exclude: tuple[str, ...] = ()  # globs left out of folder walks (--exclude, exclude: in the configuration)
     link_roots: tuple[str, ...] = ()  # more folders linked templates may be read from (--link-root; flag only)
+    context_files: tuple[Path, ...] = ()  # the live estate as context (--context, context: in the configuration)
 
 
 def load_policies(options: ScanOptions) -> tuple[list[Policy], list[InputError]]:
@@ -69,10 +70,34 @@ def load_policies(options: ScanOptions) -> tuple[list[Policy], list[InputError]]
 
 
 def read(paths: Sequence[str | Path], options: ScanOptions | None = None) -> InputLoad:
-    """Read templates, parameter files and exports into resources (no policies)."""
+    """Read templates, parameter files and exports into resources (no policies); with
+    ``options.context_files``, the live estate they deploy into as well (checker/sources/context.py)."""
     options = options or ScanOptions()
+    if not options.context_files:
+        return _read(paths, options, options.context)
+    from checker.sources import context as estate
+
+    known = estate.read_context(options.context_files, options.max_file_bytes)
+    lookup = known.lookup()
+    load = _read(paths, options, options.context.with_(known_resources=lookup))
+    estate.leave_out_context_files(load, options.context_files)
+    scanned = {r.key for r in load.resources if isinstance(r.id, str)}
+    if lookup.used & scanned:
+        # reference() of a resource the templates deploy gives its state after deployment, not the estate's:
+        # read again without those context resources for reference() (the templates win).
+        lookup = estate.KnownResources({k: v for k, v in lookup.items() if k not in scanned})
+        load = _read(paths, options, options.context.with_(known_resources=lookup))
+        estate.leave_out_context_files(load, options.context_files)
+    load.errors[:0] = known.errors
+    load.notices.extend(known.notices)
+    load.resources = estate.merge(load.resources, known, load.notices)
+    load.files.extend(f"context: {name}" for name in known.files)
+    return load
+
+
+def _read(paths: Sequence[str | Path], options: ScanOptions, context: DeploymentContext) -> InputLoad:
     return read_inputs(paths, parameter_files=options.parameter_files, parameter_values=options.parameter_values,
-                       context=options.context, max_file_bytes=options.max_file_bytes,
+                       context=context, max_file_bytes=options.max_file_bytes,
                        exclude=options.exclude, link_roots=options.link_roots)
 
 
@@ -189,6 +214,10 @@ def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
                                  message=f"waiver of {w.rule} for '{w.resource}' matches no result")
                           for w in waivers if w not in used and not any(w.matches(r) for r in results))
     results = apply_waivers(results, waivers, today=options.today or date.today())
+    if any("contextFile" in r.metadata for r in load.resources):
+        from checker.sources.context import context_only
+
+        results = context_only(results, load.resources)
     report.results = results
 
     by_site: dict[str, list[Result]] = {}

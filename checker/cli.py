@@ -242,6 +242,16 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
                              "relativePath) from DIR; by default only inside the scanned folders (repeatable)")
 
 
+def _add_context_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--context", action="append", type=Path, metavar="FILE", dest="context_files",
+                        help="live-audit snapshot (audit --save-snapshot) or export of the estate the templates "
+                             "deploy into: resources they refer to but do not deploy resolve from it (repeatable; "
+                             "the templates win for the same id)")
+    parser.add_argument("--gate-context", action="store_true", default=None,
+                        help="findings about resources only in --context files gate too (default: shown apart, "
+                             "not gating)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="hybrid-check", parents=[_global_options(suppress=False)],
@@ -256,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan = _command(commands, "scan", "check templates and exports against the policies", common)
     _add_input_options(scan)
+    _add_context_options(scan)
     _add_report_options(scan)
 
     graph = _command(commands, "graph", "show the resources and relations the checker understood", common)
@@ -401,6 +412,8 @@ def _scan_options(args: argparse.Namespace, config: Any) -> Any:
         waivers=tuple(getattr(config, "waivers", ()) or ()),
         max_file_bytes=int(max_mb) * 1024 * 1024,
         link_roots=tuple(getattr(args, "link_roots", None) or ()),
+        context_files=tuple(getattr(args, "context_files", None) or ()) or tuple(
+            Path(p) for p in (getattr(config, "context", None) or ())) if args.command == "scan" else (),
     )
 
 
@@ -426,7 +439,7 @@ def _render(fmt: str, report: Any, gate: Any, args: argparse.Namespace, config: 
     if fmt == "junit":
         from checker.report import junit
 
-        return junit.render_junit(report, unknown=gate.unknown)
+        return junit.render_junit(report, unknown=gate.unknown, gate_context=gate.gate_context)
     if fmt == "markdown":
         from checker.report import markdown
 
@@ -457,6 +470,7 @@ def _finish_report(report: Any, args: argparse.Namespace, config: Any) -> int:
         fail_on=_pick(args.fail_on, getattr(config, "fail_on", None), "high"),
         unknown=_pick(args.unknown, getattr(config, "unknown", None), "fail"),
         allow_empty=bool(_pick(args.allow_empty, getattr(config, "allow_empty", None), False)),
+        gate_context=bool(_pick(getattr(args, "gate_context", None), getattr(config, "gate_context", None), False)),
     )
     _write_outputs(report, gate, args, config)
     fmt = _pick(args.format, getattr(config, "format", None), "table")

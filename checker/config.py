@@ -71,6 +71,8 @@ class Config:
     policies: tuple[Path, ...] = ()  # policy folders used besides the bundled ones
     default_policies: bool | None = None  # false: only the folders in `policies`
     exclude: tuple[str, ...] = ()  # globs left out of folder walks
+    context: tuple[Path, ...] = ()  # live-estate snapshots or exports the templates deploy into (--context)
+    gate_context: bool | None = None  # findings only about the context gate too (--gate-context)
     rule_docs_url: str | None = None  # where the rule pages live (SARIF helpUri, report links)
     max_file_size: int | None = None  # MB
     disabled_rules: frozenset[str] = frozenset()  # rule id globs
@@ -423,6 +425,8 @@ def load_config(path: Path) -> Config:
         policies=_paths(data.get("policies"), base),
         default_policies=data.get("default-policies"),
         exclude=tuple(data.get("exclude", ())),
+        context=_paths(data.get("context"), base),
+        gate_context=data.get("gate-context"),
         rule_docs_url=data.get("rule-docs-url"),
         max_file_size=data.get("max-file-size"),
         disabled_rules=frozenset(rule for rule, settings in rules.items() if settings.get("enabled") is False),

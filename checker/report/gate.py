@@ -21,6 +21,7 @@ class GateOutcome:
     fail_on: str
     unknown: str
     reasons: tuple[str, ...]
+    gate_context: bool = False  # findings only about --context resources gate too
 
 
 def _at_or_above(severity: str, fail_on: str) -> bool:
@@ -31,9 +32,10 @@ def _at_or_above(severity: str, fail_on: str) -> bool:
     return SEVERITIES.index(severity) <= SEVERITIES.index(fail_on)
 
 
-def _gates(result: Result) -> bool:
+def _gates(result: Result, gate_context: bool) -> bool:
     # With a baseline only new findings gate; a result the baseline did not classify counts as new.
-    return result.baseline != "existing"
+    # A finding about a resource only in a --context file (the estate as it is) gates with --gate-context.
+    return result.baseline != "existing" and (gate_context or not result.context)
 
 
 def _by_severity(results: list[Result]) -> str:
@@ -56,9 +58,10 @@ def _describe(results: list[Result], limit: int = 3) -> str:
 
 
 def evaluate_gate(report: Report, *, fail_on: str = "high", unknown: str = "fail",
-                  allow_empty: bool = False) -> GateOutcome:
+                  allow_empty: bool = False, gate_context: bool = False) -> GateOutcome:
     """Decide the exit code. Input errors always give 2 (never a pass); so does an empty report unless
-    ``allow_empty``. Suppressed results never gate; an expired waiver keeps the real status, so it gates."""
+    ``allow_empty``. Suppressed results never gate; an expired waiver keeps the real status, so it gates.
+    Results about the context only (``Result.context``) gate only with ``gate_context``."""
     if fail_on not in FAIL_ON_CHOICES:
         raise CheckerError(f"fail-on: {fail_on!r} is not one of {', '.join(FAIL_ON_CHOICES)}",
                            hint="set the lowest severity that fails the gate, or none")
@@ -68,9 +71,9 @@ def evaluate_gate(report: Report, *, fail_on: str = "high", unknown: str = "fail
 
     reasons: list[str] = []
     failing = [r for r in report.results
-               if r.status == "fail" and _gates(r) and _at_or_above(r.severity, fail_on)]
+               if r.status == "fail" and _gates(r, gate_context) and _at_or_above(r.severity, fail_on)]
     unknowns = [r for r in report.results
-                if r.status == "unknown" and _gates(r) and _at_or_above(r.severity, fail_on)]
+                if r.status == "unknown" and _gates(r, gate_context) and _at_or_above(r.severity, fail_on)]
     scopes = list(getattr(report, "not_evaluated", None) or [])
     # A deployment that was not expanded (templateLink.uri, a template known only at deployment) hides
     # resources no rule saw: it counts like an unknown result unless a NOT-EXPANDED waiver accepts it.
@@ -78,6 +81,11 @@ def evaluate_gate(report: Report, *, fail_on: str = "high", unknown: str = "fail
     expired = [r for r in failing + unknowns if r.suppression is not None and r.suppression.expired]
 
     gate_fails = bool(failing)
+    apart = [r for r in report.results if r.context and r.status in ("fail", "unknown") and not gate_context
+             and r.baseline != "existing" and _at_or_above(r.severity, fail_on)]
+    if apart:
+        reasons.append(f"{len(apart)} finding(s) about resources only in the --context estate, not gating "
+                       "(--gate-context gates them)")
     if failing:
         reasons.append(f"{len(failing)} failure(s) at or above {fail_on}: {_describe(failing)}")
     if expired:
@@ -108,14 +116,14 @@ def evaluate_gate(report: Report, *, fail_on: str = "high", unknown: str = "fail
 
     if report.errors:
         reasons.insert(0, f"{len(report.errors)} input error(s): the input is not usable, fix it first")
-        return GateOutcome(False, EXIT_ERROR, fail_on, unknown, tuple(reasons))
+        return GateOutcome(False, EXIT_ERROR, fail_on, unknown, tuple(reasons), gate_context)
     if not report.results and not allow_empty:
         reasons.insert(0, "nothing was evaluated: no rule applied to any resource (no VPN or ExpressRoute "
                           "gateways, connections or circuits in the inputs); --allow-empty (allow-empty: true "
                           "in the configuration) accepts this")
-        return GateOutcome(False, EXIT_ERROR, fail_on, unknown, tuple(reasons))
+        return GateOutcome(False, EXIT_ERROR, fail_on, unknown, tuple(reasons), gate_context)
     if not report.results:
         reasons.insert(0, "nothing to check: no hybrid connectivity resources in the inputs (--allow-empty)")
     if gate_fails:
-        return GateOutcome(False, EXIT_FAIL, fail_on, unknown, tuple(reasons))
-    return GateOutcome(True, EXIT_PASS, fail_on, unknown, tuple(reasons))
+        return GateOutcome(False, EXIT_FAIL, fail_on, unknown, tuple(reasons), gate_context)
+    return GateOutcome(True, EXIT_PASS, fail_on, unknown, tuple(reasons), gate_context)

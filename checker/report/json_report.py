@@ -132,6 +132,8 @@ def _result_dict(result: Result) -> dict[str, Any]:
         "unknownReasons": [safe_text(reason) for reason in result.unknown_reasons],
         "suppression": suppression,
         "baseline": result.baseline,
+        # only present when true: the subject lives only in a --context file (not gating by default)
+        **({"context": True} if result.context else {}),
     }
 
 

@@ -51,6 +51,8 @@ def _details(results: Sequence[Result]) -> str:
                          f"{safe_text(r.suppression.reason)}")
         if r.baseline:
             lines.append(f"  baseline: {r.baseline}")
+        if r.context:
+            lines.append("  context: the resource is only in a --context file (the estate as it is)")
         if r.remediation:
             lines.append(f"  fix: {safe_text(r.remediation)}")
     return "\n".join(lines)
@@ -64,7 +66,8 @@ def _first_message(case: _Case, status: str) -> str:
     return text
 
 
-def _add_case(suite: ET.Element, case: _Case, unknown: str, counts: dict[str, int]) -> None:
+def _add_case(suite: ET.Element, case: _Case, unknown: str, counts: dict[str, int],
+              gate_context: bool = False) -> None:
     element = ET.SubElement(suite, "testcase", {"classname": case.rule, "name": case.resource_name, "time": "0"})
     if case.file:
         element.set("file", case.file)
@@ -74,7 +77,13 @@ def _add_case(suite: ET.Element, case: _Case, unknown: str, counts: dict[str, in
     status = case.status
     severity = next(r.severity for r in case.results if r.status == status)
     details = _details(case.results)
-    if status == "fail":
+    if status in ("fail", "unknown") and not gate_context and all(r.context for r in case.results):
+        # A finding about the estate the change does not touch: visible, not failing the run.
+        counts["skipped"] += 1
+        ET.SubElement(element, "skipped", {"message": f"{status}, context only (not gating): "
+                                                      + _first_message(case, status)})
+        ET.SubElement(element, "system-out").text = details
+    elif status == "fail":
         counts["failures"] += 1
         ET.SubElement(element, "failure", {"message": _first_message(case, status), "type": severity}).text = details
     elif status == "unknown" and unknown == "fail":
@@ -99,9 +108,10 @@ def _add_case(suite: ET.Element, case: _Case, unknown: str, counts: dict[str, in
         ET.SubElement(element, "system-out").text = details
 
 
-def render_junit(report: Report, *, unknown: str = "fail") -> str:
+def render_junit(report: Report, *, unknown: str = "fail", gate_context: bool = False) -> str:
     """``unknown``: ``fail`` makes an unknown a <failure>; ``warn`` and ``pass`` make it <skipped> with
-    the reason, so it shows without failing the test run (the gate's exit code decides the build)."""
+    the reason, so it shows without failing the test run (the gate's exit code decides the build). A case
+    whose results are all about --context resources is <skipped> too unless ``gate_context``."""
     if unknown not in UNKNOWN_MODES:
         raise ValueError(f"unknown must be one of {', '.join(UNKNOWN_MODES)}, not {unknown!r}")
     site_names = {site.id.lower(): site.name for site in report.sites}
@@ -123,7 +133,7 @@ def render_junit(report: Report, *, unknown: str = "fail") -> str:
         suite = ET.SubElement(root, "testsuite", {"name": name})
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         for case in cases.values():
-            _add_case(suite, case, unknown, counts)
+            _add_case(suite, case, unknown, counts, gate_context)
         _set_counts(suite, counts, totals)
     if report.errors:
         suite = ET.SubElement(root, "testsuite", {"name": INPUT_ERRORS_SUITE})

@@ -40,7 +40,7 @@ def _results_table(results: Sequence[Result], urls: dict[str, str]) -> list[str]
     lines = ["| Status | Severity | Rule | Resource | Location | Message |",
              "|---|---|---|---|---|---|"]
     for r in results[:MAX_ROWS]:
-        status = r.status + (" (baseline)" if r.baseline == "existing" else "")
+        status = r.status + (" (baseline)" if r.baseline == "existing" else "") + (" (context)" if r.context else "")
         message = cell(r.message)
         if r.status == "unknown" and r.unknown_reasons:
             message += "<br>Unknown: " + cell("; ".join(safe_text(x) for x in r.unknown_reasons))
@@ -73,6 +73,9 @@ def render_markdown(report: Report, *, gate: GateOutcome | None = None, docs_url
     summary = (f"{len(report.results)} results: {counts['fail']} failed, {counts['unknown']} unknown, "
                f"{counts['suppressed']} suppressed, {counts['pass']} passed, "
                f"{counts['not-applicable']} not applicable")
+    apart = sum(1 for r in report.results if r.context and r.status in ("fail", "unknown"))
+    if apart:
+        summary += f" ({apart} failed or unknown only about `--context` resources, marked `(context)`)"
     if report.errors:
         summary += f"; **{len(report.errors)} input error(s)**"
     lines.append(summary + ".")

@@ -72,6 +72,9 @@ class Result:
     unknown_reasons: tuple[str, ...] = ()  # why the verdict is unknown (or what was not collected)
     suppression: Suppression | None = None  # set when status == "suppressed" or a waiver expired
     baseline: str | None = None  # "new" | "existing" | "fixed" when a baseline was given
+    #: the subject lives only in a --context file (the live estate), not in the scanned inputs: shown apart,
+    #: gates only with --gate-context (checker/sources/context.py)
+    context: bool = False
 
 
 @dataclass(frozen=True)

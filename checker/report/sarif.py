@@ -155,6 +155,8 @@ def _result(result: Result, index: int, root: Path) -> dict[str, Any]:
         FINGERPRINT_KEY: fingerprint_of(result.rule, result.resource.id, uri[0] if uri else result.location.file)}
     if result.baseline in BASELINE_STATE:
         out["baselineState"] = BASELINE_STATE[result.baseline]
+    elif result.context:
+        out["baselineState"] = "unchanged"  # the estate as it is before the change (a --context resource)
     if result.status == "suppressed" and result.suppression is not None:
         out["suppressions"] = [{
             "kind": "inSource" if result.suppression.source == "inline" else "external",
@@ -172,6 +174,8 @@ def _result(result: Result, index: int, root: Path) -> dict[str, Any]:
         properties["waiverExpired"] = result.suppression.expires
     if result.remediation:
         properties["remediation"] = safe_text(result.remediation)
+    if result.context:
+        properties["context"] = True  # only about a --context resource: gates only with --gate-context
     out["properties"] = properties
     return out
 

@@ -180,7 +180,8 @@ def fold_repeats(results: Sequence[Result]) -> list[tuple[Result, int]]:
 def _rows(entries: Sequence[tuple[Result, int]], color: bool) -> list[list[str]]:
     rows = []
     for result, count in entries:
-        status = result.status + (" (baseline)" if result.baseline == "existing" else "")
+        status = result.status + (" (baseline)" if result.baseline == "existing" else "") + (
+            " (context)" if result.context else "")
         resource = safe_text(result.resource.name)
         message = _message_cell(result)
         if count > 1:
@@ -276,6 +277,9 @@ def summary_line(report: Report, gate: GateOutcome | None) -> str:
     if report.resource_count is not None:
         read += f", {report.resource_count} resource(s)"
     text = f"{read}, {len(report.results)} result(s)" + (": " + ", ".join(parts) if parts else "")
+    apart = sum(1 for r in report.results if r.context and r.status in ("fail", "unknown"))
+    if apart:
+        text += f" ({apart} fail/unknown only about --context resources)"
     if report.errors:
         text += f"; {len(report.errors)} input error(s)"
     if gate is not None:

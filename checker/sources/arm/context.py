@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 DEFAULT_TENANT_ID = "00000000-0000-0000-0000-000000000000"
@@ -24,6 +26,9 @@ class DeploymentContext:
     management_group: str = DEFAULT_MANAGEMENT_GROUP
     #: "resourceGroup" | "subscription" | "managementGroup" | "tenant": from the template's $schema
     scope: str = "resourceGroup"
+    #: resources of the live estate (``scan --context``) by normalised id: ``reference()`` of one of
+    #: them returns its body (checker/sources/context.py)
+    known_resources: Mapping[str, Mapping[str, Any]] | None = field(default=None, compare=False, repr=False)
 
     def with_(self, **changes: object) -> DeploymentContext:
         return replace(self, **changes)  # type: ignore[arg-type]

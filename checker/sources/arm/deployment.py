@@ -174,6 +174,7 @@ def expand_template(doc: Any, file: str, *, parameter_values: Mapping[str, Param
         env = _Env(file=file, base_dir=Path(base_dir), pointer="", scope=_Scope(symbols, context),
                    placement=context, depth=0, inherited_unknown=False, deployment_id=None,
                    v2=isinstance(doc.get("resources"), dict))
+        symbols.env = env
         symbols.check_inputs()
         expander.expand_template(doc, env)
     except CheckerError as exc:
@@ -235,6 +236,7 @@ class _Symbols:
         self.inputs = inputs
         self.context = context
         self.home = _Scope(self, context)  # for variables and defaults: no copy loop is visible there
+        self.env: _Env | None = None  # the template's expansion, once it starts (symbolic `existing` lookups)
         self._check_sections(template)
         raw_parameters = template.get("parameters")
         self.parameters_object = raw_parameters if isinstance(raw_parameters, dict) else {}
@@ -561,6 +563,17 @@ class _Scope:
 
     def user_function(self, namespace: str, name: str) -> UserFunction | None:
         return self.symbols.functions.get((str(namespace).lower(), str(name).lower()))
+
+    def existing_resource_id(self, name: str) -> str | None:
+        """For ``reference('<symbolic name>')`` (languageVersion 2.0): the id of the ``existing``
+        resource of that name, which the live estate given as context may hold; None otherwise."""
+        env = self.symbols.env
+        key = name.lower() if isinstance(name, str) else ""
+        entry = env.symbolic.get(key) if env is not None and env.v2 else None
+        if entry is None or not isinstance(entry[1], dict) or entry[1].get("existing") is not True:
+            return None
+        identity = self.symbols.expander.symbol_identity(env, key)  # type: ignore[arg-type]
+        return identity.id if identity is not None and isinstance(identity.id, str) else None
 
     def deployment_outputs(self, name: str) -> Any:
         """For ``reference('<nested deployment>').outputs``: the outputs of a nested deployment of this
@@ -1423,6 +1436,8 @@ class _Expander:
         inner = _Env(file=env.file, base_dir=env.base_dir, pointer=inner_pointer, scope=inner_scope,
                      placement=target, depth=env.depth + 1, inherited_unknown=inherited_unknown,
                      deployment_id=identity.id, v2=v2)
+        if inner_scope.symbols is not outer_scope.symbols:
+            inner_scope.symbols.env = inner
         self.expand_template(template, inner)
         if isinstance(identity.name_value, str):
             outer_scope.symbols.deployments[identity.name.lower()] = (template, inner_scope, env.file)
@@ -1468,6 +1483,7 @@ class _Expander:
         inner = _Env(file=linked_file, base_dir=path.parent, pointer="", scope=_Scope(symbols, target),
                      placement=target, depth=env.depth + 1, inherited_unknown=inherited_unknown,
                      deployment_id=identity.id, v2=isinstance(template.get("resources"), dict))
+        symbols.env = inner
         self.expand_template(template, inner)
         if isinstance(identity.name_value, str):
             scope.symbols.deployments[identity.name.lower()] = (template, inner.scope, linked_file)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
-from checker.model import Secret, Unknown, parse_resource_id
+from checker.model import Secret, Unknown, normalise_id, parse_resource_id
 
 #: A secret transformed by any function: its text must never come out, so the result is unknown.
 DERIVED_FROM_SECRET = Unknown("derived from a secure value")
@@ -640,7 +640,32 @@ def _reference(scope: Any, args: Any, name: str) -> Any:
         outputs = outputs_of(deployment) if deployment else None
         if isinstance(outputs, dict):
             return PartlyKnown({"outputs": outputs}, f"reference({_describe_argument(target)})")
+    estate = getattr(getattr(scope, "context", None), "known_resources", None)
+    if estate and isinstance(target, str) and not target.startswith("/"):
+        existing = getattr(scope, "existing_resource_id", None)
+        target_id = existing(target) if existing is not None else None
+    else:
+        target_id = target
+    known = estate.get(normalise_id(target_id)) if estate and isinstance(target_id, str) \
+        and target_id.startswith("/") else None
+    if known is not None:
+        # A resource of the live estate given as context (scan --context): its state before this deployment.
+        full = len(args) > 2 and isinstance(args[2], str) and args[2].lower() == "full"
+        value = known if full else known.get("properties")
+        if isinstance(value, dict):
+            described = f"reference({_describe_argument(target)})"
+            return _copy(value, described if full else f"{described}.properties")
     return Unknown(f"reference({_describe_argument(target)}){_AFTER_DEPLOYMENT}")
+
+
+def _copy(value: Any, reference: str) -> Any:
+    """A copy of a context body that expressions may build on without changing the context; every
+    object in it is :class:`PartlyKnown`, so a member the context does not hold is unknown, not an error."""
+    if isinstance(value, dict):
+        return PartlyKnown({key: _copy(item, f"{reference}.{key}") for key, item in value.items()}, reference)
+    if isinstance(value, list):
+        return [_copy(item, f"{reference}[{index}]") for index, item in enumerate(value)]
+    return value
 
 
 def _list_function(scope: Any, args: Any, name: str) -> Any:
