@@ -575,9 +575,23 @@ def _examples(document: Mapping[str, Any], file: str) -> Mapping[str, str]:
     return MappingProxyType(found)
 
 
+#: Folders below a policy folder that hold per-rule test cases (checker/policy/testing.py), not policies.
+TESTS_DIR = "tests"
+
+
 def policy_files(directory: Path) -> list[Path]:
-    """Every policy file below a directory, in a stable order."""
-    return sorted((p for p in directory.rglob("*") if p.suffix.lower() in POLICY_SUFFIXES and p.is_file()),
+    """Every policy file below a directory, in a stable order; ``tests/`` folders (per-rule test
+    cases and their ``expected.yaml``) are not policies."""
+    return sorted((p for p in directory.rglob("*") if p.suffix.lower() in POLICY_SUFFIXES and p.is_file()
+                   and TESTS_DIR not in p.relative_to(directory).parts[:-1]),
+                  key=lambda p: p.relative_to(directory).as_posix())
+
+
+def test_files(directory: Path) -> list[Path]:
+    """Every file of the per-rule test folders below a policy folder (``tests/<RULE-ID>/*``), in a
+    stable order."""
+    return sorted((p for p in directory.rglob("*") if p.is_file()
+                   and TESTS_DIR in p.relative_to(directory).parts[:-1]),
                   key=lambda p: p.relative_to(directory).as_posix())
 
 
