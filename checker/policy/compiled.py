@@ -1,6 +1,6 @@
 """The bundled policies in compiled form: what the loader makes of them (YAML read, schema and semantic
 checks passed) stored as JSON, so that a scan reads one JSON file instead of parsing and validating
-sixty YAML files.
+every YAML file.
 
 The compiled form is keyed by a SHA-256 content hash of every policy file (relative path and bytes),
 of the code that validates policies (every module of ``checker/policy``, the policy schema, the
