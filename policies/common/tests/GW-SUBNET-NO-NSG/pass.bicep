@@ -1,3 +1,4 @@
+// a GatewaySubnet without a network security group
 param location string = 'westeurope'
 
 resource vnetHubWeu 'Microsoft.Network/virtualNetworks@2024-05-01' = {
