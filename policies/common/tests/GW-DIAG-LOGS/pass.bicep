@@ -82,6 +82,7 @@ resource vgwHubWeu 'Microsoft.Network/virtualNetworkGateways@2024-05-01' = {
       }
     ]
   }
+  dependsOn: [vnetHubWeu]
 }
 
 resource diagVgwHubWeu 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {

@@ -81,6 +81,7 @@ resource vgwHubWeu 'Microsoft.Network/virtualNetworkGateways@2024-05-01' = {
       }
     ]
   }
+  dependsOn: [vnetHubWeu]
 }
 
 resource mcVgwHubWeu 'Microsoft.Maintenance/maintenanceConfigurations@2023-04-01' = {

@@ -81,6 +81,7 @@ resource vgwHubWeu 'Microsoft.Network/virtualNetworkGateways@2024-05-01' = {
       }
     ]
   }
+  dependsOn: [vnetHubWeu]
 }
 
 resource alertServiceHealthWeu 'Microsoft.Insights/activityLogAlerts@2020-10-01' = {

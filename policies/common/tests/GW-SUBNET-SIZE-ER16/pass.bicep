@@ -53,8 +53,8 @@ resource ergwHubWeu 'Microsoft.Network/virtualNetworkGateways@2024-05-01' = {
       }
     ]
   }
+  dependsOn: [vnetHubWeu]
 }
-
 
 // one connection per circuit; the circuits belong to the connectivity team's subscription
 resource circuitConnections 'Microsoft.Network/connections@2024-05-01' = [for i in range(1, 16): {

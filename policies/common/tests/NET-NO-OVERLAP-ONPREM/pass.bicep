@@ -81,6 +81,7 @@ resource vgwHubWeu 'Microsoft.Network/virtualNetworkGateways@2024-05-01' = {
       }
     ]
   }
+  dependsOn: [vnetHubWeu]
 }
 
 resource lgwDcAms 'Microsoft.Network/localNetworkGateways@2024-05-01' = {

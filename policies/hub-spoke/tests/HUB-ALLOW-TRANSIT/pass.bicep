@@ -81,6 +81,7 @@ resource vgwHubWeu 'Microsoft.Network/virtualNetworkGateways@2024-05-01' = {
       }
     ]
   }
+  dependsOn: [vnetHubWeu]
 }
 
 resource vnetSpokeAppWeu 'Microsoft.Network/virtualNetworks@2024-05-01' = {
@@ -111,6 +112,7 @@ resource peerHubToSpokeApp 'Microsoft.Network/virtualNetworks/virtualNetworkPeer
     allowGatewayTransit: true
     useRemoteGateways: false
   }
+  dependsOn: [vgwHubWeu]
 }
 
 resource peerSpokeAppToHub 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings@2024-05-01' = {
@@ -125,4 +127,5 @@ resource peerSpokeAppToHub 'Microsoft.Network/virtualNetworks/virtualNetworkPeer
     allowGatewayTransit: false
     useRemoteGateways: true
   }
+  dependsOn: [vgwHubWeu]
 }

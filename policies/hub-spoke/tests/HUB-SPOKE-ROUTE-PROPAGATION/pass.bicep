@@ -81,6 +81,7 @@ resource vgwHubWeu 'Microsoft.Network/virtualNetworkGateways@2024-05-01' = {
       }
     ]
   }
+  dependsOn: [vnetHubWeu]
 }
 
 resource lgwDcAms 'Microsoft.Network/localNetworkGateways@2024-05-01' = {
@@ -162,6 +163,7 @@ resource peerHubToSpokeApp 'Microsoft.Network/virtualNetworks/virtualNetworkPeer
     allowGatewayTransit: true
     useRemoteGateways: false
   }
+  dependsOn: [vgwHubWeu]
 }
 
 resource peerSpokeAppToHub 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings@2024-05-01' = {
@@ -176,4 +178,5 @@ resource peerSpokeAppToHub 'Microsoft.Network/virtualNetworks/virtualNetworkPeer
     allowGatewayTransit: false
     useRemoteGateways: true
   }
+  dependsOn: [vgwHubWeu]
 }
