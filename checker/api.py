@@ -48,6 +48,9 @@ class ScanOptions:
     exclude: tuple[str, ...] = ()  # globs left out of folder walks (--exclude, exclude: in the configuration)
     link_roots: tuple[str, ...] = ()  # more folders linked templates may be read from (--link-root; flag only)
     context_files: tuple[Path, ...] = ()  # the live estate as context (--context, context: in the configuration)
+    #: policies already loaded (the per-rule test runner loads a folder once for all its cases): used
+    #: instead of policy_dirs and the bundled policies
+    policies: tuple[Policy, ...] | None = None
 
 
 def load_policies(options: ScanOptions) -> tuple[list[Policy], list[InputError]]:
@@ -55,6 +58,8 @@ def load_policies(options: ScanOptions) -> tuple[list[Policy], list[InputError]]
     policy folders of the options (read from YAML)."""
     from checker.views import SUBJECT_KINDS
 
+    if options.policies is not None:
+        return list(options.policies), []
     if options.default_policies and not options.policy_dirs:
         from checker.policy.compiled import load_bundled
 

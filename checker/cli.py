@@ -41,7 +41,8 @@ DESCRIPTIONS = {
              "the policies on it.",
     "baseline": "Scan and record the current failures and unknowns in a baseline file; later scans with "
                 "--baseline FILE gate only on new findings.",
-    "policies": "List the policies (bundled and from --policies folders) or validate policy folders.",
+    "policies": "List the policies (bundled and from --policies folders), validate policy folders or run "
+                "the rules' test folders.",
     "explain": "Print what a rule checks, why, and how to fix it.",
 }
 EXAMPLES = {
@@ -63,10 +64,20 @@ EXAMPLES = {
     "policies": """examples:
   hybrid-check policies list --pattern vpn
   hybrid-check policies list --format json --policies ./my-rules
-  hybrid-check policies validate ./my-rules""",
+  hybrid-check policies validate ./my-rules
+  hybrid-check policies test ./my-rules""",
     "explain": """examples:
   hybrid-check explain VPN-ACTIVE-ACTIVE""",
 }
+POLICIES_TEST_HELP = """examples:
+  hybrid-check policies test ./my-rules
+  hybrid-check policies test policies
+
+exit codes:
+  0  every case gave the expected verdicts
+  1  a case gave other verdicts than expected.yaml lists (or its scan had input errors)
+  2  a malformed test folder or policy (expected.yaml missing or invalid, a case file missing or
+     not listed, no pass or no fail case, an unknown rule id), or a usage error"""
 
 
 class UsageError(Exception):
@@ -326,6 +337,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Validate every policy file below each folder against the policy schema.",
         epilog=EXAMPLES["policies"] + "\n\n" + EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     validate.add_argument("directories", nargs="+", type=Path, metavar="DIR")
+    testing = policy_commands.add_parser(
+        "test", help="run the rules' test folders (tests/<RULE-ID>/ beside the policies)",
+        description="Scan each case file of every tests/<RULE-ID>/ folder below each DIR with the policies "
+                    "of that DIR and compare the rule's verdicts with the folder's expected.yaml: one line per "
+                    "case (PASS, or FAIL with the difference), then a summary.",
+        epilog=POLICIES_TEST_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    testing.add_argument("directories", nargs="+", type=Path, metavar="DIR")
 
     explain = _command(commands, "explain", "what a rule checks, why, and how to fix it", common)
     explain.add_argument("rule", metavar="RULE-ID")
@@ -685,8 +703,10 @@ def cmd_policies(args: argparse.Namespace) -> int:
             return EXIT_INPUT
         print(f"policies valid: {', '.join(str(d) for d in args.directories)}")
         return EXIT_PASS
+    if args.policies_command == "test":
+        return _policies_test(args.directories)
     if args.policies_command != "list":
-        raise UsageError("policies needs an action: list or validate (hybrid-check policies --help)")
+        raise UsageError("policies needs an action: list, validate or test (hybrid-check policies --help)")
     from checker.policy.engine import format_policy_list
 
     policies, errors = _policies(args)
@@ -705,6 +725,30 @@ def cmd_policies(args: argparse.Namespace) -> int:
 
         print(tabulate(format_policy_list(policies), headers=["rule", "severity", "patterns", "subject", "title"]))
     return EXIT_INPUT if errors else EXIT_PASS
+
+
+def _policies_test(directories: Sequence[Path]) -> int:
+    """``policies test``: one line per case, a summary, exit 0 / 1 (a case differs) / 2 (malformed)."""
+    from checker.policy.testing import expectation_text, run
+
+    results, errors = run(directories)
+    for result in results:
+        if result.ok:
+            print(f"PASS {result.rule} {result.case}")
+            continue
+        print(f"FAIL {result.rule} {result.case}")
+        print(f"  expected: {expectation_text(result.expected)}")
+        print(f"  actual:   {expectation_text(result.actual)}")
+        for line in result.difference:
+            print(f"  {line}")
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    failed = sum(1 for r in results if not r.ok)
+    print(f"{len(results)} case(s): {len(results) - failed} passed, {failed} failed"
+          + (f"; {len(errors)} error(s) in test folders" if errors else ""))
+    if errors:
+        return EXIT_INPUT
+    return EXIT_FAIL if failed else EXIT_PASS
 
 
 def cmd_explain(args: argparse.Namespace) -> int:

@@ -36,12 +36,14 @@ def _run(installed: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[
 
 def _repo_policies() -> list[Path]:
     """The policy files of the repository: the installed package carries every one of them."""
-    return sorted((REPO_ROOT / "policies").rglob("*.yaml"))
+    from checker.policy.loader import policy_files
+
+    return policy_files(REPO_ROOT / "policies")
 
 
 def test_installed_package_carries_policies_and_schemas(installed: Path) -> None:
     package = installed / "checker"
-    assert len(list((package / "policies").rglob("*.yaml"))) == len(_repo_policies())
+    assert len(list((package / "policies").rglob("*.yaml"))) == len(list((REPO_ROOT / "policies").rglob("*.yaml")))
     assert {p.name for p in (package / "schemas").glob("*.json")} >= {
         "policy.schema.json", "report.schema.json", "config.schema.json"}
 
@@ -61,10 +63,13 @@ def test_installed_cli_finds_its_policies_from_any_directory(installed: Path, tm
     assert where.stdout.strip().startswith(str(installed))
 
 
-def test_installed_package_carries_the_rule_examples(installed: Path) -> None:
-    examples = list((installed / "checker" / "policies").glob("*/examples/*"))
-    assert {p.suffix for p in examples} == {".json", ".bicep"}
-    assert len(examples) == len(list((REPO_ROOT / "policies").glob("*/examples/*")))
+def test_installed_package_carries_the_rule_test_folders(installed: Path) -> None:
+    cases = sorted(p.relative_to(installed / "checker" / "policies").as_posix()
+                   for p in (installed / "checker" / "policies").glob("*/tests/*/*"))
+    assert cases and cases == sorted(p.relative_to(REPO_ROOT / "policies").as_posix()
+                                     for p in (REPO_ROOT / "policies").glob("*/tests/*/*"))
+    assert any(name.endswith("/expected.yaml") for name in cases)
+    assert any(name.endswith("/pass.bicep") for name in cases)
 
 
 def test_every_importable_data_folder_is_declared() -> None:

@@ -128,7 +128,7 @@ def test_unknown_top_level_field_and_bad_id(tmp_path: Path) -> None:
         "X-ONE.yaml:1: id: expected a value matching ^[A-Z0-9]+(-[A-Z0-9]+)+$, found string 'x-one' (rule ids are "
         "upper-case words joined by dashes, e.g. GW-SUBNET-SIZE)",
         "X-ONE.yaml:2: unknown field 'titel' (did you mean 'title'? expected one of id, title, severity, patterns, "
-        "subject, requires, description, parameters, if, then, message, remediation, property, references, examples)",
+        "subject, requires, description, parameters, if, then, message, remediation, property, references)",
     ]
 
 

@@ -1,9 +1,10 @@
 """The bundled policies in compiled form: what the loader makes of them (YAML read, schema and semantic
 checks passed) stored as JSON, so that a scan reads one JSON file instead of parsing and validating
-sixty YAML files.
+every YAML file.
 
-The compiled form is keyed by a SHA-256 content hash of every policy file (relative path and bytes),
-of the code that validates policies (every module of ``checker/policy``, the policy schema, the
+The compiled form is keyed by a SHA-256 content hash of every policy file and of the pass cases of the
+rule test folders (``tests/<ID>/pass.json`` and ``pass.bicep``: the rule pages' compliant examples),
+each by relative path and bytes, of the code that validates policies (every module of ``checker/policy``, the policy schema, the
 subject kinds and declared fields in ``views/`` and ``subject.py``), of the tool version and of the
 subject kinds the caller checks against. The hash is computed on every run from the files as they are now, so an edited,
 added or removed policy, or a changed loader, is never served from a stale compiled form: the key
@@ -38,7 +39,7 @@ from checker.model import InputError
 from checker.policy.model import ParameterSpec, Policy
 
 #: Bumped whenever the layout of the compiled form changes.
-FORMAT = 2  # 2: compliant examples included
+FORMAT = 3  # 2: compliant examples included; 3: from the rule test folders' pass cases
 CACHE_ENV = "HYBRID_CHECK_CACHE_DIR"
 _PACKAGE = Path(__file__).resolve().parents[1]
 #: Besides every module of checker/policy: the files whose content decides what the loader accepts.
@@ -177,15 +178,18 @@ def load_compiled(directory: Path,
                   known_subjects: Collection[str] | None = None) -> tuple[list[Policy], list[InputError]]:
     """The policies of a folder as :func:`checker.policy.loader.load_policies` returns them, from the
     compiled form when its content key matches, else from YAML (and then compiled for the next run)."""
-    from checker.policy.loader import load_policies, policy_files
+    from checker.policy.loader import example_files, load_policies, policy_files
 
     directory = Path(directory)
     if not directory.is_dir():
         return load_policies([directory], known_subjects)
     try:
-        # The compliant examples beside the policies are part of what is compiled, so part of the key.
-        examples = sorted(p for p in directory.glob("**/examples/*") if p.is_file())
-        key = content_key(directory, policy_files(directory) + examples, known_subjects)
+        # The compliant examples (the pass cases of the rule test folders) are part of what is compiled,
+        # so part of the key.
+        # (a policy file's stem is its rule id: the loader checks that)
+        files = policy_files(directory)
+        examples = [path for file in files for path in example_files(file, file.stem).values()]
+        key = content_key(directory, files + examples, known_subjects)
     except OSError:  # a file vanished or cannot be read: the loader words the problem
         return load_policies([directory], known_subjects)
     cache_file = _cache_file(directory)

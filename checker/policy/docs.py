@@ -34,8 +34,8 @@ EXAMPLE_KINDS = (("arm", "ARM template", "json"), ("bicep", "Bicep", "bicep"))
 
 
 def compliant_example(policy: Policy) -> list[str]:
-    """The "Compliant example" section: the rule's ARM and Bicep examples (from its ``examples``
-    key or its ``examples/<ID>.json`` and ``.bicep`` files), or nothing when it has none."""
+    """The "Compliant example" section: the resources of the rule's pass case (``tests/<ID>/pass.json``)
+    and the same deployment in Bicep (``tests/<ID>/pass.bicep``), or nothing when it has none."""
     found = [(title, fence, policy.examples[kind].strip()) for kind, title, fence in EXAMPLE_KINDS
              if policy.examples.get(kind)]
     if not found:

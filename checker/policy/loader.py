@@ -547,37 +547,50 @@ def _policy_from(document: Mapping[str, Any], file: str, positions: _Positions) 
         parameters=MappingProxyType(parameters), condition_if=document.get("if"),
         condition_then=document["then"], message=document["message"].strip(),
         remediation=document["remediation"].strip(), references=tuple(document.get("references") or ()),
-        file=file, line=positions.line(("id",), key=True), examples=_examples(document, file),
+        file=file, line=positions.line(("id",), key=True), examples=_examples(file, str(document["id"])),
         property=document.get("property", ""))
 
 
-#: Compliant examples may also live beside the policy: ``examples/<ID>.json`` (the ARM resource, or a
-#: list of resources, that makes the rule pass) and ``examples/<ID>.bicep`` (the same in Bicep). The
-#: tests put each ARM example into a compliant site and check that the rule passes on it.
-EXAMPLE_FILES = (("arm", ".json"), ("bicep", ".bicep"))
+#: Folders below a policy folder that hold per-rule test cases (checker/policy/testing.py), not policies.
+TESTS_DIR = "tests"
+#: The pass case of a rule's test folder is its compliant example (rule page, SARIF help).
+EXAMPLE_FILES = (("arm", "pass.json"), ("bicep", "pass.bicep"))
 
 
 def example_files(policy_file: Path, rule_id: str) -> dict[str, Path]:
-    """The example files of a rule that exist, by kind (arm, bicep)."""
-    folder = policy_file.parent / "examples"
-    return {kind: folder / f"{rule_id}{suffix}" for kind, suffix in EXAMPLE_FILES
-            if (folder / f"{rule_id}{suffix}").is_file()}
+    """The compliant examples of a rule that exist, by kind: ``arm`` (``tests/<ID>/pass.json``, whose
+    ``resources`` the rule page shows) and ``bicep`` (``tests/<ID>/pass.bicep``)."""
+    folder = policy_file.parent / TESTS_DIR / rule_id
+    return {kind: folder / name for kind, name in EXAMPLE_FILES if (folder / name).is_file()}
 
 
-def _examples(document: Mapping[str, Any], file: str) -> Mapping[str, str]:
-    found = {kind: str(text).strip() for kind, text in (document.get("examples") or {}).items()}
-    for kind, path in example_files(Path(file), str(document["id"])).items():
-        if kind not in found:
-            try:
-                found[kind] = path.read_text(encoding="utf-8").strip()
-            except (OSError, UnicodeDecodeError):
-                continue
+def _examples(file: str, rule_id: str) -> Mapping[str, str]:
+    """The rule page's compliant examples: the resources of the pass case, pretty-printed, and the
+    pass case in Bicep. A pass case that cannot be read is left out here (the rule's tests report it)."""
+    import json
+
+    found: dict[str, str] = {}
+    for kind, path in example_files(Path(file), rule_id).items():
+        try:
+            text = path.read_text(encoding="utf-8")
+            if kind == "arm":
+                resources = json.loads(text).get("resources")
+                if not isinstance(resources, list) or not resources:
+                    continue
+                text = json.dumps(resources, indent=2, ensure_ascii=False)
+        except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+            continue
+        found[kind] = text.strip()
     return MappingProxyType(found)
 
 
+
+
 def policy_files(directory: Path) -> list[Path]:
-    """Every policy file below a directory, in a stable order."""
-    return sorted((p for p in directory.rglob("*") if p.suffix.lower() in POLICY_SUFFIXES and p.is_file()),
+    """Every policy file below a directory, in a stable order; ``tests/`` folders (per-rule test
+    cases and their ``expected.yaml``) are not policies."""
+    return sorted((p for p in directory.rglob("*") if p.suffix.lower() in POLICY_SUFFIXES and p.is_file()
+                   and TESTS_DIR not in p.relative_to(directory).parts[:-1]),
                   key=lambda p: p.relative_to(directory).as_posix())
 
 

@@ -1,0 +1,108 @@
+// a customer-controlled maintenance configuration assigned to the gateway
+param location string = 'westeurope'
+
+resource vnetHubWeu 'Microsoft.Network/virtualNetworks@2024-05-01' = {
+  name: 'vnet-hub-weu'
+  location: location
+  properties: {
+    addressSpace: {
+      addressPrefixes: ['10.20.0.0/16']
+    }
+    subnets: [
+      {
+        name: 'snet-shared'
+        properties: { addressPrefix: '10.20.1.0/24' }
+      }
+      {
+        name: 'GatewaySubnet'
+        properties: { addressPrefix: '10.20.255.224/27' }
+      }
+    ]
+  }
+}
+
+resource pipVgwHubWeu01 'Microsoft.Network/publicIPAddresses@2024-05-01' = {
+  name: 'pip-vgw-hub-weu-01'
+  location: location
+  sku: { name: 'Standard', tier: 'Regional' }
+  zones: ['1', '2', '3']
+  properties: {
+    publicIPAllocationMethod: 'Static'
+    publicIPAddressVersion: 'IPv4'
+  }
+}
+
+resource pipVgwHubWeu02 'Microsoft.Network/publicIPAddresses@2024-05-01' = {
+  name: 'pip-vgw-hub-weu-02'
+  location: location
+  sku: { name: 'Standard', tier: 'Regional' }
+  zones: ['1', '2', '3']
+  properties: {
+    publicIPAllocationMethod: 'Static'
+    publicIPAddressVersion: 'IPv4'
+  }
+}
+
+resource vgwHubWeu 'Microsoft.Network/virtualNetworkGateways@2024-05-01' = {
+  name: 'vgw-hub-weu'
+  location: location
+  properties: {
+    gatewayType: 'Vpn'
+    vpnType: 'RouteBased'
+    vpnGatewayGeneration: 'Generation2'
+    sku: { name: 'VpnGw2AZ', tier: 'VpnGw2AZ' }
+    activeActive: true
+    enableBgp: true
+    bgpSettings: { asn: 65010 }
+    ipConfigurations: [
+      {
+        name: 'ipconfig-01'
+        properties: {
+          privateIPAllocationMethod: 'Dynamic'
+          subnet: {
+            id: resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet-hub-weu', 'GatewaySubnet')
+          }
+          publicIPAddress: {
+            id: pipVgwHubWeu01.id
+          }
+        }
+      }
+      {
+        name: 'ipconfig-02'
+        properties: {
+          privateIPAllocationMethod: 'Dynamic'
+          subnet: {
+            id: resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet-hub-weu', 'GatewaySubnet')
+          }
+          publicIPAddress: {
+            id: pipVgwHubWeu02.id
+          }
+        }
+      }
+    ]
+  }
+  dependsOn: [vnetHubWeu]
+}
+
+resource mcVgwHubWeu 'Microsoft.Maintenance/maintenanceConfigurations@2023-04-01' = {
+  name: 'mc-vgw-hub-weu'
+  location: location
+  properties: {
+    maintenanceScope: 'Resource'
+    maintenanceWindow: {
+      startDateTime: '2026-01-03 22:00'
+      duration: '05:00'
+      timeZone: 'UTC'
+      recurEvery: 'Week Saturday'
+    }
+  }
+}
+
+resource assignVgwHubWeu 'Microsoft.Maintenance/configurationAssignments@2023-04-01' = {
+  name: 'assign-vgw-hub-weu'
+  scope: vgwHubWeu
+  location: location
+  properties: {
+    maintenanceConfigurationId: mcVgwHubWeu.id
+  }
+}

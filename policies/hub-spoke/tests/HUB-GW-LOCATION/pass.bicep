@@ -1,0 +1,131 @@
+// the spoke has no gateway of its own and uses the hub's
+param location string = 'westeurope'
+
+resource vnetHubWeu 'Microsoft.Network/virtualNetworks@2024-05-01' = {
+  name: 'vnet-hub-weu'
+  location: location
+  properties: {
+    addressSpace: {
+      addressPrefixes: ['10.20.0.0/16']
+    }
+    subnets: [
+      {
+        name: 'snet-shared'
+        properties: { addressPrefix: '10.20.1.0/24' }
+      }
+      {
+        name: 'GatewaySubnet'
+        properties: { addressPrefix: '10.20.255.224/27' }
+      }
+    ]
+  }
+}
+
+resource pipVgwHubWeu01 'Microsoft.Network/publicIPAddresses@2024-05-01' = {
+  name: 'pip-vgw-hub-weu-01'
+  location: location
+  sku: { name: 'Standard', tier: 'Regional' }
+  zones: ['1', '2', '3']
+  properties: {
+    publicIPAllocationMethod: 'Static'
+    publicIPAddressVersion: 'IPv4'
+  }
+}
+
+resource pipVgwHubWeu02 'Microsoft.Network/publicIPAddresses@2024-05-01' = {
+  name: 'pip-vgw-hub-weu-02'
+  location: location
+  sku: { name: 'Standard', tier: 'Regional' }
+  zones: ['1', '2', '3']
+  properties: {
+    publicIPAllocationMethod: 'Static'
+    publicIPAddressVersion: 'IPv4'
+  }
+}
+
+resource vgwHubWeu 'Microsoft.Network/virtualNetworkGateways@2024-05-01' = {
+  name: 'vgw-hub-weu'
+  location: location
+  properties: {
+    gatewayType: 'Vpn'
+    vpnType: 'RouteBased'
+    vpnGatewayGeneration: 'Generation2'
+    sku: { name: 'VpnGw2AZ', tier: 'VpnGw2AZ' }
+    activeActive: true
+    enableBgp: true
+    bgpSettings: { asn: 65010 }
+    ipConfigurations: [
+      {
+        name: 'ipconfig-01'
+        properties: {
+          privateIPAllocationMethod: 'Dynamic'
+          subnet: {
+            id: resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet-hub-weu', 'GatewaySubnet')
+          }
+          publicIPAddress: {
+            id: pipVgwHubWeu01.id
+          }
+        }
+      }
+      {
+        name: 'ipconfig-02'
+        properties: {
+          privateIPAllocationMethod: 'Dynamic'
+          subnet: {
+            id: resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet-hub-weu', 'GatewaySubnet')
+          }
+          publicIPAddress: {
+            id: pipVgwHubWeu02.id
+          }
+        }
+      }
+    ]
+  }
+  dependsOn: [vnetHubWeu]
+}
+
+resource vnetSpokeAppWeu 'Microsoft.Network/virtualNetworks@2024-05-01' = {
+  name: 'vnet-spoke-app-weu'
+  location: location
+  properties: {
+    addressSpace: {
+      addressPrefixes: ['10.21.0.0/16']
+    }
+    subnets: [
+      {
+        name: 'snet-app'
+        properties: { addressPrefix: '10.21.1.0/24' }
+      }
+    ]
+  }
+}
+
+resource peerHubToSpokeApp 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings@2024-05-01' = {
+  parent: vnetHubWeu
+  name: 'peer-hub-to-spoke-app'
+  properties: {
+    remoteVirtualNetwork: {
+      id: vnetSpokeAppWeu.id
+    }
+    allowVirtualNetworkAccess: true
+    allowForwardedTraffic: true
+    allowGatewayTransit: true
+    useRemoteGateways: false
+  }
+  dependsOn: [vgwHubWeu]
+}
+
+resource peerSpokeAppToHub 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings@2024-05-01' = {
+  parent: vnetSpokeAppWeu
+  name: 'peer-spoke-app-to-hub'
+  properties: {
+    remoteVirtualNetwork: {
+      id: vnetHubWeu.id
+    }
+    allowVirtualNetworkAccess: true
+    allowForwardedTraffic: true
+    allowGatewayTransit: false
+    useRemoteGateways: true
+  }
+  dependsOn: [vgwHubWeu]
+}
