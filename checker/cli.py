@@ -9,6 +9,11 @@ import sys
 from pathlib import Path
 
 from checker import __version__
+from checker.vocabulary import AUTH_MODES as AUTH_CHOICES
+from checker.vocabulary import CLOUD_NAMES as CLOUD_CHOICES
+from checker.vocabulary import EXIT_INPUT, EXIT_INTERNAL, EXIT_PASS, UNKNOWN_MODES
+from checker.vocabulary import FAIL_ON_CHOICES as SEVERITY_CHOICES
+from checker.vocabulary import PATTERNS as PATTERN_CHOICES
 
 # `hybrid-check --version` and `--help` import almost nothing: every other module, even typing and
 # logging, is imported by the command that needs it.
@@ -17,12 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any, NoReturn
 
-EXIT_PASS, EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 FORMATS = ("table", "json", "sarif", "junit", "markdown", "html")
-SEVERITY_CHOICES = ("critical", "high", "medium", "low", "none")
-PATTERN_CHOICES = ("vpn", "expressroute", "expressroute-vpn-failover", "hub-spoke")
-AUTH_CHOICES = ("default", "cli", "env", "managed-identity", "workload-identity")
-CLOUD_CHOICES = ("public", "china", "usgov")
 TRUST_ENDPOINT_ENV = "HYBRID_CHECK_TRUST_CONFIG_ENDPOINT"
 
 EXIT_CODES_HELP = """exit codes:
@@ -197,7 +197,7 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
                         help="also write a format to a file, e.g. -o sarif:results.sarif (repeatable)")
     parser.add_argument("--fail-on", choices=SEVERITY_CHOICES,
                         help="lowest severity that fails the gate (default: high)")
-    parser.add_argument("--unknown", choices=("fail", "warn", "pass"),
+    parser.add_argument("--unknown", choices=UNKNOWN_MODES,
                         help="how unknown results count for the gate (default: fail)")
     parser.add_argument("--allow-empty", action="store_true", default=None,
                         help="pass when nothing was evaluated (no hybrid connectivity resources) instead of "

@@ -18,17 +18,12 @@ from checker.model import (
     placeholder_text,
     symbolic_id,
 )
+from checker.vocabulary import GATEWAY, PATTERNS, PEERING, VNET
 
 if TYPE_CHECKING:  # pragma: no cover
     from checker.graph import Graph
 
-PATTERNS = ("vpn", "expressroute", "expressroute-vpn-failover", "hub-spoke")
 PATTERN_TAG = "hybrid-pattern"
-
-VNET = "Microsoft.Network/virtualNetworks"
-GATEWAY = "Microsoft.Network/virtualNetworkGateways"
-PEERING = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings"
-CONNECTION = "Microsoft.Network/connections"
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from checker.policy.conditions import (
     split_message,
 )
 from checker.policy.model import PARAMETER_TYPES, ParameterSpec, Policy, RuleSettings
-from checker.report.model import SEVERITIES
+from checker.vocabulary import SEVERITIES
 
 if TYPE_CHECKING:  # imported where they are used: a scan of the bundled policies needs neither
     import jsonschema

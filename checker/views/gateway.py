@@ -7,7 +7,6 @@ from typing import Any
 
 from checker import facts
 from checker.model import Resource, Unknown, equals_ci, normalise_id
-from checker.patterns import PATTERNS
 from checker.subject import Subject
 from checker.views.gateway_parts import (
     _autoscale,
@@ -40,6 +39,7 @@ from checker.views.readers import (
     to_bool,
     without_live,
 )
+from checker.vocabulary import PATTERNS
 
 
 def gateway_data(ix: Index, gateway: Resource) -> Mapping[str, Any]:

@@ -29,6 +29,7 @@ from checker.views.readers import (
     to_bool,
     to_int,
 )
+from checker.vocabulary import ACTIVITY_LOG_ALERT, MAINTENANCE_ASSIGNMENT
 
 
 def public_ip_view(ix: Index, ref: str | Unknown, gateway: Resource) -> dict[str, Any]:
@@ -341,9 +342,6 @@ def _scale_circuit_limit(gateway: Resource) -> Any:
     return facts.er_scale_circuit_limit(lower) or 0
 
 
-MAINTENANCE_ASSIGNMENT = "Microsoft.Maintenance/configurationAssignments"
-
-
 def maintenance_assignments(ix: Index, gateway: Resource) -> Any:
     """Maintenance configuration assignments of the gateway: extension resources
     ``{gateway}/providers/Microsoft.Maintenance/configurationAssignments/x``, or ones whose ``scope``
@@ -388,9 +386,6 @@ def advertised_prefixes(ix: Index, gateway: Resource) -> dict[str, Any]:
         known = {n for n in networks if not isinstance(n, Unknown) and n.version == version}
         counts[key] = len(known) if unknown is None else unknown
     return counts
-
-
-ACTIVITY_LOG_ALERT = "Microsoft.Insights/activityLogAlerts"
 
 
 def service_health_alerts(ix: Index) -> Any:

@@ -11,20 +11,24 @@ from collections.abc import Iterable
 from typing import Any
 
 from checker.model import Resource, Secret, Unknown, equals_ci, normalise_id, placeholder_text, symbolic_id
-from checker.patterns import CONNECTION, GATEWAY, PEERING
+from checker.vocabulary import (  # noqa: F401 (the ARM type names the views use, read from here)
+    CIRCUIT,
+    CIRCUIT_PEERING,
+    CONNECTION,
+    GATEWAY,
+    HUB_BGP_CONNECTION,
+    HUB_IP_CONFIGURATION,
+    LNG,
+    METRIC_ALERT,
+    PEERING,
+    PIP,
+    ROUTE,
+    ROUTE_TABLE,
+    SUBNET,
+    VIRTUAL_HUB,
+    VNET,
+)
 
-SUBNET = "Microsoft.Network/virtualNetworks/subnets"
-LNG = "Microsoft.Network/localNetworkGateways"
-PIP = "Microsoft.Network/publicIPAddresses"
-ROUTE_TABLE = "Microsoft.Network/routeTables"
-ROUTE = "Microsoft.Network/routeTables/routes"
-CIRCUIT = "Microsoft.Network/expressRouteCircuits"
-CIRCUIT_PEERING = "Microsoft.Network/expressRouteCircuits/peerings"
-METRIC_ALERT = "Microsoft.Insights/metricAlerts"
-VNET = "Microsoft.Network/virtualNetworks"
-VIRTUAL_HUB = "Microsoft.Network/virtualHubs"
-HUB_IP_CONFIGURATION = "Microsoft.Network/virtualHubs/ipConfigurations"
-HUB_BGP_CONNECTION = "Microsoft.Network/virtualHubs/bgpConnections"
 ROUTE_SERVER_SUBNET = "RouteServerSubnet"
 GATEWAY_SUBNET = "GatewaySubnet"
 MIGRATION_TAG = ("CreatedBy", "GatewaySKUMigration")

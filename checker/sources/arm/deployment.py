@@ -36,6 +36,7 @@ from checker.sources.arm.parameters import (
     key_vault_reason,
     read_parameter_file,
 )
+from checker.vocabulary import DEPLOYMENT, RESOURCE_GROUP
 
 #: ARM's limit on the iterations of one copy loop.
 MAX_COPY_COUNT = 800
@@ -57,11 +58,11 @@ WEAK_SECRET_VALUES = frozenset({"123secret", "abc123", "[replace-with-shared-key
                                 "changeme"})
 MIN_SECRET_LENGTH = 16
 
-_DEPLOYMENTS = "Microsoft.Resources/deployments"
+_DEPLOYMENTS = DEPLOYMENT
 #: Readers of linked templates that are not JSON, by file suffix (``.bicep`` registers its own):
 #: ``reader(path, shown_name)`` returns the template or raises CheckerError.
 LINKED_READERS: dict[str, Callable[[Path, str], Any]] = {}
-_RESOURCE_GROUPS = "Microsoft.Resources/resourceGroups"
+_RESOURCE_GROUPS = RESOURCE_GROUP
 #: Keys of a resource that steer the deployment and are not part of the deployed resource.
 _TEMPLATE_ONLY_KEYS = frozenset({"name", "type", "condition", "copy", "dependson", "comments", "apiversion",
                                  "resources", "existing", "scope", "parent", "metadata", "resourcegroup",
