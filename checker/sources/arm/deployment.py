@@ -27,7 +27,6 @@ from checker.model import (
     same_type,
 )
 from checker.sources.arm.context import DeploymentContext
-from checker.sources.arm.decode import JsonObject, loads
 from checker.sources.arm.expressions import UserFunction, evaluate_string
 from checker.sources.arm.functions import DERIVED_FROM_SECRET, kind_of
 from checker.sources.arm.parameters import (
@@ -36,6 +35,8 @@ from checker.sources.arm.parameters import (
     key_vault_reason,
     read_parameter_file,
 )
+from checker.sources.decode import JsonObject, loads
+from checker.sources.load import SourceLoad
 from checker.vocabulary import DEPLOYMENT, RESOURCE_GROUP
 
 #: ARM's limit on the iterations of one copy loop.
@@ -78,16 +79,9 @@ _SECURE_TYPES = frozenset({"securestring", "secureobject"})
 # Public API
 # ---------------------------------------------------------------------------------------------------
 
-@dataclass
-class TemplateLoad:
-    """What one template expands to: resources, input errors (exit code 2) and notices."""
-
-    resources: list[Resource]
-    errors: list[InputError]
-    notices: list[Notice]
-    #: Files read through an expanded deployment (linked templates and parameter files), resolved, each
-    #: with the file and line of the deployment that linked it.
-    linked: list[tuple[Path, str, int | None]] = field(default_factory=list)
+#: What one template expands to: resources, input errors (exit code 2), notices and the files read
+#: through its deployments (``linked``).
+TemplateLoad = SourceLoad
 
 
 #: Largest linked template or parameter file read (bytes), unless the caller gives another limit.
@@ -187,7 +181,7 @@ def expand_template(doc: Any, file: str, *, parameter_values: Mapping[str, Param
     finally:
         if collecting:
             gc.enable()
-    return TemplateLoad(expander.resources, expander.errors, expander.notices, expander.linked)
+    return SourceLoad(expander.resources, expander.errors, expander.notices, linked=expander.linked)
 
 
 # ---------------------------------------------------------------------------------------------------
