@@ -34,8 +34,6 @@ if TYPE_CHECKING:  # imported where they are used: a scan of the bundled policie
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schemas" / "policy.schema.json"
 POLICY_SUFFIXES = (".yaml", ".yml")
-TOP_LEVEL_FIELDS = ("id", "title", "severity", "patterns", "subject", "requires", "description",
-                    "parameters", "if", "then", "message", "remediation", "references", "property")
 
 JsonPath = tuple[Any, ...]
 _MAP_TAG = "tag:yaml.org,2002:map"
