@@ -262,7 +262,8 @@ def secret_identity(secret: Secret) -> str:
 
 
 def _mirror_pair(a: Resource, b: Resource) -> bool:
-    """The two directions of one Vnet2Vnet link share their key by design (pitfall 14)."""
+    """The two directions of one Vnet2Vnet link share their key by design
+    (reference deployments simulate on-premises with such a pair)."""
     pa, pb = a.properties, b.properties
     if not (equals_ci(pa.get("connectionType"), "Vnet2Vnet") and equals_ci(pb.get("connectionType"), "Vnet2Vnet")):
         return False
