@@ -9,6 +9,12 @@ import sys
 from pathlib import Path
 
 from checker import __version__
+from checker.report.formats import FORMATS, GRAPH_FORMATS
+from checker.vocabulary import AUTH_MODES as AUTH_CHOICES
+from checker.vocabulary import CLOUD_NAMES as CLOUD_CHOICES
+from checker.vocabulary import EXIT_INPUT, EXIT_INTERNAL, EXIT_PASS, UNKNOWN_MODES
+from checker.vocabulary import FAIL_ON_CHOICES as SEVERITY_CHOICES
+from checker.vocabulary import PATTERNS as PATTERN_CHOICES
 
 # `hybrid-check --version` and `--help` import almost nothing: every other module, even typing and
 # logging, is imported by the command that needs it.
@@ -17,12 +23,6 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any, NoReturn
 
-EXIT_PASS, EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-FORMATS = ("table", "json", "sarif", "junit", "markdown", "html")
-SEVERITY_CHOICES = ("critical", "high", "medium", "low", "none")
-PATTERN_CHOICES = ("vpn", "expressroute", "expressroute-vpn-failover", "hub-spoke")
-AUTH_CHOICES = ("default", "cli", "env", "managed-identity", "workload-identity")
-CLOUD_CHOICES = ("public", "china", "usgov")
 TRUST_ENDPOINT_ENV = "HYBRID_CHECK_TRUST_CONFIG_ENDPOINT"
 
 EXIT_CODES_HELP = """exit codes:
@@ -208,7 +208,7 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
                         help="also write a format to a file, e.g. -o sarif:results.sarif (repeatable)")
     parser.add_argument("--fail-on", choices=SEVERITY_CHOICES,
                         help="lowest severity that fails the gate (default: high)")
-    parser.add_argument("--unknown", choices=("fail", "warn", "pass"),
+    parser.add_argument("--unknown", choices=UNKNOWN_MODES,
                         help="how unknown results count for the gate (default: fail)")
     parser.add_argument("--allow-empty", action="store_true", default=None,
                         help="pass when nothing was evaluated (no hybrid connectivity resources) instead of "
@@ -282,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     graph = _command(commands, "graph", "show the resources and relations the checker understood", common)
     _add_input_options(graph)
-    graph.add_argument("--format", choices=("table", "json", "dot", "svg"), default="table",
+    graph.add_argument("--format", choices=GRAPH_FORMATS, default="table",
                        help="table (default), json (resources with their evaluated bodies), dot (Graphviz), "
                             "or svg (a diagram per site, with what fails drawn on it)")
 
@@ -444,36 +444,15 @@ def _rule_docs_url(args: argparse.Namespace, config: Any) -> str | None:
 
 
 def _render(fmt: str, report: Any, gate: Any, args: argparse.Namespace, config: Any, *, tty: bool) -> str:
-    docs_url = _rule_docs_url(args, config)
-    if fmt == "json":
-        from checker.report import json_report
+    from checker.report.formats import RenderOptions, render
 
-        return json_report.render_json(report, gate, docs_url=docs_url)
-    if fmt == "sarif":
-        from checker.report import sarif
-
-        root = _pick(args.sarif_root, getattr(config, "sarif_root", None), None)
-        return sarif.render_sarif(report, root=Path(root) if root else None, docs_url=docs_url)
-    if fmt == "junit":
-        from checker.report import junit
-
-        return junit.render_junit(report, unknown=gate.unknown, gate_context=gate.gate_context)
-    if fmt == "markdown":
-        from checker.report import markdown
-
-        return markdown.render_markdown(report, gate=gate)
-    if fmt == "html":
-        from checker.report.html import render_html
-
-        return render_html(report, gate=gate)
-    from checker.report import table
-
-    show_passed = bool(_pick(args.show_passed, getattr(config, "show_passed", None), False))
-    no_color = bool(getattr(args, "no_color", False) or getattr(config, "no_color", None))
-    color = tty and not no_color and table.use_color(sys.stdout)
-    width = args.width or (table.terminal_width() if tty else table.terminal_width(default_only=True))
-    return table.render_table(report, gate=gate, show_passed=show_passed, color=color, width=width,
-                              quiet=bool(args.quiet), severities=args.severity)
+    root = _pick(args.sarif_root, getattr(config, "sarif_root", None), None)
+    options = RenderOptions(
+        docs_url=_rule_docs_url(args, config), sarif_root=Path(root) if root else None,
+        show_passed=bool(_pick(args.show_passed, getattr(config, "show_passed", None), False)), tty=tty,
+        no_color=bool(getattr(args, "no_color", False) or getattr(config, "no_color", None)),
+        width=args.width, quiet=bool(args.quiet), severities=args.severity)
+    return render(fmt, report, gate, options)
 
 
 def _finish_report(report: Any, args: argparse.Namespace, config: Any) -> int:
@@ -580,89 +559,17 @@ def _check_configured_endpoint(args: argparse.Namespace, configured: dict[str, A
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
-    import json
-
-    from tabulate import tabulate
-
     from checker import api
+    from checker.report.graph_formats import render_graph
 
     config = _load_config(args)
     options = _scan_options(args, config)
     load = api.read(args.paths, options)
     graph = api.build_graph(load.resources)
-    if args.format == "json":
-        document = graph.to_json()
-        for entry in document["resources"]:
-            resource = graph.get(entry["id"])
-            if resource is not None:
-                entry["body"] = _displayable(resource.body)
-        document["errors"] = [{"file": e.file, "line": e.line, "message": e.message} for e in load.errors]
-        document["notices"] = [{"file": n.file, "line": n.line, "message": n.message} for n in load.notices]
-        print(json.dumps(document, indent=2, default=str))
-    elif args.format == "dot":
-        print(_graph_dot(graph))
-    elif args.format == "svg":
-        from checker.report.diagram import render_svg
-        sys.stdout.write(render_svg(api.evaluate(load, options)))
-    else:
-        rows = graph.table_rows()
-        print(tabulate(rows, headers=["resource", "type", "location", "relations"]) if rows
-              else "No resources found.")
-        for notice in load.notices:
-            print(f"note: {notice.file}:{notice.line or ''} {notice.message}")
+    sys.stdout.write(render_graph(args.format, graph, load, lambda: api.evaluate(load, options)))
     for error in load.errors:
         print(f"error: {error}", file=sys.stderr)
     return EXIT_INPUT if load.errors else EXIT_PASS
-
-
-def _graph_dot(graph: Any) -> str:
-    """The graph in Graphviz DOT: a node per resource, an edge per relation; references to
-    resources not in the inputs are dashed nodes."""
-    from checker.model import normalise_id
-
-    def quoted(*lines: str) -> str:
-        escaped = (line.replace("\\", "\\\\").replace('"', '\\"') for line in lines)
-        return '"' + "\\n".join(escaped) + '"'  # \n: a line break inside a DOT label
-
-    lines = ["digraph hybrid_check {", "  rankdir=LR;", "  node [shape=box, fontsize=10];",
-             "  edge [fontsize=9];"]
-    for key, resource in graph.resources.items():
-        short_type = str(resource.type).split("/", 1)[-1]
-        label = quoted(str(resource.name), short_type)
-        lines.append(f"  {quoted(key)} [label={label}];")
-    missing: set[str] = set()
-    for relation in graph.relations:
-        if relation.kind == "child" or not relation.target:
-            continue
-        target = normalise_id(relation.target)
-        if not relation.resolved and target not in missing:
-            missing.add(target)
-            label = quoted(target.rsplit("/", 1)[-1], "(not in inputs)")
-            lines.append(f"  {quoted(target)} [label={label}, style=dashed];")
-        lines.append(f"  {quoted(relation.source)} -> {quoted(target)} [label={quoted(relation.kind)}];")
-    lines.append("}")
-    return "\n".join(lines)
-
-
-_SECRET_NAME_PARTS = ("password", "secret", "sharedkey", "authorizationkey", "token", "key", "credential")
-
-
-def _displayable(value: Any, key: str = "") -> Any:
-    """A resource body for `graph --format json`: unknowns and secrets as what they are, and any
-    property whose name suggests a secret redacted even when a template wrote it in clear."""
-    from checker.model import Secret, Unknown
-
-    if isinstance(value, Secret):
-        return {"secret": value.source}
-    if isinstance(value, Unknown):
-        return {"unknown": value.reason}
-    if key and any(part in key.lower() for part in _SECRET_NAME_PARTS) and not isinstance(value, (dict, list)):
-        return "<redacted>"
-    if isinstance(value, dict):
-        return {str(k): _displayable(v, str(k)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_displayable(item) for item in value]
-    return value
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:

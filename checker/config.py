@@ -41,14 +41,6 @@ MAX_CONFIG_BYTES = 1024 * 1024
 _PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 _PYPROJECT_SECTION = re.compile(r'^\s*\[+\s*tool\s*\.\s*(?:"hybrid-check"|hybrid-check)\s*[.\]]', re.MULTILINE)
 
-#: Built-in values used when neither a flag nor the configuration sets a setting.
-DEFAULTS: Mapping[str, Any] = MappingProxyType({
-    "fail_on": "high", "unknown": "fail", "allow_empty": False, "format": "table", "show_passed": False,
-    "no_color": False, "verbose": False, "sarif_root": None, "baseline": None, "pattern": None, "max_file_size": 50,
-    "subscription_id": None, "resource_group": None, "location": None, "tenant_id": None,
-})
-
-
 @dataclass(frozen=True)
 class Config:
     """Settings from a configuration file; None (or empty) means "not set here". Paths are resolved
@@ -441,15 +433,3 @@ def load_config(path: Path) -> Config:
         tenant_id=data.get("tenant-id"),
         audit=MappingProxyType(dict(data.get("audit", {}))),
     )
-
-
-def merge_settings(flags: Mapping[str, Any], config: Config | None,
-                   defaults: Mapping[str, Any] = DEFAULTS) -> dict[str, Any]:
-    """Flags over configuration over defaults, for every key in ``defaults``: a flag or configuration
-    value of None means "not given"."""
-    merged: dict[str, Any] = {}
-    for key, default in defaults.items():
-        flag = flags.get(key)
-        configured = getattr(config, key, None) if config is not None else None
-        merged[key] = flag if flag is not None else configured if configured is not None else default
-    return merged

@@ -21,6 +21,7 @@ from checker.model import (
     same_type,
     symbolic_id,
 )
+from checker.vocabulary import CONNECTION, GATEWAY, PEERING, PRIVATE_ENDPOINT, SUBNET
 
 RELATION_KINDS: tuple[str, ...] = (
     "child",
@@ -57,11 +58,11 @@ INLINE_CHILDREN: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 _CHILD_TYPES = frozenset(child_type.lower() for specs in INLINE_CHILDREN.values() for _, child_type in specs)
-_GATEWAY = "microsoft.network/virtualnetworkgateways"
-_CONNECTION = "microsoft.network/connections"
-_SUBNET = "microsoft.network/virtualnetworks/subnets"
-_PEERING = "microsoft.network/virtualnetworks/virtualnetworkpeerings"
-_PRIVATE_ENDPOINT = "microsoft.network/privateendpoints"
+_GATEWAY = GATEWAY.lower()
+_CONNECTION = CONNECTION.lower()
+_SUBNET = SUBNET.lower()
+_PEERING = PEERING.lower()
+_PRIVATE_ENDPOINT = PRIVATE_ENDPOINT.lower()
 _CONNECTION_REFS = (
     ("virtualNetworkGateway1", "connection-gateway1"),
     ("virtualNetworkGateway2", "connection-gateway2"),

@@ -64,17 +64,6 @@ def symbolic_id(value: Any) -> str | None:
     return None
 
 
-def is_unknown(value: Any) -> bool:
-    return isinstance(value, Unknown)
-
-
-def first_unknown(*values: Any) -> Unknown | None:
-    for value in values:
-        if isinstance(value, Unknown):
-            return value
-    return None
-
-
 class CheckerError(Exception):
     """An input problem the user must fix (bad JSON, unknown function, cyclic variable...).
     Raised inside a source and turned into an :class:`InputError` at the file boundary."""
@@ -378,10 +367,6 @@ def same_type(a: str, b: str) -> bool:
     return normalise_type(a) == normalise_type(b)
 
 
-def same_name(a: Any, b: Any) -> bool:
-    return isinstance(a, str) and isinstance(b, str) and a.lower() == b.lower()
-
-
 def equals_ci(a: Any, b: Any) -> bool:
     """ARM enum and name comparison: strings case-insensitively, anything else by value."""
     if isinstance(a, str) and isinstance(b, str):
@@ -474,7 +459,3 @@ class Secret:
 
     def __str__(self) -> str:
         return "<secret>"
-
-
-def is_secret(value: Any) -> bool:
-    return isinstance(value, Secret)

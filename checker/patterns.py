@@ -18,17 +18,12 @@ from checker.model import (
     placeholder_text,
     symbolic_id,
 )
+from checker.vocabulary import GATEWAY, PATTERNS, PEERING, VNET
 
 if TYPE_CHECKING:  # pragma: no cover
     from checker.graph import Graph
 
-PATTERNS = ("vpn", "expressroute", "expressroute-vpn-failover", "hub-spoke")
 PATTERN_TAG = "hybrid-pattern"
-
-VNET = "Microsoft.Network/virtualNetworks"
-GATEWAY = "Microsoft.Network/virtualNetworkGateways"
-PEERING = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings"
-CONNECTION = "Microsoft.Network/connections"
 
 
 @dataclass(frozen=True)
@@ -98,7 +93,8 @@ def gateway_vnet_ids(gateway: Resource) -> list[str | Unknown]:
 
 
 def gateway_vnet_id(gateway: Resource) -> str | Unknown | None:
-    """The VNet a gateway sits in: from its first ipConfiguration (catalogue 1.10)."""
+    """The VNet a gateway sits in: from its first ipConfiguration
+    (every ipConfiguration of a gateway is in the same GatewaySubnet)."""
     ids = gateway_vnet_ids(gateway)
     return ids[0] if ids else None
 
@@ -225,7 +221,7 @@ def detect_sites(graph: Graph, declared: DeclaredPatterns) -> list[SiteInfo]:
     """Every site in the graph with its patterns (declared: --pattern > tag > configuration > detected).
 
     Only ``virtualNetworkGateways`` make sites: Virtual WAN ``vpnGateways``/``expressRouteGateways``
-    are never gateways of a site (pitfall 26). A VNet with a ``hybrid-pattern`` tag or a
+    are never gateways of a site: they have another schema and belong to a Virtual WAN hub, not a VNet. A VNet with a ``hybrid-pattern`` tag or a
     configuration mapping is a site even without gateways, so that presence rules can fail.
     """
     by_vnet: dict[str, list[Resource]] = {}

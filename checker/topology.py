@@ -10,9 +10,10 @@ from typing import Any
 
 from checker.graph import Graph
 from checker.model import Resource, Secret, Unknown, equals_ci, normalise_id
-from checker.patterns import CONNECTION, GATEWAY, PEERING, SiteInfo
+from checker.patterns import SiteInfo
 from checker.report.topology import Element, Link, SiteTopology
 from checker.views.readers import CIRCUIT, GATEWAY_SUBNET, LNG, SUBNET, display_name, get_path, ref_of
+from checker.vocabulary import CONNECTION, GATEWAY, PEERING
 
 
 def text(value: Any) -> str:

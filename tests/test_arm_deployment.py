@@ -13,9 +13,9 @@ import pytest
 import checker.sources.arm.deployment as deployment_module
 from checker.model import Origin, Secret, Unknown, normalise_id
 from checker.sources.arm.context import DeploymentContext
-from checker.sources.arm.decode import JsonObject, loads
 from checker.sources.arm.deployment import TemplateLoad, expand_template, is_template
 from checker.sources.arm.parameters import ParameterValue, is_parameter_file, read_parameter_file
+from checker.sources.decode import JsonObject, loads
 
 DATA = Path(__file__).parent / "data" / "arm"
 SUB = "11111111-2222-3333-4444-555555555555"

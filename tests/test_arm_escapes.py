@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from checker.sources.arm.context import DeploymentContext
-from checker.sources.arm.decode import loads
 from checker.sources.arm.deployment import TemplateLoad, expand_template
+from checker.sources.decode import loads
 
 RG = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
 SUB = "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#"

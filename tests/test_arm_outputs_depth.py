@@ -12,8 +12,8 @@ import pytest
 
 from checker.graph import Graph
 from checker.sources.arm.context import DeploymentContext
-from checker.sources.arm.decode import loads
 from checker.sources.arm.deployment import expand_template
+from checker.sources.decode import loads
 
 RG = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
 GW_TYPE = "Microsoft.Network/virtualNetworkGateways"

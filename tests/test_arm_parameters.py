@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from checker.model import CheckerError, Unknown
-from checker.sources.arm.decode import loads
 from checker.sources.arm.deployment import is_template
 from checker.sources.arm.parameters import ParameterValue, is_parameter_file, read_parameter_file
+from checker.sources.decode import loads
 
 PARAMETER_FILE = """{
   "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",

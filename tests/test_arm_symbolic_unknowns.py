@@ -12,9 +12,9 @@ from checker.api import ScanOptions, scan
 from checker.graph import Graph
 from checker.model import Unknown, normalise_id
 from checker.sources.arm.context import DeploymentContext
-from checker.sources.arm.decode import loads
 from checker.sources.arm.deployment import TemplateLoad, expand_template
 from checker.sources.arm.expressions import evaluate_string
+from checker.sources.decode import loads
 
 RG = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
 NET = "Microsoft.Network"

@@ -18,7 +18,8 @@ import pytest
 
 from checker import api
 from checker.model import Origin, Secret, Unknown
-from checker.sources.arm import decode, deployment
+from checker.sources import decode
+from checker.sources.arm import deployment
 from checker.sources.arm.context import DeploymentContext
 from checker.sources.arm.parameters import ParameterValue
 from checker.sources.bicep import reader

@@ -26,7 +26,7 @@ from checker.model import (
     normalise_id,
     placeholder_text,
 )
-from checker.sources.arm.decode import JsonObject, loads
+from checker.sources.decode import JsonObject, loads
 from tests.conftest import REPO_ROOT, shared_dir
 
 pytestmark = pytest.mark.slow  # outside `make test-fast` (see the Makefile)

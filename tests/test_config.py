@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from checker.config import DEFAULTS, SCHEMA_PATH, Config, find_config, load_config, merge_settings
+from checker.config import SCHEMA_PATH, find_config, load_config
 from checker.model import CheckerError
 
 try:
@@ -199,13 +199,3 @@ def test_find_config_walks_up_to_the_repository_root(tmp_path) -> None:
     yaml_file = _write(deep, ".hybrid-check.yaml", "fail-on: high\n")
     assert find_config(deep) == yaml_file
     assert find_config(yaml_file) == yaml_file  # a file as the start means its folder
-
-
-def test_merge_settings_precedence(tmp_path) -> None:
-    config = load_config(_write(tmp_path, ".hybrid-check.yaml", "fail-on: medium\nunknown: warn\n"))
-    merged = merge_settings({"fail_on": "critical", "unknown": None}, config)
-    assert merged["fail_on"] == "critical"  # flag wins
-    assert merged["unknown"] == "warn"  # configuration next
-    assert merged["allow_empty"] is False and merged["format"] == "table"  # defaults last
-    assert merge_settings({}, None) == dict(DEFAULTS)
-    assert merge_settings({}, Config())["fail_on"] == "high"

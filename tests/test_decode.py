@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.model import CheckerError
-from checker.sources.arm import decode
-from checker.sources.arm.decode import JsonObject, loads, position_of
+from checker.sources import decode
+from checker.sources.decode import JsonObject, loads, position_of
 
 
 def test_objects_know_their_line_and_column() -> None:

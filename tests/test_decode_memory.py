@@ -8,7 +8,7 @@ import tracemalloc
 
 import pytest
 
-from checker.sources.arm import decode
+from checker.sources import decode
 
 SIZE = 1_000_000
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from checker.model import Secret, normalise_id
-from checker.sources.arm.decode import loads
+from checker.sources.decode import loads
 from checker.sources.export import is_export, read_export, resources_from_objects, to_arm_shape
 
 DATA = Path(__file__).parent / "data" / "export"

@@ -12,7 +12,7 @@ import pytest
 
 from checker.model import same_type
 from checker.policy.loader import load_policies
-from checker.sources.arm.decode import loads
+from checker.sources.decode import loads
 from tests.conftest import REPO_ROOT, shared_dir
 
 FIXTURES = REPO_ROOT / "fixtures"

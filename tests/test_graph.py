@@ -12,7 +12,7 @@ import pytest
 
 from checker.graph import RELATION_KINDS, TABLE_HEADERS, Graph, Relation
 from checker.model import Origin, Resource, Secret, Unknown, normalise_id
-from checker.sources.arm.decode import loads
+from checker.sources.decode import loads
 from checker.sources.export import read_export
 
 DATA = Path(__file__).parent / "data" / "graph"

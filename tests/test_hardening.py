@@ -299,7 +299,7 @@ def test_total_resource_limit_stops_expansion(tmp_path: Path, capsys: pytest.Cap
 
 def test_depth_is_checked_in_large_files_read_by_the_fast_scanner(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from checker.sources.arm import decode
+    from checker.sources import decode
 
     monkeypatch.setattr(decode, "FULL_POSITION_LIMIT", 100)  # this small export takes the large-file path
     gid = "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworkGateways/gw"
@@ -582,7 +582,7 @@ def test_positions_in_a_minified_file_are_exact() -> None:
     """A one-line export keeps a column per object, found from the previous object (not by searching
     back to the start of the file for each one: that made a minified 100,000-resource export take
     minutes instead of a second; bench_inputs.py measures the time)."""
-    from checker.sources.arm.decode import loads
+    from checker.sources.decode import loads
 
     text = '{"data": [' + ", ".join(f'{{"id": "/x/{i}", "type": "t"}}' for i in range(50)) + "]}"
     decoded = loads(text, "minified.json")

@@ -311,7 +311,7 @@ def test_snapshot_is_read_back_by_the_export_reader(arm: FakeArm, tmp_path: Path
     assert header["tenantId"] == E.TENANT_ID and header["requests"] == result.requests
     assert [e["code"] for e in header["notEvaluated"]] == ["AuthorizationFailed"]
     export = pytest.importorskip("checker.sources.export")
-    from checker.sources.arm import decode
+    from checker.sources import decode
 
     load = export.read_export(decode.loads(snapshot.read_bytes(), str(snapshot)), str(snapshot))
     assert load.errors == []

@@ -18,8 +18,8 @@ from checker.cli import main
 from checker.config import Config, load_config
 from checker.model import CheckerError, InputError, Resource
 from checker.sources.arm.context import DeploymentContext
-from checker.sources.arm.decode import loads
 from checker.sources.arm.deployment import expand_template
+from checker.sources.decode import loads
 
 pytestmark = pytest.mark.slow  # outside `make test-fast` (see the Makefile)
 

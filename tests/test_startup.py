@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.model import CheckerError
-from checker.sources.arm import decode
+from checker.sources import decode
 
 HEAVY = ("yaml", "jsonschema", "tabulate", "logging", "typing", "checker.api", "checker.config",
          "checker.policy.loader", "checker.views")

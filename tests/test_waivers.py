@@ -10,7 +10,7 @@ import pytest
 from checker.model import CheckerError
 from checker.report.model import Location, ResourceRef, Result
 from checker.report.waivers import Waiver, apply_waivers, inline_waivers
-from checker.sources.arm.decode import loads
+from checker.sources.decode import loads
 
 GW_ID = ("/subscriptions/s1/resourceGroups/rg-net/providers/Microsoft.Network/"
          "virtualNetworkGateways/vgw-hub")

@@ -16,7 +16,7 @@ import pytest
 from checker.cli import main
 from checker.model import Secret, Unknown
 from checker.sources.arm.context import DeploymentContext
-from checker.sources.arm.decode import loads
+from checker.sources.decode import loads
 from checker.sources.inputs import read_inputs
 from checker.sources.whatif import is_whatif, read_whatif
 

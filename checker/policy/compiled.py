@@ -43,7 +43,7 @@ FORMAT = 3  # 2: compliant examples included; 3: from the rule test folders' pas
 CACHE_ENV = "HYBRID_CHECK_CACHE_DIR"
 _PACKAGE = Path(__file__).resolve().parents[1]
 #: Besides every module of checker/policy: the files whose content decides what the loader accepts.
-_VALIDATING_FILES = ("schemas/policy.schema.json", "subject.py", "report/model.py")
+_VALIDATING_FILES = ("schemas/policy.schema.json", "subject.py", "results.py", "vocabulary.py")
 
 # key -> compiled document: a second load in the same process (the library API, tests) costs nothing,
 # and it is all there is when the cache folder cannot be written.

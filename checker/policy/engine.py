@@ -22,7 +22,7 @@ from checker.policy.conditions import (
 )
 from checker.policy.loader import is_disabled
 from checker.policy.model import Policy, RuleSettings, rule_page_path
-from checker.report.model import Location, ResourceRef, Result
+from checker.results import Location, ResourceRef, Result
 from checker.subject import Subject
 
 if TYPE_CHECKING:

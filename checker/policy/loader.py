@@ -25,7 +25,7 @@ from checker.policy.conditions import (
     split_message,
 )
 from checker.policy.model import PARAMETER_TYPES, ParameterSpec, Policy, RuleSettings
-from checker.report.model import SEVERITIES
+from checker.vocabulary import SEVERITIES
 
 if TYPE_CHECKING:  # imported where they are used: a scan of the bundled policies needs neither
     import jsonschema
@@ -34,8 +34,6 @@ if TYPE_CHECKING:  # imported where they are used: a scan of the bundled policie
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schemas" / "policy.schema.json"
 POLICY_SUFFIXES = (".yaml", ".yml")
-TOP_LEVEL_FIELDS = ("id", "title", "severity", "patterns", "subject", "requires", "description",
-                    "parameters", "if", "then", "message", "remediation", "references", "property")
 
 JsonPath = tuple[Any, ...]
 _MAP_TAG = "tag:yaml.org,2002:map"

@@ -8,12 +8,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from checker.report.model import RuleInfo
+from checker.results import RuleInfo
 
 #: Where rule pages live, relative to the project root; help URIs point at them.
 RULE_DOCS_PATH = "docs/rules"
-PATTERNS = ("vpn", "expressroute", "expressroute-vpn-failover", "hub-spoke")
-REQUIRES = ("static", "live")
 PARAMETER_TYPES = ("string", "integer", "number", "boolean", "array", "object")
 
 

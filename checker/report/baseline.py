@@ -68,7 +68,7 @@ def write_baseline(report: Report, path: Path) -> None:
 
 def _read_entries(path: Path) -> list[dict[str, Any]]:
     from checker.config import read_limited
-    from checker.sources.arm.decode import loads
+    from checker.sources.decode import loads
 
     try:
         raw = read_limited(path, MAX_BASELINE_BYTES, "baseline")

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checker.model import CheckerError
-from checker.report.model import SEVERITIES, Report, Result
+from checker.report.model import Report, Result
+from checker.vocabulary import EXIT_FAIL, EXIT_PASS, FAIL_ON_CHOICES, SEVERITIES
+from checker.vocabulary import EXIT_INPUT as EXIT_ERROR
+from checker.vocabulary import UNKNOWN_MODES as UNKNOWN_CHOICES
 
-FAIL_ON_CHOICES = (*SEVERITIES, "none")
-UNKNOWN_CHOICES = ("fail", "warn", "pass")
-EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 NOT_EXPANDED = "not-expanded"  # the notice kind of a deployment whose resources were not read
 
 

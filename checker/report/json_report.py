@@ -8,7 +8,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from checker.model import Secret, Unknown
-from checker.report.model import SEVERITIES, STATUSES, Report, Result, Site
+from checker.report.model import Report, Result, Site
+from checker.vocabulary import SEVERITIES, STATUSES
 
 if TYPE_CHECKING:
     from checker.report.gate import GateOutcome

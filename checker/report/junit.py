@@ -11,8 +11,8 @@ from checker.model import normalise_id
 from checker.report.escape import xml_text
 from checker.report.json_report import location_text, safe_text
 from checker.report.model import Report, Result
+from checker.vocabulary import UNKNOWN_MODES
 
-UNKNOWN_MODES = ("fail", "warn", "pass")
 # Worst first: the status a testcase takes when several results share one rule and resource.
 _PRECEDENCE = ("fail", "unknown", "suppressed", "pass", "not-applicable")
 INPUT_ERRORS_SUITE = "input errors"

@@ -19,7 +19,8 @@ from checker.report.json_report import (
     status_counts,
 )
 from checker.report.mermaid import site_flowcharts
-from checker.report.model import SEVERITIES, Report, Result
+from checker.report.model import Report, Result
+from checker.vocabulary import SEVERITIES
 
 MAX_ROWS = 200  # PR comments stop at 65,536 characters
 _VERDICT = {"pass": "✅ PASS", "fail": "❌ FAIL", "error": "⛔ ERROR"}

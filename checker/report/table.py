@@ -25,7 +25,8 @@ from checker.report.json_report import (
     sorted_results,
     status_counts,
 )
-from checker.report.model import SEVERITIES, Report, Result, Site
+from checker.report.model import Report, Result, Site
+from checker.vocabulary import SEVERITIES
 
 _COLOURS = {"fail": "31", "unknown": "33", "pass": "32", "suppressed": "2", "not-applicable": "2",
             "error": "31;1", "critical": "31;1", "high": "31", "medium": "33", "low": "36"}

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from checker.model import CheckerError, InputError, Notice, Resource, normalise_id
 
 if TYPE_CHECKING:
-    from checker.report.model import Result
+    from checker.results import Result
     from checker.sources.inputs import InputLoad
 
 CONTEXT_KEY = "contextFile"  # Resource.metadata key: the context file a resource comes from

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from checker.model import InputError, Notice, Origin, Resource, Secret, parse_resource_id
-from checker.sources.arm.decode import JsonObject
 from checker.sources.arm.functions import kind_of
+from checker.sources.decode import JsonObject
+from checker.sources.load import SourceLoad
 
 #: Top-level keys of an ARM resource; everything else in a flattened az CLI object is a property.
 ENVELOPE_KEYS = frozenset({
@@ -51,15 +51,6 @@ _LIST_WRAPPER = frozenset(key.lower() for key in _LIST_WRAPPER_KEYS)
 def _lowered(keys: Any) -> set[str]:
     return {key.lower() for key in keys if isinstance(key, str)}
 _SNAPSHOT_KEY = "hybridCheckSnapshot"
-
-
-@dataclass
-class ExportLoad:
-    """What one export file gave: its resources, the elements that could not be read, and notes."""
-
-    resources: list[Resource] = field(default_factory=list)
-    errors: list[InputError] = field(default_factory=list)
-    notices: list[Notice] = field(default_factory=list)
 
 
 def _line(value: Any) -> int | None:
@@ -109,6 +100,11 @@ def is_export(doc: Any) -> bool:
     return _looks_like_resource(doc)
 
 
+def is_snapshot(doc: Any) -> bool:
+    """True when the decoded document is a hybrid-check live-audit snapshot (an export shape)."""
+    return isinstance(doc, dict) and not _is_template_or_parameters(doc) and _SNAPSHOT_KEY in doc
+
+
 def _is_table(data: Any) -> bool:
     return isinstance(data, dict) and isinstance(data.get("columns"), list) and isinstance(data.get("rows"), list)
 
@@ -130,7 +126,7 @@ def _table_objects(data: Any) -> list[Any]:
     return objects
 
 
-def read_export(doc: Any, file: str) -> ExportLoad:
+def read_export(doc: Any, file: str) -> SourceLoad:
     """Resources from a decoded export document. Never raises: problems become ``errors``.
     Secret values in the document are replaced by :class:`Secret` objects in place."""
     # A large export allocates many small objects and no reference cycles: the cyclic collector
@@ -140,12 +136,12 @@ def read_export(doc: Any, file: str) -> ExportLoad:
     try:
         return _read(doc, file)
     except RecursionError:
-        return ExportLoad(errors=[InputError(file=file, line=_line(doc),
+        return SourceLoad(errors=[InputError(file=file, line=_line(doc),
                                              message="the export nests too deeply to read",
                                              hint="check that the file is an unmodified export")])
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the scan
         # Only the exception type: its text could quote a value of the file (a secret).
-        return ExportLoad(errors=[InputError(file=file, line=_line(doc),
+        return SourceLoad(errors=[InputError(file=file, line=_line(doc),
                                              message=f"could not read the export ({type(exc).__name__})",
                                              hint="check that the file is an unmodified export")])
     finally:
@@ -153,7 +149,7 @@ def read_export(doc: Any, file: str) -> ExportLoad:
             gc.enable()
 
 
-def _read(doc: Any, file: str) -> ExportLoad:
+def _read(doc: Any, file: str) -> SourceLoad:
     if isinstance(doc, list):
         return _from_objects(doc, file, "export", "", container_line=None)
     if not isinstance(doc, dict):
@@ -173,7 +169,7 @@ def _read(doc: Any, file: str) -> ExportLoad:
     if isinstance(doc.get("responses"), dict) and "parameters" in doc:
         found = _spec_example_body(doc)
         if found is None:
-            load = ExportLoad()
+            load = SourceLoad()
             load.notices.append(Notice(file=file, line=_line(doc), kind="skipped",
                                        message="REST API example without a 200 or 201 response body"))
             return load
@@ -187,15 +183,15 @@ def _read(doc: Any, file: str) -> ExportLoad:
     return _not_an_export(doc, file)
 
 
-def _not_an_export(doc: Any, file: str, why: str = "") -> ExportLoad:
+def _not_an_export(doc: Any, file: str, why: str = "") -> SourceLoad:
     reason = why or "no Resource Graph, az CLI, REST or snapshot shape was recognised"
-    return ExportLoad(errors=[InputError(
+    return SourceLoad(errors=[InputError(
         file=file, line=_line(doc), message=f"not a resource export: {reason}",
         hint="give an `az graph query`, `az resource list`, `az network ... show/list` output, "
              "a REST GET/list body or a hybrid-check snapshot")])
 
 
-def _read_list_body(body: dict[str, Any], file: str, pointer: str) -> ExportLoad:
+def _read_list_body(body: dict[str, Any], file: str, pointer: str) -> SourceLoad:
     load = _from_objects(body["value"], file, "export", f"{pointer}/value", container_line=_line(body))
     next_link = body.get("nextLink") or body.get("@odata.nextLink")
     if next_link:
@@ -206,7 +202,7 @@ def _read_list_body(body: dict[str, Any], file: str, pointer: str) -> ExportLoad
     return load
 
 
-def _note_paging(doc: dict[str, Any], read: int, file: str, load: ExportLoad) -> None:
+def _note_paging(doc: dict[str, Any], read: int, file: str, load: SourceLoad) -> None:
     token = doc.get("skip_token") or doc.get("skipToken") or doc.get("$skipToken")
     total = doc.get("totalRecords", doc.get("total_records"))
     truncated = str(doc.get("resultTruncated", "")).lower() == "true"
@@ -218,11 +214,11 @@ def _note_paging(doc: dict[str, Any], read: int, file: str, load: ExportLoad) ->
                     "query with --first 1000 and follow the skip token, or narrow the query"))
 
 
-def _read_snapshot(doc: dict[str, Any], file: str) -> ExportLoad:
+def _read_snapshot(doc: dict[str, Any], file: str) -> SourceLoad:
     header = doc.get(_SNAPSHOT_KEY)
     data = doc.get("data")
     if not isinstance(header, dict) or not isinstance(data, list):
-        return ExportLoad(errors=[InputError(
+        return SourceLoad(errors=[InputError(
             file=file, line=_line(doc),
             message="hybrid-check snapshot without a `hybridCheckSnapshot` object and a `data` array",
             hint="write the snapshot again with the live audit")])
@@ -256,7 +252,7 @@ def _read_snapshot(doc: dict[str, Any], file: str) -> ExportLoad:
 
 
 
-def resources_from_objects(objects: Iterable[Any], file: str, source: str = "export") -> ExportLoad:
+def resources_from_objects(objects: Iterable[Any], file: str, source: str = "export") -> SourceLoad:
     """Resources from resource objects already in memory (Resource Graph rows, SDK ``as_dict()``
     output, az CLI objects): same normalisation as :func:`read_export`, pointers ``/{index}``."""
     collecting = gc.isenabled()
@@ -264,7 +260,7 @@ def resources_from_objects(objects: Iterable[Any], file: str, source: str = "exp
     try:
         return _from_objects(objects, file, source, "", container_line=None)
     except Exception as exc:  # noqa: BLE001 - never raises, like read_export
-        return ExportLoad(errors=[InputError(file=file, line=None,
+        return SourceLoad(errors=[InputError(file=file, line=None,
                                              message=f"could not read the resources ({type(exc).__name__})")])
     finally:
         if collecting:
@@ -272,8 +268,8 @@ def resources_from_objects(objects: Iterable[Any], file: str, source: str = "exp
 
 
 def _from_objects(objects: Iterable[Any], file: str, source: str, pointer: str,
-                  container_line: int | None, single: bool = False) -> ExportLoad:
-    load = ExportLoad()
+                  container_line: int | None, single: bool = False) -> SourceLoad:
+    load = SourceLoad()
     scopes: dict[str, dict[str, Any]] = {}  # ids share few subscription/group prefixes: parse each once
     for index, obj in enumerate(objects):
         where = pointer if single else f"{pointer}/{index}"

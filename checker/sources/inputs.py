@@ -11,22 +11,19 @@ import os
 import re
 import stat
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from checker.files import read_limited
-from checker.model import CheckerError, InputError, Notice, Origin, Resource
-from checker.sources.arm import decode
+from checker.model import CheckerError, InputError, Notice, Origin
+from checker.sources import decode
 from checker.sources.arm.context import DeploymentContext
+from checker.sources.load import SourceLoad
+from checker.sources.readers import INPUT_SUFFIXES, READERS, ReadContext, Reader
 
 #: Largest input file read (bytes); larger files are reported, not read.
 DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
-#: File name endings that are read when a folder is walked.
-INPUT_SUFFIXES = (".json", ".jsonc", ".bicep", ".bicepparam")
-#: Bicep sources, read by checker.sources.bicep (not decoded as JSON).
-BICEP_SUFFIXES = (".bicep", ".bicepparam")
 #: Folders never walked and never mentioned: version control metadata and package caches.
 SILENT_FOLDERS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__"})
 #: An ARM document by its ``$schema``, its ``contentVersion``, a ``resources`` array or a network
@@ -40,20 +37,8 @@ _LOOKS_LIKE_ARM = re.compile(
 log = logging.getLogger("hybrid_check")
 
 
-@dataclass
-class InputLoad:
-    """Everything read from the inputs: resources in ARM shape, errors, notices, files read."""
-
-    resources: list[Resource] = field(default_factory=list)
-    errors: list[InputError] = field(default_factory=list)
-    notices: list[Notice] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
-
-    def extend(self, resources: Iterable[Resource], errors: Iterable[InputError],
-               notices: Iterable[Notice]) -> None:
-        self.resources.extend(resources)
-        self.errors.extend(errors)
-        self.notices.extend(notices)
+#: Everything read from the inputs: resources in ARM shape, errors, notices, files read.
+InputLoad = SourceLoad
 
 
 def display_path(path: Path) -> str:
@@ -236,47 +221,6 @@ def _read_walked(path: Path, max_bytes: int, load: InputLoad) -> Any:
         return None
 
 
-def _is_building_blocks(doc: Any) -> bool:
-    if not isinstance(doc, dict):
-        return False
-    if "buildingBlocks" in doc:
-        return True
-    params = doc.get("parameters")
-    return isinstance(params, dict) and "buildingBlocks" in params
-
-
-def _compiled_from_bicep(doc: Any) -> bool:
-    metadata = doc.get("metadata") if isinstance(doc, dict) else None
-    generator = metadata.get("_generator") if isinstance(metadata, dict) else None
-    return isinstance(generator, dict) and str(generator.get("name", "")).lower() == "bicep"
-
-
-def sibling_parameter_file(template: Path) -> Path | None:
-    """The ``<name>.parameters.json`` file beside a template ``<name>.json``, if there is one."""
-    candidate = template.with_name(f"{template.stem}.parameters{template.suffix}")
-    return candidate if candidate.is_file() else None
-
-
-def linked_template_files(doc: Any, base_dir: Path) -> set[Path]:
-    """Files a template links to by a literal ``templateLink.relativePath`` (and its
-    ``parametersLink``): they are read through that deployment, not again as standalone inputs."""
-    found: set[Path] = set()
-    stack = [doc]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            for key in ("templateLink", "parametersLink"):
-                link = node.get(key)
-                if isinstance(link, dict):
-                    relative = link.get("relativePath")
-                    if isinstance(relative, str) and relative and not relative.startswith("["):
-                        found.add((base_dir / relative).resolve())
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return found
-
-
 def scanned_roots(paths: Sequence[str | Path], extra: Sequence[str | Path] = ()) -> tuple[Path, ...]:
     """The folders links may be read from: each folder scanned, the folder of each file scanned, and
     ``extra`` (``--link-root``), resolved."""
@@ -303,8 +247,8 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
     Every template file is a root template unless a deployment that is actually expanded reads it
     through ``templateLink.relativePath`` (a notice says through which). Links are read only inside the
     scanned folders (each folder given, the folder of each file given) and ``link_roots``."""
-    from checker.sources import export, whatif
-    from checker.sources.arm import deployment, parameters
+    from checker.sources import whatif
+    from checker.sources.arm import parameters
 
     context = context or DeploymentContext()
     load = InputLoad()
@@ -314,10 +258,13 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
     roots = scanned_roots(paths, link_roots)
     log.info("found %d input file(s) in %.0f ms", len(files), (time.perf_counter() - started) * 1000)
 
-    bicep_files = [p for p in files if p.suffix.lower() in BICEP_SUFFIXES]
-    files = [p for p in files if p.suffix.lower() not in BICEP_SUFFIXES]
+    by_suffix: dict[Reader, list[Path]] = {reader: [] for reader in READERS if reader.suffixes}
     documents: dict[Path, Any] = {}
     for path in files:
+        own = next((reader for reader in by_suffix if path.suffix.lower() in reader.suffixes), None)
+        if own is not None:
+            by_suffix[own].append(path)
+            continue
         started = time.perf_counter()
         try:
             if path.resolve() in named:
@@ -348,100 +295,31 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
     for name, value in parameter_values:
         explicit[name] = parameters.ParameterValue(value=value, origin=Origin(file=f"--set {name}"))
 
-    bicep_siblings: set[Path] = set()
-    if bicep_files:
-        # main.json compiled from a main.bicep that is also an input: the .bicep is read (findings on its lines).
-        sources = {p.resolve().with_suffix("") for p in bicep_files if p.suffix.lower() == ".bicep"}
-        for path in [p for p, d in documents.items() if p.resolve().with_suffix("") in sources
-                     and _compiled_from_bicep(d)]:
-            del documents[path]
-            load.notices.append(Notice(file=display_path(path), line=1, kind="skipped", message=(
-                f"skipped: compiled from {path.with_suffix('.bicep').name}, which is read instead")))
-        from checker.sources.bicep import reader as bicep_reader
-        load.extend(*bicep_reader.read_bicep_files(bicep_files, display_path, explicit=explicit, context=context,
-                                                   max_file_bytes=max_file_bytes, siblings=bicep_siblings,
-                                                   link_roots=roots))
-        load.files.extend(display_path(p) for p in bicep_files)
-
-    used_as_sibling: set[Path] = {p for p in documents if p.resolve() in bicep_siblings}
-    # Templates that no template links to are expanded first: a file that an expanded deployment then
-    # reads is not expanded again as a root. A link that is never followed (in metadata, a deployment
-    # with condition false, a text) removes nothing; of two templates linking each other one stays a root.
-    candidates = [p for p, d in documents.items() if deployment.is_template(d)]
-    mentioned: set[Path] = set()
-    for path in candidates:
-        mentioned |= linked_template_files(documents[path], path.parent)
-    likely_roots = [p for p in candidates if p.resolve() not in mentioned]
-    ordered = likely_roots + [p for p in candidates if p.resolve() in mentioned]
-    # -p/--set given for several templates: a name one of them does not declare is ignored there (for a
-    # single template they are its parameters, and ARM refuses an undeclared one).
-    if len(likely_roots or candidates) > 1:
-        explicit = {name: replace(value, for_every_template=True) for name, value in explicit.items()}
-    linked: dict[Path, tuple[str, int | None]] = {}
-    for path in ordered:
-        through = linked.get(path.resolve())
-        if through is not None:
-            where = f"{through[0]}, line {through[1]}" if through[1] else through[0]
-            load.notices.append(Notice(file=display_path(path), line=1, kind="info", message=(
-                f"read as the linked template of the deployment in {where}; not checked again on its own")))
-            continue
-        values: dict[str, Any] = {}
-        sibling = sibling_parameter_file(path)
-        if sibling is not None:
-            try:
-                doc = documents.get(sibling)
-                if doc is None:
-                    doc = _read_document(sibling, max_file_bytes)
-                if parameters.is_parameter_file(doc):
-                    values.update(parameters.read_parameter_file(doc, display_path(sibling)))
-                    used_as_sibling.add(sibling)
-            except CheckerError as exc:
-                load.errors.append(exc.to_input_error())
-        values.update(explicit)
-        started = time.perf_counter()
-        result = deployment.expand_template(documents[path], display_path(path), parameter_values=values,
-                                            context=context, base_dir=path.parent, link_roots=roots,
-                                            max_file_bytes=max_file_bytes)
-        for read, by_file, by_line in result.linked:
-            linked.setdefault(read, (by_file, by_line))
-        log.info("expanded %s: %d resource(s)%s in %.0f ms", display_path(path), len(result.resources),
-                 f", {len(result.errors)} error(s)" if result.errors else "",
-                 (time.perf_counter() - started) * 1000)
-        load.extend(result.resources, result.errors, result.notices)
-
-    template_set = set(candidates)
-    explicit_paths = {Path(p).resolve() for p in parameter_files}
+    ctx = ReadContext(documents=documents, named=named, explicit=explicit,
+                      explicit_paths={Path(p).resolve() for p in parameter_files}, context=context,
+                      link_roots=roots, max_file_bytes=max_file_bytes, shown=display_path,
+                      read_document=lambda path: _read_document(path, max_file_bytes), load=load)
+    # Readers of their own file types first (a .bicep replaces the JSON compiled from it), then every
+    # document goes to the first reader that recognises it: readers that read all theirs at once
+    # (templates, whose links span files) in registry order, then the others in input order.
+    for reader, own_files in by_suffix.items():
+        if own_files:
+            load.merge(reader.read([(path, None) for path in own_files], ctx))
+    claimed = {path: next((r for r in READERS if not r.suffixes and r.recognises(doc)), None)
+               for path, doc in documents.items()}
+    for reader in READERS:
+        if reader.batch and not reader.suffixes:
+            mine = [(path, doc) for path, doc in documents.items() if claimed[path] is reader]
+            if mine:
+                load.merge(reader.read(mine, ctx))
     for path, doc in documents.items():
-        if path in template_set or path.resolve() in linked:
+        owner = claimed[path]
+        if (owner is not None and owner.batch) or path.resolve() in ctx.linked:
+            continue
+        if owner is not None:
+            load.merge(owner.read([(path, doc)], ctx))
             continue
         shown = display_path(path)
-        if _is_building_blocks(doc):
-            if path.resolve() in named:
-                load.errors.append(InputError(
-                    file=shown, line=1, message="Azure Building Blocks (azbb) input, not an ARM template or export",
-                    hint="generate the ARM templates with azbb and scan those"))
-            else:
-                load.notices.append(Notice(file=shown, line=1, kind="skipped", message=(
-                    "skipped: Azure Building Blocks (azbb) input; generate the ARM templates with azbb "
-                    "and scan those")))
-                load.files.remove(shown)
-            continue
-        if parameters.is_parameter_file(doc):
-            if path not in used_as_sibling and path.resolve() not in explicit_paths:
-                load.notices.append(Notice(file=shown, line=1, kind="skipped", message=(
-                    "parameter file not used: no template of the same name beside it; "
-                    "pass it with --parameters")))
-            continue
-        if whatif.is_whatif(doc):
-            predicted = whatif.read_whatif(doc, shown)
-            log.info("read what-if %s: %d resource(s)", shown, len(predicted.resources))
-            load.extend(predicted.resources, predicted.errors, predicted.notices)
-            continue
-        if export.is_export(doc):
-            exported = export.read_export(doc, shown)
-            log.info("read export %s: %d resource(s)", shown, len(exported.resources))
-            load.extend(exported.resources, exported.errors, exported.notices)
-            continue
         if path.resolve() not in named:
             log.info("skipped %s: not an ARM template, parameter file or export", shown)
             load.files.remove(shown)  # met in a walk and not an input: not counted as one

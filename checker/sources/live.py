@@ -22,8 +22,9 @@ from typing import Any
 
 from checker import __version__
 from checker.model import CheckerError, parse_resource_id, same_type
-
-AUTH_MODES = ("default", "cli", "env", "managed-identity", "workload-identity")
+from checker.vocabulary import AUTH_MODES
+from checker.vocabulary import CONNECTION as CONNECTION_TYPE
+from checker.vocabulary import GATEWAY as GATEWAY_TYPE
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,6 @@ NETWORK_LISTS: tuple[tuple[str, str], ...] = (
     ("network_security_groups", "networkSecurityGroups"),
     ("route_tables", "routeTables"),
 )
-GATEWAY_TYPE = "Microsoft.Network/virtualNetworkGateways"
-CONNECTION_TYPE = "Microsoft.Network/connections"
 #: The tunnel state of a connection: ARM returns it only when one connection is read (GET), never in a
 #: list page (``az network vpn-connection list`` shows ``connectionStatus: null``) and Resource Graph rows
 #: are not relied on for it; so it is read per VPN connection and replaces whatever the list held.

@@ -25,8 +25,9 @@ from dataclasses import replace
 from typing import Any
 
 from checker.model import InputError, Notice, Origin, Resource, Unknown, parse_resource_id
-from checker.sources.arm.decode import JsonObject
-from checker.sources.export import SECRET_KEYS, ExportLoad, resources_from_objects
+from checker.sources.decode import JsonObject
+from checker.sources.export import SECRET_KEYS, resources_from_objects
+from checker.sources.load import SourceLoad
 
 #: Change types whose ``after`` is the resource's state once the deployment has run.
 PREDICTED = frozenset({"create", "modify", "deploy", "nochange", "ignore"})
@@ -98,22 +99,22 @@ def _type_of(resource_id: str) -> str:
     return "/".join([parts[0]] + parts[1::2])
 
 
-def read_whatif(doc: Any, file: str) -> ExportLoad:
+def read_whatif(doc: Any, file: str) -> SourceLoad:
     """Resources with their predicted state from a decoded what-if result. Never raises."""
     found = _result(doc)
     if found is None:
-        return ExportLoad(errors=[InputError(file=file, line=_line(doc), message="not a what-if result",
+        return SourceLoad(errors=[InputError(file=file, line=_line(doc), message="not a what-if result",
                                              hint=_HINT)])
     result, pointer = found
     status = str(result.get("status"))
     error = result.get("error")
     if isinstance(error, dict) or status.lower() == "failed":
         text = _error_text(error) if isinstance(error, dict) else "no error details"
-        return ExportLoad(errors=[InputError(
+        return SourceLoad(errors=[InputError(
             file=file, line=_line(error) or _line(result), message=f"the what-if failed: {text}",
             hint="fix what Azure reports and run what-if again; a failed preview cannot gate a deployment")])
     if status.lower() != "succeeded":
-        return ExportLoad(errors=[InputError(
+        return SourceLoad(errors=[InputError(
             file=file, line=_line(result), message=f"the what-if has not finished (status {status})",
             hint="wait for the what-if operation to succeed and scan its final result")])
     props = result.get("properties")
@@ -121,7 +122,7 @@ def read_whatif(doc: Any, file: str) -> ExportLoad:
     base = f"{pointer}/properties/changes" if isinstance(props, dict) else f"{pointer}/changes"
     objects: list[Any] = []
     kinds: list[str] = []
-    load = ExportLoad()
+    load = SourceLoad()
     deleted = 0
     for index, change in enumerate(changes or ()):
         where = f"{base}/{index}"

@@ -21,6 +21,7 @@ from checker.views.readers import (
     to_int,
     to_network,
 )
+from checker.vocabulary import CIRCUIT_CONNECTION
 
 
 def circuit_of(ix: Index, connection: Resource) -> tuple[Resource | None, str | Unknown | None]:
@@ -146,9 +147,6 @@ def private_peering(ix: Index, circuit: Resource) -> dict[str, Any]:
             "prefixesDistinct": distinct,
             "vlanIdSet": vlan if isinstance(vlan, Unknown) else vlan is not None,
             "state": get_path(props, "state"), "md5KeySet": get_path(props, "sharedKey") is not None}
-
-
-CIRCUIT_CONNECTION = "Microsoft.Network/expressRouteCircuits/peerings/connections"
 
 
 def vnet_links(ix: Index, circuit: Resource, global_reach: Any, bandwidth: Any, tier: Any) -> dict[str, Any] | None:

@@ -8,7 +8,6 @@ from typing import Any
 
 from checker import facts
 from checker.model import Resource, Secret, Unknown, equals_ci, normalise_id
-from checker.patterns import PATTERNS
 from checker.subject import Subject
 from checker.views.circuit import circuit_facts, circuit_of
 from checker.views.gateway import gateway_data
@@ -28,6 +27,7 @@ from checker.views.readers import (
     to_int,
     without_live,
 )
+from checker.vocabulary import PATTERNS
 
 
 def connection_subject(ix: Index, connection: Resource, secret_groups: dict[str, list[Resource]]) -> Subject:
@@ -262,7 +262,8 @@ def secret_identity(secret: Secret) -> str:
 
 
 def _mirror_pair(a: Resource, b: Resource) -> bool:
-    """The two directions of one Vnet2Vnet link share their key by design (pitfall 14)."""
+    """The two directions of one Vnet2Vnet link share their key by design
+    (reference deployments simulate on-premises with such a pair)."""
     pa, pb = a.properties, b.properties
     if not (equals_ci(pa.get("connectionType"), "Vnet2Vnet") and equals_ci(pb.get("connectionType"), "Vnet2Vnet")):
         return False

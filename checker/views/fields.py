@@ -14,7 +14,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
               doc=("`properties.vpnType`; RouteBased when absent on a Vpn gateway (ARM default)")),
         Field(names=["skuName", "skuTier"], type="string",
               doc=("`properties.sku.name` / `.tier` (top-level `sku.name` as fallback). Rules use the name, never "
-                   "the tier (pitfall 9). A gateway with no sku at all has an unknown `skuName` (the API default "
+                   "the tier (it may be missing, or written differently by some templates). A gateway with no sku at all has an unknown `skuName` (the API default "
                    "decides)")),
         Field(names=["isAzSku"], type="boolean",
               doc=("the SKU is VpnGw1AZ-5AZ, ErGw1AZ-3AZ or ErGwScale")),
@@ -43,13 +43,13 @@ FIELDS: dict[str, tuple[Field, ...]] = {
               doc=("per referenced public IP: `{id, name, exists, sku, allocationMethod, zones, standardStatic, "
                    "zoneRedundant}`. `sku` is Basic when absent. `allocationMethod` is Static for Standard and "
                    "Dynamic for Basic when absent (ARM defaults). `zoneRedundant`: `zones` covers every zone of the "
-                   "region; unknown when `zones` is absent (the default depends on creation date, pitfall 19) or the "
+                   "region; unknown when `zones` is absent (the default depends on region and creation date) or the "
                    "region is not in the table. A public IP not in the inputs makes its fields unknown")),
         Field(names=["publicIpCount", "publicIpsDistinct", "nonStandardStaticPublicIpCount", "nonZoneRedundantPublicIpCount"], type="boolean or integer",
               doc=("count of referenced public IPs; whether no IP is used twice (true for one IP; false when two "
                    "known ids repeat; unknown when an id is unknown); how many are not Standard/Static, and how many "
                    "are not zone-redundant (unknown if one is unknown and none is known to fail). An ExpressRoute "
-                   "gateway without a public IP has `publicIpCount` 0 (pitfall 17)")),
+                   "gateway without a public IP has `publicIpCount` 0 (ErGwScale and migrated ExpressRoute gateways use a Microsoft-managed IP)")),
         Field(names=["regionHasZones"], type="boolean",
               doc=("the gateway's region has availability zones (true/false from the table; unknown for a region in "
                    "neither list)")),
@@ -73,7 +73,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field(names=["sameTypeGatewayCount"], type="integer", unknown=False,
               doc=("other gateways of the same type in the same site (only on gateways in a site)")),
         Field(names=["sameTypeGatewayCountExcludingMigration"], type="integer", unknown=False,
-              doc=("the same count, 0 for a pair where either gateway is migration-tagged (pitfall 18)")),
+              doc=("the same count, 0 for a pair where either gateway is migration-tagged (a guided SKU migration puts two gateways in one GatewaySubnet for a while)")),
         Field(names=["diagnostics"], type="object", parts=["settingCount", "enabledLogCategories", "missingVpnLogCategories", "missingVpnLogCategoryCount", "destinationCount", "metricsEnabled", "metricAlertCount", "monitored", "missing"],
               doc=("from diagnostic settings attached to the gateway (extension or legacy form) and metric alerts: "
                    "`{settingCount, enabledLogCategories, missingVpnLogCategories, missingVpnLogCategoryCount, "
@@ -83,7 +83,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
                    "include the gateway (unknown when none does and some alert's scopes are unknown). `monitored` "
                    "means at least one destination with metrics or logs enabled, or a metric alert on the gateway. "
                    "`missing` is what GW-DIAG-LOGS asks for and is not there: for a VPN gateway the missing log "
-                   "categories; for an ExpressRoute gateway (catalogue: \"metrics/alerts configured\") metrics or logs "
+                   "categories; for an ExpressRoute gateway (metrics or alerts configured) metrics or logs "
                    "sent to a destination, or a metric alert; unknown when the gateway type is unknown")),
         Field(names=["bgp"], type="object", parts=["asn", "asnDefaulted", "customApipaAddresses", "outOfRangeApipaCount", "duplicateApipaCount", "apipaPeerWithoutCustomAddress"],
               doc=("`{asn (65515 when absent), asnDefaulted, customApipaAddresses[*] {address, inAzureRange}, "
@@ -124,9 +124,9 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field(names=["name", "nameIsExact", "isGatewaySubnet"], type="boolean or string", unknown=False,
               doc=("the subnet name; spelled exactly `GatewaySubnet`; matches case-insensitively (always true here)")),
         Field(names=["addressPrefixes", "ipv4Prefixes", "ipv6Prefixes"], type="array",
-              doc=("every prefix from `addressPrefix` and `addressPrefixes[]` (pitfall 3), split by family")),
+              doc=("every prefix from `addressPrefix` and `addressPrefixes[]` (a subnet may carry several), split by family")),
         Field(names=["prefixLength"], type="integer",
-              doc=("the smallest IPv4 prefix length (the largest IPv4 range). IPv6 prefixes are ignored (pitfall 4). "
+              doc=("the smallest IPv4 prefix length (the largest IPv4 range). IPv6 prefixes are ignored (an IPv6 /64 is not measured against IPv4 sizes). "
                    "Absent when there is no IPv4 prefix. Unknown when any prefix is unknown or not a valid CIDR")),
         Field(names=["ipv6PrefixLength"], type="integer",
               doc=("the smallest IPv6 prefix length (the largest IPv6 range); absent without an IPv6 prefix; unknown "
@@ -177,7 +177,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
               doc=("`{id, name, exists, bandwidthMbps, peeringLocation, serviceProviderName, tier}` of `peer.id`. "
                    "`bandwidthMbps` comes from `serviceProviderProperties.bandwidthInMbps`, or `bandwidthInGbps` \u00d7 "
                    "1000 for ExpressRoute Direct. The peering location comes from `serviceProviderProperties` or the "
-                   "ExpressRoute port. A circuit not in the inputs (another subscription, pitfall 23) makes these "
+                   "ExpressRoute port. A circuit not in the inputs (another subscription) makes these "
                    "unknown")),
         Field(names=["useLocalAzureIpAddress", "expressRouteGatewayBypass"], type="boolean",
               doc=("the property; false when absent")),
@@ -202,7 +202,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
                    "`export`. Absent when the connection has no shared key")),
         Field(names=["sharedKeyDistinct"], type="boolean",
               doc=("no other connection has the same key, except the reverse connection of the same Vnet2Vnet pair "
-                   "(pitfall 14). Keys with a value are compared through the secret's per-run digest; keys whose "
+                   "(the two directions of one simulated on-premises link). Keys with a value are compared through the secret's per-run digest; keys whose "
                    "value is not known before deployment are the same key when they come from the same parameter or "
                    "Key Vault secret (a copy loop of connections over one secure parameter shares its key) and "
                    "distinct otherwise")),
@@ -261,7 +261,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
                    "primaryPrefixIs30, secondaryPrefixIs30, prefixesDistinct, vlanIdSet, state, md5KeySet}` of the "
                    "`AzurePrivatePeering`. With no private peering: `exists` is false on live data and on an export "
                    "that lists the circuit's `peerings` (the circuit as it is). On templates it is unknown, because "
-                   "the provider often configures the peering outside ARM (pitfall 24)")),
+                   "the provider often configures the peering outside ARM")),
         Field(names=["serviceProviderProvisioningState", "circuitProvisioningState", "provisioningState", "peeringsNotEnabledCount"], type="string or integer", live=True,
               doc=("live data only")),
     ),
@@ -343,7 +343,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field(names=["overlaps"], type="object", parts=["onPrem", "betweenOnPrem", "onPremCount", "peered", "peeredCount", "onPremPairs", "peeredPairs"],
               doc=("`{onPrem[*], betweenOnPrem[*], onPremCount, peered[*], peeredCount}`. `onPrem` pairs each prefix "
                    "of the hub and its spokes with each prefix of the LNGs on the site's connections. The /32 (/128) "
-                   "BGP peer route of an LNG with `bgpSettings` is left out (pitfall 12). An overlap is excused when "
+                   "BGP peer route of an LNG with `bgpSettings` is left out (with BGP it may be all an LNG lists). An overlap is excused when "
                    "the connection's ingress NAT rule internal mappings cover the on-premises side, or its egress "
                    "NAT rules cover the Azure side (NAT rules resolved by id, as children or inline `natRules` of "
                    "the gateway), and only where VPN NAT works: an IPsec connection without "
@@ -358,7 +358,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
               doc=("`{ipsecLinkCount, hasOnPremLink, simulatedOnPremConnections}`. A link is an IPsec connection "
                    "whose `virtualNetworkGateway1` is a VPN gateway of the site and whose `localNetworkGateway2` is "
                    "an LNG id. `hasOnPremLink` is true with a link. It is unknown when the only connections are "
-                   "Vnet2Vnet (simulated on-premises, pitfall 14), a reference is unknown, or an IPsec connection in "
+                   "Vnet2Vnet (simulated on-premises), a reference is unknown, or an IPsec connection in "
                    "the same file has a gateway id not known before deployment (then `ipsecLinkCount` is unknown "
                    "too), or the site's VPN gateways have no connection at all in inputs that do not show the "
                    "deployed estate (templates, what-if results: connections are often deployed apart), and false "

@@ -7,7 +7,6 @@ from typing import Any
 
 from checker import facts
 from checker.model import Resource, Unknown, equals_ci, normalise_id
-from checker.patterns import PATTERNS
 from checker.subject import Subject
 from checker.views.gateway_parts import (
     _autoscale,
@@ -40,6 +39,7 @@ from checker.views.readers import (
     to_bool,
     without_live,
 )
+from checker.vocabulary import PATTERNS
 
 
 def gateway_data(ix: Index, gateway: Resource) -> Mapping[str, Any]:
@@ -217,7 +217,8 @@ def gateway_subject(ix: Index, gateway: Resource) -> Subject:
 
 def _tunnel_keys(ix: Index, vpn_connections: list[dict[str, Any]]) -> set[Any]:
     """One key per tunnel: an IPsec connection is one; the two connection resources of a VNet-to-VNet
-    link (A to B and B to A) are one tunnel on each of the two gateways (rule-facts audit, December 2026)."""
+    link (A to B and B to A) are one tunnel on each of the two gateways (as Azure counts S2S/VNet-to-VNet tunnels
+    against the SKU limit)."""
     keys: set[Any] = set()
     for brief in vpn_connections:
         connection = ix.graph.get(brief["id"])

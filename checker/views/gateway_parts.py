@@ -29,6 +29,7 @@ from checker.views.readers import (
     to_bool,
     to_int,
 )
+from checker.vocabulary import ACTIVITY_LOG_ALERT, MAINTENANCE_ASSIGNMENT
 
 
 def public_ip_view(ix: Index, ref: str | Unknown, gateway: Resource) -> dict[str, Any]:
@@ -44,7 +45,7 @@ def public_ip_view(ix: Index, ref: str | Unknown, gateway: Resource) -> dict[str
                 "standardStatic": unknown, "zoneRedundant": unknown}
     sku = get_path(pip.body, "sku.name")
     if sku is None:
-        sku = "Basic"  # ARM default for a public IP without sku (azbb isPublic, pitfall 17)
+        sku = "Basic"  # ARM default for a public IP without sku (older templates, e.g. azbb, write none)
     method = get_path(pip.properties, "publicIPAllocationMethod")
     if method is None:
         method = "Static" if equals_ci(sku, "Standard") else "Dynamic"  # ARM defaults per sku
@@ -145,8 +146,8 @@ def diagnostics(ix: Index, gateway: Resource) -> dict[str, Any]:
     alerts, alert_unknown = metric_alerts(ix, gateway)
     monitored: Any = (destinations > 0 and (metrics or bool(categories))) or alerts > 0 or (
         unknown or alert_unknown or False)
-    # What the rule asks for depends on the gateway type (catalogue GW-DIAG-LOGS): the four VPN
-    # log categories to a workspace, or for ExpressRoute metrics/alerts.
+    # What GW-DIAG-LOGS asks for depends on the gateway type: the four VPN log categories to a
+    # workspace, or for ExpressRoute metrics or alerts (its logs say little; its health shows in metrics).
     gateway_type = gateway.properties.get("gatewayType")
     required: Any
     if isinstance(gateway_type, Unknown):
@@ -229,7 +230,7 @@ def gateway_bgp(ix: Index, gateway: Resource, connections: list[dict[str, Any]])
     known = [str(v["address"]) for v in views]
     duplicates = len(known) - len(set(known))
     out_of_range = [v for v in views if v["inAzureRange"] is False]
-    # an APIPA on-premises peer needs a custom APIPA address on the Azure side (D-BGPHOW)
+    # an APIPA on-premises peer needs a custom APIPA address on the Azure side (Azure VPN BGP docs)
     apipa_peer = False
     for connection in ix.connections_of(gateway):
         lng = ix.graph.get(ref_of(connection.properties.get("localNetworkGateway2")))
@@ -341,9 +342,6 @@ def _scale_circuit_limit(gateway: Resource) -> Any:
     return facts.er_scale_circuit_limit(lower) or 0
 
 
-MAINTENANCE_ASSIGNMENT = "Microsoft.Maintenance/configurationAssignments"
-
-
 def maintenance_assignments(ix: Index, gateway: Resource) -> Any:
     """Maintenance configuration assignments of the gateway: extension resources
     ``{gateway}/providers/Microsoft.Maintenance/configurationAssignments/x``, or ones whose ``scope``
@@ -388,9 +386,6 @@ def advertised_prefixes(ix: Index, gateway: Resource) -> dict[str, Any]:
         known = {n for n in networks if not isinstance(n, Unknown) and n.version == version}
         counts[key] = len(known) if unknown is None else unknown
     return counts
-
-
-ACTIVITY_LOG_ALERT = "Microsoft.Insights/activityLogAlerts"
 
 
 def service_health_alerts(ix: Index) -> Any:

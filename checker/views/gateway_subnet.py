@@ -6,7 +6,7 @@ import ipaddress
 from typing import Any
 
 from checker.model import Resource, Unknown, equals_ci, normalise_id
-from checker.patterns import PATTERNS, vnet_id_of_subnet
+from checker.patterns import vnet_id_of_subnet
 from checker.subject import Subject
 from checker.views.gateway import gateway_data
 from checker.views.index import Index
@@ -21,6 +21,7 @@ from checker.views.readers import (
     subnet_prefixes,
     without_live,
 )
+from checker.vocabulary import PATTERNS
 
 
 def gateway_subnet_subject(ix: Index, subnet: Resource) -> Subject:

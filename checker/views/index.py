@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from checker.graph import Graph
 from checker.model import Resource, Unknown, normalise_id
-from checker.patterns import CONNECTION, GATEWAY, PATTERNS, PEERING, SiteInfo, vnet_id_of_subnet
+from checker.patterns import SiteInfo, vnet_id_of_subnet
 from checker.views.readers import (
     HUB_IP_CONFIGURATION,
     VIRTUAL_HUB,
@@ -24,6 +24,7 @@ from checker.views.readers import (
     ref_of,
     to_bool,
 )
+from checker.vocabulary import CONNECTION, GATEWAY, PATTERNS, PEERING
 
 T = TypeVar("T")
 

@@ -42,7 +42,8 @@ def spoke_vnets(ix: Index, site: SiteInfo) -> list[str]:
 def onprem_networks(ix: Index, site: SiteInfo | None) -> tuple[list[tuple[str, Resource, Network | Unknown]],
                                                         list[Unknown]]:
     """(LNG name, connection, prefix) of every IPsec connection of the site's gateways; the /32
-    BGP peer route is excluded (pitfall 12). Computed once per site."""
+    BGP peer route is excluded (with BGP a local network gateway may list only its peer address,
+    which is not an on-premises range). Computed once per site."""
     if site is None:
         return [], []
     found = ix.part("onprem", site.id, lambda: _onprem_networks(ix, site))
@@ -71,7 +72,8 @@ def _onprem_networks(ix: Index, site: SiteInfo) -> tuple[tuple[str, Resource, Ne
 
 
 def nat_mappings(ix: Index, connection: Resource, direction: str) -> list[Network] | Unknown:
-    """Internal mappings of the connection's ingress/egress NAT rules (D-NAT)."""
+    """Internal mappings of the connection's ingress/egress NAT rules (the ranges on-premises traffic is
+    translated from, as the VPN gateway NAT rules define them)."""
     refs = list_or_unknown(connection.properties.get(f"{direction}NatRules"))
     if isinstance(refs, Unknown):
         return refs
@@ -174,7 +176,8 @@ def peered_overlaps(ix: Index, site: SiteInfo, spokes: list[str]) -> tuple[list[
 
 
 def _excused(pair: dict[str, str], ingress: Any, egress: Any) -> Any:
-    """An overlap is allowed when a NAT rule translates one side (pitfall 13)."""
+    """An overlap is allowed when a NAT rule translates one side (VPN NAT exists to connect
+    overlapping networks)."""
     unknown = first_unknown([ingress, egress])
     azure = ipaddress.ip_network(pair["left"])
     onprem = ipaddress.ip_network(pair["right"])

@@ -6,7 +6,7 @@ import ipaddress
 from typing import Any
 
 from checker.model import Resource, Unknown, equals_ci, normalise_id
-from checker.patterns import PATTERNS, SiteInfo, is_placeholder
+from checker.patterns import SiteInfo, is_placeholder
 from checker.subject import Subject
 from checker.views.gateway import gateway_data
 from checker.views.index import Index
@@ -26,6 +26,7 @@ from checker.views.readers import (
     to_network,
 )
 from checker.views.route_server import route_server_facts
+from checker.vocabulary import PATTERNS
 
 
 def peering_subject(ix: Index, peering: Resource) -> Subject:

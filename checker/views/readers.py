@@ -11,20 +11,24 @@ from collections.abc import Iterable
 from typing import Any
 
 from checker.model import Resource, Secret, Unknown, equals_ci, normalise_id, placeholder_text, symbolic_id
-from checker.patterns import CONNECTION, GATEWAY, PEERING
+from checker.vocabulary import (  # noqa: F401 (the ARM type names the views use, read from here)
+    CIRCUIT,
+    CIRCUIT_PEERING,
+    CONNECTION,
+    GATEWAY,
+    HUB_BGP_CONNECTION,
+    HUB_IP_CONFIGURATION,
+    LNG,
+    METRIC_ALERT,
+    PEERING,
+    PIP,
+    ROUTE,
+    ROUTE_TABLE,
+    SUBNET,
+    VIRTUAL_HUB,
+    VNET,
+)
 
-SUBNET = "Microsoft.Network/virtualNetworks/subnets"
-LNG = "Microsoft.Network/localNetworkGateways"
-PIP = "Microsoft.Network/publicIPAddresses"
-ROUTE_TABLE = "Microsoft.Network/routeTables"
-ROUTE = "Microsoft.Network/routeTables/routes"
-CIRCUIT = "Microsoft.Network/expressRouteCircuits"
-CIRCUIT_PEERING = "Microsoft.Network/expressRouteCircuits/peerings"
-METRIC_ALERT = "Microsoft.Insights/metricAlerts"
-VNET = "Microsoft.Network/virtualNetworks"
-VIRTUAL_HUB = "Microsoft.Network/virtualHubs"
-HUB_IP_CONFIGURATION = "Microsoft.Network/virtualHubs/ipConfigurations"
-HUB_BGP_CONNECTION = "Microsoft.Network/virtualHubs/bgpConnections"
 ROUTE_SERVER_SUBNET = "RouteServerSubnet"
 GATEWAY_SUBNET = "GatewaySubnet"
 MIGRATION_TAG = ("CreatedBy", "GatewaySKUMigration")
@@ -157,7 +161,8 @@ def parse_network(text: str) -> Network | None:
 
 
 def subnet_prefixes(props: dict[str, Any], what: str) -> list[Network | Unknown]:
-    """Every prefix of a subnet (``addressPrefix`` and ``addressPrefixes[]``), pitfall 3."""
+    """Every prefix of a subnet (``addressPrefix`` and ``addressPrefixes[]``: a subnet may
+    carry several)."""
     out: list[Network | Unknown] = []
     single = get_path(props, "addressPrefix")
     if single is not None:
@@ -187,7 +192,8 @@ def known_networks(networks: Iterable[Network | Unknown]) -> list[Network]:
 
 def overlap_pairs(left: list[tuple[str, Network | Unknown]], right: list[tuple[str, Network | Unknown]],
                    ) -> tuple[list[dict[str, str]], Unknown | None]:
-    """Overlapping pairs per address family (pitfall 4); a supernet overlaps (pitfall 13)."""
+    """Overlapping pairs per address family (IPv4 and IPv6 never overlap each other); a supernet
+    overlaps."""
     pairs = []
     unknown: Unknown | None = None
     for left_owner, a in left:
@@ -341,7 +347,7 @@ def same_subnet(a: Any, b: Any) -> Any:
 
 
 def canonical(value: Any, names: tuple[str, ...]) -> Any:
-    """ARM enum values in their documented casing (pitfall 27)."""
+    """ARM enum values in their documented casing (parameter files may write them in any case)."""
     if isinstance(value, str):
         return next((n for n in names if n.lower() == value.lower()), value)
     return value

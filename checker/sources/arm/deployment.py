@@ -27,7 +27,6 @@ from checker.model import (
     same_type,
 )
 from checker.sources.arm.context import DeploymentContext
-from checker.sources.arm.decode import JsonObject, loads
 from checker.sources.arm.expressions import UserFunction, evaluate_string
 from checker.sources.arm.functions import DERIVED_FROM_SECRET, kind_of
 from checker.sources.arm.parameters import (
@@ -36,6 +35,9 @@ from checker.sources.arm.parameters import (
     key_vault_reason,
     read_parameter_file,
 )
+from checker.sources.decode import JsonObject, loads
+from checker.sources.load import SourceLoad
+from checker.vocabulary import DEPLOYMENT, RESOURCE_GROUP
 
 #: ARM's limit on the iterations of one copy loop.
 MAX_COPY_COUNT = 800
@@ -57,11 +59,11 @@ WEAK_SECRET_VALUES = frozenset({"123secret", "abc123", "[replace-with-shared-key
                                 "changeme"})
 MIN_SECRET_LENGTH = 16
 
-_DEPLOYMENTS = "Microsoft.Resources/deployments"
+_DEPLOYMENTS = DEPLOYMENT
 #: Readers of linked templates that are not JSON, by file suffix (``.bicep`` registers its own):
 #: ``reader(path, shown_name)`` returns the template or raises CheckerError.
 LINKED_READERS: dict[str, Callable[[Path, str], Any]] = {}
-_RESOURCE_GROUPS = "Microsoft.Resources/resourceGroups"
+_RESOURCE_GROUPS = RESOURCE_GROUP
 #: Keys of a resource that steer the deployment and are not part of the deployed resource.
 _TEMPLATE_ONLY_KEYS = frozenset({"name", "type", "condition", "copy", "dependson", "comments", "apiversion",
                                  "resources", "existing", "scope", "parent", "metadata", "resourcegroup",
@@ -77,16 +79,9 @@ _SECURE_TYPES = frozenset({"securestring", "secureobject"})
 # Public API
 # ---------------------------------------------------------------------------------------------------
 
-@dataclass
-class TemplateLoad:
-    """What one template expands to: resources, input errors (exit code 2) and notices."""
-
-    resources: list[Resource]
-    errors: list[InputError]
-    notices: list[Notice]
-    #: Files read through an expanded deployment (linked templates and parameter files), resolved, each
-    #: with the file and line of the deployment that linked it.
-    linked: list[tuple[Path, str, int | None]] = field(default_factory=list)
+#: What one template expands to: resources, input errors (exit code 2), notices and the files read
+#: through its deployments (``linked``).
+TemplateLoad = SourceLoad
 
 
 #: Largest linked template or parameter file read (bytes), unless the caller gives another limit.
@@ -187,7 +182,7 @@ def expand_template(doc: Any, file: str, *, parameter_values: Mapping[str, Param
     finally:
         if collecting:
             gc.enable()
-    return TemplateLoad(expander.resources, expander.errors, expander.notices, expander.linked)
+    return SourceLoad(expander.resources, expander.errors, expander.notices, linked=expander.linked)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.model import CheckerError, Origin, Unknown
-from checker.sources.arm.decode import position_of
+from checker.sources.decode import position_of
 
 
 @dataclass(frozen=True)

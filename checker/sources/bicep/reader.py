@@ -21,7 +21,8 @@ from lark import Tree
 
 from checker.files import read_limited
 from checker.model import CheckerError, InputError, Notice, Origin
-from checker.sources.arm import decode, deployment
+from checker.sources import decode
+from checker.sources.arm import deployment
 from checker.sources.arm.context import DeploymentContext
 from checker.sources.arm.parameters import ParameterValue, is_parameter_file, read_parameter_file
 from checker.sources.bicep.parser import parse

@@ -19,8 +19,8 @@ from typing import Any
 from lark import Token, Tree
 
 from checker.model import CheckerError
-from checker.sources.arm.decode import JsonObject
 from checker.sources.bicep.parser import StringValue
+from checker.sources.decode import JsonObject
 
 #: The API version the compiler gives module deployments.
 MODULE_API_VERSION = "2022-09-01"

@@ -1,0 +1,71 @@
+"""The core result types: what the policy engine produces (``checker/policy/``) and every report
+format reads (``checker/report/``). They live below both, so the policy layer never imports a
+report module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ResourceRef:
+    id: str
+    type: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str | None
+    line: int | None = None
+    column: int | None = None
+    #: JSON pointer inside the file: the resource's (``/resources/3``), followed by the property the
+    #: rule tested when it names one (``/resources/3/properties/activeActive``); "" when unknown
+    pointer: str = ""
+    property: str | None = None  # the property the rule tested (dotted, from the resource), if named
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """A waiver that matched a result: from the configuration file or inline template metadata."""
+
+    reason: str
+    expires: str  # ISO date
+    source: str  # "config" | "inline"
+    expired: bool = False  # an expired waiver no longer applies; the result keeps its real status
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """Rule metadata the formats need (SARIF rules, rule pages, markdown links)."""
+
+    id: str
+    title: str
+    description: str
+    severity: str
+    patterns: tuple[str, ...]
+    remediation: str = ""
+    references: tuple[str, ...] = ()
+    help_uri: str = ""
+    requires_live: bool = False
+    examples: tuple[tuple[str, str], ...] = ()  # (arm | bicep, compliant example)
+
+
+@dataclass(frozen=True)
+class Result:
+    """The verdict of one rule on one resource."""
+
+    rule: str
+    status: str  # one of STATUSES
+    severity: str  # one of SEVERITIES (after configuration overrides)
+    site: str | None  # site id (the VNet id of the site), None when the resource belongs to no site
+    resource: ResourceRef
+    location: Location
+    message: str
+    remediation: str = ""
+    unknown_reasons: tuple[str, ...] = ()  # why the verdict is unknown (or what was not collected)
+    suppression: Suppression | None = None  # set when status == "suppressed" or a waiver expired
+    baseline: str | None = None  # "new" | "existing" | "fixed" when a baseline was given
+    #: the subject lives only in a --context file (the live estate), not in the scanned inputs: shown apart,
+    #: gates only with --gate-context (checker/sources/context.py)
+    context: bool = False
