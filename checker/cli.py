@@ -12,7 +12,7 @@ from checker import __version__
 from checker.report.formats import FORMATS, GRAPH_FORMATS
 from checker.vocabulary import AUTH_MODES as AUTH_CHOICES
 from checker.vocabulary import CLOUD_NAMES as CLOUD_CHOICES
-from checker.vocabulary import EXIT_INPUT, EXIT_INTERNAL, EXIT_PASS, UNKNOWN_MODES
+from checker.vocabulary import EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL, EXIT_PASS, UNKNOWN_MODES
 from checker.vocabulary import FAIL_ON_CHOICES as SEVERITY_CHOICES
 from checker.vocabulary import PATTERNS as PATTERN_CHOICES
 
