@@ -339,7 +339,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
               doc=("VNets with a peering to this VNet that has `useRemoteGateways: true`")),
         Field(names=["vnetPeeringCount"], type="integer",
               doc=("peerings declared on the site VNet; unknown when the VNet or its `virtualNetworkPeerings` list "
-                   "is not known")),
+                   "is not known, or a peering comes from a copy loop whose count is only known at deployment")),
         Field(names=["overlaps"], type="object", parts=["onPrem", "betweenOnPrem", "onPremCount", "peered", "peeredCount", "onPremPairs", "peeredPairs"],
               doc=("`{onPrem[*], betweenOnPrem[*], onPremCount, peered[*], peeredCount}`. `onPrem` pairs each prefix "
                    "of the hub and its spokes with each prefix of the LNGs on the site's connections. The /32 (/128) "

@@ -213,4 +213,11 @@ def vnet_peering_count(ix: Index, site: SiteInfo) -> Any:
     declared = vnet.properties.get("virtualNetworkPeerings")
     if isinstance(declared, Unknown):
         return Unknown(f"peerings of virtual network {display_name(vnet)} are not known: {declared.reason}")
-    return len(ix.peerings_of(site.id))
+    peerings = ix.peerings_of(site.id)
+    # A peering of a copy loop whose count is only known at deployment stands for an unknown number.
+    for peering in peerings:
+        loop = peering.metadata.get("copy")
+        if isinstance(loop, dict) and loop.get("countUnknown"):
+            return Unknown(f"{len(peerings) - 1} peering(s) of virtual network {display_name(vnet)} known, and copy "
+                           f"loop '{loop.get('name')}' makes a number only known at deployment")
+    return len(peerings)
