@@ -818,6 +818,11 @@ CASES = [
     # 1.7 ExpressRoute ------------------------------------------------------------------------------
     case("ER-GW-PRESENT", "pass", er_site),
     case("ER-GW-PRESENT", "fail", vpn_site, None, FAILOVER),
+    # a gateway whose type is only known at deployment may be the ExpressRoute (or VPN) gateway
+    case("ER-GW-PRESENT", "unknown", lambda: edit(er_site(), "gw-er", "properties.gatewayType", U), None, FAILOVER),
+    case("VPN-GW-PRESENT", "unknown", lambda: edit(vpn_site(), "gw-vpn", "properties.gatewayType", U), None, FAILOVER),
+    case("FAILOVER-COEXIST", "unknown", lambda: edit(failover_site(), "gw-vpn", "properties.gatewayType", U), None,
+         FAILOVER),
     case("ER-GW-SKU-AZ", "pass", er_site),
     case("ER-GW-SKU-AZ", "fail", lambda: edit(er_site(), "gw-er", "properties.sku.name", "Standard")),
     case("ER-GW-SKU-AZ", "unknown", lambda: edit(er_site(), "gw-er", "properties.sku.name", U)),
