@@ -602,9 +602,10 @@ def _service_health(condition: Any = "ServiceHealth", enabled: Any = True) -> li
     return vpn_site() + [alert]
 
 
-def _copied_peering(count_unknown: bool) -> Resource:
-    """One hub peering of a copy loop (the representative instance when its count is only known at deployment)."""
-    resource = peering("hub", "hub-to-lz-001", "lz-001", allowGatewayTransit=True)
+def _copied_peering(count_unknown: bool, vnet_known: bool = True) -> Resource:
+    """One hub peering of a copy loop (the representative instance when its count is only known at
+    deployment, whose name, hence VNet, is then usually unknown too)."""
+    resource = peering("hub" if vnet_known else "<unknown@1-a>", "hub-to-lz-001", "lz-001", allowGatewayTransit=True)
     resource.metadata["copy"] = {"name": "landingZonePeerings", "index": None if count_unknown else 0,
                                  **({"countUnknown": True} if count_unknown else {})}
     return resource
@@ -1046,6 +1047,7 @@ CASES = [
     # a peering copy loop whose count is only known at deployment may make any number of peerings
     case("ER-GW-PEERINGS-500", "unknown", lambda: er_site() + [_copied_peering(count_unknown=True)]),
     case("ER-GW-PEERINGS-500", "pass", lambda: er_site() + [_copied_peering(count_unknown=False)]),
+    case("ER-GW-PEERINGS-500", "unknown", lambda: er_site() + [_copied_peering(count_unknown=True, vnet_known=False)]),
     case("GW-SUBNET-UDR-OVERLAP", "pass", lambda: _with_route_table({"onprem": "192.168.0.0/16"})),
     case("GW-SUBNET-UDR-OVERLAP", "fail", lambda: _with_route_table({"hub": "10.0.0.0/16"})),
     case("GW-SUBNET-UDR-OVERLAP", "unknown", lambda: _with_route_table({"x": U})),

@@ -227,10 +227,16 @@ def vnet_peering_count(ix: Index, site: SiteInfo) -> Any:
     if isinstance(declared, Unknown):
         return Unknown(f"peerings of virtual network {display_name(vnet)} are not known: {declared.reason}")
     peerings = ix.peerings_of(site.id)
-    # A peering of a copy loop whose count is only known at deployment stands for an unknown number.
-    for peering in peerings:
+    # A peering of a copy loop whose count is only known at deployment stands for an unknown number;
+    # its name (hence its VNet) is then usually unknown too: one declared beside the VNet may be its.
+    file = vnet.origin.file if vnet.origin is not None else None
+    for peering in ix.peerings:
         loop = peering.metadata.get("copy")
-        if isinstance(loop, dict) and loop.get("countUnknown"):
-            return Unknown(f"{len(peerings) - 1} peering(s) of virtual network {display_name(vnet)} known, and copy "
-                           f"loop '{loop.get('name')}' makes a number only known at deployment")
+        if not (isinstance(loop, dict) and loop.get("countUnknown")):
+            continue
+        mine = peering in peerings
+        if mine or (file is not None and peering.origin is not None and peering.origin.file == file
+                    and ix.graph.get(ix.peering_parent_key(peering)) is None):
+            return Unknown(f"{len(peerings) - mine} peering(s) of virtual network {display_name(vnet)} known, and "
+                           f"copy loop '{loop.get('name')}' makes a number only known at deployment")
     return len(peerings)
