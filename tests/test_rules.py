@@ -609,6 +609,15 @@ def _service_health(condition: Any = "ServiceHealth", enabled: Any = True) -> li
     return vpn_site() + [alert]
 
 
+def _copied_peering(count_unknown: bool, vnet_known: bool = True) -> Resource:
+    """One hub peering of a copy loop (the representative instance when its count is only known at
+    deployment, whose name, hence VNet, is then usually unknown too)."""
+    resource = peering("hub" if vnet_known else "<unknown@1-a>", "hub-to-lz-001", "lz-001", allowGatewayTransit=True)
+    resource.metadata["copy"] = {"name": "landingZonePeerings", "index": None if count_unknown else 0,
+                                 **({"countUnknown": True} if count_unknown else {})}
+    return resource
+
+
 def _many_peerings(count: int) -> list[Resource]:
     resources = er_site()
     inline = [{"name": f"to-spoke{n}", "properties": {"remoteVirtualNetwork": {"id": rid("virtualNetworks",
@@ -822,6 +831,11 @@ CASES = [
     # 1.7 ExpressRoute ------------------------------------------------------------------------------
     case("ER-GW-PRESENT", "pass", er_site),
     case("ER-GW-PRESENT", "fail", vpn_site, None, FAILOVER),
+    # a gateway whose type is only known at deployment may be the ExpressRoute (or VPN) gateway
+    case("ER-GW-PRESENT", "unknown", lambda: edit(er_site(), "gw-er", "properties.gatewayType", U), None, FAILOVER),
+    case("VPN-GW-PRESENT", "unknown", lambda: edit(vpn_site(), "gw-vpn", "properties.gatewayType", U), None, FAILOVER),
+    case("FAILOVER-COEXIST", "unknown", lambda: edit(failover_site(), "gw-vpn", "properties.gatewayType", U), None,
+         FAILOVER),
     case("ER-GW-SKU-AZ", "pass", er_site),
     case("ER-GW-SKU-AZ", "fail", lambda: edit(er_site(), "gw-er", "properties.sku.name", "Standard")),
     case("ER-GW-SKU-AZ", "unknown", lambda: edit(er_site(), "gw-er", "properties.sku.name", U)),
@@ -1045,6 +1059,10 @@ CASES = [
     case("ER-GW-PEERINGS-500", "pass", er_site),
     case("ER-GW-PEERINGS-500", "fail", lambda: _many_peerings(501)),
     case("ER-GW-PEERINGS-500", "unknown", lambda: edit(er_site(), "hub", "properties.virtualNetworkPeerings", U)),
+    # a peering copy loop whose count is only known at deployment may make any number of peerings
+    case("ER-GW-PEERINGS-500", "unknown", lambda: er_site() + [_copied_peering(count_unknown=True)]),
+    case("ER-GW-PEERINGS-500", "pass", lambda: er_site() + [_copied_peering(count_unknown=False)]),
+    case("ER-GW-PEERINGS-500", "unknown", lambda: er_site() + [_copied_peering(count_unknown=True, vnet_known=False)]),
     case("GW-SUBNET-UDR-OVERLAP", "pass", lambda: _with_route_table({"onprem": "192.168.0.0/16"})),
     case("GW-SUBNET-UDR-OVERLAP", "fail", lambda: _with_route_table({"hub": "10.0.0.0/16"})),
     case("GW-SUBNET-UDR-OVERLAP", "unknown", lambda: _with_route_table({"x": U})),

@@ -326,20 +326,23 @@ FIELDS: dict[str, tuple[Field, ...]] = {
                    "gateway causes downtime (Microsoft, ExpressRoute gateway docs)")),
         Field(names=["vnet"], type="object",
               doc=("the site VNet (unknown facts for a placeholder)")),
-        Field(names=["gatewayCount", "vpnGatewayCount", "erGatewayCount", "erGatewayCountExcludingMigration", "basicErGatewayCount"], type="integer", unknown=False,
+        Field(names=["gatewayCount", "erGatewayCountExcludingMigration", "basicErGatewayCount"], type="integer", unknown=False,
               doc=("gateways of the site by type")),
+        Field(names=["vpnGatewayCount", "erGatewayCount"], type="integer",
+              doc=("gateways of the site by type; unknown instead of 0 when a gateway of the site has a "
+                   "`gatewayType` only known at deployment")),
         Field(names=["vpnGateways[*]", "erGateways[*]"], type="array", parts=["name", "skuName", "vpnType"],
               doc=("`{name, skuName[, vpnType]}`")),
         Field(names=["vpnGatewayNames", "erGatewayNames"], type="array", unknown=False,
               doc=("`name (SKU)` per gateway, for messages")),
         Field(names=["gatewaysShareGatewaySubnet"], type="boolean",
               doc=("the site has VPN and ExpressRoute gateways, all in one subnet that is a GatewaySubnet. False "
-                   "when either type is missing")),
+                   "when either type is missing (unknown when a gateway's type is only known at deployment)")),
         Field(names=["spokes"], type="array", unknown=False,
               doc=("VNets with a peering to this VNet that has `useRemoteGateways: true`")),
         Field(names=["vnetPeeringCount"], type="integer",
               doc=("peerings declared on the site VNet; unknown when the VNet or its `virtualNetworkPeerings` list "
-                   "is not known")),
+                   "is not known, or a peering comes from a copy loop whose count is only known at deployment")),
         Field(names=["overlaps"], type="object", parts=["onPrem", "betweenOnPrem", "onPremCount", "peered", "peeredCount", "onPremPairs", "peeredPairs"],
               doc=("`{onPrem[*], betweenOnPrem[*], onPremCount, peered[*], peeredCount}`. `onPrem` pairs each prefix "
                    "of the hub and its spokes with each prefix of the LNGs on the site's connections. The /32 (/128) "

@@ -52,8 +52,10 @@ def site_subject(ix: Index, site: SiteInfo) -> Subject:
     er_resources = [g for g in site.gateways if equals_ci(g.properties.get("gatewayType"), "ExpressRoute")]
     vpn_resources = [g for g in site.gateways if equals_ci(g.properties.get("gatewayType"), "Vpn")]
     data["gatewayCount"] = len(gateways)
-    data["vpnGatewayCount"] = len(vpn)
-    data["erGatewayCount"] = len(er)
+    # A gateway whose type is only known at deployment may be the one a count of zero misses.
+    untyped = [g for g in site.gateways if isinstance(g.properties.get("gatewayType"), Unknown)]
+    data["vpnGatewayCount"] = len(vpn) or _untyped_count(untyped, "VPN")
+    data["erGatewayCount"] = len(er) or _untyped_count(untyped, "ExpressRoute")
     data["erGatewayCountExcludingMigration"] = len([g for g in er_resources if migration_tagged(g) is not True])
     data["vpnGateways"] = [{"name": g["name"], "skuName": g.get("skuName"), "vpnType": g.get("vpnType")}
                            for g in vpn]
@@ -67,6 +69,8 @@ def site_subject(ix: Index, site: SiteInfo) -> Subject:
         ids = {normalise_id(i) for i in subnet_ids if isinstance(i, str)}
         gateway_subnets = all(g["subnet"].get("isGatewaySubnet") is True for g in vpn + er)
         data["gatewaysShareGatewaySubnet"] = unknown or (len(ids) == 1 and gateway_subnets)
+    elif untyped:
+        data["gatewaysShareGatewaySubnet"] = _untyped_count(untyped, "VPN" if er else "ExpressRoute")
     else:
         data["gatewaysShareGatewaySubnet"] = False
     spokes = spoke_vnets(ix, site)
@@ -77,6 +81,15 @@ def site_subject(ix: Index, site: SiteInfo) -> Subject:
     data["er"] = er_site_facts(ix, site, er_resources)
     data["failover"] = failover_facts(ix, site, vpn_resources, er_resources)
     return Subject("site", vnet, strip_absent(data), site.id, site.patterns, vnet.origin)
+
+
+def _untyped_count(untyped: list[Resource], kind: str) -> Any:
+    """0 gateways of a kind, or unknown when a gateway of the site has a type only known at deployment."""
+    if not untyped:
+        return 0
+    reason = untyped[0].properties["gatewayType"].reason
+    return Unknown(f"no {kind} gateway known, and the type of gateway {display_name(untyped[0])} is not known "
+                   f"({reason})")
 
 
 def s2s_facts(ix: Index, site: SiteInfo, vpn_gateways: list[Resource]) -> dict[str, Any]:
@@ -233,4 +246,17 @@ def vnet_peering_count(ix: Index, site: SiteInfo) -> Any:
     declared = vnet.properties.get("virtualNetworkPeerings")
     if isinstance(declared, Unknown):
         return Unknown(f"peerings of virtual network {display_name(vnet)} are not known: {declared.reason}")
-    return len(ix.peerings_of(site.id))
+    peerings = ix.peerings_of(site.id)
+    # A peering of a copy loop whose count is only known at deployment stands for an unknown number;
+    # its name (hence its VNet) is then usually unknown too: one declared beside the VNet may be its.
+    file = vnet.origin.file if vnet.origin is not None else None
+    for peering in ix.peerings:
+        loop = peering.metadata.get("copy")
+        if not (isinstance(loop, dict) and loop.get("countUnknown")):
+            continue
+        mine = peering in peerings
+        if mine or (file is not None and peering.origin is not None and peering.origin.file == file
+                    and ix.graph.get(ix.peering_parent_key(peering)) is None):
+            return Unknown(f"{len(peerings) - mine} peering(s) of virtual network {display_name(vnet)} known, and "
+                           f"copy loop '{loop.get('name')}' makes a number only known at deployment")
+    return len(peerings)
