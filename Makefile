@@ -8,7 +8,9 @@ BIN := $(VENV)/bin
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,live]'
+	@# setuptools prints an informational notice on every editable install ("be careful with folders
+	@# named like the package"); it is not about this project's packaging, which installs without warnings.
+	PYTHONWARNINGS=ignore::UserWarning $(BIN)/python -m pip install --quiet -e '.[dev,live]'
 	touch $@
 
 ## Scan the bundled fixtures and print the report (the fixtures include non-compliant sites on purpose).
