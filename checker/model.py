@@ -8,6 +8,7 @@ import hmac
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 
@@ -350,7 +351,10 @@ class Resource:
     def properties(self) -> dict[str, Any]:
         """The ``properties`` object; when it is only known at deployment, an :class:`UnknownObject`
         whose every member is that Unknown (so no rule reads a property as absent)."""
-        props = self.body.get("properties")
+        body = self.body
+        props = dict.get(body, "properties")  # the name as usually written, without the case-insensitive path
+        if props is None:
+            props = body.get("properties")
         if isinstance(props, dict):
             return props
         if isinstance(props, Unknown):
@@ -364,10 +368,19 @@ class Resource:
 
 def normalise_id(resource_id: str) -> str:
     """The key for a resource id: lower-case, no trailing slash, single slashes."""
+    if resource_id.__class__ is str:
+        return _normalised(resource_id)  # ids repeat thousands of times: each is normalised once
+    return _normalise(resource_id)
+
+
+def _normalise(resource_id: str) -> str:
     text = resource_id.strip().lower()
     while "//" in text:
         text = text.replace("//", "/")
     return text.rstrip("/")
+
+
+_normalised = lru_cache(maxsize=1 << 17)(_normalise)
 
 
 def normalise_type(resource_type: str) -> str:

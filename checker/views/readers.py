@@ -53,12 +53,19 @@ def get_path(container: Any, path: str) -> Any:
             return current
         if not isinstance(current, dict):
             return None
+        found = dict.get(current, part, _ABSENT)  # the name as written: no case-insensitive lookup
+        if found is not _ABSENT:
+            current = found
+            continue
         if part in current:
             current = current[part]
             continue
         lowered = part.lower()
         current = next((v for k, v in current.items() if isinstance(k, str) and k.lower() == lowered), None)
     return current
+
+
+_ABSENT = object()
 
 
 def ref_of(value: Any) -> str | Unknown | None:
@@ -342,9 +349,17 @@ def same_subnet(a: Any, b: Any) -> Any:
 
 def canonical(value: Any, names: tuple[str, ...]) -> Any:
     """ARM enum values in their documented casing (pitfall 27)."""
+    if type(value) is str:
+        return _canonical(value, names)
     if isinstance(value, str):
         return next((n for n in names if n.lower() == value.lower()), value)
     return value
+
+
+@functools.lru_cache(maxsize=4096)
+def _canonical(value: str, names: tuple[str, ...]) -> str:
+    lowered = value.lower()
+    return next((n for n in names if n.lower() == lowered), value)
 
 
 def migration_tagged(gateway: Resource) -> bool:
