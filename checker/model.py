@@ -207,7 +207,13 @@ class CaseInsensitiveDict(dict):  # type: ignore[type-arg]
         value = dict.get(self, key, _ABSENT)
         if value is not _ABSENT:
             return value
-        stored = self.stored_key(key)
+        if key.__class__ is not str:
+            return default
+        index = getattr(self, "_lower", None)  # stored_key, inlined: absent names are read often
+        if index is None:
+            self.stored_key(key)
+            index = self._lower
+        stored = index.get(key.lower())  # type: ignore[union-attr]
         return default if stored is None else dict.__getitem__(self, stored)
 
     def __contains__(self, key: object) -> bool:

@@ -47,30 +47,43 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 def get_path(container: Any, path: str) -> Any:
     """``a.b.c`` inside nested dicts; None when absent; the Unknown itself when one is met."""
+    parts = _PATHS.get(path)
+    if parts is None:
+        parts = tuple(path.split("."))
+        if len(_PATHS) < 4096:
+            _PATHS[path] = parts
     current = container
-    for part in path.split("."):
-        if isinstance(current, Unknown):
+    for part in parts:
+        if isinstance(current, dict):
+            found = dict.get(current, part, _ABSENT)  # the name as written: no case-insensitive lookup
+            if found is not _ABSENT:
+                current = found
+                continue
+            if part in current:
+                current = current[part]
+                continue
+            lowered = part.lower()
+            current = next((v for k, v in current.items() if isinstance(k, str) and k.lower() == lowered), None)
+        elif isinstance(current, Unknown):
             return current
-        if not isinstance(current, dict):
+        else:
             return None
-        found = dict.get(current, part, _ABSENT)  # the name as written: no case-insensitive lookup
-        if found is not _ABSENT:
-            current = found
-            continue
-        if part in current:
-            current = current[part]
-            continue
-        lowered = part.lower()
-        current = next((v for k, v in current.items() if isinstance(k, str) and k.lower() == lowered), None)
     return current
+
+
+_PATHS: dict[str, tuple[str, ...]] = {}  # each path text split once
 
 
 _ABSENT = object()
 
 
 def ref_of(value: Any) -> str | Unknown | None:
+    if value.__class__ is str:
+        return value  # the common case: an id as written
     if isinstance(value, dict):
         value = get_path(value, "id")
+        if value.__class__ is str:
+            return value
     value = symbolic_id(value) or value  # an id unknown before deployment but built like a declared one
     if isinstance(value, Secret):  # an id passed through a secure parameter: unknown, not absent
         return Unknown(f"the reference comes from a secure value ({value.source}) whose text is not read")
