@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from checker.model import Resource, Secret, Unknown, equals_ci, normalise_id, placeholder_text, symbolic_id
+from checker.model import CaseInsensitiveDict, Resource, Secret, Unknown, equals_ci, normalise_id, placeholder_text, symbolic_id
 from checker.patterns import CONNECTION, GATEWAY, PEERING
 
 SUBNET = "Microsoft.Network/virtualNetworks/subnets"
@@ -62,6 +62,8 @@ def get_path(container: Any, path: str) -> Any:
             if part in current:
                 current = current[part]
                 continue
+            if isinstance(current, CaseInsensitiveDict):
+                return None  # ``in`` looked for every spelling already
             lowered = part.lower()
             current = next((v for k, v in current.items() if isinstance(k, str) and k.lower() == lowered), None)
         elif isinstance(current, Unknown):
