@@ -260,8 +260,10 @@ def strip_absent(value: Any) -> Any:
             if item is None:
                 continue
             kind = type(item)
-            if (kind is dict or kind is list) and key != "properties":
+            if kind is dict and key != "properties":
                 item = strip_absent(item)
+            elif kind is list and key != "properties":  # plain values copied without a call each
+                item = [strip_absent(x) if type(x) is dict or type(x) is list else x for x in item]
             out[key] = item
         return out
     if isinstance(value, list):
