@@ -185,9 +185,9 @@ def _lookup(container: Any, key: str) -> Any:
         value = container.get(key, MISSING)
         if value is MISSING:
             lowered = key.lower()
-            for candidate, item in container.items():
-                if isinstance(candidate, str) and candidate.lower() == lowered:
-                    value = item
+            for candidate in container:
+                if (candidate.__class__ is str or isinstance(candidate, str)) and candidate.lower() == lowered:
+                    value = container[candidate]
                     break
         return MISSING if value is None else value
     if isinstance(container, Secret) and key in SECRET_FIELDS:
