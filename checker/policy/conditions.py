@@ -3,7 +3,6 @@ conditions are checked once, compiled into closures once per policy, then run on
 
 from __future__ import annotations
 
-import functools
 import math
 import operator as op
 import re
@@ -702,7 +701,10 @@ def compile_condition(condition: Any, parameters: Mapping[str, Any] | None = Non
     """Compile a condition (checked by :func:`check_condition`) into ``fn(data) -> Truth`` with the
     parameter values bound. Raises ConditionError for a malformed condition."""
     compiled = _compile(condition, dict(parameters or {}), [], path)
-    return functools.partial(compiled, frames=())  # every compiled node takes (data, frames)
+
+    def run(data: Any) -> Truth:
+        return compiled(data, ())
+    return run
 
 
 def evaluate_condition(condition: Any, data: Any, parameters: Mapping[str, Any] | None = None) -> Truth:

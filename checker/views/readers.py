@@ -10,7 +10,16 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from checker.model import CaseInsensitiveDict, Resource, Secret, Unknown, equals_ci, normalise_id, placeholder_text, symbolic_id
+from checker.model import (
+    CaseInsensitiveDict,
+    Resource,
+    Secret,
+    Unknown,
+    equals_ci,
+    normalise_id,
+    placeholder_text,
+    symbolic_id,
+)
 from checker.patterns import CONNECTION, GATEWAY, PEERING
 
 SUBNET = "Microsoft.Network/virtualNetworks/subnets"
