@@ -386,7 +386,7 @@ def _normalise(resource_id: str) -> str:
     return text.rstrip("/")
 
 
-_normalised = lru_cache(maxsize=1 << 17)(_normalise)
+_normalised = lru_cache(maxsize=1 << 14)(_normalise)
 
 
 def normalise_type(resource_type: str) -> str:
