@@ -194,7 +194,14 @@ def evaluate_subject(compiled: CompiledPolicy, subject: Subject, place: Place | 
             applies = True
     except Exception as error:  # a bug, not a verdict: an internal error naming the rule and resource
         raise EvaluationCrash(error, rule=compiled.policy.id, resource=subject.resource.id) from error
-    return _applied(compiled, subject, place or _place(subject), applies)
+    return _applied(compiled, subject, place or _safe_place(compiled, subject), applies)
+
+
+def _safe_place(compiled: CompiledPolicy, subject: Subject) -> Place:
+    try:
+        return _place(subject)
+    except Exception as error:  # a bug, not a verdict: an internal error naming the rule and resource
+        raise EvaluationCrash(error, rule=compiled.policy.id, resource=subject.resource.id) from error
 
 
 def _applied(compiled: CompiledPolicy, subject: Subject, place: Place, applies: Truth) -> Result:
@@ -263,7 +270,7 @@ def _evaluate(policies: Sequence[Policy], subjects: Sequence[Subject], settings:
                     continue
             place = places.get(id(subject))
             if place is None:
-                place = places[id(subject)] = _place(subject)
+                place = places[id(subject)] = _safe_place(compiled, subject)
             results.append(_applied(compiled, subject, place, applies))
     return results
 
