@@ -135,6 +135,8 @@ def _merge(first: Resource, second: Resource) -> Resource:
 
 
 def _ref_key(ref: Any) -> str | None:
+    if ref.__class__ is str:
+        return normalise_id(ref) if ref.strip() else None
     if isinstance(ref, dict):
         ref = ref.get("id")
     ref = symbolic_id(ref) or ref

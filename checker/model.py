@@ -8,6 +8,7 @@ import hmac
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 
@@ -195,7 +196,13 @@ class CaseInsensitiveDict(dict):  # type: ignore[type-arg]
         value = dict.get(self, key, _ABSENT)
         if value is not _ABSENT:
             return value
-        stored = self.stored_key(key)
+        if key.__class__ is not str:
+            return default
+        index = getattr(self, "_lower", None)  # stored_key, inlined: absent names are read often
+        if index is None:
+            self.stored_key(key)
+            index = self._lower
+        stored = index.get(key.lower())  # type: ignore[union-attr]
         return default if stored is None else dict.__getitem__(self, stored)
 
     def __contains__(self, key: object) -> bool:
@@ -339,7 +346,10 @@ class Resource:
     def properties(self) -> dict[str, Any]:
         """The ``properties`` object; when it is only known at deployment, an :class:`UnknownObject`
         whose every member is that Unknown (so no rule reads a property as absent)."""
-        props = self.body.get("properties")
+        body = self.body
+        props = dict.get(body, "properties")  # the name as usually written, without the case-insensitive path
+        if props is None:
+            props = body.get("properties")
         if isinstance(props, dict):
             return props
         if isinstance(props, Unknown):
@@ -353,10 +363,19 @@ class Resource:
 
 def normalise_id(resource_id: str) -> str:
     """The key for a resource id: lower-case, no trailing slash, single slashes."""
+    if resource_id.__class__ is str:
+        return _normalised(resource_id)  # ids repeat thousands of times: each is normalised once
+    return _normalise(resource_id)
+
+
+def _normalise(resource_id: str) -> str:
     text = resource_id.strip().lower()
     while "//" in text:
         text = text.replace("//", "/")
     return text.rstrip("/")
+
+
+_normalised = lru_cache(maxsize=1 << 14)(_normalise)
 
 
 def normalise_type(resource_type: str) -> str:

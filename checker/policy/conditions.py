@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
 
-from checker.model import Secret, Unknown
+from checker.model import CaseInsensitiveDict, Secret, Unknown
 
 LOGICAL_KEYS = ("allOf", "anyOf", "not")
 OPERAND_KEYS = ("field", "value", "count")
@@ -177,13 +177,16 @@ def parse_field_path(text: str) -> FieldPath:
 
 def _lookup(container: Any, key: str) -> Any:
     """Property lookup: exact key first, then case-insensitively (ARM property names are)."""
+    if isinstance(container, CaseInsensitiveDict):  # finds any spelling itself
+        value = container.get(key, MISSING)
+        return MISSING if value is None else value
     if isinstance(container, dict) or isinstance(container, Mapping):
         value = container.get(key, MISSING)
         if value is MISSING:
             lowered = key.lower()
-            for candidate, item in container.items():
-                if isinstance(candidate, str) and candidate.lower() == lowered:
-                    value = item
+            for candidate in container:
+                if (candidate.__class__ is str or isinstance(candidate, str)) and candidate.lower() == lowered:
+                    value = container[candidate]
                     break
         return MISSING if value is None else value
     if isinstance(container, Secret) and key in SECRET_FIELDS:
@@ -449,6 +452,18 @@ def make_test(operator: str, operand: Callable[[Frames], Any], constant: bool,
                 return (value.lower() == lowered) is not negated
             return general(value, frames)
         return equals_str
+    if base == "equals" and type(wanted) is bool:
+        def equals_bool(value: Any, frames: Frames) -> Truth:
+            if type(value) is bool:
+                return (value is wanted) is not negated
+            return general(value, frames)
+        return equals_bool
+    if base == "equals" and type(wanted) is int:
+        def equals_int(value: Any, frames: Frames) -> Truth:
+            if type(value) is int:
+                return (value == wanted) is not negated
+            return general(value, frames)
+        return equals_int
     if base == "in" and isinstance(wanted, (list, tuple)) and wanted and all(isinstance(w, str) for w in wanted):
         members = frozenset(w.lower() for w in wanted)
 
@@ -838,6 +853,25 @@ def _field_getter(field: FieldPath, scopes: list[_Scope]) -> tuple[Callable[[Any
             problem = _resolve_many(start, segments, prefix, out)
             return problem if problem is not None else out
         return get_many, True
+
+    if segments and all(type(segment) is str for segment in segments):
+        names = tuple(segments)
+        tails = [tuple(segments[index:]) for index in range(len(segments))]
+
+        def get_names(data: Any, frames: Frames) -> Any:
+            # plain dicts (what the views build) read directly; anything else as _resolve_one does
+            value = data if base_depth is None else frames[base_depth]
+            for index, name in enumerate(names):
+                if type(value) is dict:
+                    found = value.get(name, MISSING)
+                    if found is None:
+                        return MISSING
+                    if found is not MISSING:
+                        value = found
+                        continue
+                return _resolve_one(MISSING if value is None else value, tails[index])
+            return value
+        return get_names, False
 
     def get_one(data: Any, frames: Frames) -> Any:
         start = data if base_depth is None else frames[base_depth]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from checker.gcpause import collector_paused
 from checker.model import CheckerError, EvaluationCrash, Secret, Unknown, normalise_id
 from checker.policy.conditions import (
     MISSING,
@@ -145,12 +146,13 @@ def _property_location(location: Location, prop: str) -> Location:
                     property=prop)
 
 
-Place = tuple[ResourceRef, Location]
+Place = tuple[ResourceRef, Location, str]  # the subject's reference, location and name in messages
 
 
 def _place(subject: Subject) -> Place:
     resource = subject.resource
-    return ResourceRef(id=resource.id, type=resource.type, name=resource.name), _location(subject)
+    return (ResourceRef(id=resource.id, type=resource.type, name=resource.name), _location(subject),
+            _subject_name(subject))
 
 
 def _result(compiled: CompiledPolicy, subject: Subject, place: Place, status: str, message: str,
@@ -161,26 +163,27 @@ def _result(compiled: CompiledPolicy, subject: Subject, place: Place, status: st
         unknown_reasons=reasons)
 
 
-def _settled_message(compiled: CompiledPolicy, subject: Subject) -> str:
-    """The message of a pass or an unknown: the subject's name, then the rule's title, which states
-    what compliance is. A policy's ``message`` states a problem, so it is only rendered for a
-    failure; an unknown result's reasons travel in ``unknown_reasons`` and every format prints them
-    once, after this message."""
-    name = subject.data.get("displayName") if isinstance(subject.data, Mapping) else None
+def _subject_name(subject: Subject) -> str:
+    """The subject's name, which starts the message of a pass or an unknown: ``<name>: <the rule's
+    title>`` (the title states what compliance is). A policy's ``message`` states a problem, so it is
+    only rendered for a failure; an unknown result's reasons travel in ``unknown_reasons`` and every
+    format prints them once, after this message."""
+    data = subject.data
+    is_mapping = type(data) is dict or isinstance(data, Mapping)
+    name = data.get("displayName") if is_mapping else None
     if not isinstance(name, str) or not name:
         name = subject.resource.name
     elif name.startswith("at line"):  # a name only known at deployment: say what the resource is
         name = f"{str(subject.resource.type).rsplit('/', 1)[-1]} {name}"
-    vnet = subject.data.get("vnet") if isinstance(subject.data, Mapping) else None
+    vnet = data.get("vnet") if is_mapping else None
     if subject.kind == "gateway-subnet" and isinstance(vnet, Mapping) and isinstance(vnet.get("displayName"), str):
         name = f"{name} of VNet {vnet['displayName']}"
-    return f"{name}: {compiled.policy.title}"
+    return name
 
 
 def evaluate_subject(compiled: CompiledPolicy, subject: Subject, place: Place | None = None) -> Result | None:
     """The result of one compiled policy on one subject, or None when its ``if`` is false.
     ``place`` (the subject's reference and location) can be given to share it between rules."""
-    place = place or _place(subject)
     try:
         data = subject.data
         if compiled.condition_if is not None:
@@ -189,19 +192,35 @@ def evaluate_subject(compiled: CompiledPolicy, subject: Subject, place: Place | 
                 return None
         else:
             applies = True
+    except Exception as error:  # a bug, not a verdict: an internal error naming the rule and resource
+        raise EvaluationCrash(error, rule=compiled.policy.id, resource=subject.resource.id) from error
+    return _applied(compiled, subject, place or _safe_place(compiled, subject), applies)
+
+
+def _safe_place(compiled: CompiledPolicy, subject: Subject) -> Place:
+    try:
+        return _place(subject)
+    except Exception as error:  # a bug, not a verdict: an internal error naming the rule and resource
+        raise EvaluationCrash(error, rule=compiled.policy.id, resource=subject.resource.id) from error
+
+
+def _applied(compiled: CompiledPolicy, subject: Subject, place: Place, applies: Truth) -> Result:
+    """The result of a policy whose ``if`` is true or unknown on this subject."""
+    try:
+        data = subject.data
         if compiled.policy.requires == "live" and subject.resource.source != "live":
             return _result(compiled, subject, place, "not-applicable",
                            f"{compiled.policy.id} needs live data; {subject.resource.name} was read from "
                            f"{subject.resource.source} data, so the rule was not evaluated.")
         if isinstance(applies, Undetermined):
-            return _result(compiled, subject, place, "unknown", _settled_message(compiled, subject), applies.reasons)
+            return _result(compiled, subject, place, "unknown", f"{place[2]}: {compiled.policy.title}", applies.reasons)
         verdict = compiled.condition_then(data)
         if verdict is True:
-            return _result(compiled, subject, place, "pass", _settled_message(compiled, subject))
+            return _result(compiled, subject, place, "pass", f"{place[2]}: {compiled.policy.title}")
         if verdict is False:
             return _result(compiled, subject, place, "fail", compiled.message(data))
         reasons = verdict.reasons if isinstance(verdict, Undetermined) else ("no verdict",)
-        return _result(compiled, subject, place, "unknown", _settled_message(compiled, subject), reasons)
+        return _result(compiled, subject, place, "unknown", f"{place[2]}: {compiled.policy.title}", reasons)
     except Exception as error:  # a bug, not a verdict: an internal error naming the rule and resource
         raise EvaluationCrash(error, rule=compiled.policy.id, resource=subject.resource.id) from error
 
@@ -210,13 +229,18 @@ def evaluate(policies: Sequence[Policy], subjects: Sequence[Subject],
              settings: RuleSettings = DEFAULT_SETTINGS) -> list[Result]:
     """Every enabled policy on every subject of its kind whose patterns it covers.
     Results come sorted by rule id, resource id and location."""
+    with collector_paused():  # many small acyclic objects: see checker/gcpause.py
+        return _evaluate(policies, subjects, settings)
+
+
+def _evaluate(policies: Sequence[Policy], subjects: Sequence[Subject], settings: RuleSettings) -> list[Result]:
     by_kind: dict[str, list[Subject]] = {}
     for subject in subjects:
         by_kind.setdefault(subject.kind, []).append(subject)
     # subjects in report order once, so results come out sorted without sorting them
     for kind_subjects in by_kind.values():
         kind_subjects.sort(key=_subject_order)
-    places = {id(subject): _place(subject) for subject in subjects}
+    places: dict[int, Place] = {}  # each subject's reference and location, made once
     results: list[Result] = []
     for policy in sorted(policies, key=lambda p: p.id):
         if is_disabled(policy.id, settings.disabled):
@@ -231,12 +255,23 @@ def evaluate(policies: Sequence[Policy], subjects: Sequence[Subject],
             raise CheckerError(f"rule {policy.id}: {error}", file=policy.file, line=policy.line,
                                hint=error.hint or "run `hybrid-check policies validate` on the policy folder"
                                ) from None
+        condition_if = compiled.condition_if
         for subject in candidates:
             if patterns.isdisjoint(subject.patterns):
                 continue
-            result = evaluate_subject(compiled, subject, places[id(subject)])
-            if result is not None:
-                results.append(result)
+            if condition_if is None:
+                applies: Truth = True
+            else:
+                try:
+                    applies = condition_if(subject.data)
+                except Exception as error:  # a bug, not a verdict (as in evaluate_subject)
+                    raise EvaluationCrash(error, rule=policy.id, resource=subject.resource.id) from error
+                if applies is False:
+                    continue
+            place = places.get(id(subject))
+            if place is None:
+                place = places[id(subject)] = _safe_place(compiled, subject)
+            results.append(_applied(compiled, subject, place, applies))
     return results
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from checker.gcpause import collector_paused
 from checker.graph import Graph
 from checker.model import EvaluationCrash, Resource, Secret, equals_ci
 from checker.patterns import DeclaredPatterns, SiteInfo, detect_sites
@@ -34,6 +35,11 @@ SUBJECT_KINDS: Mapping[str, KindSchema] = MappingProxyType(schemas())
 def build_subjects(graph: Graph, declared: DeclaredPatterns) -> tuple[list[SiteInfo], list[Subject]]:
     """Sites (with their patterns) and every subject the policies are evaluated on. An exception
     inside a view is a bug: it raises :class:`EvaluationCrash` naming the view and the resource."""
+    with collector_paused():  # many small acyclic objects: see checker/gcpause.py
+        return _build_subjects(graph, declared)
+
+
+def _build_subjects(graph: Graph, declared: DeclaredPatterns) -> tuple[list[SiteInfo], list[Subject]]:
     sites = detect_sites(graph, declared)
     ix = Index(graph, sites)
     subjects: list[Subject] = [_view(gateway_subject, ix, gateway) for gateway in ix.gateways]

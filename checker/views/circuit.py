@@ -167,8 +167,7 @@ def vnet_links(ix: Index, circuit: Resource, global_reach: Any, bandwidth: Any, 
     linked = [c for c in ix.connections_by_circuit.get(circuit.key, ())
               if equals_ci(c.properties.get("connectionType"), "ExpressRoute")]
     # An ExpressRoute connection whose circuit is only known at deployment may be one more link.
-    maybe = [c for c in ix.connections if equals_ci(c.properties.get("connectionType"), "ExpressRoute")
-             and isinstance(ref_of(c.properties.get("peer")), Unknown)]
+    maybe = ix.unplaced_circuit_links
     if isinstance(global_reach, Unknown):
         return {"count": global_reach, "limit": limit, "headroom": global_reach}
     known = len(linked) + global_reach

@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from checker.graph import Graph
-from checker.model import Resource, Unknown, normalise_id
+from checker.model import Resource, Unknown, equals_ci, normalise_id
 from checker.patterns import SiteInfo, vnet_id_of_subnet
 from checker.views.readers import (
     HUB_IP_CONFIGURATION,
@@ -48,6 +48,8 @@ class Index:
         self.connections_by_gateway: dict[str, list[Resource]] = {}
         self.connections_by_local_gateway: dict[str, list[Resource]] = {}
         self.connections_by_circuit: dict[str, list[Resource]] = {}
+        # ExpressRoute connections whose circuit is only known at deployment: may link any circuit.
+        self.unplaced_circuit_links: list[Resource] = []
         # Connections whose gateway is not known before deployment (an id from a module's outputs):
         # any gateway of the inputs may be theirs, so counts over a gateway's connections are unknown.
         self.unplaced_connections: list[tuple[Resource, Unknown]] = []
@@ -66,6 +68,8 @@ class Index:
             peer = ref_of(props.get("peer"))
             if isinstance(peer, str):
                 self.connections_by_circuit.setdefault(normalise_id(peer), []).append(connection)
+            elif isinstance(peer, Unknown) and equals_ci(props.get("connectionType"), "ExpressRoute"):
+                self.unplaced_circuit_links.append(connection)
         self.peerings_by_vnet: dict[str, list[Resource]] = {}
         self.peerings_by_remote: dict[str, list[Resource]] = {}
         for peering in self.peerings:

@@ -10,7 +10,16 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from checker.model import Resource, Secret, Unknown, equals_ci, normalise_id, placeholder_text, symbolic_id
+from checker.model import (
+    CaseInsensitiveDict,
+    Resource,
+    Secret,
+    Unknown,
+    equals_ci,
+    normalise_id,
+    placeholder_text,
+    symbolic_id,
+)
 from checker.vocabulary import (  # noqa: F401 (the ARM type names the views use, read from here)
     CIRCUIT,
     CIRCUIT_PEERING,
@@ -51,23 +60,45 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 def get_path(container: Any, path: str) -> Any:
     """``a.b.c`` inside nested dicts; None when absent; the Unknown itself when one is met."""
+    parts = _PATHS.get(path)
+    if parts is None:
+        parts = tuple(path.split("."))
+        if len(_PATHS) < 4096:
+            _PATHS[path] = parts
     current = container
-    for part in path.split("."):
-        if isinstance(current, Unknown):
+    for part in parts:
+        if isinstance(current, dict):
+            found = dict.get(current, part, _ABSENT)  # the name as written: no case-insensitive lookup
+            if found is not _ABSENT:
+                current = found
+                continue
+            if part in current:
+                current = current[part]
+                continue
+            if isinstance(current, CaseInsensitiveDict):
+                return None  # ``in`` looked for every spelling already
+            lowered = part.lower()
+            current = next((v for k, v in current.items() if isinstance(k, str) and k.lower() == lowered), None)
+        elif isinstance(current, Unknown):
             return current
-        if not isinstance(current, dict):
+        else:
             return None
-        if part in current:
-            current = current[part]
-            continue
-        lowered = part.lower()
-        current = next((v for k, v in current.items() if isinstance(k, str) and k.lower() == lowered), None)
     return current
 
 
+_PATHS: dict[str, tuple[str, ...]] = {}  # each path text split once
+
+
+_ABSENT = object()
+
+
 def ref_of(value: Any) -> str | Unknown | None:
+    if value.__class__ is str:
+        return value  # the common case: an id as written
     if isinstance(value, dict):
         value = get_path(value, "id")
+        if value.__class__ is str:
+            return value
     value = symbolic_id(value) or value  # an id unknown before deployment but built like a declared one
     if isinstance(value, Secret):  # an id passed through a secure parameter: unknown, not absent
         return Unknown(f"the reference comes from a secure value ({value.source}) whose text is not read")
@@ -244,8 +275,10 @@ def strip_absent(value: Any) -> Any:
             if item is None:
                 continue
             kind = type(item)
-            if (kind is dict or kind is list) and key != "properties":
+            if kind is dict and key != "properties":
                 item = strip_absent(item)
+            elif kind is list and key != "properties":  # plain values copied without a call each
+                item = [strip_absent(x) if type(x) is dict or type(x) is list else x for x in item]
             out[key] = item
         return out
     if isinstance(value, list):
@@ -348,9 +381,17 @@ def same_subnet(a: Any, b: Any) -> Any:
 
 def canonical(value: Any, names: tuple[str, ...]) -> Any:
     """ARM enum values in their documented casing (parameter files may write them in any case)."""
+    if type(value) is str:
+        return _canonical(value, names)
     if isinstance(value, str):
         return next((n for n in names if n.lower() == value.lower()), value)
     return value
+
+
+@functools.lru_cache(maxsize=4096)
+def _canonical(value: str, names: tuple[str, ...]) -> str:
+    lowered = value.lower()
+    return next((n for n in names if n.lower() == lowered), value)
 
 
 def migration_tagged(gateway: Resource) -> bool:
