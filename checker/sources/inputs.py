@@ -56,10 +56,36 @@ class InputLoad:
         self.notices.extend(notices)
 
 
+#: During a :func:`read_inputs` (and only then), each path's resolved form and the way it is shown:
+#: a file is named in several places, and resolving it costs a system call per folder of its path.
+_RESOLVED: dict[Path, Path] = {}
+_SHOWN: dict[Path, str] = {}
+_reading = 0
+
+
 def display_path(path: Path) -> str:
     """Paths are shown relative to the working directory when they are below it."""
+    if not _reading:
+        return _display_path(path)
+    shown = _SHOWN.get(path)
+    if shown is None:
+        shown = _SHOWN[path] = _display_path(path)
+    return shown
+
+
+def _resolved(path: Path) -> Path:
+    """``path.resolve()`` (once per path during a :func:`read_inputs`)."""
+    if not _reading:
+        return path.resolve()
+    found = _RESOLVED.get(path)
+    if found is None:
+        found = _RESOLVED[path] = path.resolve()
+    return found
+
+
+def _display_path(path: Path) -> str:
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(_resolved(path).relative_to(_resolved(Path.cwd())))
     except (ValueError, OSError, RuntimeError):  # RuntimeError: a link that loops (Python < 3.13)
         return str(path)
 
@@ -265,16 +291,26 @@ def linked_template_files(doc: Any, base_dir: Path) -> set[Path]:
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
+            linking = False
+            for key, value in node.items():
+                if isinstance(value, (dict, list)):  # only objects and arrays hold links
+                    stack.append(value)
+                    linking = linking or (isinstance(value, dict) and isinstance(key, str)
+                                          and key.lower() in _LINK_NAMES)
+            if not linking:
+                continue
             for key in ("templateLink", "parametersLink"):
                 link = node.get(key)
                 if isinstance(link, dict):
                     relative = link.get("relativePath")
                     if isinstance(relative, str) and relative and not relative.startswith("["):
-                        found.add((base_dir / relative).resolve())
-            stack.extend(node.values())
+                        found.add(_resolved(base_dir / relative))
         elif isinstance(node, list):
-            stack.extend(node)
+            stack.extend(item for item in node if isinstance(item, (dict, list)))
     return found
+
+
+_LINK_NAMES = frozenset({"templatelink", "parameterslink"})
 
 
 def scanned_roots(paths: Sequence[str | Path], extra: Sequence[str | Path] = ()) -> tuple[Path, ...]:
@@ -303,6 +339,22 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
     Every template file is a root template unless a deployment that is actually expanded reads it
     through ``templateLink.relativePath`` (a notice says through which). Links are read only inside the
     scanned folders (each folder given, the folder of each file given) and ``link_roots``."""
+    global _reading
+    _reading += 1
+    try:
+        return _read_inputs(paths, parameter_files=parameter_files, parameter_values=parameter_values,
+                            context=context, max_file_bytes=max_file_bytes, exclude=exclude,
+                            link_roots=link_roots)
+    finally:
+        _reading -= 1
+        if not _reading:  # files, links and the working directory may change before the next read
+            _SHOWN.clear()
+            _RESOLVED.clear()
+
+
+def _read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | Path],
+                 parameter_values: Sequence[tuple[str, Any]], context: DeploymentContext | None,
+                 max_file_bytes: int, exclude: Sequence[str], link_roots: Sequence[str | Path]) -> InputLoad:
     from checker.sources import export, whatif
     from checker.sources.arm import deployment, parameters
 
@@ -320,7 +372,7 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
     for path in files:
         started = time.perf_counter()
         try:
-            if path.resolve() in named:
+            if _resolved(path) in named:
                 documents[path] = _read_document(path, max_file_bytes)
             else:
                 doc = _read_walked(path, max_file_bytes, load)
@@ -351,8 +403,8 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
     bicep_siblings: set[Path] = set()
     if bicep_files:
         # main.json compiled from a main.bicep that is also an input: the .bicep is read (findings on its lines).
-        sources = {p.resolve().with_suffix("") for p in bicep_files if p.suffix.lower() == ".bicep"}
-        for path in [p for p, d in documents.items() if p.resolve().with_suffix("") in sources
+        sources = {_resolved(p).with_suffix("") for p in bicep_files if p.suffix.lower() == ".bicep"}
+        for path in [p for p, d in documents.items() if _resolved(p).with_suffix("") in sources
                      and _compiled_from_bicep(d)]:
             del documents[path]
             load.notices.append(Notice(file=display_path(path), line=1, kind="skipped", message=(
@@ -363,7 +415,7 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
                                                    link_roots=roots))
         load.files.extend(display_path(p) for p in bicep_files)
 
-    used_as_sibling: set[Path] = {p for p in documents if p.resolve() in bicep_siblings}
+    used_as_sibling: set[Path] = {p for p in documents if _resolved(p) in bicep_siblings}
     # Templates that no template links to are expanded first: a file that an expanded deployment then
     # reads is not expanded again as a root. A link that is never followed (in metadata, a deployment
     # with condition false, a text) removes nothing; of two templates linking each other one stays a root.
@@ -371,15 +423,15 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
     mentioned: set[Path] = set()
     for path in candidates:
         mentioned |= linked_template_files(documents[path], path.parent)
-    likely_roots = [p for p in candidates if p.resolve() not in mentioned]
-    ordered = likely_roots + [p for p in candidates if p.resolve() in mentioned]
+    likely_roots = [p for p in candidates if _resolved(p) not in mentioned]
+    ordered = likely_roots + [p for p in candidates if _resolved(p) in mentioned]
     # -p/--set given for several templates: a name one of them does not declare is ignored there (for a
     # single template they are its parameters, and ARM refuses an undeclared one).
     if len(likely_roots or candidates) > 1:
         explicit = {name: replace(value, for_every_template=True) for name, value in explicit.items()}
     linked: dict[Path, tuple[str, int | None]] = {}
     for path in ordered:
-        through = linked.get(path.resolve())
+        through = linked.get(_resolved(path))
         if through is not None:
             where = f"{through[0]}, line {through[1]}" if through[1] else through[0]
             load.notices.append(Notice(file=display_path(path), line=1, kind="info", message=(
@@ -412,11 +464,11 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
     template_set = set(candidates)
     explicit_paths = {Path(p).resolve() for p in parameter_files}
     for path, doc in documents.items():
-        if path in template_set or path.resolve() in linked:
+        if path in template_set or _resolved(path) in linked:
             continue
         shown = display_path(path)
         if _is_building_blocks(doc):
-            if path.resolve() in named:
+            if _resolved(path) in named:
                 load.errors.append(InputError(
                     file=shown, line=1, message="Azure Building Blocks (azbb) input, not an ARM template or export",
                     hint="generate the ARM templates with azbb and scan those"))
@@ -427,7 +479,7 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
                 load.files.remove(shown)
             continue
         if parameters.is_parameter_file(doc):
-            if path not in used_as_sibling and path.resolve() not in explicit_paths:
+            if path not in used_as_sibling and _resolved(path) not in explicit_paths:
                 load.notices.append(Notice(file=shown, line=1, kind="skipped", message=(
                     "parameter file not used: no template of the same name beside it; "
                     "pass it with --parameters")))
@@ -442,7 +494,7 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
             log.info("read export %s: %d resource(s)", shown, len(exported.resources))
             load.extend(exported.resources, exported.errors, exported.notices)
             continue
-        if path.resolve() not in named:
+        if _resolved(path) not in named:
             log.info("skipped %s: not an ARM template, parameter file or export", shown)
             load.files.remove(shown)  # met in a walk and not an input: not counted as one
             # Met while walking a folder (package.json, tool settings...): say so, do not fail.
