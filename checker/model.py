@@ -4,7 +4,6 @@ and the normalised resource that sources hand to the graph. Also the one place t
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import re
 from dataclasses import dataclass, field
@@ -463,6 +462,8 @@ class Secret:
            weak_values: frozenset[str] = frozenset(), min_length: int = 16) -> Secret:
         if value is None:
             return Secret(source=source, origin=origin)
+        import hmac
+
         digest = hmac.new(_SECRET_SALT, value.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:16]
         weak = value.lower() in weak_values or len(value) < min_length
         bad = any(not ("!" <= ch <= "}") or ch == "-" for ch in value)  # "~" (0x7e) is above "}"
