@@ -205,7 +205,15 @@ class CaseInsensitiveDict(dict):  # type: ignore[type-arg]
         value = dict.get(self, key, _ABSENT)
         if value is not _ABSENT:
             return value
-        stored = self.stored_key(key)
+        if key.__class__ is not str:
+            return default
+        # stored_key() without its exact-name check, done above: most reads probe optional names
+        index = getattr(self, "_lower", None)
+        if index is None:
+            self.stored_key(key)
+            index = self._lower
+            assert index is not None
+        stored = index.get(key.lower())
         return default if stored is None else dict.__getitem__(self, stored)
 
     def __contains__(self, key: object) -> bool:

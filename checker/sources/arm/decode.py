@@ -43,7 +43,9 @@ class JsonObject(CaseInsensitiveDict):
     __slots__ = ("line", "column")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        # CaseInsensitiveDict.__init__ inline (one of these per object of every document)
+        dict.__init__(self, *args, **kwargs)
+        self._lower = None
         self.line: int | None = None
         self.column: int | None = None
 
