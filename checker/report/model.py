@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from checker.model import InputError, Notice
-from checker.report.topology import SiteTopology
+
+if TYPE_CHECKING:  # built only for the formats that draw it (HTML, diagrams)
+    from checker.report.topology import SiteTopology
 
 SEVERITIES = ("critical", "high", "medium", "low")
 STATUSES = ("pass", "fail", "unknown", "not-applicable", "suppressed")
