@@ -246,11 +246,15 @@ def _rows(entries: Sequence[tuple[Result, int]], color: bool) -> list[list[str]]
     return rows
 
 
+_AFTER_SLASH = re.compile(r"(?<=/)")
+_COLOUR_CODE = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def wrap_path(text: str, width: int) -> list[str]:
     """A path broken after ``/`` (never inside a name unless a name is longer than the width)."""
     lines: list[str] = []
     current = ""
-    for piece in re.split(r"(?<=/)", text):
+    for piece in _AFTER_SLASH.split(text):
         while len(piece) > width:
             if current:
                 lines.append(current)
@@ -293,7 +297,7 @@ def _table(rows: list[list[str]], width: int) -> str:
         plain = ""
     fixed = sum(widths[:3]) + 2 * (len(HEADERS) - 1)
     longest_name = max(len(piece) for row in rows for line in str(row[3]).splitlines()
-                       for piece in re.split(r"(?<=/)", line))
+                       for piece in _AFTER_SLASH.split(line))
     resource = min(widths[3], max(24, min(longest_name, 48), (width - fixed) * 2 // 5))
     message = max(MIN_MESSAGE_WIDTH, width - fixed - resource)
     text = plain
@@ -323,7 +327,7 @@ def wrap_lines(lines: Sequence[str], width: int, indent: str = "  ") -> str:
 
 
 def _strip(text: str) -> str:
-    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+    return _COLOUR_CODE.sub("", text) if "\x1b" in text else text
 
 
 #: Notice kinds counted rather than listed in the table.
