@@ -1,10 +1,14 @@
 """Read JSON the way ARM accepts it (UTF-8 with or without BOM, UTF-16/UTF-32 with BOM, CRLF, ``//`` and ``/* */`` comments,
 raw newlines in strings) and remember where every object starts.
 
-The parsing itself is the standard library's ``json`` scanner: its ``parse_object`` hook is wrapped
-so each decoded object becomes a :class:`JsonObject` that knows its line and column. Below a
-configurable depth, very large files switch to the C scanner (no positions, full speed), so a
-100,000-resource export keeps one position per resource without a slow decode.
+The parsing itself is the standard library's ``json`` scanner. Up to :data:`FULL_POSITION_LIMIT`, the C
+scanner decodes the text (each object a :class:`JsonObject`) and a linear scan of the text's brackets
+outside strings then gives each object its line and column (:func:`_loads_fast`); whatever that path
+cannot read (a syntax error, NaN, a nesting past the limit) goes through the position-tracking
+decoder, the pure-Python scanner whose ``parse_object`` hook is wrapped so each decoded object knows its
+line and column, which words the error. Larger files take that decoder, and below a configurable
+depth switch to the C scanner (no positions, full speed), so a 100,000-resource export keeps one
+position per resource without a slow decode.
 """
 
 from __future__ import annotations
