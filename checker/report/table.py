@@ -80,10 +80,11 @@ def _import_tabulate() -> types.ModuleType:
             from importlib.metadata import version as installed_version
 
             try:
-                tabulate.__version__ = installed_version("tabulate")
+                found = installed_version("tabulate")
             except NotFound:
-                tabulate.__version__ = "unknown"
-            return str(tabulate.__version__)
+                found = "unknown"
+            setattr(tabulate, "__version__", found)  # noqa: B010 - typeshed marks it final
+            return found
 
         setattr(tabulate, "__getattr__", version_on_demand)  # noqa: B010 - PEP 562
     return tabulate
