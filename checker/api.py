@@ -183,7 +183,6 @@ def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
     from checker.policy.engine import evaluate as evaluate_policies
     from checker.policy.model import RuleSettings
     from checker.report.waivers import apply_waivers, waive_unexpanded
-    from checker.topology import topologies as site_topologies
     from checker.views import build_subjects
 
     options = options or ScanOptions()
@@ -235,8 +234,15 @@ def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
              notes=site.notes)
         for site in sites
     ]
-    report.topology_builder = lambda: site_topologies(graph, sites)
+    report.topology_builder = lambda: _topologies(graph, sites)
     return report
+
+
+def _topologies(graph: Graph, sites: Any) -> Any:
+    """The sites' topologies (for the formats that draw them): imported and built when asked for."""
+    from checker.topology import topologies
+
+    return topologies(graph, sites)
 
 
 def scan(paths: Sequence[str | Path], options: ScanOptions | None = None) -> Report:

@@ -21,10 +21,16 @@ if TYPE_CHECKING:  # imported where a configuration file is read: most runs have
     import jsonschema
     import yaml
 
-try:  # Python 3.11+; on 3.10 only the YAML file is read (no extra dependency)
-    import tomllib as _toml
-except ModuleNotFoundError:  # pragma: no cover - depends on the interpreter
-    _toml = None  # type: ignore[assignment]
+
+def _tomllib() -> Any:
+    """tomllib (Python 3.11+), imported when a pyproject.toml is read; None on 3.10, where only the
+    YAML file is read (no extra dependency)."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # pragma: no cover - depends on the interpreter
+        return None
+    return tomllib
+
 
 log = logging.getLogger("hybrid_check")
 
@@ -102,7 +108,7 @@ def find_config(start: Path) -> Path | None:
                 return current / name
         pyproject = current / PYPROJECT
         if pyproject.is_file() and _has_tool_table(pyproject):
-            if _toml is not None:
+            if _tomllib() is not None:
                 return pyproject
             log.warning("%s: [tool.%s] is ignored: reading pyproject.toml needs Python 3.11 or later "
                         "(use .hybrid-check.yaml instead)", pyproject, TOOL_TABLE)
@@ -250,12 +256,13 @@ def _toml_lines(text: str, data: Any) -> dict[tuple[Any, ...], int]:
 
 
 def _read_pyproject(path: Path, text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
-    if _toml is None:
+    toml = _tomllib()
+    if toml is None:
         raise CheckerError("reading pyproject.toml needs Python 3.11 or later", file=str(path),
                            hint="move the settings to .hybrid-check.yaml")
     try:
-        document = _toml.loads(text)
-    except _toml.TOMLDecodeError as exc:
+        document = toml.loads(text)
+    except toml.TOMLDecodeError as exc:
         found = re.search(r"line (\d+)", str(exc))
         raise CheckerError(f"not valid TOML: {exc}", file=str(path), line=int(found.group(1)) if found else None,
                            hint="fix the TOML syntax") from None

@@ -4,7 +4,6 @@ and the normalised resource that sources hand to the graph. Also the one place t
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import re
 from dataclasses import dataclass, field
@@ -198,11 +197,13 @@ class CaseInsensitiveDict(dict):  # type: ignore[type-arg]
             return value
         if key.__class__ is not str:
             return default
-        index = getattr(self, "_lower", None)  # stored_key, inlined: absent names are read often
+        # stored_key() without its exact-name check, done above: most reads probe optional names
+        index = getattr(self, "_lower", None)
         if index is None:
             self.stored_key(key)
             index = self._lower
-        stored = index.get(key.lower())  # type: ignore[union-attr]
+            assert index is not None
+        stored = index.get(key.lower())
         return default if stored is None else dict.__getitem__(self, stored)
 
     def __contains__(self, key: object) -> bool:
@@ -467,6 +468,8 @@ class Secret:
            weak_values: frozenset[str] = frozenset(), min_length: int = 16) -> Secret:
         if value is None:
             return Secret(source=source, origin=origin)
+        import hmac
+
         digest = hmac.new(_SECRET_SALT, value.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:16]
         weak = value.lower() in weak_values or len(value) < min_length
         bad = any(not ("!" <= ch <= "}") or ch == "-" for ch in value)  # "~" (0x7e) is above "}"

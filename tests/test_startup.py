@@ -3,6 +3,7 @@ same results as the long way (speed itself is measured in benchmarks/bench_start
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -93,3 +94,84 @@ def test_comment_blanking_is_the_same_with_the_fast_check(text: str) -> None:
 ])
 def test_comment_blanking_examples(text: str) -> None:
     assert _blank(text) == _blank_token_by_token(text)
+
+
+# ---------------------------------------------------------------------------------------------------
+# ARM decoding: the C scanner plus a structure scan gives every object the position the
+# position-tracking decoder gives it, and every error is still worded by that decoder
+# ---------------------------------------------------------------------------------------------------
+
+def _tracked(text: str) -> object:
+    """What loads() gives with the position-tracking decoder alone (the fast path switched off):
+    every value with the line and column of every object, or the error."""
+    saved = decode._NOT_STRUCTURE
+    decode._NOT_STRUCTURE = None
+    try:
+        return _fast(text)
+    finally:
+        decode._NOT_STRUCTURE = saved
+
+
+def _fast(text: str) -> object:
+    try:
+        return _shape(decode.loads(text, "f.json"))
+    except CheckerError as error:
+        return ("error", error.message, error.line, error.column)
+
+
+def _shape(value: object) -> object:
+    if isinstance(value, dict):
+        assert isinstance(value, decode.JsonObject)
+        return ("object", value.line, value.column, [(k, _shape(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return [_shape(item) for item in value]
+    return value
+
+
+def test_the_fast_decode_is_taken_and_keeps_every_position() -> None:
+    text = ('{\n  "a": [ {"b": "x{y}[z]\\"{"}, [[{"c": {}}]] ],\r\n "d": "[concat(\'{\', \']\')]",'
+            '\n\t"e": {"f": [1, 2.5, -3e2, true, null, "\u00e9\u4e2d"]}, "g": {"h": {"i": {}}}}')
+    value = decode._loads_fast(text, "f.json")
+    assert value is not decode._SLOW
+    assert _shape(value) == _tracked(text)
+    assert value["a"][1][0][0].line == 2 and value["a"][1][0][0].column == 33
+    assert value["e"].line == 4 and value["e"].column == 7
+
+
+@pytest.mark.parametrize("text", [
+    '{"a": 1', '{"a": "x}', '{"a": [1}', '{"a": 1}}', '[{"a": 1]', '{"a": NaN}', '{"a": 1e999}',
+    '{"a": 1} x', '{"a": "\\x"}', "{'a': 1}", '{"a": 1,}', '"}"', '[]', '{}', '"text"',
+    '{"a": 1} // comment {', '/* { */ {"a": {"b": 1}}', "{\"a\": \"line\nbreak {\"}",
+    "[" * 201 + "]" * 201, "[" * 200 + "]" * 200, '{"a":' * 150 + "[" * 60 + "]" * 60 + "}" * 150,
+    '{"a": ' + "1" * 5000 + "}",
+])
+def test_the_fast_decode_gives_what_the_tracking_decoder_gives(text: str) -> None:
+    assert _fast(text) == _tracked(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet='{}[]",:\\ab1\n ', max_size=40))
+def test_the_fast_decode_agrees_on_any_text(text: str) -> None:
+    assert _fast(text) == _tracked(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(alphabet='{}[]"\\ab\n'),
+                    lambda children: st.lists(children, max_size=4)
+                    | st.dictionaries(st.text(alphabet='{}[]"ab', max_size=4), children, max_size=4),
+                    max_leaves=20),
+       st.sampled_from([None, 0, 2]))
+def test_the_fast_decode_agrees_on_any_document(value: object, indent: int | None) -> None:
+    text = json.dumps(value, indent=indent)
+    assert _fast(text) == _tracked(text)
+
+
+def test_the_table_imports_tabulate_without_importlib_metadata() -> None:
+    code = ("import sys\nimport checker.report.table as table\n"
+            "print('metadata' if 'importlib.metadata' in sys.modules else 'none')\n"
+            "print(table._tabulate_module.tabulate([['a', 'b']], headers=['x', 'y']))\n"
+            "import tabulate\nfrom importlib.metadata import version\n"
+            "print(tabulate.__version__ == version('tabulate'))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[0] == "none"
+    assert "x    y" in out and out.splitlines()[-1] == "True"

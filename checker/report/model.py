@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from checker.model import InputError, Notice
-from checker.report.topology import SiteTopology
+
+if TYPE_CHECKING:  # built only for the formats that draw it (HTML, diagrams)
+    from checker.report.topology import SiteTopology
 from checker.results import Location as Location
 from checker.results import ResourceRef as ResourceRef
 from checker.results import Result as Result

@@ -5,7 +5,6 @@ then ends otherwise."""
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,6 +13,8 @@ from checker.report.escape import printable
 
 
 def _temporary(path: Path, text: str) -> Path:
+    import tempfile  # here: a run without -o writes no file and needs none of it
+
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

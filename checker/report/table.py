@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 import textwrap
+import types
 from collections.abc import Collection, Sequence
 from typing import IO, Any
-
-import tabulate as _tabulate_module
 
 from checker.report.escape import terminal_text
 from checker.report.gate import GateOutcome
@@ -40,13 +40,69 @@ MIN_RESOURCE_WIDTH = 20
 SITE_ORDER = {"fail": 0, "unknown": 1, "pass": 2}
 
 
+def _import_tabulate() -> types.ModuleType:
+    """tabulate, imported without ``importlib.metadata``. tabulate 0.10 asks ``importlib.metadata`` for its
+    own version when it is imported (and then takes it from ``tabulate.version`` anyway); importing
+    that module (email, zipfile, csv...) and searching the installed distributions cost about as much
+    as Python's own start-up, on every scan. While tabulate is imported, a stand-in answers that the
+    distribution is not found; the real module is imported as usual by whatever else asks for it."""
+    if "tabulate" in sys.modules or "importlib.metadata" in sys.modules:
+        import tabulate
+
+        return tabulate
+
+    class PackageNotFoundError(ModuleNotFoundError):
+        pass
+
+    def version(name: str) -> str:
+        raise PackageNotFoundError(name)
+
+    stand_in = types.ModuleType("importlib.metadata")
+    setattr(stand_in, "version", version)  # noqa: B010
+    setattr(stand_in, "PackageNotFoundError", PackageNotFoundError)  # noqa: B010
+    sys.modules["importlib.metadata"] = stand_in
+    try:
+        import tabulate
+    except ImportError:  # a tabulate that needs more of importlib.metadata: import it the usual way
+        sys.modules.pop("tabulate", None)
+        if sys.modules.get("importlib.metadata") is stand_in:
+            del sys.modules["importlib.metadata"]
+        import tabulate
+    finally:
+        if sys.modules.get("importlib.metadata") is stand_in:
+            del sys.modules["importlib.metadata"]
+    if tabulate.__dict__.get("__version__") == "unknown":  # asked for, it is looked up as tabulate would
+        del tabulate.__version__
+
+        def version_on_demand(name: str) -> str:
+            if name != "__version__":
+                raise AttributeError(f"module 'tabulate' has no attribute {name!r}")
+            from importlib.metadata import PackageNotFoundError as NotFound
+            from importlib.metadata import version as installed_version
+
+            try:
+                found = installed_version("tabulate")
+            except NotFound:
+                found = "unknown"
+            setattr(tabulate, "__version__", found)  # noqa: B010 - typeshed marks it final
+            return found
+
+        setattr(tabulate, "__getattr__", version_on_demand)  # noqa: B010 - PEP 562
+    return tabulate
+
+
+_tabulate_module = _import_tabulate()
+
+
 def tabulate(rows: Sequence[Sequence[str]], *, headers: Sequence[str], tablefmt: str) -> str:
     """tabulate without the 2 spaces it adds to each header's width: columns are as wide as their
     widest cell, so a narrow terminal keeps the room for the message."""
     padding = getattr(_tabulate_module, "MIN_PADDING", 2)
     setattr(_tabulate_module, "MIN_PADDING", 0)  # noqa: B010 - a module setting without a typed attribute
     try:
-        return _tabulate_module.tabulate(rows, headers=headers, tablefmt=tablefmt)
+        # Every cell is text (status, severity, rule id, name and place, message): no column is a
+        # number column, and telling numbers apart cell by cell was half the time of a table.
+        return _tabulate_module.tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True)
     finally:
         setattr(_tabulate_module, "MIN_PADDING", padding)  # noqa: B010
 
@@ -193,11 +249,15 @@ def _rows(entries: Sequence[tuple[Result, int]], color: bool) -> list[list[str]]
     return rows
 
 
+_AFTER_SLASH = re.compile(r"(?<=/)")
+_COLOUR_CODE = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def wrap_path(text: str, width: int) -> list[str]:
     """A path broken after ``/`` (never inside a name unless a name is longer than the width)."""
     lines: list[str] = []
     current = ""
-    for piece in re.split(r"(?<=/)", text):
+    for piece in _AFTER_SLASH.split(text):
         while len(piece) > width:
             if current:
                 lines.append(current)
@@ -227,14 +287,20 @@ def _wrap_cell(text: str, width: int, *, path_lines: bool) -> str:
 def _table(rows: list[list[str]], width: int) -> str:
     """A table whose lines fit ``width``: the message column wraps (at spaces), and so does the
     resource and location column (paths at ``/``) when the terminal is narrow."""
-    plain = tabulate(rows, headers=HEADERS, tablefmt="simple")
-    if max(len(_strip(line)) for line in plain.splitlines()) <= width:
-        return plain
     widths = [max(len(_strip(part)) for row in rows + [HEADERS] for part in str(row[i]).splitlines() or [""])
               for i in range(len(HEADERS))]
+    # Columns as wide as their widest line, two spaces between them: with ASCII text (one column per
+    # character) every line of the plain table is this wide, so a table that cannot fit is not drawn.
+    ascii_only = all(str(cell).isascii() for row in rows for cell in row)
+    if not ascii_only or sum(widths) + 2 * (len(HEADERS) - 1) <= width:
+        plain = tabulate(rows, headers=HEADERS, tablefmt="simple")
+        if max(len(_strip(line)) for line in plain.splitlines()) <= width:
+            return plain
+    else:
+        plain = ""
     fixed = sum(widths[:3]) + 2 * (len(HEADERS) - 1)
     longest_name = max(len(piece) for row in rows for line in str(row[3]).splitlines()
-                       for piece in re.split(r"(?<=/)", line))
+                       for piece in _AFTER_SLASH.split(line))
     resource = min(widths[3], max(24, min(longest_name, 48), (width - fixed) * 2 // 5))
     message = max(MIN_MESSAGE_WIDTH, width - fixed - resource)
     text = plain
@@ -264,7 +330,7 @@ def wrap_lines(lines: Sequence[str], width: int, indent: str = "  ") -> str:
 
 
 def _strip(text: str) -> str:
-    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+    return _COLOUR_CODE.sub("", text) if "\x1b" in text else text
 
 
 #: Notice kinds counted rather than listed in the table.

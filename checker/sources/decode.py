@@ -1,10 +1,14 @@
 """Read JSON the way ARM accepts it (UTF-8 with or without BOM, UTF-16/UTF-32 with BOM, CRLF, ``//`` and ``/* */`` comments,
 raw newlines in strings) and remember where every object starts.
 
-The parsing itself is the standard library's ``json`` scanner: its ``parse_object`` hook is wrapped
-so each decoded object becomes a :class:`JsonObject` that knows its line and column. Below a
-configurable depth, very large files switch to the C scanner (no positions, full speed), so a
-100,000-resource export keeps one position per resource without a slow decode.
+The parsing itself is the standard library's ``json`` scanner. Up to :data:`FULL_POSITION_LIMIT`, the C
+scanner decodes the text (each object a :class:`JsonObject`) and a linear scan of the text's brackets
+outside strings then gives each object its line and column (:func:`_loads_fast`); whatever that path
+cannot read (a syntax error, NaN, a nesting past the limit) goes through the position-tracking
+decoder, the pure-Python scanner whose ``parse_object`` hook is wrapped so each decoded object knows its
+line and column, which words the error. Larger files take that decoder, and below a configurable
+depth switch to the C scanner (no positions, full speed), so a 100,000-resource export keeps one
+position per resource without a slow decode.
 """
 
 from __future__ import annotations
@@ -43,7 +47,9 @@ class JsonObject(CaseInsensitiveDict):
     __slots__ = ("line", "column")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        # CaseInsensitiveDict.__init__ inline (one of these per object of every document)
+        dict.__init__(self, *args, **kwargs)
+        self._lower = None
         self.line: int | None = None
         self.column: int | None = None
 
@@ -319,6 +325,93 @@ def _token_offset(text: str, token: str) -> int:
         start = offset + 1
 
 
+# One step of the structure scan: any run of characters that are not brackets, and whole strings
+# (whatever brackets they hold), possessively (Python 3.11+); it stops at a bracket of the document.
+_NOT_STRUCTURE: re.Pattern[str] | None
+try:
+    _NOT_STRUCTURE = re.compile(r'(?:[^"{}\[\]]++|"[^"\\]*+(?:\\.[^"\\]*+)*+")*+', re.DOTALL)
+except re.error:  # pragma: no cover - Python 3.10: every file takes the position-tracking decoder
+    _NOT_STRUCTURE = None
+
+
+def _object_positions(text: str) -> tuple[list[tuple[int, int]], int] | None:
+    """Line and column of every object of a valid JSON text, in the order the objects end (the order
+    in which a decoder finishes them), and the deepest nesting of objects and arrays. None when the
+    text does not scan as JSON."""
+    skip = _NOT_STRUCTURE
+    if skip is None:
+        return None
+    positions: list[tuple[int, int]] = []
+    stack: list[tuple[int, int] | None] = []  # open objects (their position) and arrays (None)
+    deepest = 0
+    line, line_start, last = 1, 0, 0
+    count, rfind, end = text.count, text.rfind, len(text)
+    position = 0
+    while True:
+        position = skip.match(text, position).end()  # type: ignore[union-attr]
+        if position >= end:
+            break
+        char = text[position]
+        if char == "{":
+            newlines = count("\n", last, position)
+            if newlines:
+                line += newlines
+                line_start = rfind("\n", last, position) + 1
+            last = position
+            stack.append((line, position - line_start + 1))
+            if len(stack) > deepest:
+                deepest = len(stack)
+        elif char == "[":
+            stack.append(None)
+            if len(stack) > deepest:
+                deepest = len(stack)
+        elif char == '"' or not stack:
+            return None  # a string without its closing quote, or a bracket closing nothing
+        else:
+            opened = stack.pop()
+            if (opened is None) != (char == "]"):
+                return None
+            if opened is not None:
+                positions.append(opened)
+        position += 1
+    return (positions, deepest) if not stack else None
+
+
+def _loads_fast(text: str, file: str) -> Any:
+    """The document decoded by the C scanner, each object then given its line and column from a
+    scan of the text's structure. :data:`_SLOW` when the C scanner is missing or the text is not
+    plain valid JSON within the nesting limit: the position-tracking decoder then reads it (and words
+    the error)."""
+    if _c_make_scanner is None or _NOT_STRUCTURE is None:
+        return _SLOW
+    made: list[JsonObject] = []
+    append = made.append
+
+    def make(pairs: list[tuple[str, Any]]) -> JsonObject:
+        # A repeated name keeps its last value, as ARM's reader does (see _PositionDecoder).
+        obj = JsonObject(pairs)
+        append(obj)
+        return obj
+
+    numbers = _PositionDecoder(text, file, None)
+    decoder = json.JSONDecoder(strict=False, object_pairs_hook=make, parse_constant=numbers._non_finite,
+                               parse_float=numbers._float)
+    try:
+        value = decoder.decode(text)
+    except (ValueError, RecursionError, CheckerError):
+        return _SLOW
+    scanned = _object_positions(text)
+    if scanned is None or scanned[1] > MAX_JSON_DEPTH or len(scanned[0]) != len(made):
+        return _SLOW
+    for obj, (line, column) in zip(made, scanned[0]):
+        obj.line = line
+        obj.column = column
+    return value
+
+
+_SLOW = object()
+
+
 def loads(raw: bytes | str, file: str) -> Any:
     """Decode one JSON document. Raises :class:`CheckerError` with file, line and column on any
     problem (syntax, encoding, nesting, duplicate keys, numbers too large)."""
@@ -328,13 +421,16 @@ def loads(raw: bytes | str, file: str) -> Any:
                            hint="remove it from the inputs or give it a template or export")
     text = _blank_comments(text, file)
     track_depth = None if len(text) <= FULL_POSITION_LIMIT else LARGE_FILE_POSITION_DEPTH
-    decoder = _PositionDecoder(text, file, track_depth)
     # Decoding allocates millions of containers that all stay alive: the cyclic collector would
     # scan them again and again for nothing, so it is paused for the decode.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return decoder.decode(text)
+        if track_depth is None:
+            value = _loads_fast(text, file)
+            if value is not _SLOW:
+                return value
+        return _PositionDecoder(text, file, track_depth).decode(text)
     except json.JSONDecodeError as exc:
         raise CheckerError(f"invalid JSON: {exc.msg}", file=file, line=exc.lineno, column=exc.colno,
                            hint="fix the syntax at this position") from None

@@ -41,10 +41,36 @@ log = logging.getLogger("hybrid_check")
 InputLoad = SourceLoad
 
 
+#: During a :func:`read_inputs` (and only then), each path's resolved form and the way it is shown:
+#: a file is named in several places, and resolving it costs a system call per folder of its path.
+_RESOLVED: dict[Path, Path] = {}
+_SHOWN: dict[Path, str] = {}
+_reading = 0
+
+
 def display_path(path: Path) -> str:
     """Paths are shown relative to the working directory when they are below it."""
+    if not _reading:
+        return _display_path(path)
+    shown = _SHOWN.get(path)
+    if shown is None:
+        shown = _SHOWN[path] = _display_path(path)
+    return shown
+
+
+def _resolved(path: Path) -> Path:
+    """``path.resolve()`` (once per path during a :func:`read_inputs`)."""
+    if not _reading:
+        return path.resolve()
+    found = _RESOLVED.get(path)
+    if found is None:
+        found = _RESOLVED[path] = path.resolve()
+    return found
+
+
+def _display_path(path: Path) -> str:
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(_resolved(path).relative_to(_resolved(Path.cwd())))
     except (ValueError, OSError, RuntimeError):  # RuntimeError: a link that loops (Python < 3.13)
         return str(path)
 
@@ -247,6 +273,22 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
     Every template file is a root template unless a deployment that is actually expanded reads it
     through ``templateLink.relativePath`` (a notice says through which). Links are read only inside the
     scanned folders (each folder given, the folder of each file given) and ``link_roots``."""
+    global _reading
+    _reading += 1
+    try:
+        return _read_inputs(paths, parameter_files=parameter_files, parameter_values=parameter_values,
+                            context=context, max_file_bytes=max_file_bytes, exclude=exclude,
+                            link_roots=link_roots)
+    finally:
+        _reading -= 1
+        if not _reading:  # files, links and the working directory may change before the next read
+            _SHOWN.clear()
+            _RESOLVED.clear()
+
+
+def _read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | Path],
+                 parameter_values: Sequence[tuple[str, Any]], context: DeploymentContext | None,
+                 max_file_bytes: int, exclude: Sequence[str], link_roots: Sequence[str | Path]) -> InputLoad:
     from checker.sources import whatif
     from checker.sources.arm import parameters
 
@@ -267,7 +309,7 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
             continue
         started = time.perf_counter()
         try:
-            if path.resolve() in named:
+            if _resolved(path) in named:
                 documents[path] = _read_document(path, max_file_bytes)
             else:
                 doc = _read_walked(path, max_file_bytes, load)

@@ -19,6 +19,14 @@ from checker.model import CheckerError, InputError, Notice
 from checker.sources.arm.context import DeploymentContext
 from checker.sources.load import SourceLoad
 
+
+def _resolved(path: Path) -> Path:
+    """``path.resolve()``, once per path while inputs are read (the cache lives in ``inputs``)."""
+    from checker.sources.inputs import _resolved as resolved
+
+    return resolved(path)
+
+
 log = logging.getLogger("hybrid_check")
 
 
@@ -81,8 +89,8 @@ class BicepReader(Reader):
     def read(self, items: Sequence[tuple[Path, Any]], ctx: ReadContext) -> SourceLoad:
         files = [path for path, _ in items]
         load = SourceLoad()
-        sources = {p.resolve().with_suffix("") for p in files if p.suffix.lower() == ".bicep"}
-        for path in [p for p, d in ctx.documents.items() if p.resolve().with_suffix("") in sources
+        sources = {_resolved(p).with_suffix("") for p in files if p.suffix.lower() == ".bicep"}
+        for path in [p for p, d in ctx.documents.items() if _resolved(p).with_suffix("") in sources
                      and _compiled_from_bicep(d)]:
             del ctx.documents[path]
             load.notices.append(Notice(file=ctx.shown(path), line=1, kind="skipped", message=(
@@ -93,7 +101,7 @@ class BicepReader(Reader):
                                                    max_file_bytes=ctx.max_file_bytes, siblings=siblings,
                                                    link_roots=ctx.link_roots))
         load.files.extend(ctx.shown(p) for p in files)
-        ctx.used_as_sibling |= {p for p in ctx.documents if p.resolve() in siblings}
+        ctx.used_as_sibling |= {p for p in ctx.documents if _resolved(p) in siblings}
         return load
 
 
@@ -116,7 +124,7 @@ def linked_template_files(doc: Any, base_dir: Path) -> set[Path]:
                 if isinstance(link, dict):
                     relative = link.get("relativePath")
                     if isinstance(relative, str) and relative and not relative.startswith("["):
-                        found.add((base_dir / relative).resolve())
+                        found.add(_resolved(base_dir / relative))
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
@@ -146,15 +154,15 @@ class TemplateReader(Reader):
         mentioned: set[Path] = set()
         for path in candidates:
             mentioned |= linked_template_files(ctx.documents[path], path.parent)
-        likely_roots = [p for p in candidates if p.resolve() not in mentioned]
-        ordered = likely_roots + [p for p in candidates if p.resolve() in mentioned]
+        likely_roots = [p for p in candidates if _resolved(p) not in mentioned]
+        ordered = likely_roots + [p for p in candidates if _resolved(p) in mentioned]
         explicit = ctx.explicit
         # -p/--set given for several templates: a name one of them does not declare is ignored there (for a
         # single template they are its parameters, and ARM refuses an undeclared one).
         if len(likely_roots or candidates) > 1:
             explicit = {name: replace(value, for_every_template=True) for name, value in explicit.items()}
         for path in ordered:
-            through = ctx.linked.get(path.resolve())
+            through = ctx.linked.get(_resolved(path))
             if through is not None:
                 where = f"{through[0]}, line {through[1]}" if through[1] else through[0]
                 load.notices.append(Notice(file=ctx.shown(path), line=1, kind="info", message=(
@@ -204,7 +212,7 @@ class BuildingBlocksReader(Reader):
         load = SourceLoad()
         for path, _ in items:
             shown = ctx.shown(path)
-            if path.resolve() in ctx.named:
+            if _resolved(path) in ctx.named:
                 load.errors.append(InputError(
                     file=shown, line=1, message="Azure Building Blocks (azbb) input, not an ARM template or export",
                     hint="generate the ARM templates with azbb and scan those"))
@@ -229,7 +237,7 @@ class ParameterFileReader(Reader):
     def read(self, items: Sequence[tuple[Path, Any]], ctx: ReadContext) -> SourceLoad:
         load = SourceLoad()
         for path, _ in items:
-            if path not in ctx.used_as_sibling and path.resolve() not in ctx.explicit_paths:
+            if path not in ctx.used_as_sibling and _resolved(path) not in ctx.explicit_paths:
                 load.notices.append(Notice(file=ctx.shown(path), line=1, kind="skipped", message=(
                     "parameter file not used: no template of the same name beside it; "
                     "pass it with --parameters")))

@@ -10,7 +10,6 @@ import ipaddress
 import json
 import math
 import re
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +22,7 @@ DERIVED_FROM_SECRET = Unknown("derived from a secure value")
 #: Longest string or array a function may build (bounded work on hostile input).
 MAX_RESULT_SIZE = 1_000_000
 #: ARM's namespace for guid(): name-based UUID v5 of the arguments joined with '-'.
-ARM_GUID_NAMESPACE = uuid.UUID("11fb06fb-712d-4ddd-98c7-e71bbd588830")
+ARM_GUID_NAMESPACE = "11fb06fb-712d-4ddd-98c7-e71bbd588830"
 
 _AFTER_DEPLOYMENT = " is only known after deployment"
 #: Work units (lambda calls, generated elements) one top-level evaluation may spend.
@@ -1699,7 +1698,9 @@ def _unique_string(scope: Any, args: Any, name: str) -> Any:
 
 @_register("guid", 1, None)
 def _guid(scope: Any, args: Any, name: str) -> Any:
-    return str(uuid.uuid5(ARM_GUID_NAMESPACE, _joined_strings(args)))
+    import uuid  # here: most templates call no guid(), and uuid imports platform and more
+
+    return str(uuid.uuid5(uuid.UUID(ARM_GUID_NAMESPACE), _joined_strings(args)))
 
 
 def _split_names(names: Any) -> list[str]:
