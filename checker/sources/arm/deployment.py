@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
+import itertools
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from checker.duplicates import INPUT_KEY
 from checker.files import read_limited
 from checker.model import (
     CheckerError,
@@ -186,7 +188,26 @@ def expand_template(doc: Any, file: str, *, parameter_values: Mapping[str, Param
     finally:
         if collecting:
             gc.enable()
+    # Which input deployed each resource (this root template, with its linked and nested deployments,
+    # and the files its parameter values came from): the graph reports one id declared by two inputs.
+    tag = InputTag(file, next(_INPUT_SERIALS), tuple(sorted({pv.origin.file for pv in parameter_values.values()
+                                                              if pv.origin is not None and pv.origin.file})))
+    for resource in expander.resources:
+        resource.metadata[INPUT_KEY] = tag
     return TemplateLoad(expander.resources, expander.errors, expander.notices, expander.linked)
+
+
+_INPUT_SERIALS = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class InputTag:
+    """One root template expansion: its file as shown, a serial number distinguishing two expansions
+    of one file (two parameter sets), and the files its parameter values came from."""
+
+    file: str
+    serial: int
+    parameter_files: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------------
