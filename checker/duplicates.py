@@ -1,7 +1,8 @@
 """One resource id declared by two inputs.
 
 Inside one input (a root template with its linked and nested deployments, or one export) a later
-declaration of an id updates the earlier one, as ARM deploys them: the graph merges them. Between two
+declaration of an id updates the earlier one, as ARM deploys them: the graph merges them (and so it
+does for template resources made without an expansion, which carry no input tag). Between two
 inputs the graph decides here (see docs/robustness.md, "Duplicate resource ids"):
 
 * a template and a description of the estate (an export, a live snapshot): merged, the later wins
@@ -78,6 +79,13 @@ def _input(resource: Resource) -> tuple[Any, ...]:
     return (resource.source, resource.origin.file, None, ())
 
 
+def _untagged(resource: Resource) -> bool:
+    if resource.source != "template":
+        return False
+    metadata = resource.metadata
+    return not isinstance(metadata, dict) or metadata.get(INPUT_KEY) is None
+
+
 def _where(resource: Resource) -> str:
     origin = resource.origin
     return f"{origin.file}, line {origin.line}" if origin.line else str(origin.file)
@@ -95,8 +103,10 @@ class Duplicates:
 
     def decide(self, first: Resource, second: Resource) -> str:
         one, two = _input(first), _input(second)
-        if one == two:
-            return MERGE  # one deployment: a later declaration updates the earlier one, as ARM does
+        if one == two or _untagged(first) or _untagged(second):
+            # One deployment (a later declaration updates the earlier one, as ARM does), or a template
+            # resource made without an expansion (the library API): merged as they come.
+            return MERGE
         if one[0] != "template" or two[0] != "template":
             self._pair("described", first, second)
             return MERGE

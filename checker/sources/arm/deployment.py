@@ -674,6 +674,7 @@ class _Expander:
         self.linked: list[tuple[Path, str, int | None]] = []
         self.root_file = ""
         self.work_used = 0
+        self.over_budget_reported = False
 
     def read_link(self, path: Path, relative: str, kind: str, file: str, line: int | None,
                   base_dir: Path) -> bytes | None:
@@ -704,9 +705,10 @@ class _Expander:
         """The input's work budget is spent: one error at the innermost place that can say where (the
         expression, its file and line), and the expansion of this input stops."""
         self.stopped = True
-        if exc.reported or self.quiet:
+        if exc.reported or self.quiet or self.over_budget_reported:
+            exc.reported = exc.reported or self.over_budget_reported
             return
-        exc.reported = True
+        exc.reported = self.over_budget_reported = True
         where = f" in the expression {_shorten(exc.expression)}" if exc.expression else ""
         root = f" (input {self.root_file})" if self.root_file and self.root_file != file else ""
         self.error(file, line, f"the template does more than {exc.limit:,.0f} steps of work{where}{root}; "
