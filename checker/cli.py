@@ -564,8 +564,10 @@ def cmd_graph(args: argparse.Namespace) -> int:
             resource = graph.get(entry["id"])
             if resource is not None:
                 entry["body"] = _displayable(resource.body)
-        document["errors"] = [{"file": e.file, "line": e.line, "message": e.message} for e in load.errors]
-        document["notices"] = [{"file": n.file, "line": n.line, "message": n.message} for n in load.notices]
+        document["errors"] = [{"file": e.file, "line": e.line, "message": e.message}
+                              for e in [*load.errors, *graph.duplicates.errors]]
+        document["notices"] = [{"file": n.file, "line": n.line, "message": n.message}
+                               for n in [*load.notices, *graph.duplicates.notices]]
         print(json.dumps(document, indent=2, default=str))
     elif args.format == "dot":
         print(_graph_dot(graph))

@@ -140,3 +140,14 @@ def test_an_export_of_a_templates_resource_is_merged_with_a_notice(
     assert report["errors"] == []
     assert any("export.json" in n["file"] and "a.json" in n["message"] for n in report["notices"])
     assert [s for s, _ in _sku_az(report)] == ["pass"]  # the export (the later input) wins, as before
+
+
+def test_the_graph_command_lists_the_duplicate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _template(tmp_path / "a.json", _gateway("VpnGw1"))
+    _template(tmp_path / "b.json", _gateway("VpnGw2AZ"))
+    main(["graph", str(tmp_path), "--resource-group", "rg-net", "--format", "json"])
+    document = json.loads(capsys.readouterr().out)
+    [error] = [e for e in document["errors"] if "also declared" in e["message"]]
+    assert Path(error["file"]).name == "b.json"
+    [gateway] = [r for r in document["resources"] if r["type"].endswith("virtualNetworkGateways")]
+    assert gateway["body"]["properties"]["sku"]["name"] == "VpnGw1"
