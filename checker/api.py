@@ -203,6 +203,8 @@ def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
 
     started = time.perf_counter()
     graph = build_graph(load.resources)
+    report.errors.extend(graph.duplicates.errors)
+    report.notices.extend(graph.duplicates.notices)
     sites, subjects = build_subjects(graph, _declared(options))
     log.info("built the graph of %d resource(s): %d site(s), %d subject(s) in %.0f ms",
              len(load.resources), len(sites), len(subjects), _ms(started))

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from checker.duplicates import INPUT_KEY, KEEP_FIRST, SAME, Duplicates
 from checker.model import (
     Origin,
     Resource,
@@ -152,7 +153,8 @@ class Graph:
     with ``metadata["inline"] = True``; a child declared inline and as a separate resource is one
     resource whose separate declaration wins property by property (``metadata["origins"]`` keeps
     both places, ``metadata["conflicts"]`` the properties written differently). A later duplicate
-    of the same id is merged the same way. References to resources not in the inputs are kept as
+    of the same id from the same input is merged the same way; one from another input is merged or
+    not as :mod:`checker.duplicates` decides (``duplicates.errors``, ``duplicates.notices``). References to resources not in the inputs are kept as
     relations with ``resolved=False``; references that are :class:`Unknown` have ``target == ""``
     unless their identity is known (an id built from parameters without value: ``symbolic_id``).
     Views read children from the graph, not from the parent's inline arrays; an inline array that
@@ -171,6 +173,8 @@ class Graph:
         # Keys of child resources declared as separate resources (not only inline): they win merges.
         self._declared: set[str] = set()
         self._merged: set[str] = set()
+        #: An id declared by two inputs: what was merged or kept, as input errors and notices.
+        self.duplicates = Duplicates()
         # Building allocates hundreds of thousands of small objects and no reference cycles; the
         # cyclic collector would otherwise rescan the whole (large) heap many times over.
         collecting = gc.isenabled()
@@ -211,6 +215,13 @@ class Graph:
                 if parent_id:
                     self._store("child", normalise_id(parent_id), key, "id", resource.id)
         else:
+            verdict = self.duplicates.decide(existing, resource)
+            if verdict == SAME:
+                # Another input declares the same values: checked once, where it was first declared.
+                existing.metadata["origins"] = _origins(existing) + _origins(resource)
+                return
+            if verdict == KEEP_FIRST:
+                return  # another input declares this id differently: the first keeps its place
             if inline_parent is not None and key in self._declared:
                 # A separate declaration wins over an inline one whatever their order in the inputs.
                 self.resources[key] = _merge(resource, existing)
@@ -231,6 +242,8 @@ class Graph:
         file, parent_line, pointer = parent.origin.file, parent.origin.line, parent.origin.pointer
         source, subscription, group = parent.source, parent.subscription_id, parent.resource_group
         resources, store = self.resources, self._store
+        tag = parent.metadata.get(INPUT_KEY)
+        inline_metadata = {"inline": True} if tag is None else {"inline": True, INPUT_KEY: tag}
         for array_name, child_type in specs:
             items = properties.get(array_name)
             if not isinstance(items, list):
@@ -255,7 +268,7 @@ class Graph:
                 origin = Origin(file, getattr(item, "line", None) or parent_line, getattr(item, "column", None),
                                 pointer + _child_pointer(array_name, index))
                 child = Resource(child_id, child_type, placeholder_text(name), item, origin, source, subscription,
-                                 group, {"inline": True})
+                                 group, dict(inline_metadata))
                 via = _child_path(array_name, index)
                 key = normalise_id(child_id)
                 if key in resources:

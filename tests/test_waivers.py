@@ -25,8 +25,9 @@ def _result(status: str = "fail", rule: str = "VPN-SKU-AZ", rid: str = GW_ID, na
 
 def _waiver(rule: str = "VPN-SKU-AZ", resource: str = "vgw-hub", expires: date = date(2027, 1, 31),
             source: str = "config") -> Waiver:
+    # an inline waiver is written in the template that holds the finding; a configuration waiver in the configuration
     return Waiver(rule=rule, resource=resource, reason="migration booked", expires=expires, source=source,
-                  file=".hybrid-check.yaml", line=4)
+                  file="main.json" if source == "inline" else ".hybrid-check.yaml", line=4)
 
 
 def test_inline_waivers_from_decoded_template() -> None:

@@ -29,8 +29,10 @@ def _json(graph: Graph, load: SourceLoad, report: Callable[[], Report]) -> str:
         resource = graph.get(entry["id"])
         if resource is not None:
             entry["body"] = displayable(resource.body)
-    document["errors"] = [{"file": e.file, "line": e.line, "message": e.message} for e in load.errors]
-    document["notices"] = [{"file": n.file, "line": n.line, "message": n.message} for n in load.notices]
+    document["errors"] = [{"file": e.file, "line": e.line, "message": e.message}
+                          for e in [*load.errors, *graph.duplicates.errors]]
+    document["notices"] = [{"file": n.file, "line": n.line, "message": n.message}
+                           for n in [*load.notices, *graph.duplicates.notices]]
     return json.dumps(document, indent=2, default=str) + "\n"
 
 

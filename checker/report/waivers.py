@@ -28,14 +28,21 @@ class Waiver:
     source: str  # "config" | "inline"
     file: str | None = None
     line: int | None = None
+    #: an inline waiver that names its resource (``"resource": "/subscriptions/..."``) rather than
+    #: applying to the resource it is written on
+    named: bool = False
 
     def matches(self, result: Result) -> bool:
         if not fnmatch.fnmatchcase(result.rule.lower(), self.rule.lower()):
             return False
         pattern = self.resource.strip()
         if self.source == "inline":
-            # the waiver sits on the resource itself: its id is literal, never a glob
-            return normalise_id(result.resource.id) == normalise_id(pattern)
+            # The waiver sits on the resource itself: its id is literal, never a glob. It applies to
+            # findings located in its own file (another template declaring the same id is not waived
+            # by it), or wherever the id it names explicitly is found.
+            if normalise_id(result.resource.id) != normalise_id(pattern):
+                return False
+            return self.named or self.file is None or _same_file(result.location.file, self.file)
         if pattern.startswith("/"):
             return fnmatch.fnmatchcase(normalise_id(result.resource.id), normalise_id(pattern))
         return (fnmatch.fnmatchcase(result.resource.name.lower(), pattern.lower())
@@ -43,6 +50,10 @@ class Waiver:
 
     def expired_on(self, today: date) -> bool:
         return today > self.expires
+
+
+def _same_file(located: str | None, file: str) -> bool:
+    return located is not None and located.replace("\\", "/") == file.replace("\\", "/")
 
 
 def parse_expiry(value: Any, *, file: str | None, line: int | None, what: str = "expires") -> date:
@@ -73,7 +84,9 @@ def _get_ci(mapping: Mapping, key: str) -> Any:
 def inline_waivers(resource_metadata: Mapping, resource_id: str, file: str | None,
                    line: int | None) -> list[Waiver]:
     """Waivers written in a resource's ``metadata``: ``{"hybrid-check": {"ignore": [{"rule", "reason",
-    "expires"}]}}``. They apply to that resource only. A waiver without reason or expiry is an error."""
+    "expires"}]}}``. They apply to that resource's findings located in ``file`` only, or, with
+    ``"resource": "<id>"``, to the findings of the resource it names. A waiver without reason or expiry is
+    an error."""
     section = _get_ci(resource_metadata, INLINE_KEY)
     if section is None:
         return []
@@ -92,7 +105,11 @@ def inline_waivers(resource_metadata: Mapping, resource_id: str, file: str | Non
         entry_line = _line_of(entry, line)
         if not isinstance(entry, Mapping):
             raise CheckerError(f"{where} must be an object", file=file, line=entry_line, hint=_INLINE_HINT)
-        rule, reason, expires = (_get_ci(entry, key) for key in ("rule", "reason", "expires"))
+        rule, reason, expires, named = (_get_ci(entry, key) for key in ("rule", "reason", "expires", "resource"))
+        if named is not None and (not isinstance(named, str) or not named.strip().startswith("/")):
+            raise CheckerError(f"{where}.resource must be a resource id (/subscriptions/...)", file=file,
+                               line=entry_line, hint="leave 'resource' out to waive the resource the waiver is "
+                                                     "written on, or give the full id of the resource to waive")
         for key, value in (("rule", rule), ("reason", reason)):
             if not isinstance(value, str) or not value.strip():
                 raise CheckerError(f"{where}.{key} is missing: a waiver needs a rule, a reason and an "
@@ -100,10 +117,11 @@ def inline_waivers(resource_metadata: Mapping, resource_id: str, file: str | Non
         if expires is None:
             raise CheckerError(f"{where}.expires is missing: a waiver needs a rule, a reason and an "
                                "expiry date", file=file, line=entry_line, hint=_INLINE_HINT)
-        waivers.append(Waiver(rule=rule.strip(), resource=resource_id, reason=reason.strip(),
+        waivers.append(Waiver(rule=rule.strip(), resource=named.strip() if named is not None else resource_id,
+                              reason=reason.strip(),
                               expires=parse_expiry(expires, file=file, line=entry_line,
                                                    what=f"{where}.expires"),
-                              source="inline", file=file, line=entry_line))
+                              source="inline", file=file, line=entry_line, named=named is not None))
     return waivers
 
 

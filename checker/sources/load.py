@@ -21,6 +21,8 @@ class SourceLoad:
     #: Files read through an expanded deployment (linked templates and parameter files), resolved, each
     #: with the file and line of the deployment that linked it.
     linked: list[tuple[Path, str, int | None]] = field(default_factory=list)
+    #: Steps of the input's work budget spent (a template's expansion; see ``expand_template``).
+    work_used: int = 0
 
     def extend(self, resources: Iterable[Resource], errors: Iterable[InputError],
                notices: Iterable[Notice]) -> None:

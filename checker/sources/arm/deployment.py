@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
+import itertools
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from checker.duplicates import INPUT_KEY
 from checker.files import read_limited
 from checker.model import (
     CheckerError,
@@ -28,7 +30,14 @@ from checker.model import (
 )
 from checker.sources.arm.context import DeploymentContext
 from checker.sources.arm.expressions import UserFunction, evaluate_string
-from checker.sources.arm.functions import DERIVED_FROM_SECRET, kind_of
+from checker.sources.arm.functions import (
+    BUDGET,
+    DERIVED_FROM_SECRET,
+    INPUT_WORK_LIMIT,
+    WorkBudgetExceeded,
+    kind_of,
+    spend_input,
+)
 from checker.sources.arm.parameters import (
     ParameterValue,
     is_parameter_file,
@@ -129,7 +138,8 @@ def scope_of_schema(doc: Any, default: str) -> str:
 
 def expand_template(doc: Any, file: str, *, parameter_values: Mapping[str, ParameterValue],
                     context: DeploymentContext, base_dir: Path, link_roots: tuple[Path, ...] | None = None,
-                    max_file_bytes: int = DEFAULT_MAX_LINKED_BYTES) -> TemplateLoad:
+                    max_file_bytes: int = DEFAULT_MAX_LINKED_BYTES,
+                    work_limit: int = INPUT_WORK_LIMIT) -> TemplateLoad:
     """Expand a template into the resources it deploys. Never raises: every problem becomes an
     :class:`InputError` and the rest of the template is still expanded.
 
@@ -147,8 +157,19 @@ def expand_template(doc: Any, file: str, *, parameter_values: Mapping[str, Param
     A ``templateLink.relativePath`` or ``parametersLink.relativePath`` is read only when it lies inside
     one of ``link_roots`` (resolved folders; ``None``: only below ``base_dir``); outside is an input error
     naming the link. Linked files are read with the size limit ``max_file_bytes``.
+
+    The expansion (with its linked and nested deployments) may spend ``work_limit`` steps: expressions
+    evaluated, user-defined function calls, copy loop iterations, nested deployments and the work units
+    of functions (``functions.spend``). Past it the expansion stops with one input error naming the
+    file, the line and the expression; ``TemplateLoad.work_used`` says how many steps were spent.
     """
     expander = _Expander()
+    expander.root_file = file
+    # One work budget for this input, its linked and nested deployments (an expansion started inside
+    # another one, if any, spends from the outer budget).
+    outermost = BUDGET.input_limit == float("inf")
+    if outermost:
+        BUDGET.input_used, BUDGET.input_limit = 0, work_limit
     expander.link_roots = tuple(p.resolve() for p in (link_roots if link_roots is not None else (Path(base_dir),)))
     expander.max_file_bytes = max_file_bytes
     # Expansion allocates many small objects that all stay alive; cyclic GC passes over them only cost time.
@@ -174,6 +195,8 @@ def expand_template(doc: Any, file: str, *, parameter_values: Mapping[str, Param
         expander.expand_template(doc, env)
     except CheckerError as exc:
         expander.record(exc, file, None)
+    except WorkBudgetExceeded as exc:
+        expander.over_budget(exc, file, None)
     except RecursionError:
         expander.error(file, None, "the template nests too deeply to expand",
                        hint="check nested deployments and variables for recursion")
@@ -182,7 +205,30 @@ def expand_template(doc: Any, file: str, *, parameter_values: Mapping[str, Param
     finally:
         if collecting:
             gc.enable()
-    return SourceLoad(expander.resources, expander.errors, expander.notices, linked=expander.linked)
+        if outermost:
+            expander.work_used = BUDGET.input_used
+            BUDGET.input_used, BUDGET.input_limit = 0, float("inf")
+    # Which input deployed each resource (this root template, with its linked and nested deployments,
+    # and the files its parameter values came from): the graph reports one id declared by two inputs.
+    tag = InputTag(file, next(_INPUT_SERIALS), tuple(sorted({pv.origin.file for pv in parameter_values.values()
+                                                              if pv.origin is not None and pv.origin.file})))
+    for resource in expander.resources:
+        resource.metadata[INPUT_KEY] = tag
+    return SourceLoad(expander.resources, expander.errors, expander.notices, linked=expander.linked,
+                      work_used=expander.work_used)
+
+
+_INPUT_SERIALS = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class InputTag:
+    """One root template expansion: its file as shown, a serial number distinguishing two expansions
+    of one file (two parameter sets), and the files its parameter values came from."""
+
+    file: str
+    serial: int
+    parameter_files: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -632,6 +678,9 @@ class _Expander:
         self.link_roots: tuple[Path, ...] = ()
         self.max_file_bytes = DEFAULT_MAX_LINKED_BYTES
         self.linked: list[tuple[Path, str, int | None]] = []
+        self.root_file = ""
+        self.work_used = 0
+        self.over_budget_reported = False
 
     def read_link(self, path: Path, relative: str, kind: str, file: str, line: int | None,
                   base_dir: Path) -> bytes | None:
@@ -657,6 +706,22 @@ class _Expander:
         return data
 
     # -- reporting ----------------------------------------------------------------------------------
+
+    def over_budget(self, exc: WorkBudgetExceeded, file: str, line: int | None) -> None:
+        """The input's work budget is spent: one error at the innermost place that can say where (the
+        expression, its file and line), and the expansion of this input stops."""
+        self.stopped = True
+        if exc.reported or self.quiet or self.over_budget_reported:
+            exc.reported = exc.reported or self.over_budget_reported
+            return
+        exc.reported = self.over_budget_reported = True
+        where = f" in the expression {_shorten(exc.expression)}" if exc.expression else ""
+        root = f" (input {self.root_file})" if self.root_file and self.root_file != file else ""
+        self.error(file, line, f"the template does more than {exc.limit:,.0f} steps of work{where}{root}; "
+                               f"expansion stopped, its resources are not checked",
+                   hint="steps are expressions evaluated, user-defined function calls, copy loop iterations and "
+                        "nested deployments; a user-defined function that calls another one twice doubles the "
+                        "work at each level: simplify the functions or loops")
 
     def error(self, file: str, line: int | None, message: str, *, hint: str | None = None,
               column: int | None = None) -> None:
@@ -806,6 +871,11 @@ class _Expander:
             # An expression error's column is an offset inside the expression, not in the file.
             self.error(exc.file or file, exc.line or getattr(where, "line", None), exc.message, hint=exc.hint)
             return Unknown(f"expression could not be evaluated: {exc.message}")
+        except WorkBudgetExceeded as exc:
+            if not exc.reported:
+                exc.expression = text  # the expression written at this line (not a function's body)
+            self.over_budget(exc, file, getattr(where, "line", None))
+            raise
         except RecursionError:
             self.error(file, getattr(where, "line", None), "expression nests too deeply to evaluate",
                        hint="check variables and user-defined functions for recursion")
@@ -824,6 +894,7 @@ class _Expander:
         raw_input = loop.get("input")
         items = []
         for index in range(count):
+            spend_input(1)
             scope.loops.append((str(name), index, False))
             try:
                 items.append(self.evaluate(raw_input, scope, file, anchor,
@@ -862,7 +933,11 @@ class _Expander:
         match = _PARAMETER_REFERENCE.match(raw)
         source = scope.symbols.parameter_source(match.group(1).replace("''", "'")) if match else "expression"
         errors_before = len(self.errors)
-        value = self.string(raw, scope, file, where)
+        try:
+            value = self.string(raw, scope, file, where)
+        except WorkBudgetExceeded:
+            self._redact(errors_before)
+            raise
         if len(self.errors) > errors_before:
             # An error quotes expression text, and the text at a secret position may be the key itself.
             for index in range(errors_before, len(self.errors)):
@@ -882,6 +957,15 @@ class _Expander:
             if isinstance(value, str):
                 source = written
         return _make_secret(value, source, origin)
+
+    def _redact(self, errors_before: int) -> None:
+        for index in range(errors_before, len(self.errors)):
+            self.errors[index] = dataclasses.replace(
+                self.errors[index], column=None,
+                message="the expression of a secret value (shared key, authorization key or password) "
+                        "does more work than the template's budget allows; its text is not shown because it "
+                        "may hold the secret",
+                hint="simplify the expression of the secret property")
 
     def _unsealed_string(self, raw: str, scope: _Scope, file: str, where: Any) -> Any:
         """The value of an expression at a secret position with secure parameters written in the inputs
@@ -930,6 +1014,9 @@ class _Expander:
             try:
                 self.expand_resource(raw, env, pointer, symbol, None, env.inherited_unknown,
                                      getattr(template, "line", None))
+            except WorkBudgetExceeded as exc:
+                self.over_budget(exc, file, getattr(raw, "line", None))
+                return
             except RecursionError:
                 self.error(file, getattr(raw, "line", None), f"the resource at {pointer} nests too deeply to expand",
                            hint="check nested deployments and variables for recursion")
@@ -1039,6 +1126,7 @@ class _Expander:
         for index in range(count):
             if self.stopped:
                 return
+            spend_input(1)
             loops.append((loop_name, index, True))
             try:
                 self.expand_instance(raw, env, pointer, symbol, parent, inherited_unknown, {**loop_info, "index": index})
@@ -1358,6 +1446,7 @@ class _Expander:
 
     def expand_deployment(self, raw: Mapping[str, Any], env: _Env, pointer: str, identity: _Identity,
                           inherited_unknown: bool) -> None:
+        spend_input(1)
         file = env.file
         line = getattr(raw, "line", None)
         properties = raw.get("properties")

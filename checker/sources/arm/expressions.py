@@ -16,11 +16,13 @@ from checker.sources.arm.functions import (
     DERIVED_FROM_SECRET,
     FUNCTIONS,
     LIST_FUNCTION,
+    USER_FUNCTION_STEPS,
     FunctionError,
     FunctionSpec,
     Lambda,
     LambdaScope,
     PartlyKnown,
+    WorkBudgetExceeded,
     describe_accessor,
     kind_of,
 )
@@ -549,6 +551,8 @@ class _UserFunctionScope:
         self.bindings = bindings
         self.user_function_depth = depth
         self.context = outer.context
+        # The template's functions, found without walking back through every enclosing call.
+        self.user_function = outer.user_function  # type: ignore[method-assign]
 
     def parameter(self, name: str) -> Any:
         if isinstance(name, str):
@@ -595,6 +599,10 @@ def _compile_user_call(node: Call, args: tuple[Compiled, ...], text: str) -> Com
             raise ExpressionError(f"user-defined functions call each other more than "
                                   f"{MAX_USER_FUNCTION_DEPTH} levels deep (at '{label}')", column=offset,
                                   hint="check the user-defined functions for recursion")
+        budget = BUDGET  # a user-defined function call is a step of the input's work budget
+        budget.input_used += USER_FUNCTION_STEPS
+        if budget.input_used > budget.input_limit:
+            raise WorkBudgetExceeded(budget.input_limit)
         bindings = {str(p).lower(): v for p, v in zip(function.parameter_names, values)}
         inner = _UserFunctionScope(scope, function, bindings, depth)
         return evaluate_value(function.output, inner)
@@ -615,11 +623,19 @@ def evaluate_string(text: str, scope: EvalScope) -> Any:
     if text[1] == "[":
         return text[1:]
     global _active_evaluations
+    budget = BUDGET
     if _active_evaluations == 0:
-        BUDGET.used = 0
+        budget.used = 0
+    budget.input_used += 1  # every expression evaluated is a step of the input's work budget
+    if budget.input_used > budget.input_limit:
+        raise _exceeded(budget.input_limit, text)
     _active_evaluations += 1
     try:
         value = _compiled(text)(scope)
+    except WorkBudgetExceeded as exc:
+        if exc.expression is None:
+            exc.expression = text
+        raise
     except RecursionError:
         raise ExpressionError(f"expression {_shorten(text)} nests too deeply to evaluate",
                               hint="check variables and user-defined functions for deep recursion") from None
@@ -632,6 +648,12 @@ def evaluate_string(text: str, scope: EvalScope) -> Any:
 
 
 _active_evaluations = 0  # evaluations in progress: the work budget is per top-level evaluation
+
+
+def _exceeded(limit: float, text: str) -> WorkBudgetExceeded:
+    exc = WorkBudgetExceeded(limit)
+    exc.expression = text
+    return exc
 
 
 def evaluate_value(value: Any, scope: EvalScope) -> Any:

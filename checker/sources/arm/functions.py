@@ -47,16 +47,46 @@ class PartlyKnown(dict):  # type: ignore[type-arg]
 _DEPLOYMENTS_SEGMENT = "/providers/microsoft.resources/deployments/"
 
 
-class _Budget:
-    """Work spent by the current top-level evaluation; reset by the evaluator."""
+#: Steps one input (a root template with its linked and nested deployments) may spend: every expression
+#: evaluated (also inside user-defined functions and variables), every user-defined function call, every
+#: copy loop iteration, every nested deployment, and the work units above. See docs/robustness.md.
+INPUT_WORK_LIMIT = 1_000_000
+#: Steps one user-defined function call counts (binding its parameters and a scope of its own cost about
+#: as much as ten plain expressions); the expression of its body counts one more.
+USER_FUNCTION_STEPS = 10
 
-    __slots__ = ("used",)
+
+class _Budget:
+    """Work spent by the current top-level evaluation (``used``, reset by the evaluator) and by the
+    current input (``input_used``, reset by the template expansion, which sets ``input_limit``; outside
+    an expansion there is no input limit)."""
+
+    __slots__ = ("used", "input_used", "input_limit")
 
     def __init__(self) -> None:
         self.used = 0
+        self.input_used = 0
+        self.input_limit: float = float("inf")
 
 
 BUDGET = _Budget()
+
+
+class WorkBudgetExceeded(Exception):
+    """The input's work budget is spent. Not a FunctionError: no function wraps it, it stops the whole
+    expansion of the input; the expander names the template, the line and the expression."""
+
+    def __init__(self, limit: float) -> None:
+        super().__init__(f"more than {limit:,.0f} steps of work")
+        self.limit = limit
+        self.expression: str | None = None  # the innermost expression being evaluated
+        self.reported = False
+
+
+def spend_input(units: int) -> None:
+    BUDGET.input_used += units
+    if BUDGET.input_used > BUDGET.input_limit:
+        raise WorkBudgetExceeded(BUDGET.input_limit)
 
 
 def spend(units: int) -> None:
@@ -64,6 +94,9 @@ def spend(units: int) -> None:
     if BUDGET.used > WORK_LIMIT:
         raise FunctionError(f"the expression does more than {WORK_LIMIT} steps of work",
                             hint="simplify the nested loops (map, filter, range...) in this expression")
+    BUDGET.input_used += units
+    if BUDGET.input_used > BUDGET.input_limit:
+        raise WorkBudgetExceeded(BUDGET.input_limit)
 
 
 class FunctionError(Exception):
