@@ -9,8 +9,14 @@ inputs the graph decides here (see docs/robustness.md, "Duplicate resource ids")
   property by property, and one notice per pair of files says so;
 * two templates (or two parameter sets of one template) declaring the same values: checked once, as
   the first declares it (the graph lists both places), one notice per pair of files;
-* two different templates declaring different values: an input error for each id, naming both
-  declarations; the first keeps its place in the graph and the second is not checked;
+* two different templates declaring different values in a place the user stated
+  (--resource-group/--subscription, or a resource group the template names): an input error for each
+  id, naming both declarations; the first keeps its place in the graph and the second is not checked;
+* two inputs declaring different values in the placeholder place (no --resource-group/--subscription:
+  unrelated templates of one repository that deploy the same names): they are separate deployments.
+  Before the graph is built, :func:`separate_deployments` gives each later such input a placeholder
+  resource group of its own (``hybrid-check-rg-2``...), so both are checked whole and neither's
+  resources join the other's VNet (a notice says so);
 * two parameter sets of one template declaring different values (``dev.bicepparam`` and
   ``prod.bicepparam`` of one ``main.bicep``, which are deployed to different places): a notice per
   pair; the first is checked, and the notice says how to check the other.
@@ -162,3 +168,87 @@ class Duplicates:
                        f"each parameter set on its own, with its own --resource-group/--subscription, to check "
                        f"the other")
         return Notice(file=str(two), line=second.origin.line, kind="info", message=message)
+
+
+def separate_deployments(resources: list[Resource]) -> list[Notice]:
+    """Unrelated templates in the placeholder place: a template input (see :func:`_input`) that declares
+    an id another, earlier input declares with different values is moved, whole, to a placeholder
+    resource group of its own, in place (ids and every id inside its bodies). Without that, scanning a
+    repository whose templates deploy the same names (two hub templates, two samples) would merge them:
+    one template's gateway would land in the other's VNet and fail rules that neither breaks. Returns
+    one notice per input moved."""
+    by_input: dict[tuple[Any, ...], list[Resource]] = {}
+    for resource in resources:
+        if resource.source == "template" and not _untagged(resource) and _placed_by_default(resource.id):
+            by_input.setdefault(_input(resource), []).append(resource)
+    if len(by_input) < 2:
+        return []
+    notices: list[Notice] = []
+    kept: dict[str, tuple[Resource, int]] = {}  # id (lower case) -> first declaration, its input's number
+    kept_ids: list[set[str]] = []  # the ids of each input kept in place
+    used = 1
+    for members in by_input.values():
+        ids = {r.id.lower() for r in members if normalise_type(r.type) != _DEPLOYMENTS}
+        clash = None
+        for resource in members:
+            found = kept.get(resource.id.lower())
+            if found is None or normalise_type(resource.type) == _DEPLOYMENTS:
+                continue
+            first, number = found
+            other = kept_ids[number]
+            # Different values for one id, or two inputs that share resources and each deploy some the
+            # other does not (two versions of one hub template): alternatives, not one deployment. A
+            # copy (a .bicep and the JSON compiled from it under another name) stays merged.
+            if not same_declaration(first, resource) or not (ids <= other or other <= ids):
+                clash = (first, resource)
+                break
+        if clash is None:
+            for resource in members:
+                kept.setdefault(resource.id.lower(), (resource, len(kept_ids)))
+            kept_ids.append(ids)
+            continue
+        used += 1
+        group = f"{DEFAULT_RESOURCE_GROUP}-{used}"
+        old = f"/resourcegroups/{DEFAULT_RESOURCE_GROUP}/"
+        for resource in members:
+            resource.id = _moved(resource.id, old, group)
+            resource.resource_group = group
+            _move_ids(resource.body, old, group)
+        first, second = clash
+        notices.append(Notice(file=str(second.origin.file), line=second.origin.line, kind="info", message=(
+            f"this template and {first.origin.file} both deploy {second.id.rsplit('/', 1)[-1]}, and they "
+            f"differ (in its values or in what else they deploy); with no --resource-group/--subscription "
+            f"given they are taken as separate deployments, and this one is checked in the placeholder "
+            f"resource group {group}")))
+    return notices
+
+
+def _moved(text: str, old: str, group: str) -> str:
+    at = text.lower().find(old)
+    if at < 0 or not text.lower().startswith("/subscriptions/"):
+        return text
+    return f"{text[:at]}/resourceGroups/{group}/{text[at + len(old):]}"
+
+
+def _move_ids(node: Any, old: str, group: str) -> None:
+    """Every resource id string in a body, moved to ``group``, in place (the containers keep their
+    types and positions)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if isinstance(value, str):
+                    if value[:1] == "/":
+                        moved = _moved(value, old, group)
+                        if moved is not value:
+                            item[key] = moved
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)
+        elif isinstance(item, list):
+            for index, value in enumerate(item):
+                if isinstance(value, str):
+                    if value[:1] == "/":
+                        item[index] = _moved(value, old, group)
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)

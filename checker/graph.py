@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from checker.duplicates import INPUT_KEY, KEEP_FIRST, SAME, Duplicates
+from checker.duplicates import INPUT_KEY, KEEP_FIRST, SAME, Duplicates, separate_deployments
 from checker.model import (
     Origin,
     Resource,
@@ -175,6 +175,8 @@ class Graph:
         self._merged: set[str] = set()
         #: An id declared by two inputs: what was merged or kept, as input errors and notices.
         self.duplicates = Duplicates()
+        resources = list(resources)
+        self.duplicates.notices.extend(separate_deployments(resources))
         # Building allocates hundreds of thousands of small objects and no reference cycles; the
         # cyclic collector would otherwise rescan the whole (large) heap many times over.
         collecting = gc.isenabled()

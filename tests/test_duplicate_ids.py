@@ -61,17 +61,58 @@ def test_differing_declarations_in_two_templates_deployed_to_one_place_are_an_er
     assert _sku_az(report) == [("fail", "a.json")]
 
 
-def test_differing_declarations_in_the_default_place_are_a_notice_and_the_first_is_checked(
+def test_differing_declarations_in_the_default_place_are_separate_deployments_both_checked(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # Unrelated templates of one repository both deploy vgw-hub; no --resource-group says where they go.
+    # Unrelated templates of one repository both deploy vgw-hub; no --resource-group says where they go:
+    # they are two deployments, each checked whole (before: the second was not checked, or overwrote the first).
     first = _template(tmp_path / "a.json", _gateway("VpnGw1"))
     second = _template(tmp_path / "b.json", _gateway("VpnGw2AZ"))
     code, report = _scan([str(tmp_path)], capsys)
     assert code == 1 and report["errors"] == []
-    [notice] = [n for n in report["notices"] if "different values" in n["message"]]
+    [notice] = [n for n in report["notices"] if "separate deployments" in n["message"]]
     assert Path(notice["file"]).name == second.name and first.name in notice["message"]
-    assert "not" in notice["message"] and "default resource group" in notice["message"]
-    assert _sku_az(report) == [("fail", "a.json")]
+    assert "hybrid-check-rg-2" in notice["message"]
+    assert sorted(_sku_az(report)) == [("fail", "a.json"), ("pass", "b.json")]
+
+
+def _vnet(name: str) -> dict[str, Any]:
+    return {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2023-09-01", "name": name,
+            "location": "westeurope",
+            "properties": {"addressSpace": {"addressPrefixes": ["10.10.0.0/16"]},
+                           "subnets": [{"name": "GatewaySubnet", "properties": {"addressPrefix": "10.10.255.0/27"}}]}}
+
+
+def _hub_gateway(name: str) -> dict[str, Any]:
+    gateway = _gateway("VpnGw2AZ")
+    gateway["name"] = name
+    gateway["properties"]["ipConfigurations"] = [{"name": "ipconfig", "properties": {"subnet": {
+        "id": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet-hub', 'GatewaySubnet')]"}}}]
+    return gateway
+
+
+def test_two_versions_of_one_hub_template_do_not_share_their_vnet(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The shape of ALZ-Bicep's hubNetworking.bicep beside hubNetworking-multiRegion.bicep: the same hub VNet,
+    # each with its own gateway name. Merged, the VNet had two VPN gateways and GW-ONE-PER-TYPE failed at
+    # critical severity on a repository where no template deploys two.
+    _template(tmp_path / "hub.json", _vnet("vnet-hub"), _hub_gateway("vgw-hub"))
+    _template(tmp_path / "hub-multi-region.json", _vnet("vnet-hub"), _hub_gateway("vgw-hub-westeurope"))
+    code, report = _scan([str(tmp_path)], capsys)
+    one_per_type = [(r["status"], r["resource"]["name"]) for r in report["results"] if r["rule"] == "GW-ONE-PER-TYPE"]
+    assert sorted(one_per_type) == [("pass", "vgw-hub"), ("pass", "vgw-hub-westeurope")]
+    assert len(report["sites"]) == 2
+    [notice] = [n for n in report["notices"] if "separate deployments" in n["message"]]
+    assert "vnet-hub" in notice["message"]
+
+
+def test_a_copy_under_another_name_stays_one_deployment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # main.bicep beside the azuredeploy.json compiled from it: the same resources, checked once.
+    _template(tmp_path / "hub.json", _vnet("vnet-hub"), _hub_gateway("vgw-hub"))
+    _template(tmp_path / "azuredeploy.json", _vnet("vnet-hub"), _hub_gateway("vgw-hub"))
+    code, report = _scan([str(tmp_path)], capsys)
+    assert not [n for n in report["notices"] if "separate deployments" in n["message"]]
+    assert len(report["sites"]) == 1
+    assert [r["status"] for r in report["results"] if r["rule"] == "GW-ONE-PER-TYPE"] == ["pass"]
 
 
 def test_identical_declarations_are_merged_with_a_notice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
