@@ -100,7 +100,7 @@ def circuit_subject(ix: Index, circuit: Resource) -> Subject:
 def circuit_scope(ix: Index, circuit: Resource) -> tuple[str | None, tuple[str, ...]]:
     """The site of the gateways connected to a circuit, and the patterns that apply."""
     site = ix.site_of_connections(ix.connections_by_circuit.get(circuit.key, ()))
-    return (site.id, site.patterns) if site else (None, ix.inferred("expressroute", "expressroute-vpn-failover"))
+    return (site.id, site.patterns) if site else (None, ix.inferred("expressroute", "expressroute-vpn-failover", near=circuit))
 
 
 def private_peering(ix: Index, circuit: Resource) -> dict[str, Any]:

@@ -85,9 +85,9 @@ def connection_subject(ix: Index, connection: Resource, secret_groups: dict[str,
     if site is not None:
         patterns = site.patterns
     elif brief["connectionType"] == "ExpressRoute":
-        patterns = ix.inferred("expressroute", "expressroute-vpn-failover")
+        patterns = ix.inferred("expressroute", "expressroute-vpn-failover", near=connection)
     elif brief["connectionType"] in ("IPsec", "Vnet2Vnet"):
-        patterns = ix.inferred("vpn", "expressroute-vpn-failover", "hub-spoke")
+        patterns = ix.inferred("vpn", "expressroute-vpn-failover", "hub-spoke", near=connection)
     else:
         patterns = PATTERNS
     return Subject("connection", connection, strip_absent(data), site.id if site else None, patterns,

@@ -195,9 +195,9 @@ def gateway_scope(ix: Index, gateway: Resource) -> tuple[str | None, tuple[str, 
         return site.id, site.patterns
     gateway_type = gateway.properties.get("gatewayType")
     if equals_ci(gateway_type, "ExpressRoute"):
-        return None, ix.inferred("expressroute", "expressroute-vpn-failover")
+        return None, ix.inferred("expressroute", "expressroute-vpn-failover", near=gateway)
     if equals_ci(gateway_type, "Vpn"):
-        return None, ix.inferred("vpn", "expressroute-vpn-failover")
+        return None, ix.inferred("vpn", "expressroute-vpn-failover", near=gateway)
     return None, PATTERNS
 
 

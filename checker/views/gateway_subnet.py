@@ -55,7 +55,7 @@ def gateway_subnet_subject(ix: Index, subnet: Resource) -> Subject:
     data["placement"] = placement(ix, subnet, vnet_key)
     # Outside any site, a GatewaySubnet may hold either kind of gateway later, but ExpressRoute/VPN
     # coexistence only when both kinds of gateway are possible in the inputs.
-    patterns = site.patterns if site else ix.inferred(*PATTERNS)
+    patterns = site.patterns if site else ix.inferred(*PATTERNS, near=subnet)
     return Subject("gateway-subnet", subnet, strip_absent(data), site.id if site else None, patterns, subnet.origin)
 
 

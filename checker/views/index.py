@@ -94,9 +94,13 @@ class Index:
         self.type_counts: dict[str, dict[str | None, tuple[int, int]]] = {
             site.id: _type_counts(site) for site in self.sites}
         self.gateway_types: set[str | None] = set()
+        #: the gateway types declared in each file (a siteless resource shares a VNet only with those)
+        self.gateway_types_by_file: dict[str | None, set[str | None]] = {}
         for gateway in self.gateways:
             kind = gateway.properties.get("gatewayType")
-            self.gateway_types.add(kind.lower() if isinstance(kind, str) else None)
+            kind = kind.lower() if isinstance(kind, str) else None
+            self.gateway_types.add(kind)
+            self.gateway_types_by_file.setdefault(gateway.origin.file if gateway.origin else None, set()).add(kind)
         self._parts: dict[tuple[str, str], Any] = {}
 
     # -- lookups ----------------------------------------------------------------------------------
@@ -161,22 +165,26 @@ class Index:
     def uses_remote_gateways(self, peering: Resource) -> Any:
         return to_bool(peering.properties.get("useRemoteGateways"), False)
 
-    def inferred(self, *patterns: str) -> tuple[str, ...]:
+    def inferred(self, *patterns: str, near: Resource | None = None) -> tuple[str, ...]:
         """The patterns of a resource outside any site, from its own kind. The coexistence pattern
         applies only when the other kind of gateway could share its VNet: a VPN resource is checked
         as part of an ExpressRoute/VPN site only if an ExpressRoute gateway (or one of unknown type)
-        is in the inputs, and the other way round."""
+        is declared in the same file (``near``: a siteless resource's VNet is not known, and another
+        template's gateway is another deployment; without ``near``, anywhere in the inputs), and the
+        other way round."""
         kept = set(patterns)
         if "expressroute-vpn-failover" in kept:
-            if "vpn" in kept and not self.could_have_gateway("expressroute"):
+            if "vpn" in kept and not self.could_have_gateway("expressroute", near):
                 kept.discard("expressroute-vpn-failover")
-            if "expressroute" in kept and not self.could_have_gateway("vpn"):
+            if "expressroute" in kept and not self.could_have_gateway("vpn", near):
                 kept.discard("expressroute-vpn-failover")
         return tuple(p for p in PATTERNS if p in kept)
 
-    def could_have_gateway(self, gateway_type: str) -> bool:
-        """A gateway of this type, or of a type not known, is in the inputs."""
-        return gateway_type in self.gateway_types or None in self.gateway_types
+    def could_have_gateway(self, gateway_type: str, near: Resource | None = None) -> bool:
+        """A gateway of this type, or of a type not known, is in the inputs (in ``near``'s file)."""
+        types = self.gateway_types if near is None else self.gateway_types_by_file.get(
+            near.origin.file if near.origin else None, set())
+        return gateway_type in types or None in types
 
     # -- shared parts -----------------------------------------------------------------------------
 

@@ -49,7 +49,7 @@ def local_gateway_subject(ix: Index, lng: Resource) -> Subject:
 def local_gateway_scope(ix: Index, lng: Resource) -> tuple[str | None, tuple[str, ...]]:
     """The site of the gateways connected to a local network gateway, and the patterns that apply."""
     site = ix.site_of_connections(ix.connections_by_local_gateway.get(lng.key, ()))
-    return (site.id, site.patterns) if site else (None, ix.inferred("vpn", "expressroute-vpn-failover"))
+    return (site.id, site.patterns) if site else (None, ix.inferred("vpn", "expressroute-vpn-failover", near=lng))
 
 
 _APIPA = ipaddress.ip_network("169.254.0.0/16")
