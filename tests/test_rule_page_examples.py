@@ -81,3 +81,17 @@ def test_editing_a_pass_case_changes_the_compiled_policies_and_the_page(tmp_path
     assert errors == []
     assert "10.20.255.192/27" in after[0].examples["arm"] and "10.20.255.192/27" in after[0].examples["bicep"]
     assert "10.20.255.192/27" in _section(render_rule_page(after[0]))
+
+
+def test_every_bundled_rule_page_shows_a_compliant_example() -> None:
+    # Template rules show the pass case as ARM JSON and Bicep; live-only rules, which no template can
+    # pass, show the live-audit data of their pass case (a snapshot's `data`).
+    policies, errors = load_policies([default_policy_dir()], SUBJECT_KINDS)
+    assert not errors and policies
+    for policy in policies:
+        page = render_rule_page(policy)
+        assert "## Compliant example" in page, policy.id
+        if policy.requires == "live" and "```bicep" not in page:
+            assert "Live-audit data" in page and '"provisioningState"' in page, policy.id
+        else:
+            assert "```bicep" in page and "ARM template:" in page, policy.id

@@ -30,7 +30,8 @@ def _source_path(policy: Policy, policy_dir: Path | None) -> str:
     return path.as_posix()
 
 
-EXAMPLE_KINDS = (("arm", "ARM template", "json"), ("bicep", "Bicep", "bicep"))
+EXAMPLE_KINDS = (("arm", "ARM template", "json"), ("bicep", "Bicep", "bicep"),
+                 ("live", "Live-audit data (what a compliant deployment reports)", "json"))
 
 
 def compliant_example(policy: Policy) -> list[str]:

@@ -572,8 +572,13 @@ def _examples(file: str, rule_id: str) -> Mapping[str, str]:
         try:
             text = path.read_text(encoding="utf-8")
             if kind == "arm":
-                resources = json.loads(text).get("resources")
+                document = json.loads(text)
+                resources = document.get("resources")
                 if not isinstance(resources, list) or not resources:
+                    # a live-only rule's pass case is live-audit data (a snapshot's ``data``)
+                    data = document.get("data") if "hybridCheckSnapshot" in document else None
+                    if isinstance(data, list) and data:
+                        found["live"] = json.dumps(data, indent=2, ensure_ascii=False).strip()
                     continue
                 text = json.dumps(resources, indent=2, ensure_ascii=False)
         except (OSError, UnicodeDecodeError, ValueError, AttributeError):

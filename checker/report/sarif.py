@@ -64,7 +64,7 @@ def _physical_location(file: str | None, line: int | None, column: int | None,
     return {"physicalLocation": {"artifactLocation": artifact, "region": region}}
 
 
-EXAMPLE_TITLES = (("arm", "ARM template", "json"), ("bicep", "Bicep", "bicep"))
+EXAMPLE_TITLES = (("arm", "ARM template", "json"), ("bicep", "Bicep", "bicep"), ("live", "live-audit data", "json"))
 
 
 def help_markdown(info: RuleInfo, url: str = "") -> str:
