@@ -120,7 +120,7 @@ def private_peering(ix: Index, circuit: Resource) -> dict[str, Any]:
                                          and isinstance(circuit.properties.get("peerings"), list)):
             return {"exists": False}
         unknown = Unknown(f"circuit {display_name(circuit)} declares no private peering: it is often configured by the "
-                          "connectivity provider outside the template; check live data (pitfall 24)")
+                          "connectivity provider outside the template; check live data")
         return {"exists": unknown, "primaryPrefixIs30": unknown, "secondaryPrefixIs30": unknown,
                 "prefixesDistinct": unknown, "vlanIdSet": unknown}
     props = found.properties

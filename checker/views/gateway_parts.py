@@ -68,7 +68,7 @@ def zone_redundant(zones: Any, region: Any) -> bool | Unknown:
         return Unknown(f"region {region} is not in the availability-zone table")
     if not zones:
         return Unknown(f"public IP in {region} has no zones: whether it is zone-redundant depends on when "
-                       "it was created (pitfall 19); set zones explicitly")
+                       "it was created (newer Standard public IPs without zones are zone-redundant); set zones explicitly")
     if not isinstance(zones, list):
         return Unknown(f"zones of the public IP is not a list: {zones!r}")
     return {str(z) for z in zones} >= set(all_zones)
