@@ -223,7 +223,7 @@ def test_a_bicep_existing_resource_resolves_from_the_context(tmp_path: Path) -> 
 # ------------------------------------------------------------------------------------------ formats
 
 def test_context_findings_are_marked_in_every_format(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    outputs = {fmt: tmp_path / f"report.{fmt}" for fmt in ("json", "sarif", "junit", "markdown")}
+    outputs = {fmt: tmp_path / f"report.{fmt}" for fmt in ("json", "sarif", "junit", "markdown", "html")}
     code, table, _err = run(capsys, "scan", str(TEMPLATE), *DEPLOY, "--context", str(SNAPSHOT), "--width", "200",
                             *[arg for fmt, path in outputs.items() for arg in ("-o", f"{fmt}:{path}")])
     assert code == 1
@@ -252,6 +252,9 @@ def test_context_findings_are_marked_in_every_format(capsys: pytest.CaptureFixtu
 
     markdown = outputs["markdown"].read_text(encoding="utf-8")
     assert "fail (context)" in markdown and "only about `--context` resources" in markdown
+
+    page = outputs["html"].read_text(encoding="utf-8")
+    assert "(context)</td>" in page and "Context only: this resource is only in a --context file" in page
 
     code, _out, _err = run(capsys, "scan", str(TEMPLATE), *DEPLOY, "--context", str(SNAPSHOT), "--gate-context",
                            "-o", f"junit:{outputs['junit']}")

@@ -65,7 +65,10 @@ def _table(results: Sequence[Result], titles: dict[str, str], limit: int = MAX_R
         if r.status == "fail" and r.remediation:
             message += "<br>Fix: " + _e(r.remediation)
         rule = f'<span title="{_e(titles.get(r.rule, ""))}">{_e(r.rule)}</span>'
-        out.append(f'<tr><td class="status-{_e(r.status)}">{_e(_MARK.get(r.status, r.status))}</td>'
+        mark = _MARK.get(r.status, r.status) + (" (context)" if r.context else "")
+        if r.context:
+            message += "<br>Context only: this resource is only in a --context file; not gating unless --gate-context"
+        out.append(f'<tr><td class="status-{_e(r.status)}">{_e(mark)}</td>'
                    f"<td>{_e(r.severity)}</td><td>{rule}</td><td><code>{_e(r.resource.name)}</code></td>"
                    f"<td><code>{_e(location_text(r))}</code></td><td>{message}</td></tr>")
     out.append("</table>")
