@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from checker import __version__
-from checker.report.formats import FORMATS, GRAPH_FORMATS
 from checker.vocabulary import AUTH_MODES as AUTH_CHOICES
 from checker.vocabulary import CLOUD_NAMES as CLOUD_CHOICES
 from checker.vocabulary import EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL, EXIT_PASS, UNKNOWN_MODES
@@ -134,10 +133,23 @@ def _command(commands: Any, name: str, help_text: str, parents: Sequence[argpars
                                formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
+def _formats(*, graph: bool = False) -> tuple[str, ...]:
+    """The format names of the formatter registry (imported when a parser is built, not for --version)."""
+    from checker.report.formats import FORMATS, GRAPH_FORMATS
+
+    return GRAPH_FORMATS if graph else FORMATS
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    if name in ("FORMATS", "GRAPH_FORMATS"):
+        return _formats(graph=name == "GRAPH_FORMATS")
+    raise AttributeError(name)
+
+
 def _output_spec(text: str) -> tuple[str, Path]:
     name, sep, path = text.partition(":")
-    if not sep or name not in FORMATS or not path:
-        raise argparse.ArgumentTypeError(f"expected FORMAT:PATH with FORMAT one of {', '.join(FORMATS)}, got {text!r}")
+    if not sep or name not in _formats() or not path:
+        raise argparse.ArgumentTypeError(f"expected FORMAT:PATH with FORMAT one of {', '.join(_formats())}, got {text!r}")
     return name, Path(path)
 
 
@@ -203,7 +215,7 @@ def _add_policy_options(parser: argparse.ArgumentParser, *, pattern: bool = True
 
 def _add_report_options(parser: argparse.ArgumentParser) -> None:
     _add_policy_options(parser)
-    parser.add_argument("--format", choices=FORMATS, help="format printed on stdout (default: table)")
+    parser.add_argument("--format", choices=_formats(), help="format printed on stdout (default: table)")
     parser.add_argument("-o", "--output", action="append", type=_output_spec, metavar="FORMAT:PATH",
                         help="also write a format to a file, e.g. -o sarif:results.sarif (repeatable)")
     parser.add_argument("--fail-on", choices=SEVERITY_CHOICES,
@@ -282,7 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     graph = _command(commands, "graph", "show the resources and relations the checker understood", common)
     _add_input_options(graph)
-    graph.add_argument("--format", choices=GRAPH_FORMATS, default="table",
+    graph.add_argument("--format", choices=_formats(graph=True), default="table",
                        help="table (default), json (resources with their evaluated bodies), dot (Graphviz), "
                             "or svg (a diagram per site, with what fails drawn on it)")
 
@@ -355,7 +367,7 @@ def _baseline_output(text: str) -> Path:
     name, sep, path = text.partition(":")
     if sep and name == "baseline" and path:
         return Path(path)
-    if sep and name in FORMATS:
+    if sep and name in _formats():
         raise argparse.ArgumentTypeError(f"baseline writes a baseline file, not {name}: give -o baseline:FILE "
                                          "or --baseline-file FILE")
     return Path(text)
