@@ -132,6 +132,9 @@ def test_the_fast_decode_is_taken_and_keeps_every_position() -> None:
     text = ('{\n  "a": [ {"b": "x{y}[z]\\"{"}, [[{"c": {}}]] ],\r\n "d": "[concat(\'{\', \']\')]",'
             '\n\t"e": {"f": [1, 2.5, -3e2, true, null, "\u00e9\u4e2d"]}, "g": {"h": {"i": {}}}}')
     value = decode._loads_fast(text, "f.json")
+    if decode._NOT_STRUCTURE is None:  # Python 3.10 has no possessive repeats: every file takes the slow path
+        assert value is decode._SLOW and _fast(text) == _tracked(text)
+        return
     assert value is not decode._SLOW
     assert _shape(value) == _tracked(text)
     assert value["a"][1][0][0].line == 2 and value["a"][1][0][0].column == 33
