@@ -236,19 +236,10 @@ def _move_ids(node: Any, old: str, group: str) -> None:
     stack = [node]
     while stack:
         item = stack.pop()
-        if isinstance(item, dict):
-            for key, value in item.items():
-                if isinstance(value, str):
-                    if value[:1] == "/":
-                        moved = _moved(value, old, group)
-                        if moved is not value:
-                            item[key] = moved
-                elif isinstance(value, (dict, list)):
-                    stack.append(value)
-        elif isinstance(item, list):
-            for index, value in enumerate(item):
-                if isinstance(value, str):
-                    if value[:1] == "/":
-                        item[index] = _moved(value, old, group)
-                elif isinstance(value, (dict, list)):
-                    stack.append(value)
+        pairs = item.items() if isinstance(item, dict) else enumerate(item)
+        for key, value in list(pairs):
+            if isinstance(value, str):
+                if value[:1] == "/":
+                    item[key] = _moved(value, old, group)
+            elif isinstance(value, (dict, list)):
+                stack.append(value)

@@ -27,11 +27,12 @@ template changes that site, so the site's rules gate. Context-only results are m
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checker.model import CheckerError, InputError, Notice, Resource, normalise_id
+from checker.sources.load import SourceLoad
 
 if TYPE_CHECKING:
     from checker.results import Result
@@ -42,14 +43,8 @@ _HINT = ("give a live-audit snapshot (hybrid-check audit --save-snapshot FILE) o
          "REST export to --context")
 
 
-@dataclass
-class ContextLoad:
+class ContextLoad(SourceLoad):
     """The resources of the context files, with the problems found reading them."""
-
-    resources: list[Resource] = field(default_factory=list)
-    errors: list[InputError] = field(default_factory=list)
-    notices: list[Notice] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
 
     def lookup(self) -> KnownResources:
         """Resource bodies by normalised id, for ``reference()`` during template expansion."""

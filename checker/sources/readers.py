@@ -255,12 +255,7 @@ class WhatIfReader(Reader):
 
     def read(self, items: Sequence[tuple[Path, Any]], ctx: ReadContext) -> SourceLoad:
         from checker.sources import whatif
-        load = SourceLoad()
-        for path, doc in items:
-            predicted = whatif.read_whatif(doc, ctx.shown(path))
-            log.info("read what-if %s: %d resource(s)", ctx.shown(path), len(predicted.resources))
-            load.merge(predicted)
-        return load
+        return _read_each(items, ctx, whatif.read_whatif, "what-if")
 
 
 class ExportReader(Reader):
@@ -274,12 +269,19 @@ class ExportReader(Reader):
 
     def read(self, items: Sequence[tuple[Path, Any]], ctx: ReadContext) -> SourceLoad:
         from checker.sources import export
-        load = SourceLoad()
-        for path, doc in items:
-            exported = export.read_export(doc, ctx.shown(path))
-            log.info("read export %s: %d resource(s)", ctx.shown(path), len(exported.resources))
-            load.merge(exported)
-        return load
+        return _read_each(items, ctx, export.read_export, "export")
+
+
+def _read_each(items: Sequence[tuple[Path, Any]], ctx: ReadContext,
+               read_one: Callable[[Any, str], SourceLoad], what: str) -> SourceLoad:
+    """Read each document on its own (its file as shown) and gather the loads."""
+    load = SourceLoad()
+    for path, doc in items:
+        shown = ctx.shown(path)
+        one = read_one(doc, shown)
+        log.info("read %s %s: %d resource(s)", what, shown, len(one.resources))
+        load.merge(one)
+    return load
 
 
 class SnapshotReader(ExportReader):
