@@ -24,6 +24,16 @@ class Location:
     pointer: str = ""
     property: str | None = None  # the property the rule tested (dotted, from the resource), if named
 
+    def __init__(self, file: str | None, line: int | None = None, column: int | None = None, pointer: str = "",
+                 property: str | None = None) -> None:
+        # written out for speed, as Result's (one per subject and rule property in a scan)
+        fields = self.__dict__
+        fields["file"] = file
+        fields["line"] = line
+        fields["column"] = column
+        fields["pointer"] = pointer
+        fields["property"] = property
+
 
 @dataclass(frozen=True)
 class Suppression:
@@ -69,3 +79,23 @@ class Result:
     #: the subject lives only in a --context file (the live estate), not in the scanned inputs: shown apart,
     #: gates only with --gate-context (checker/sources/context.py)
     context: bool = False
+
+    def __init__(self, rule: str, status: str, severity: str, site: str | None, resource: ResourceRef,
+                 location: Location, message: str, remediation: str = "", unknown_reasons: tuple[str, ...] = (),
+                 suppression: Suppression | None = None, baseline: str | None = None, context: bool = False) -> None:
+        # A scan of a large estate makes tens of thousands of results: the fields are stored at once
+        # rather than through a frozen dataclass's object.__setattr__ per field (instances stay
+        # immutable: assignment still raises). Keep in step with the fields above.
+        fields = self.__dict__
+        fields["rule"] = rule
+        fields["status"] = status
+        fields["severity"] = severity
+        fields["site"] = site
+        fields["resource"] = resource
+        fields["location"] = location
+        fields["message"] = message
+        fields["remediation"] = remediation
+        fields["unknown_reasons"] = unknown_reasons
+        fields["suppression"] = suppression
+        fields["baseline"] = baseline
+        fields["context"] = context

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.model import Secret, Unknown
+from checker.model import CaseInsensitiveDict, Secret, Unknown, case_insensitive
 from checker.policy.conditions import (
     OPERATORS,
     STAR,
@@ -26,20 +26,22 @@ from checker.policy.conditions import (
 
 U = Undetermined(("why",))
 
+# Shaped as the views make subjects: a plain dict of declared names (read exactly; the policy loader
+# checks them), whose ARM objects (sku, tags, ...) are case-insensitive as every resource body is.
 SUBJECT: dict[str, Any] = {
     "name": "GatewaySubnet",
     "gatewayType": "Vpn",
-    "sku": {"name": "VpnGw2AZ", "tier": "VpnGw2AZ"},
+    "sku": CaseInsensitiveDict({"name": "VpnGw2AZ", "tier": "VpnGw2AZ"}),
     "prefixLength": 27,
     "ratio": 0.5,
     "enableBgp": False,
     "zones": ["1", "2", "3"],
-    "tags": {"Owner": "net-team", "CreatedBy": "GatewaySKUMigration"},
+    "tags": CaseInsensitiveDict({"Owner": "net-team", "CreatedBy": "GatewaySKUMigration"}),
     "nothing": None,
-    "ipConfigurations": [
+    "ipConfigurations": case_insensitive([
         {"name": "ipconfig1", "publicIp": {"sku": "Standard", "allocation": "Static"}},
         {"name": "ipconfig2", "publicIp": {"sku": "Basic", "allocation": "Dynamic"}},
-    ],
+    ]),
     "emptyList": [],
     "refValue": Unknown("reference() to a resource outside the template"),
     "sharedKey": Secret.of("123secret", "template-literal"),
@@ -126,8 +128,10 @@ CASES = [
     (leaf("ipConfigurations[5].name", "exists", False), True),
     (leaf("zones[0]", "equals", "1"), True),
     (leaf("tags['owner']", "equals", "net-team"), True),
-    # case-insensitive property names
-    (leaf("SKU.Name", "equals", "VpnGw2AZ"), True),
+    # case-insensitive property names inside ARM objects (a subject's own names are declared, and
+    # the loader checks them as written)
+    (leaf("sku.NAME", "equals", "VpnGw2AZ"), True),
+    (leaf("ipConfigurations[1].PublicIP.Allocation", "equals", "Dynamic"), True),
     # [*] outside count: every element must hold; empty or missing arrays hold
     (leaf("ipConfigurations[*].publicIp.sku", "equals", "standard"), False),
     (leaf("ipConfigurations[*].publicIp.sku", "in", ["Standard", "Basic"]), True),

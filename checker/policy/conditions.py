@@ -8,6 +8,7 @@ import operator as op
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Union
 
 from checker.model import CaseInsensitiveDict, Secret, Unknown
@@ -176,11 +177,16 @@ def parse_field_path(text: str) -> FieldPath:
 
 
 def _lookup(container: Any, key: str) -> Any:
-    """Property lookup: exact key first, then case-insensitively (ARM property names are)."""
-    if isinstance(container, CaseInsensitiveDict):  # finds any spelling itself
+    """Property lookup. ARM objects are :class:`CaseInsensitiveDict` (every resource body is made of
+    them) and find any spelling themselves; the objects the views build (plain ``dict`` and the
+    read-only parts they share) hold the declared field names as written, so their names are exact
+    (and the envelope names of a resource body are copied in their usual spelling,
+    ``checker/views/readers.envelope``). Any other mapping is searched case-insensitively."""
+    kind = container.__class__
+    if kind is dict or kind is MappingProxyType or isinstance(container, CaseInsensitiveDict):
         value = container.get(key, MISSING)
         return MISSING if value is None else value
-    if isinstance(container, dict) or isinstance(container, Mapping):
+    if isinstance(container, Mapping):
         value = container.get(key, MISSING)
         if value is MISSING:
             lowered = key.lower()
@@ -225,9 +231,10 @@ def _path_text(segments: Sequence[str | int]) -> str:
 def _resolve_one(value: Any, segments: Sequence[str | int]) -> Any:
     """Follow a path without ``[*]``: a value, MISSING or an Unknown."""
     for segment in segments:
-        if type(value) is dict and type(segment) is str:  # the common case, kept fast
-            found = value.get(segment, MISSING)
-            value = _lookup(value, segment) if found is MISSING else (MISSING if found is None else found)
+        if (value.__class__ is dict or value.__class__ is MappingProxyType) and segment.__class__ is str:
+            value = value.get(segment)  # the views' own objects (exact names, see _lookup): kept fast
+            if value is None:
+                return MISSING
         elif isinstance(value, Unknown):
             return value
         elif isinstance(segment, int):
@@ -859,16 +866,16 @@ def _field_getter(field: FieldPath, scopes: list[_Scope]) -> tuple[Callable[[Any
         tails = [tuple(segments[index:]) for index in range(len(segments))]
 
         def get_names(data: Any, frames: Frames) -> Any:
-            # plain dicts (what the views build) read directly; anything else as _resolve_one does
+            # the views' own objects (exact names, see _lookup) read directly; anything else as
+            # _resolve_one does
             value = data if base_depth is None else frames[base_depth]
             for index, name in enumerate(names):
-                if type(value) is dict:
-                    found = value.get(name, MISSING)
-                    if found is None:
+                kind = value.__class__
+                if kind is dict or kind is MappingProxyType:
+                    value = value.get(name)
+                    if value is None:
                         return MISSING
-                    if found is not MISSING:
-                        value = found
-                        continue
+                    continue
                 return _resolve_one(MISSING if value is None else value, tails[index])
             return value
         return get_names, False

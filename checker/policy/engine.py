@@ -241,7 +241,9 @@ def _evaluate(policies: Sequence[Policy], subjects: Sequence[Subject], settings:
     for kind_subjects in by_kind.values():
         kind_subjects.sort(key=_subject_order)
     places: dict[int, Place] = {}  # each subject's reference and location, made once
+    property_locations: dict[tuple[int, str], Location] = {}  # ... and narrowed to a rule's property
     results: list[Result] = []
+    append = results.append
     for policy in sorted(policies, key=lambda p: p.id):
         if is_disabled(policy.id, settings.disabled):
             continue
@@ -255,23 +257,51 @@ def _evaluate(policies: Sequence[Policy], subjects: Sequence[Subject], settings:
             raise CheckerError(f"rule {policy.id}: {error}", file=policy.file, line=policy.line,
                                hint=error.hint or "run `hybrid-check policies validate` on the policy folder"
                                ) from None
-        condition_if = compiled.condition_if
-        for subject in candidates:
-            if patterns.isdisjoint(subject.patterns):
-                continue
-            if condition_if is None:
-                applies: Truth = True
-            else:
-                try:
-                    applies = condition_if(subject.data)
-                except Exception as error:  # a bug, not a verdict (as in evaluate_subject)
-                    raise EvaluationCrash(error, rule=policy.id, resource=subject.resource.id) from error
+        # what every result of this rule shares, read once (this loop runs for every subject)
+        rule, severity, remediation, title, prop = (
+            policy.id, compiled.severity, policy.remediation, policy.title, policy.property)
+        live_only = policy.requires == "live"
+        condition_if, condition_then, message = compiled.condition_if, compiled.condition_then, compiled.message
+        subject: Subject | None = None
+        try:
+            for subject in candidates:
+                if patterns.isdisjoint(subject.patterns):
+                    continue
+                data = subject.data
+                applies: Truth = True if condition_if is None else condition_if(data)
                 if applies is False:
                     continue
-            place = places.get(id(subject))
-            if place is None:
-                place = places[id(subject)] = _safe_place(compiled, subject)
-            results.append(_applied(compiled, subject, place, applies))
+                key = id(subject)
+                place = places.get(key)
+                if place is None:
+                    place = places[key] = _place(subject)
+                location = place[1]
+                if prop:
+                    narrowed = property_locations.get((key, prop))
+                    if narrowed is None:
+                        narrowed = property_locations[(key, prop)] = _property_location(location, prop)
+                    location = narrowed
+                reasons: tuple[str, ...] = ()
+                if live_only and subject.resource.source != "live":
+                    status = "not-applicable"
+                    text = (f"{rule} needs live data; {subject.resource.name} was read from "
+                            f"{subject.resource.source} data, so the rule was not evaluated.")
+                elif applies is not True:
+                    status, text = "unknown", f"{place[2]}: {title}"
+                    reasons = applies.reasons if isinstance(applies, Undetermined) else ("no verdict",)
+                else:
+                    verdict = condition_then(data)
+                    if verdict is True:
+                        status, text = "pass", f"{place[2]}: {title}"
+                    elif verdict is False:
+                        status, text = "fail", message(data)
+                    else:
+                        status, text = "unknown", f"{place[2]}: {title}"
+                        reasons = verdict.reasons if isinstance(verdict, Undetermined) else ("no verdict",)
+                append(Result(rule, status, severity, subject.site, place[0], location, text, remediation, reasons))
+        except Exception as error:  # a bug, not a verdict: an internal error naming the rule and resource
+            resource = subject.resource.id if subject is not None else "(none)"
+            raise EvaluationCrash(error, rule=policy.id, resource=resource) from error
     return results
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from checker import facts
-from checker.model import Resource, Secret, Unknown, equals_ci, normalise_id
+from checker.model import CaseInsensitiveDict, Resource, Secret, Unknown, equals_ci, normalise_id
 from checker.subject import Subject
 from checker.views.circuit import circuit_facts, circuit_of
 from checker.views.gateway import gateway_data
@@ -16,6 +16,7 @@ from checker.views.index import Index
 from checker.views.network import vnet_networks
 from checker.views.readers import (
     display_name,
+    envelope,
     first_unknown,
     get_path,
     items_of,
@@ -33,7 +34,7 @@ from checker.vocabulary import PATTERNS
 def connection_subject(ix: Index, connection: Resource, secret_groups: dict[str, list[Resource]]) -> Subject:
     props = connection.properties
     brief = connection_brief(ix, connection)
-    data: dict[str, Any] = dict(connection.body)
+    data: dict[str, Any] = envelope(connection.body)
     data["properties"] = without_live(props, connection.source)
     data.update(brief)
     gw1_ref = ref_of(props.get("virtualNetworkGateway1"))
@@ -238,7 +239,7 @@ def _ipsec_policies(value: Any) -> list[dict[str, Any]] | Unknown:
     for policy in value if isinstance(value, list) else []:
         if not isinstance(policy, dict):
             continue
-        entry = dict(policy)
+        entry = CaseInsensitiveDict(policy)
         enc, integrity = policy.get("ipsecEncryption"), policy.get("ipsecIntegrity")
         unknown = first_unknown([enc, integrity])
         if unknown is not None:

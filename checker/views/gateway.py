@@ -27,6 +27,7 @@ from checker.views.readers import (
     all_true,
     count_or_unknown,
     display_name,
+    envelope,
     first_unknown,
     get_path,
     list_or_unknown,
@@ -140,7 +141,7 @@ def _gateway_facts(ix: Index, gateway: Resource) -> dict[str, Any]:
         if not (isinstance(tunnel_headroom, int) and tunnel_headroom < 0):
             tunnel_headroom = vpn_unknown
 
-    data: dict[str, Any] = dict(gateway.body)
+    data: dict[str, Any] = envelope(gateway.body)
     data.update({
         "name": gateway.name, "displayName": display_name(gateway), "location": region,
         "gatewayType": gateway_type, "vpnType": vpn_type,

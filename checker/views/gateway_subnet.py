@@ -13,6 +13,7 @@ from checker.views.index import Index
 from checker.views.network import route_table_view, subnet_facts, vnet_networks, vnet_view
 from checker.views.readers import (
     display_name,
+    envelope,
     first_unknown,
     items_of,
     known_networks,
@@ -27,7 +28,7 @@ from checker.vocabulary import PATTERNS
 def gateway_subnet_subject(ix: Index, subnet: Resource) -> Subject:
     vnet_key = vnet_id_of_subnet(subnet.id) or ""
     site = ix.site_by_vnet.get(vnet_key)
-    data: dict[str, Any] = dict(subnet.body)
+    data: dict[str, Any] = envelope(subnet.body)
     data.update(subnet_facts(ix, subnet))
     data["properties"] = without_live(subnet.properties, subnet.source)
     data["vnet"] = vnet_view(ix, vnet_key)

@@ -20,6 +20,7 @@ from checker.model import (
     placeholder_text,
     symbolic_id,
 )
+from checker.views.registry import ENVELOPE
 from checker.vocabulary import (  # noqa: F401 (the ARM type names the views use, read from here)
     CIRCUIT,
     CIRCUIT_PEERING,
@@ -289,7 +290,7 @@ def strip_absent(value: Any) -> Any:
 def resource_data(resource: Resource, name: str) -> dict[str, Any]:
     """The facts every single-resource subject starts from: its body, its properties without the
     live-only fields on template data, its short name and the name shown in messages."""
-    data: dict[str, Any] = dict(resource.body)
+    data: dict[str, Any] = envelope(resource.body)
     data["properties"] = without_live(resource.properties, resource.source)
     data["name"] = name
     data["displayName"] = display_name(resource)
@@ -403,10 +404,33 @@ def migration_tagged(gateway: Resource) -> bool:
 
 
 def without_live(props: dict[str, Any], source: str) -> dict[str, Any]:
-    """Live-only fields are read from live data only: a template or export copy is dropped."""
+    """Live-only fields are read from live data only: a template or export copy is dropped. The copy
+    stays case-insensitive, as the ARM object it comes from."""
     if source == "live":
-        return dict(props)
-    return {k: v for k, v in props.items() if k not in LIVE_ONLY}
+        return CaseInsensitiveDict(props)
+    copy = CaseInsensitiveDict(props)
+    for name in LIVE_ONLY:
+        if name in copy:
+            del copy[name]
+    return copy
+
+
+_ENVELOPE_SPELLING = {name.lower(): name for name in ENVELOPE}
+
+
+def envelope(body: dict[str, Any]) -> dict[str, Any]:
+    """A resource body's top-level members, for a subject's data: a plain dict, as every object the
+    views build, whose names conditions read exactly, so the ARM envelope names (``location``,
+    ``sku``, ``properties``...) are given their usual spelling whatever the input's (``Location``);
+    the first spelling written wins, as in :class:`CaseInsensitiveDict`. What is below them stays
+    the case-insensitive ARM object it is."""
+    out: dict[str, Any] = {}
+    for key, value in dict.items(body):
+        if key.__class__ is str and key not in _ENVELOPE_SPELLING.values():
+            key = _ENVELOPE_SPELLING.get(key.lower(), key)
+        if key not in out:
+            out[key] = value
+    return out
 
 
 def maybe_unknown(maybe: list[tuple[Resource, Unknown]], known: int, what: str) -> Unknown:

@@ -20,6 +20,7 @@ from checker.views.readers import (
     Network,
     canonical,
     display_name,
+    envelope,
     first_unknown,
     get_path,
     known_networks,
@@ -35,7 +36,7 @@ from checker.views.route_server import route_server_facts
 
 def site_subject(ix: Index, site: SiteInfo) -> Subject:
     vnet = site.vnet
-    data: dict[str, Any] = dict(vnet.body) if not is_placeholder(vnet) else {}
+    data: dict[str, Any] = envelope(vnet.body) if not is_placeholder(vnet) else {}
     data["name"] = site.name
     data["displayName"] = display_name(vnet)
     data["pattern"] = site.pattern
