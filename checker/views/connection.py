@@ -48,7 +48,7 @@ def connection_subject(ix: Index, connection: Resource, secret_groups: dict[str,
     data["useLocalAzureIpAddress"] = to_bool(props.get("useLocalAzureIpAddress"), False)
     data["expressRouteGatewayBypass"] = to_bool(props.get("expressRouteGatewayBypass"), False)
     data["connectionProtocol"] = props.get("connectionProtocol") or (
-        "IKEv2" if brief["connectionType"] in ("IPsec", "Vnet2Vnet") else None)
+        "IKEv2" if brief.get("connectionType") in ("IPsec", "Vnet2Vnet") else None)
     dpd = to_int(props.get("dpdTimeoutSeconds"))
     data["dpdTimeoutSeconds"] = dpd if dpd not in (None, 0) else 45  # 0/absent = default 45 s
     data["dpdTimeoutDefaulted"] = dpd in (None, 0)
@@ -63,7 +63,7 @@ def connection_subject(ix: Index, connection: Resource, secret_groups: dict[str,
     if data["localGateway"].get("exists") is not False:
         data["localGateway"]["bgpPeerInGatewayVnet"] = bgp_peer_in_vnet(
             ix, data["localGateway"].get("bgpPeeringAddress"), data["gateway1"].get("vnetId"))
-    if brief["connectionType"] == "Vnet2Vnet":
+    if brief.get("connectionType") == "Vnet2Vnet":
         data["reverseConnection"] = reverse_connection(ix, connection, data["ipsecPolicies"])
     if connection.source == "live":
         for key in ("connectionStatus", "tunnelConnectionStatus", "provisioningState",
@@ -85,9 +85,9 @@ def connection_subject(ix: Index, connection: Resource, secret_groups: dict[str,
             break
     if site is not None:
         patterns = site.patterns
-    elif brief["connectionType"] == "ExpressRoute":
+    elif brief.get("connectionType") == "ExpressRoute":
         patterns = ix.inferred("expressroute", "expressroute-vpn-failover", near=connection)
-    elif brief["connectionType"] in ("IPsec", "Vnet2Vnet"):
+    elif brief.get("connectionType") in ("IPsec", "Vnet2Vnet"):
         patterns = ix.inferred("vpn", "expressroute-vpn-failover", "hub-spoke", near=connection)
     else:
         patterns = PATTERNS

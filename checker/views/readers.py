@@ -268,22 +268,19 @@ def count_or_unknown(items: list[Any], unknown: Unknown | None) -> int | Unknown
 def strip_absent(value: Any) -> Any:
     """Drop None values from the derived facts: an absent fact is "does not exist" for the
     conditions, never null. The resource's own ``properties`` (and everything else the views did not
-    derive) are left as they are: the conditions already read a null there as "does not exist", and
-    walking every raw body again would cost more than the whole evaluation."""
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if item is None:
-                continue
-            kind = type(item)
-            if kind is dict and key != "properties":
-                item = strip_absent(item)
-            elif kind is list and key != "properties":  # plain values copied without a call each
-                item = [strip_absent(x) if type(x) is dict or type(x) is list else x for x in item]
-            out[key] = item
+    derive: ARM objects, the read-only parts views share) are left as they are: the conditions
+    already read a null there as "does not exist", and walking every raw body again would cost more
+    than the whole evaluation."""
+    kind = value.__class__
+    if kind is dict:
+        out = {key: item for key, item in value.items() if item is not None}
+        for key, item in out.items():
+            kind = item.__class__
+            if (kind is dict or kind is list) and key != "properties":
+                out[key] = strip_absent(item)
         return out
-    if isinstance(value, list):
-        return [strip_absent(item) if type(item) is dict or type(item) is list else item for item in value]
+    if kind is list:
+        return [strip_absent(item) if item.__class__ is dict or item.__class__ is list else item for item in value]
     return value
 
 
@@ -404,15 +401,15 @@ def migration_tagged(gateway: Resource) -> bool:
 
 
 def without_live(props: dict[str, Any], source: str) -> dict[str, Any]:
-    """Live-only fields are read from live data only: a template or export copy is dropped. The copy
-    stays case-insensitive, as the ARM object it comes from."""
+    """Live-only fields are read from live data only: a template or export copy is dropped (in any
+    spelling). The copy stays case-insensitive, as the ARM object it comes from."""
     if source == "live":
         return CaseInsensitiveDict(props)
-    copy = CaseInsensitiveDict(props)
-    for name in LIVE_ONLY:
-        if name in copy:
-            del copy[name]
-    return copy
+    return CaseInsensitiveDict({k: v for k, v in dict.items(props)
+                                if k.__class__ is not str or k.lower() not in _LIVE_ONLY_LOWER})
+
+
+_LIVE_ONLY_LOWER = frozenset(name.lower() for name in LIVE_ONLY)
 
 
 _ENVELOPE_SPELLING = {name.lower(): name for name in ENVELOPE}
