@@ -42,7 +42,7 @@ def connection_subject(ix: Index, connection: Resource, secret_groups: dict[str,
     data["gateway1"] = gateway_ref_view(ix, gw1_ref)
     data["gateway2"] = gateway_ref_view(ix, gw2_ref) if gw2_ref is not None else {"exists": False}
     lng_ref = ref_of(props.get("localNetworkGateway2"))
-    data["localGateway"] = lng_ref_view(ix, lng_ref)
+    data["localGateway"] = dict(lng_ref_view(ix, lng_ref))  # a copy: this connection's facts join it
     circuit, circuit_ref = circuit_of(ix, connection)
     data["circuit"] = circuit_facts(ix, circuit, circuit_ref)
     data["useLocalAzureIpAddress"] = to_bool(props.get("useLocalAzureIpAddress"), False)
@@ -123,7 +123,15 @@ def _gateway_ref_view(ix: Index, ref: str | Unknown | None) -> dict[str, Any]:
             "minScaleUnits": data["autoScale"]["min"]}
 
 
-def lng_ref_view(ix: Index, ref: str | Unknown | None) -> dict[str, Any]:
+def lng_ref_view(ix: Index, ref: str | Unknown | None) -> Mapping[str, Any]:
+    """The facts of a connection's local network gateway; the same read-only view for every
+    connection of it."""
+    if isinstance(ref, str):
+        return ix.part("local-gateway-ref", normalise_id(ref), lambda: _lng_ref_view(ix, ref))
+    return _lng_ref_view(ix, ref)
+
+
+def _lng_ref_view(ix: Index, ref: str | Unknown | None) -> dict[str, Any]:
     if ref is None:
         return {"exists": False, "displayName": "(none referenced)", "addressPrefixCount": 0}
     if isinstance(ref, Unknown):

@@ -229,29 +229,38 @@ def overlap_pairs(left: list[tuple[str, Network | Unknown]], right: list[tuple[s
     pairs = []
     unknown: Unknown | None = None
     for left_owner, a in left:
+        if isinstance(a, Unknown):
+            unknown = unknown or a
+            continue
+        version_a, first_a, last_a = span(a)
         for right_owner, b in right:
-            if isinstance(a, Unknown):
-                unknown = unknown or a
-                continue
             if isinstance(b, Unknown):
                 unknown = unknown or b
                 continue
-            if a.version == b.version and a.overlaps(b):
+            version_b, first_b, last_b = span(b)
+            if version_a == version_b and first_a <= last_b and first_b <= last_a:
                 pairs.append({"left": str(a), "leftOwner": left_owner, "right": str(b), "rightOwner": right_owner})
     return pairs, unknown
+
+
+@functools.lru_cache(maxsize=65536)
+def span(network: Network) -> tuple[int, int, int]:
+    """A network's address family and its first and last addresses as numbers (networks are shared
+    and immutable: each is measured once)."""
+    first = int(network.network_address)
+    return network.version, first, first + network.num_addresses - 1
 
 
 def overlapping_pairs(networks: list[Network]) -> list[tuple[int, int]]:
     """Index pairs (i < j) of overlapping networks of the same address family, by a sweep over the
     networks sorted by first address: O(n log n) plus the pairs found, not every pair compared."""
-    order = sorted(range(len(networks)), key=lambda k: (networks[k].version, int(networks[k].network_address)))
+    spans = [span(network) for network in networks]
+    order = sorted(range(len(networks)), key=lambda k: spans[k][:2])
     pairs: list[tuple[int, int]] = []
     active: list[int] = []  # networks that may still overlap the next ones, same family
     for k in order:
-        net = networks[k]
-        start = int(net.network_address)
-        active = [a for a in active if networks[a].version == net.version
-                  and int(networks[a].broadcast_address) >= start]
+        version, start, _ = spans[k]
+        active = [a for a in active if spans[a][0] == version and spans[a][2] >= start]
         pairs.extend((min(a, k), max(a, k)) for a in active)
         active.append(k)
     return sorted(pairs)
@@ -330,7 +339,9 @@ def display_name(resource: Resource, with_kind: bool = False) -> str:
     parameters its name comes from: ``at line 35 (name from parameter 'gatewayName')``, to follow a
     kind word ("VPN gateway at line 35 ..."); ``with_kind`` puts the kind in front for text that has
     none ("gateway at line 35 ...")."""
-    written = resource.body.get("name")
+    written = dict.get(resource.body, "name")  # the name as usually written, without the case-insensitive path
+    if written is None:
+        written = resource.body.get("name")
     if PLACEHOLDER_MARK not in resource.name and not isinstance(written, Unknown):
         return resource.name
     if isinstance(written, Unknown) and written.symbol is not None:
@@ -401,17 +412,17 @@ def migration_tagged(gateway: Resource) -> bool:
 
 
 def without_live(props: dict[str, Any], source: str) -> dict[str, Any]:
-    """Live-only fields are read from live data only: a template or export copy is dropped (in any
-    spelling). The copy stays case-insensitive, as the ARM object it comes from."""
-    if source == "live":
-        return CaseInsensitiveDict(props)
-    return CaseInsensitiveDict({k: v for k, v in dict.items(props)
-                                if k.__class__ is not str or k.lower() not in _LIVE_ONLY_LOWER})
+    """Live-only fields are read from live data only: a template or export copy is dropped. The copy
+    stays case-insensitive, as the ARM object it comes from."""
+    copy = CaseInsensitiveDict(props)
+    if source != "live" and not _LIVE_ONLY_NAMES.isdisjoint(props):
+        for name in _LIVE_ONLY_NAMES.intersection(props):
+            dict.__delitem__(copy, name)
+    return copy
 
 
-_LIVE_ONLY_LOWER = frozenset(name.lower() for name in LIVE_ONLY)
-
-
+_LIVE_ONLY_NAMES = frozenset(LIVE_ONLY)
+_ENVELOPE_NAMES = frozenset(ENVELOPE)
 _ENVELOPE_SPELLING = {name.lower(): name for name in ENVELOPE}
 
 
@@ -421,9 +432,12 @@ def envelope(body: dict[str, Any]) -> dict[str, Any]:
     ``sku``, ``properties``...) are given their usual spelling whatever the input's (``Location``);
     the first spelling written wins, as in :class:`CaseInsensitiveDict`. What is below them stays
     the case-insensitive ARM object it is."""
-    out: dict[str, Any] = {}
+    out = dict(body)
+    if _ENVELOPE_NAMES.issuperset(out):  # the usual case: every name as usually written
+        return out
+    out = {}
     for key, value in dict.items(body):
-        if key.__class__ is str and key not in _ENVELOPE_SPELLING.values():
+        if key.__class__ is str and key not in _ENVELOPE_NAMES:
             key = _ENVELOPE_SPELLING.get(key.lower(), key)
         if key not in out:
             out[key] = value
