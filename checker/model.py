@@ -178,10 +178,8 @@ class CaseInsensitiveDict(dict):  # type: ignore[type-arg]
             return None
         index = getattr(self, "_lower", None)
         if index is None:
-            index = {}
-            for name in dict.keys(self):
-                if name.__class__ is str:
-                    index.setdefault(name.lower(), name)
+            # the first spelling written wins: later ones are written first and overwritten
+            index = {name.lower(): name for name in reversed(dict.keys(self)) if name.__class__ is str}
             self._lower = index
         return index.get(key.lower())
 
