@@ -42,13 +42,13 @@ def connection_subject(ix: Index, connection: Resource, secret_groups: dict[str,
     data["gateway1"] = gateway_ref_view(ix, gw1_ref)
     data["gateway2"] = gateway_ref_view(ix, gw2_ref) if gw2_ref is not None else {"exists": False}
     lng_ref = ref_of(props.get("localNetworkGateway2"))
-    data["localGateway"] = dict(lng_ref_view(ix, lng_ref))  # a copy: this connection's facts join it
+    data["localGateway"] = lng_ref_view(ix, lng_ref)
     circuit, circuit_ref = circuit_of(ix, connection)
     data["circuit"] = circuit_facts(ix, circuit, circuit_ref)
     data["useLocalAzureIpAddress"] = to_bool(props.get("useLocalAzureIpAddress"), False)
     data["expressRouteGatewayBypass"] = to_bool(props.get("expressRouteGatewayBypass"), False)
     data["connectionProtocol"] = props.get("connectionProtocol") or (
-        "IKEv2" if brief.get("connectionType") in ("IPsec", "Vnet2Vnet") else None)
+        "IKEv2" if brief["connectionType"] in ("IPsec", "Vnet2Vnet") else None)
     dpd = to_int(props.get("dpdTimeoutSeconds"))
     data["dpdTimeoutSeconds"] = dpd if dpd not in (None, 0) else 45  # 0/absent = default 45 s
     data["dpdTimeoutDefaulted"] = dpd in (None, 0)
@@ -63,7 +63,7 @@ def connection_subject(ix: Index, connection: Resource, secret_groups: dict[str,
     if data["localGateway"].get("exists") is not False:
         data["localGateway"]["bgpPeerInGatewayVnet"] = bgp_peer_in_vnet(
             ix, data["localGateway"].get("bgpPeeringAddress"), data["gateway1"].get("vnetId"))
-    if brief.get("connectionType") == "Vnet2Vnet":
+    if brief["connectionType"] == "Vnet2Vnet":
         data["reverseConnection"] = reverse_connection(ix, connection, data["ipsecPolicies"])
     if connection.source == "live":
         for key in ("connectionStatus", "tunnelConnectionStatus", "provisioningState",
@@ -85,9 +85,9 @@ def connection_subject(ix: Index, connection: Resource, secret_groups: dict[str,
             break
     if site is not None:
         patterns = site.patterns
-    elif brief.get("connectionType") == "ExpressRoute":
+    elif brief["connectionType"] == "ExpressRoute":
         patterns = ix.inferred("expressroute", "expressroute-vpn-failover", near=connection)
-    elif brief.get("connectionType") in ("IPsec", "Vnet2Vnet"):
+    elif brief["connectionType"] in ("IPsec", "Vnet2Vnet"):
         patterns = ix.inferred("vpn", "expressroute-vpn-failover", "hub-spoke", near=connection)
     else:
         patterns = PATTERNS
@@ -123,15 +123,7 @@ def _gateway_ref_view(ix: Index, ref: str | Unknown | None) -> dict[str, Any]:
             "minScaleUnits": data["autoScale"]["min"]}
 
 
-def lng_ref_view(ix: Index, ref: str | Unknown | None) -> Mapping[str, Any]:
-    """The facts of a connection's local network gateway; the same read-only view for every
-    connection of it."""
-    if isinstance(ref, str):
-        return ix.part("local-gateway-ref", normalise_id(ref), lambda: _lng_ref_view(ix, ref))
-    return _lng_ref_view(ix, ref)
-
-
-def _lng_ref_view(ix: Index, ref: str | Unknown | None) -> dict[str, Any]:
+def lng_ref_view(ix: Index, ref: str | Unknown | None) -> dict[str, Any]:
     if ref is None:
         return {"exists": False, "displayName": "(none referenced)", "addressPrefixCount": 0}
     if isinstance(ref, Unknown):

@@ -112,10 +112,10 @@ def _gateway_facts(ix: Index, gateway: Resource) -> dict[str, Any]:
     # connections
     connections = []
     for connection in ix.connections_of(gateway):
-        connections.append(connection_brief(ix, connection))
-    vpn_connections = [c for c in connections if c.get("connectionType") in ("IPsec", "Vnet2Vnet")]
-    er_connections = [c for c in connections if c.get("connectionType") == "ExpressRoute"]
-    unknown_type = first_unknown(c.get("connectionType") for c in connections)
+        connections.append(connection_brief(ix, connection, gateway))
+    vpn_connections = [c for c in connections if c["connectionType"] in ("IPsec", "Vnet2Vnet")]
+    er_connections = [c for c in connections if c["connectionType"] == "ExpressRoute"]
+    unknown_type = first_unknown(c["connectionType"] for c in connections)
     tunnels_per_connection = 2 if active_active is True else 1
     tunnel_count: Any = unknown_type or (
         active_active if isinstance(active_active, Unknown) else len(_tunnel_keys(ix, vpn_connections))
@@ -162,12 +162,12 @@ def _gateway_facts(ix: Index, gateway: Resource) -> dict[str, Any]:
         "regionHasZones": region_has_zones(region),
         "connections": connections, "connectionCount": all_unknown or len(connections),
         "vpnConnectionCount": vpn_unknown or len(vpn_connections),
-        "s2sConnectionCount": vpn_unknown or len([c for c in connections if c.get("connectionType") == "IPsec"]),
+        "s2sConnectionCount": vpn_unknown or len([c for c in connections if c["connectionType"] == "IPsec"]),
         "erConnectionCount": unknown_type or (maybe_unknown(maybe_er, len(er_connections), "ExpressRoute connection")
                                               if maybe_er else len(er_connections)),
         "nonBgpS2sConnectionCount": count_or_unknown(
-            [c for c in vpn_connections if c.get("connectionType") == "IPsec" and c.get("enableBgp") is False],
-            first_unknown(c.get("enableBgp") for c in vpn_connections)),
+            [c for c in vpn_connections if c["connectionType"] == "IPsec" and c["enableBgp"] is False],
+            first_unknown(c["enableBgp"] for c in vpn_connections)),
         "tunnelCount": tunnel_count, "tunnelLimit": tunnel_limit, "tunnelHeadroom": tunnel_headroom,
         "maintenanceConfigurationCount": not_collected_live(gateway, maintenance_assignments(ix, gateway)),
         "serviceHealthAlertCount": not_collected_live(gateway, service_health_alerts(ix)),
@@ -224,7 +224,7 @@ def _tunnel_keys(ix: Index, vpn_connections: list[dict[str, Any]]) -> set[Any]:
     for brief in vpn_connections:
         connection = ix.graph.get(brief["id"])
         key: Any = normalise_id(brief["id"]) if isinstance(brief["id"], str) else id(brief)
-        if connection is not None and brief.get("connectionType") == "Vnet2Vnet":
+        if connection is not None and brief["connectionType"] == "Vnet2Vnet":
             ends = [ref_of(connection.properties.get(end)) for end in ("virtualNetworkGateway1",
                                                                        "virtualNetworkGateway2")]
             known = [end for end in ends if isinstance(end, str)]

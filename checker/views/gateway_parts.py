@@ -4,7 +4,6 @@ capacity and the short view of each of its connections."""
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
 from typing import Any
 
 from checker import facts
@@ -27,7 +26,6 @@ from checker.views.readers import (
     not_in_inputs,
     prefix_list,
     ref_of,
-    strip_absent,
     to_bool,
     to_int,
 )
@@ -89,13 +87,7 @@ def region_has_zones(region: Any) -> bool | Unknown:
     return Unknown(f"region {region} is not in the availability-zone table")
 
 
-def connection_brief(ix: Index, connection: Resource) -> Mapping[str, Any]:
-    """What a connection's own view and its gateways' views say of it: one read-only mapping per
-    connection (absent facts dropped), made once."""
-    return ix.part("connection-brief", connection.key, lambda: strip_absent(_connection_brief(connection)))
-
-
-def _connection_brief(connection: Resource) -> dict[str, Any]:
+def connection_brief(ix: Index, connection: Resource, gateway: Resource | None = None) -> dict[str, Any]:
     props = connection.properties
     ctype = canonical(props.get("connectionType"), ("IPsec", "Vnet2Vnet", "ExpressRoute", "VPNClient"))
     peer_kind = None

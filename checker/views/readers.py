@@ -229,38 +229,29 @@ def overlap_pairs(left: list[tuple[str, Network | Unknown]], right: list[tuple[s
     pairs = []
     unknown: Unknown | None = None
     for left_owner, a in left:
-        if isinstance(a, Unknown):
-            unknown = unknown or a
-            continue
-        version_a, first_a, last_a = span(a)
         for right_owner, b in right:
+            if isinstance(a, Unknown):
+                unknown = unknown or a
+                continue
             if isinstance(b, Unknown):
                 unknown = unknown or b
                 continue
-            version_b, first_b, last_b = span(b)
-            if version_a == version_b and first_a <= last_b and first_b <= last_a:
+            if a.version == b.version and a.overlaps(b):
                 pairs.append({"left": str(a), "leftOwner": left_owner, "right": str(b), "rightOwner": right_owner})
     return pairs, unknown
-
-
-@functools.lru_cache(maxsize=65536)
-def span(network: Network) -> tuple[int, int, int]:
-    """A network's address family and its first and last addresses as numbers (networks are shared
-    and immutable: each is measured once)."""
-    first = int(network.network_address)
-    return network.version, first, first + network.num_addresses - 1
 
 
 def overlapping_pairs(networks: list[Network]) -> list[tuple[int, int]]:
     """Index pairs (i < j) of overlapping networks of the same address family, by a sweep over the
     networks sorted by first address: O(n log n) plus the pairs found, not every pair compared."""
-    spans = [span(network) for network in networks]
-    order = sorted(range(len(networks)), key=lambda k: spans[k][:2])
+    order = sorted(range(len(networks)), key=lambda k: (networks[k].version, int(networks[k].network_address)))
     pairs: list[tuple[int, int]] = []
     active: list[int] = []  # networks that may still overlap the next ones, same family
     for k in order:
-        version, start, _ = spans[k]
-        active = [a for a in active if spans[a][0] == version and spans[a][2] >= start]
+        net = networks[k]
+        start = int(net.network_address)
+        active = [a for a in active if networks[a].version == net.version
+                  and int(networks[a].broadcast_address) >= start]
         pairs.extend((min(a, k), max(a, k)) for a in active)
         active.append(k)
     return sorted(pairs)
@@ -277,19 +268,22 @@ def count_or_unknown(items: list[Any], unknown: Unknown | None) -> int | Unknown
 def strip_absent(value: Any) -> Any:
     """Drop None values from the derived facts: an absent fact is "does not exist" for the
     conditions, never null. The resource's own ``properties`` (and everything else the views did not
-    derive: ARM objects, the read-only parts views share) are left as they are: the conditions
-    already read a null there as "does not exist", and walking every raw body again would cost more
-    than the whole evaluation."""
-    kind = value.__class__
-    if kind is dict:
-        out = {key: item for key, item in value.items() if item is not None}
-        for key, item in out.items():
-            kind = item.__class__
-            if (kind is dict or kind is list) and key != "properties":
-                out[key] = strip_absent(item)
+    derive) are left as they are: the conditions already read a null there as "does not exist", and
+    walking every raw body again would cost more than the whole evaluation."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if item is None:
+                continue
+            kind = type(item)
+            if kind is dict and key != "properties":
+                item = strip_absent(item)
+            elif kind is list and key != "properties":  # plain values copied without a call each
+                item = [strip_absent(x) if type(x) is dict or type(x) is list else x for x in item]
+            out[key] = item
         return out
-    if kind is list:
-        return [strip_absent(item) if item.__class__ is dict or item.__class__ is list else item for item in value]
+    if isinstance(value, list):
+        return [strip_absent(item) if type(item) is dict or type(item) is list else item for item in value]
     return value
 
 
@@ -339,9 +333,7 @@ def display_name(resource: Resource, with_kind: bool = False) -> str:
     parameters its name comes from: ``at line 35 (name from parameter 'gatewayName')``, to follow a
     kind word ("VPN gateway at line 35 ..."); ``with_kind`` puts the kind in front for text that has
     none ("gateway at line 35 ...")."""
-    written = dict.get(resource.body, "name")  # the name as usually written, without the case-insensitive path
-    if written is None:
-        written = resource.body.get("name")
+    written = resource.body.get("name")
     if PLACEHOLDER_MARK not in resource.name and not isinstance(written, Unknown):
         return resource.name
     if isinstance(written, Unknown) and written.symbol is not None:
@@ -412,12 +404,14 @@ def migration_tagged(gateway: Resource) -> bool:
 
 
 def without_live(props: dict[str, Any], source: str) -> dict[str, Any]:
-    """Live-only fields are read from live data only: a template or export copy is dropped. The copy
-    stays case-insensitive, as the ARM object it comes from."""
+    """Live-only fields are read from live data only: a template or export copy is dropped. The ARM
+    object itself when there is nothing to drop (subjects only read it), else a case-insensitive
+    copy without them."""
+    if source == "live" or _LIVE_ONLY_NAMES.isdisjoint(props):
+        return props
     copy = CaseInsensitiveDict(props)
-    if source != "live" and not _LIVE_ONLY_NAMES.isdisjoint(props):
-        for name in _LIVE_ONLY_NAMES.intersection(props):
-            dict.__delitem__(copy, name)
+    for name in _LIVE_ONLY_NAMES.intersection(props):
+        dict.__delitem__(copy, name)
     return copy
 
 
