@@ -63,11 +63,13 @@ def _emitted() -> dict[str, dict[str, set[str]]]:
         for subject in build_subjects(Graph(resources), DeclaredPatterns())[1]:
             fields = seen.setdefault(subject.kind, {})
             for key, value in subject.data.items():
+                if value is None:  # a null fact is an absent one (the conditions read it so)
+                    continue
                 inner = fields.setdefault(key, set())
                 items: list[Any] = value if isinstance(value, list) else [value]
                 for item in items:
                     if isinstance(item, dict):
-                        inner.update(item)
+                        inner.update(k for k, v in item.items() if v is not None)
     return seen
 
 

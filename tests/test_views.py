@@ -66,7 +66,8 @@ def test_prefix_length_is_the_largest_ipv4_range_and_ignores_ipv6() -> None:
 
 
 def test_ipv6_only_subnet_has_no_prefix_length_and_bad_cidr_is_unknown() -> None:
-    assert "prefixLength" not in gateway_subnet(with_subnet({"addressPrefix": "fd00::/64"}))
+    # absent: no key or a null, which the conditions read as absent (docs/subjects.md)
+    assert gateway_subnet(with_subnet({"addressPrefix": "fd00::/64"})).get("prefixLength") is None
     bad = gateway_subnet(with_subnet({"addressPrefix": "10.0.300.0/27"}))["prefixLength"]
     assert isinstance(bad, Unknown) and "not a valid CIDR" in bad.reason
     unknown = gateway_subnet(with_subnet({"addressPrefixes": ["10.0.0.0/24", Unknown("from reference()")]}))
@@ -161,7 +162,7 @@ def test_public_ip_defaults_zones_and_dangling() -> None:
 def test_er_gateway_without_public_ip() -> None:
     data = one(er_site(), "gateway").data
     assert data["publicIpCount"] == 0 and data["publicIps"] == []
-    assert "vpnType" not in data
+    assert data.get("vpnType") is None  # absent (no key or null)
     assert data["er"]["capacityMbps"] == 2000 and data["er"]["maxCircuitBandwidthMbps"] == 1000
     assert data["er"]["circuitHeadroom"] == 6
 

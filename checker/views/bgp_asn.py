@@ -10,7 +10,7 @@ from checker.views.circuit import circuit_scope
 from checker.views.gateway import gateway_data, gateway_scope
 from checker.views.index import Index
 from checker.views.local_gateway import local_gateway_scope
-from checker.views.readers import CIRCUIT, CIRCUIT_PEERING, LNG, display_name, get_path, strip_absent, to_int
+from checker.views.readers import CIRCUIT, CIRCUIT_PEERING, LNG, display_name, get_path, to_int
 
 
 def asn_subjects(ix: Index) -> list[Subject]:
@@ -52,4 +52,4 @@ def _asn(resource: Resource, side: str, raw: Any, owner: tuple[str | None, tuple
         asn = raw if isinstance(raw, (int, float, str)) and not isinstance(raw, bool) else "not a number"
     data = {"side": side, "asn": asn, "asnValid": valid,
             "ownerType": resource.type, "ownerName": display_name(resource, with_kind=True)}
-    return Subject("bgp-asn", resource, strip_absent(data), owner[0], owner[1], resource.origin)
+    return Subject("bgp-asn", resource, data, owner[0], owner[1], resource.origin)

@@ -17,7 +17,6 @@ from checker.views.readers import (
     not_in_inputs,
     ref_of,
     resource_data,
-    strip_absent,
     to_int,
     to_network,
 )
@@ -94,7 +93,7 @@ def circuit_subject(ix: Index, circuit: Resource) -> Subject:
             data[key] = props.get(key)
         data["peeringsNotEnabledCount"] = len([p for p in peerings if not equals_ci(p["state"], "Enabled")])
     site_id, patterns = circuit_scope(ix, circuit)
-    return Subject("circuit", circuit, strip_absent(data), site_id, patterns, circuit.origin)
+    return Subject("circuit", circuit, data, site_id, patterns, circuit.origin)
 
 
 def circuit_scope(ix: Index, circuit: Resource) -> tuple[str | None, tuple[str, ...]]:

@@ -91,7 +91,7 @@ def connection_subject(ix: Index, connection: Resource, secret_groups: dict[str,
         patterns = ix.inferred("vpn", "expressroute-vpn-failover", "hub-spoke", near=connection)
     else:
         patterns = PATTERNS
-    return Subject("connection", connection, strip_absent(data), site.id if site else None, patterns,
+    return Subject("connection", connection, data, site.id if site else None, patterns,
                    connection.origin)
 
 

@@ -36,7 +36,6 @@ from checker.views.readers import (
     migration_tagged,
     ref_of,
     same_subnet,
-    strip_absent,
     to_bool,
     without_live,
 )
@@ -213,7 +212,7 @@ def gateway_subject(ix: Index, gateway: Resource) -> Subject:
         data["sameTypeGatewayCount"] = same_type - 1
         data["sameTypeGatewayCountExcludingMigration"] = 0 if tagged else untagged - 1
     site_id, patterns = gateway_scope(ix, gateway)
-    return Subject("gateway", gateway, strip_absent(data), site_id, patterns, gateway.origin)
+    return Subject("gateway", gateway, data, site_id, patterns, gateway.origin)
 
 
 def _tunnel_keys(ix: Index, vpn_connections: list[dict[str, Any]]) -> set[Any]:

@@ -18,7 +18,6 @@ from checker.views.readers import (
     items_of,
     known_networks,
     ref_of,
-    strip_absent,
     subnet_prefixes,
     without_live,
 )
@@ -57,7 +56,7 @@ def gateway_subnet_subject(ix: Index, subnet: Resource) -> Subject:
     # Outside any site, a GatewaySubnet may hold either kind of gateway later, but ExpressRoute/VPN
     # coexistence only when both kinds of gateway are possible in the inputs.
     patterns = site.patterns if site else ix.inferred(*PATTERNS, near=subnet)
-    return Subject("gateway-subnet", subnet, strip_absent(data), site.id if site else None, patterns, subnet.origin)
+    return Subject("gateway-subnet", subnet, data, site.id if site else None, patterns, subnet.origin)
 
 
 def placement(ix: Index, subnet: Resource, vnet_key: str) -> dict[str, Any]:

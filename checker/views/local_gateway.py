@@ -15,7 +15,6 @@ from checker.views.readers import (
     is_public_ip,
     prefix_list,
     resource_data,
-    strip_absent,
     to_bool,
     to_int,
 )
@@ -43,7 +42,7 @@ def local_gateway_subject(ix: Index, lng: Resource) -> Subject:
         data["bgpPeerIsApipa"] = _is_apipa(peer)
         data["bgpPeerInAddressSpace"] = _in_prefixes(peer, data["addressPrefixes"], lng)
     site_id, patterns = local_gateway_scope(ix, lng)
-    return Subject("local-gateway", lng, strip_absent(data), site_id, patterns, lng.origin)
+    return Subject("local-gateway", lng, data, site_id, patterns, lng.origin)
 
 
 def local_gateway_scope(ix: Index, lng: Resource) -> tuple[str | None, tuple[str, ...]]:

@@ -21,7 +21,6 @@ from checker.views.readers import (
     not_in_inputs,
     ref_of,
     resource_data,
-    strip_absent,
     to_bool,
     to_network,
 )
@@ -112,7 +111,7 @@ def peering_subject(ix: Index, peering: Resource) -> Subject:
         # A peering that uses or offers gateway transit (or peers with a Route Server) belongs to a
         # hub and spoke and is checked with or without the hub in the inputs.
         patterns = tuple(p for p in PATTERNS if p in patterns or p == "hub-spoke")
-    return Subject("vnet-peering", peering, strip_absent(data), site.id if site else None, patterns, peering.origin)
+    return Subject("vnet-peering", peering, data, site.id if site else None, patterns, peering.origin)
 
 
 def non_basic(ix: Index, gateways: list[Resource]) -> Any:

@@ -266,10 +266,11 @@ def count_or_unknown(items: list[Any], unknown: Unknown | None) -> int | Unknown
 
 
 def strip_absent(value: Any) -> Any:
-    """Drop None values from the derived facts: an absent fact is "does not exist" for the
-    conditions, never null. The resource's own ``properties`` (and everything else the views did not
-    derive) are left as they are: the conditions already read a null there as "does not exist", and
-    walking every raw body again would cost more than the whole evaluation."""
+    """Drop None values from derived facts. The conditions read a null as "does not exist" at any
+    depth, so a subject's data is handed over as the views make it; parts several views read (a
+    gateway's facts for its connections) are stripped once when made, as the views test their
+    members with ``get(...) is not False`` and the like. The resource's own ``properties`` (and
+    everything else the views did not derive) are left as they are."""
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():

@@ -28,7 +28,6 @@ from checker.views.readers import (
     migration_tagged,
     not_in_inputs,
     ref_of,
-    strip_absent,
     to_network,
 )
 from checker.views.route_server import route_server_facts
@@ -81,7 +80,7 @@ def site_subject(ix: Index, site: SiteInfo) -> Subject:
     data["s2s"] = s2s_facts(ix, site, vpn_resources)
     data["er"] = er_site_facts(ix, site, er_resources)
     data["failover"] = failover_facts(ix, site, vpn_resources, er_resources)
-    return Subject("site", vnet, strip_absent(data), site.id, site.patterns, vnet.origin)
+    return Subject("site", vnet, data, site.id, site.patterns, vnet.origin)
 
 
 def _untyped_count(untyped: list[Resource], kind: str) -> Any:
