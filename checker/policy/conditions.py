@@ -878,6 +878,8 @@ def _field_getter(field: FieldPath, scopes: list[_Scope]) -> tuple[Callable[[Any
                     continue
                 return _resolve_one(MISSING if value is None else value, tails[index])
             return value
+        if base_depth is None:
+            get_names.plain_names = names  # type: ignore[attr-defined]  # for the fused leaves below
         return get_names, False
 
     def get_one(data: Any, frames: Frames) -> Any:
@@ -892,6 +894,32 @@ def _compile_field_leaf(text: Any, operator: str, operand: Callable[[Frames], An
         raise ConditionError(path, "a field must be a string")
     getter, many = _field_getter(_parse(text, path), scopes)
     test = make_test(operator, operand, constant, text)
+    names = getattr(getter, "plain_names", None)
+    if names is not None and len(names) == 1:
+        # The most common leaf: one name of the subject's own data, read here without another call
+        # (anything but the views' own dict takes the general getter).
+        name = names[0]
+
+        def leaf_name(data: Any, frames: Frames) -> Truth:
+            if data.__class__ is dict:
+                value = data.get(name)
+                return test(MISSING if value is None else value, frames)
+            return test(getter(data, frames), frames)
+        return leaf_name
+    if names is not None and len(names) == 2:
+        first, second = names
+
+        def leaf_names(data: Any, frames: Frames) -> Truth:
+            if data.__class__ is dict:
+                inner = data.get(first)
+                if inner is None:
+                    return test(MISSING, frames)
+                kind = inner.__class__
+                if kind is dict or kind is MappingProxyType:
+                    value = inner.get(second)
+                    return test(MISSING if value is None else value, frames)
+            return test(getter(data, frames), frames)
+        return leaf_names
     if not many:
         def leaf(data: Any, frames: Frames) -> Truth:
             return test(getter(data, frames), frames)
@@ -1035,6 +1063,15 @@ def split_message(template: str) -> list[tuple[str, Any]]:
         else:
             merged.append((kind, item))
     return merged
+
+
+def field_reader(field: FieldPath) -> Callable[[Any], Any]:
+    """``read(data)``: the value of a field for display (a message placeholder), as
+    :func:`resolve_field` gives it, through the getter the conditions use."""
+    if field.has_star:
+        return lambda data: resolve_field(data, field)
+    getter, _ = _field_getter(field, [])
+    return lambda data: getter(MISSING if data is None else data, ())
 
 
 def resolve_one(data: Any, segments: Sequence[str | int]) -> Any:

@@ -13,12 +13,10 @@ from checker.model import CheckerError, EvaluationCrash, Secret, Unknown, normal
 from checker.policy.conditions import (
     MISSING,
     ConditionError,
-    FieldPath,
     Truth,
     Undetermined,
     compile_condition,
-    resolve_field,
-    resolve_one,
+    field_reader,
     split_message,
 )
 from checker.policy.loader import is_disabled
@@ -106,17 +104,18 @@ def compile_message(parts: Sequence[tuple[str, Any]], parameters: Mapping[str, A
     if all(isinstance(piece, str) for piece in pieces):
         fixed = "".join(pieces)
         return lambda data: fixed
-    # text stays as is; fields without [*] resolve through the fast single-value path
-    steps: list[str | FieldPath] = pieces
+    # text stays as is; each field is read by a reader made once (the conditions' own getters)
+    steps: list[str | Callable[[Any], Any]] = [piece if isinstance(piece, str) else field_reader(piece)
+                                              for piece in pieces]
 
     def render(data: Any) -> str:
         out = []
         for step in steps:
-            if isinstance(step, str):
-                out.append(step)
+            if step.__class__ is str:
+                out.append(step)  # type: ignore[arg-type]
                 continue
-            value = resolve_field(data, step) if step.has_star else resolve_one(data, step.segments)
-            out.append(value if type(value) is str else display_value(value))
+            value = step(data)  # type: ignore[operator]
+            out.append(value if value.__class__ is str else display_value(value))
         return "".join(out)
     return render
 
@@ -235,8 +234,8 @@ def evaluate(policies: Sequence[Policy], subjects: Sequence[Subject],
 
 def _evaluate(policies: Sequence[Policy], subjects: Sequence[Subject], settings: RuleSettings) -> list[Result]:
     by_kind: dict[str, list[Subject]] = {}
-    for subject in subjects:
-        by_kind.setdefault(subject.kind, []).append(subject)
+    for each in subjects:
+        by_kind.setdefault(each.kind, []).append(each)
     # subjects in report order once, so results come out sorted without sorting them
     for kind_subjects in by_kind.values():
         kind_subjects.sort(key=_subject_order)

@@ -235,7 +235,7 @@ def _policy_text(policy: dict[str, Any]) -> str:
 def _ipsec_policies(value: Any) -> list[dict[str, Any]] | Unknown:
     if isinstance(value, Unknown):
         return value
-    out = []
+    out: list[dict[str, Any]] = []
     for policy in value if isinstance(value, list) else []:
         if not isinstance(policy, dict):
             continue
