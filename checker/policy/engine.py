@@ -3,6 +3,7 @@ condition results into Results with rendered messages; plus the text of `explain
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -12,11 +13,14 @@ from checker.gcpause import collector_paused
 from checker.model import CheckerError, EvaluationCrash, Secret, Unknown, normalise_id
 from checker.policy.conditions import (
     MISSING,
+    OPERATORS,
     ConditionError,
     Truth,
     Undetermined,
     compile_condition,
+    expression_kind,
     field_reader,
+    resolve_one,
     split_message,
 )
 from checker.policy.loader import is_disabled
@@ -239,6 +243,7 @@ def _evaluate(policies: Sequence[Policy], subjects: Sequence[Subject], settings:
     # subjects in report order once, so results come out sorted without sorting them
     for kind_subjects in by_kind.values():
         kind_subjects.sort(key=_subject_order)
+    selectors = _Selectors(by_kind)
     places: dict[int, Place] = {}  # each subject's reference and location, made once
     property_locations: dict[tuple[int, str], Location] = {}  # ... and narrowed to a rule's property
     results: list[Result] = []
@@ -252,6 +257,7 @@ def _evaluate(policies: Sequence[Policy], subjects: Sequence[Subject], settings:
         patterns = frozenset(policy.patterns)
         try:
             compiled = compile_policy(policy, settings)
+            candidates = selectors.candidates(policy, compiled.parameters, candidates)
         except ConditionError as error:
             raise CheckerError(f"rule {policy.id}: {error}", file=policy.file, line=policy.line,
                                hint=error.hint or "run `hybrid-check policies validate` on the policy folder"
@@ -302,6 +308,79 @@ def _evaluate(policies: Sequence[Policy], subjects: Sequence[Subject], settings:
             resource = subject.resource.id if subject is not None else "(none)"
             raise EvaluationCrash(error, rule=policy.id, resource=resource) from error
     return results
+
+
+class _Selectors:
+    """The subjects a rule's ``if`` can select, found without running it on each: when the ``if``
+    is, or starts an ``allOf`` with, a test of one top-level field against a constant
+    (``connectionType in [IPsec, Vnet2Vnet]``), the subjects of a kind are grouped once by that
+    field's value, the test runs once per distinct value, and the subjects of the values it makes
+    false are left out (their ``if`` is false whatever else it says). The others still run the whole
+    ``if``. Order is kept."""
+
+    def __init__(self, by_kind: Mapping[str, list[Subject]]) -> None:
+        self.by_kind = by_kind
+        self.groups: dict[tuple[str, str], list[tuple[Any, list[int]]]] = {}
+
+    def candidates(self, policy: Policy, parameters: Mapping[str, Any], subjects: list[Subject]) -> list[Subject]:
+        leaf = _selector_leaf(policy.condition_if)
+        if leaf is None:
+            return subjects
+        name = leaf["field"]
+        test = compile_condition(leaf, parameters, "if")
+        kept: list[int] = []
+        dropped = False
+        for value, positions in self._grouped(policy.subject, name):
+            if test({name: value}) is False:
+                dropped = True
+            else:
+                kept.extend(positions)
+        if not dropped:
+            return subjects
+        kept.sort()
+        return [subjects[index] for index in kept]
+
+    def _grouped(self, kind: str, name: str) -> list[tuple[Any, list[int]]]:
+        """(value, positions) per distinct value of a top-level field over a kind's subjects; a
+        value that cannot be a key (a list, an object) gets a group of its own."""
+        found = self.groups.get((kind, name))
+        if found is None:
+            by_value: dict[tuple[type, Any], tuple[Any, list[int]]] = {}
+            found = []
+            for index, subject in enumerate(self.by_kind[kind]):
+                data = subject.data
+                value = data.get(name) if data.__class__ is dict else resolve_one(data, (name,))
+                try:
+                    group = by_value.get((value.__class__, value))
+                except TypeError:  # unhashable
+                    found.append((value, [index]))
+                    continue
+                if group is None:
+                    group = by_value[(value.__class__, value)] = (value, [])
+                    found.append(group)
+                group[1].append(index)
+            self.groups[(kind, name)] = found
+        return found
+
+
+def _selector_leaf(condition: Any) -> dict[str, Any] | None:
+    """The leaf test of one top-level field against a constant (no path, no ``[*]``, no
+    ``current()``) that the ``if`` is or that starts its ``allOf``; None otherwise."""
+    if isinstance(condition, Mapping) and isinstance(condition.get("allOf"), list) and condition["allOf"]:
+        condition = condition["allOf"][0]
+    if not isinstance(condition, Mapping) or set(condition) - {"field", *OPERATORS} or len(condition) != 2:
+        return None
+    name = condition.get("field")
+    if not isinstance(name, str) or not _PLAIN_NAME.fullmatch(name):
+        return None
+    operand = next(value for key, value in condition.items() if key != "field")
+    kind = expression_kind(operand)
+    if kind is not None and kind[0] != "parameters":  # current() or anything but a constant
+        return None
+    return dict(condition)
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _subject_order(subject: Subject) -> tuple[str, str, int, int]:
