@@ -386,8 +386,7 @@ def _pick(flag: Any, configured: Any, default: Any) -> Any:
 
 
 def _load_config(args: argparse.Namespace) -> Any:
-    import logging
-
+    from checker import log
     from checker.config import Config, find_config, load_config
 
     path = getattr(args, "config", None)
@@ -399,9 +398,9 @@ def _load_config(args: argparse.Namespace) -> Any:
         found = find_config(Path.cwd())
         config = load_config(found) if found else Config()
     if getattr(config, "verbose", None):
-        logging.getLogger().setLevel(logging.INFO)
+        log.configure(verbose=True)
     if config.path is not None:
-        logging.getLogger("hybrid_check").info("configuration: %s", config.path)
+        log.info("configuration: %s", config.path)
     return config
 
 
@@ -714,11 +713,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PASS
     parser = build_parser()
     args = parser.parse_args(argv)
-    import logging
+    from checker import log
 
-    level = logging.INFO if getattr(args, "verbose", False) else logging.WARNING
-    logging.basicConfig(level=level, format="hybrid-check: %(message)s", stream=sys.stderr)
-    logging.getLogger().setLevel(level)
+    log.configure(verbose=bool(getattr(args, "verbose", False)))
     if args.command is None:
         parser.print_help()
         return EXIT_INPUT

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
 import textwrap
 import types
@@ -126,6 +125,8 @@ def terminal_width(*, default_only: bool = False) -> int:
         return int(columns)
     if default_only:
         return DEFAULT_WIDTH
+    import shutil  # here: a report written to a pipe or a file never asks the terminal
+
     return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
 
 

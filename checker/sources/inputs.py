@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import errno
 import fnmatch
-import logging
 import os
 import re
 import stat
@@ -15,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from checker import log
 from checker.files import read_limited
 from checker.model import CheckerError, InputError, Notice, Origin
 from checker.sources import decode
@@ -34,7 +34,6 @@ _LOOKS_LIKE_ARM = re.compile(
     rb"|\"contentVersion\"\s*:|\"resources\"\s*:\s*\["
     rb"|\"(type|Type)\"\s*:\s*\"(?i:Microsoft\.Network/)")
 
-log = logging.getLogger("hybrid_check")
 
 
 #: Everything read from the inputs: resources in ARM shape, errors, notices, files read.

@@ -8,13 +8,13 @@ Adding an input format is a reader here (or in its own module), its tests and on
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from checker import log
 from checker.model import CheckerError, InputError, Notice
 from checker.sources.arm.context import DeploymentContext
 from checker.sources.load import SourceLoad
@@ -27,7 +27,6 @@ def _resolved(path: Path) -> Path:
     return resolved(path)
 
 
-log = logging.getLogger("hybrid_check")
 
 
 @dataclass
