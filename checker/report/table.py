@@ -280,9 +280,16 @@ def _wrap_cell(text: str, width: int, *, path_lines: bool) -> str:
     for index, line in enumerate(text.split("\n")):
         if path_lines and (index > 0 or "/" in line):  # a path, or a child's name (vnet/GatewaySubnet)
             out += wrap_path(line, width)
+        elif len(line) <= width and (not line or not (line[-1].isspace() or _REPLACED.search(line))):
+            out.append(line)  # what textwrap gives a line that fits: the line itself
         else:
             out += textwrap.wrap(line, width, break_on_hyphens=False, break_long_words=True) or [""]
     return "\n".join(out)
+
+
+#: What textwrap expands or replaces by spaces (a line that fits, has none of these and does not end
+#: with whitespace, which it would drop, is given back as it is).
+_REPLACED = re.compile("[\t\x0b\x0c\r]")
 
 
 def _table(rows: list[list[str]], width: int) -> str:

@@ -118,16 +118,27 @@ def linked_template_files(doc: Any, base_dir: Path) -> set[Path]:
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
-            for key in ("templateLink", "parametersLink"):
-                link = node.get(key)
-                if isinstance(link, dict):
-                    relative = link.get("relativePath")
-                    if isinstance(relative, str) and relative and not relative.startswith("["):
-                        found.add(_resolved(base_dir / relative))
-            stack.extend(node.values())
+            linking = False
+            for key, value in dict.items(node):
+                if isinstance(value, (dict, list)):
+                    stack.append(value)
+                    # the names read below, in any case (a case-insensitive lookup of a name that is
+                    # not there costs an index of the object's names: most objects have neither)
+                    linking = linking or (key.__class__ is str and len(key) in (12, 14)
+                                          and key.lower() in _LINK_NAMES)
+            if linking:
+                for key in ("templateLink", "parametersLink"):
+                    link = node.get(key)
+                    if isinstance(link, dict):
+                        relative = link.get("relativePath")
+                        if isinstance(relative, str) and relative and not relative.startswith("["):
+                            found.add(_resolved(base_dir / relative))
         elif isinstance(node, list):
-            stack.extend(node)
+            stack.extend(item for item in node if isinstance(item, (dict, list)))
     return found
+
+
+_LINK_NAMES = frozenset({"templatelink", "parameterslink"})
 
 
 class TemplateReader(Reader):
