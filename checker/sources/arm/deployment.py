@@ -10,7 +10,7 @@ import itertools
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -235,28 +235,39 @@ class InputTag:
 # Evaluation scope: parameters, variables, copy indexes, user functions
 # ---------------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+# The expansion's own records below are plain classes with __slots__, not dataclasses: a dataclass
+# is built at import by compiling its generated methods, about a millisecond each, on every run.
+
 class _Input:
     """A value given for a parameter: from a parameter file, or from a nested deployment's
-    ``properties.parameters`` (evaluated in the outer scope). ``source`` feeds secret classification."""
+    ``properties.parameters`` (evaluated in the outer scope). ``source`` feeds secret classification.
+    ``strict``: also check minLength/maxLength/minValue/maxValue (values the user wrote);
+    ``for_every_template`` (-p/--set): an undeclared name is ignored, not refused."""
 
-    value: Any
-    origin: Origin
-    source: str
-    written_name: str
-    checked: bool = True
-    strict: bool = True  # also check minLength/maxLength/minValue/maxValue (values the user wrote)
-    for_every_template: bool = False  # -p/--set: an undeclared name is ignored, not refused
+    __slots__ = ("value", "origin", "source", "written_name", "checked", "strict", "for_every_template")
+
+    def __init__(self, value: Any, origin: Origin, source: str, written_name: str, checked: bool = True,
+                 strict: bool = True, for_every_template: bool = False) -> None:
+        self.value = value
+        self.origin = origin
+        self.source = source
+        self.written_name = written_name
+        self.checked = checked
+        self.strict = strict
+        self.for_every_template = for_every_template
 
 
-@dataclass(frozen=True)
 class _ParameterSpec:
-    name: str
-    declaration: Any
-    type: str | None
-    allowed: list[Any] | None
-    nullable: bool
-    constraints: dict[str, Any]
+    __slots__ = ("name", "declaration", "type", "allowed", "nullable", "constraints")
+
+    def __init__(self, name: str, declaration: Any, type: str | None, allowed: list[Any] | None,  # noqa: A002
+                 nullable: bool, constraints: dict[str, Any]) -> None:
+        self.name = name
+        self.declaration = declaration
+        self.type = type
+        self.allowed = allowed
+        self.nullable = nullable
+        self.constraints = constraints
 
 
 class _Symbols:
@@ -626,40 +637,49 @@ class _Scope:
 # Expansion
 # ---------------------------------------------------------------------------------------------------
 
-@dataclass
 class _Identity:
     """Where a resource lands: its id, the type and name it is known by, and for children the full
     written type and name segments."""
 
-    id: str
-    type: str
-    name: str
-    name_value: Any
-    full_type: str
-    name_parts: tuple[str, ...]
-    placement: DeploymentContext
-    scope_id: str | None
-    unknown: Unknown | None
+    __slots__ = ("id", "type", "name", "name_value", "full_type", "name_parts", "placement", "scope_id",
+                 "unknown")
+
+    def __init__(self, id: str, type: str, name: str, name_value: Any, full_type: str,  # noqa: A002
+                 name_parts: tuple[str, ...], placement: DeploymentContext, scope_id: str | None,
+                 unknown: Unknown | None) -> None:
+        self.id = id
+        self.type = type
+        self.name = name
+        self.name_value = name_value
+        self.full_type = full_type
+        self.name_parts = name_parts
+        self.placement = placement
+        self.scope_id = scope_id
+        self.unknown = unknown
 
 
-@dataclass
 class _Env:
     """One template being expanded: where it is, what its expressions see, where its resources land."""
 
-    file: str
-    base_dir: Path
-    pointer: str
-    scope: _Scope
-    placement: DeploymentContext
-    depth: int
-    inherited_unknown: bool
-    deployment_id: str | None
-    v2: bool
-    symbolic: dict[str, tuple[str, Any]] = field(default_factory=dict)
-    identities: dict[str, _Identity | None] = field(default_factory=dict)
-    resolving: set[str] = field(default_factory=set)
-    emitted_by_symbol: dict[str, list[str]] = field(default_factory=dict)
-    emitted: list[Resource] = field(default_factory=list)
+    __slots__ = ("file", "base_dir", "pointer", "scope", "placement", "depth", "inherited_unknown",
+                 "deployment_id", "v2", "symbolic", "identities", "resolving", "emitted_by_symbol", "emitted")
+
+    def __init__(self, *, file: str, base_dir: Path, pointer: str, scope: _Scope, placement: DeploymentContext,
+                 depth: int, inherited_unknown: bool, deployment_id: str | None, v2: bool) -> None:
+        self.file = file
+        self.base_dir = base_dir
+        self.pointer = pointer
+        self.scope = scope
+        self.placement = placement
+        self.depth = depth
+        self.inherited_unknown = inherited_unknown
+        self.deployment_id = deployment_id
+        self.v2 = v2
+        self.symbolic: dict[str, tuple[str, Any]] = {}
+        self.identities: dict[str, _Identity | None] = {}
+        self.resolving: set[str] = set()
+        self.emitted_by_symbol: dict[str, list[str]] = {}
+        self.emitted: list[Resource] = []
 
 
 class _Expander:

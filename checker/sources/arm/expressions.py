@@ -70,31 +70,60 @@ class EvalScope(Protocol):
 # AST
 # ---------------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Literal:
+class _Node:
+    """An AST node: compared, hashed and shown by its fields like a frozen dataclass, and never changed
+    once parsed. (Plain classes: a dataclass is built at import by compiling its generated methods, and
+    the parser makes thousands of nodes.)"""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.__class__.__name__, self._fields()))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{self.__class__.__name__}({shown})"
+
+
+class Literal(_Node):
     """A string, integer, boolean or null literal."""
 
-    value: Any
-    offset: int
+    __slots__ = ("value", "offset")
+
+    def __init__(self, value: Any, offset: int) -> None:
+        self.value = value
+        self.offset = offset
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(_Node):
     """A function call; ``namespace`` is set for a user-defined function (``ns.name(...)``)."""
 
-    name: str
-    args: tuple[Node, ...]
-    offset: int
-    namespace: str | None = None
+    __slots__ = ("name", "args", "offset", "namespace")
+
+    def __init__(self, name: str, args: tuple[Node, ...], offset: int, namespace: str | None = None) -> None:
+        self.name = name
+        self.args = args
+        self.offset = offset
+        self.namespace = namespace
 
 
-@dataclass(frozen=True)
-class Access:
+class Access(_Node):
     """``target.name`` (key is a string Literal) or ``target[key]``."""
 
-    target: Node
-    key: Node
-    offset: int
+    __slots__ = ("target", "key", "offset")
+
+    def __init__(self, target: Node, key: Node, offset: int) -> None:
+        self.target = target
+        self.key = key
+        self.offset = offset
 
 
 Node = Literal | Call | Access
