@@ -711,6 +711,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if (sys.argv[1:] if argv is None else list(argv)) == ["--version"]:
         print(f"hybrid-check {__version__}")  # as argparse would print it, without building the parser
         return EXIT_PASS
+    import gc
+
+    # A run builds a few large structures that live until it ends: the collector of reference cycles,
+    # run every 700 allocations, walked them again and again (a tenth of a scan's time). Set before
+    # the argument parser and the command's imports are built.
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], 10_000), *threshold[1:])
+    try:
+        return _main(argv)
+    finally:
+        gc.set_threshold(*threshold)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from checker import log
@@ -719,14 +733,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_INPUT
-    import gc
-
     from checker.model import CheckerError
 
-    # A run builds a few large structures that live until it ends: the collector of reference cycles,
-    # run every 700 allocations, walked them again and again (a tenth of a scan's time).
-    threshold = gc.get_threshold()
-    gc.set_threshold(max(threshold[0], 10_000), *threshold[1:])
     try:
         return COMMANDS[args.command](args)
     except (UsageError, CheckerError) as exc:
@@ -752,5 +760,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"internal error: {text} (please report it; set HYBRID_CHECK_DEBUG=1 "
               "to see where it happened)", file=sys.stderr)
         return EXIT_INTERNAL
-    finally:
-        gc.set_threshold(*threshold)

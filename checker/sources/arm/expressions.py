@@ -136,6 +136,7 @@ Node = Literal | Call | Access
 _WHITESPACE = " \t\r\n"
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _INTEGER = re.compile(r"-?[0-9]+")
+_INTEGER_START = frozenset("-0123456789")
 _BARE_LITERALS = {"true": True, "false": False, "null": None}
 _HINT_SYNTAX = "check the expression syntax: functions are called as name(arg, ...), strings use single quotes"
 
@@ -160,9 +161,11 @@ class _Parser:
 
     def skip_whitespace(self) -> None:
         text, pos, end = self.text, self.pos, self.end
-        while pos < end and text[pos] in _WHITESPACE:
+        if pos < end and text[pos] in _WHITESPACE:
             pos += 1
-        self.pos = pos
+            while pos < end and text[pos] in _WHITESPACE:
+                pos += 1
+            self.pos = pos
 
     def peek(self) -> str:
         return self.text[self.pos] if self.pos < self.end else ""
@@ -217,7 +220,8 @@ class _Parser:
         char = self.peek()
         if char == "'":
             return self.string()
-        match = _INTEGER.match(text, start, self.end)
+        # an integer starts with a digit or '-', a name never does: one pattern tried, not two
+        match = _INTEGER.match(text, start, self.end) if char in _INTEGER_START else None
         if match is not None:
             self.pos = match.end()
             if self.pos < self.end and text[self.pos] == ".":
