@@ -117,3 +117,22 @@ def test_a_message_line_that_fits_is_wrapped_as_textwrap_wraps_it(pieces: list[s
     line = "".join(pieces)
     expected = textwrap.wrap(line, width, break_on_hyphens=False, break_long_words=True) or [""]
     assert _wrap_cell(line, width, path_lines=False) == "\n".join(expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet="ab cé—≥/\n", min_size=1, max_size=70), min_size=5, max_size=5), min_size=1,
+                max_size=4), st.integers(min_value=40, max_value=160))
+def test_a_table_of_non_ascii_text_is_the_same_without_its_first_drawing(rows: list[list[str]], width: int) -> None:
+    """Without wcwidth tabulate counts one column per character of any text: the table that cannot fit
+    is not drawn first, and the result is the one the drawing-first path gives."""
+    from checker.report import table
+
+    if table._WIDE_CHARACTERS:
+        pytest.skip("wcwidth is installed: only ASCII tables skip their first drawing")
+    skipped = table._table([list(row) for row in rows], width)
+    table._WIDE_CHARACTERS = True  # the path for tabulate with wcwidth: the plain table is drawn first
+    try:
+        drawn = table._table([list(row) for row in rows], width)
+    finally:
+        table._WIDE_CHARACTERS = False
+    assert skipped == drawn

@@ -91,6 +91,9 @@ def _import_tabulate() -> types.ModuleType:
 
 
 _tabulate_module = _import_tabulate()
+#: tabulate measures wide characters (CJK, emoji) with wcwidth when it is installed, else by len().
+_WIDE_CHARACTERS = (getattr(_tabulate_module, "wcwidth", None) is not None
+                    and bool(getattr(_tabulate_module, "WIDE_CHARS_MODE", False)))
 
 
 def tabulate(rows: Sequence[Sequence[str]], *, headers: Sequence[str], tablefmt: str) -> str:
@@ -297,10 +300,11 @@ def _table(rows: list[list[str]], width: int) -> str:
     resource and location column (paths at ``/``) when the terminal is narrow."""
     widths = [max(len(_strip(part)) for row in rows + [HEADERS] for part in str(row[i]).splitlines() or [""])
               for i in range(len(HEADERS))]
-    # Columns as wide as their widest line, two spaces between them: with ASCII text (one column per
-    # character) every line of the plain table is this wide, so a table that cannot fit is not drawn.
-    ascii_only = all(str(cell).isascii() for row in rows for cell in row)
-    if not ascii_only or sum(widths) + 2 * (len(HEADERS) - 1) <= width:
+    # Columns as wide as their widest line, two spaces between them: when tabulate counts one column per
+    # character (without wcwidth, or with ASCII text) every line of the plain table is this wide, so a
+    # table that cannot fit is not drawn.
+    measured_alike = not _WIDE_CHARACTERS or all(str(cell).isascii() for row in rows for cell in row)
+    if not measured_alike or sum(widths) + 2 * (len(HEADERS) - 1) <= width:
         plain = tabulate(rows, headers=HEADERS, tablefmt="simple")
         if max(len(_strip(line)) for line in plain.splitlines()) <= width:
             return plain

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,25 +29,34 @@ def _resolved(path: Path) -> Path:
 
 
 
-@dataclass
 class ReadContext:
     """What readers share during one ``read_inputs``: the decoded documents (by path, in input order),
-    the files named on the command line, parameter values, and what one reader tells another (files
-    read through a deployment link, parameter files used beside a template)."""
+    the files named on the command line, parameter values (``explicit``: --parameters and --set values
+    by name, as ``ParameterValue``), what has been read so far (``load``: a reader may un-count a file
+    that is not an input), and what one reader tells another: parameter files used beside a template
+    (``used_as_sibling``), files read through a deployment link (``linked``: resolved path -> (file,
+    line) of the deployment that read it). A plain class, not a dataclass (built once per run; a
+    dataclass costs about a millisecond of every run's imports)."""
 
-    documents: dict[Path, Any]
-    named: set[Path]
-    explicit: dict[str, Any]  # --parameters and --set values, by name (ParameterValue)
-    explicit_paths: set[Path]
-    context: DeploymentContext
-    link_roots: tuple[Path, ...]
-    max_file_bytes: int
-    shown: Callable[[Path], str]
-    read_document: Callable[[Path], Any]
-    load: SourceLoad  # what has been read so far (a reader may un-count a file that is not an input)
-    used_as_sibling: set[Path] = field(default_factory=set)
-    #: resolved path -> (file, line) of the deployment that read it as a linked template or parameter file
-    linked: dict[Path, tuple[str, int | None]] = field(default_factory=dict)
+    __slots__ = ("documents", "named", "explicit", "explicit_paths", "context", "link_roots", "max_file_bytes",
+                 "shown", "read_document", "load", "used_as_sibling", "linked")
+
+    def __init__(self, *, documents: dict[Path, Any], named: set[Path], explicit: dict[str, Any],
+                 explicit_paths: set[Path], context: DeploymentContext, link_roots: tuple[Path, ...],
+                 max_file_bytes: int, shown: Callable[[Path], str], read_document: Callable[[Path], Any],
+                 load: SourceLoad) -> None:
+        self.documents = documents
+        self.named = named
+        self.explicit = explicit
+        self.explicit_paths = explicit_paths
+        self.context = context
+        self.link_roots = link_roots
+        self.max_file_bytes = max_file_bytes
+        self.shown = shown
+        self.read_document = read_document
+        self.load = load
+        self.used_as_sibling: set[Path] = set()
+        self.linked: dict[Path, tuple[str, int | None]] = {}
 
     def not_an_input(self, path: Path) -> None:
         """A file met in a walk that is not an input: it is not counted as one."""

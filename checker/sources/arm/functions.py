@@ -108,18 +108,21 @@ class FunctionError(Exception):
         self.hint = hint
 
 
-@dataclass(frozen=True)
 class FunctionSpec:
     """``mode``: ``eager`` (arguments evaluated first; any Unknown or Secret argument makes the result
     Unknown without calling ``impl``), ``keep`` (arguments evaluated, ``impl`` sees Unknown/Secret
     values and decides), ``lazy`` (``impl`` receives the compiled arguments and evaluates what it
-    needs). ``impl(scope, args, name)``."""
+    needs). ``impl(scope, args, name)``. Not changed once registered."""
 
-    name: str
-    impl: Callable[[Any, Any, str], Any]
-    min_args: int
-    max_args: int | None
-    mode: str = "eager"
+    __slots__ = ("name", "impl", "min_args", "max_args", "mode")
+
+    def __init__(self, name: str, impl: Callable[[Any, Any, str], Any], min_args: int, max_args: int | None,
+                 mode: str = "eager") -> None:
+        self.name = name
+        self.impl = impl
+        self.min_args = min_args
+        self.max_args = max_args
+        self.mode = mode
 
 
 FUNCTIONS: dict[str, FunctionSpec] = {}
