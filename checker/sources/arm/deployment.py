@@ -827,18 +827,32 @@ class _Expander:
             line = out.line = getattr(raw, "line", None)
             out.column = getattr(raw, "column", None)
             anchor = raw if line is not None else where
+            # The members are gathered first: when no two of their names differ only in case (nearly
+            # always), they go into the object at once, without its case-insensitive write per member.
+            members: list[tuple[Any, Any]] = []
+            names: set[str] = set()
             for key, item in raw.items():
                 lowered = key.lower()
                 if lowered == "copy" and _is_property_loops(item):
                     for loop in item:
                         name = loop["name"]
-                        out[name] = self.property_loop(loop, scope, file, anchor,
-                                                       None if path is None else path + (name,), f"property '{name}'")
+                        members.append((name, self.property_loop(loop, scope, file, anchor,
+                                                                  None if path is None else path + (name,),
+                                                                  f"property '{name}'")))
+                        names.add(name.lower() if isinstance(name, str) else name)
                     continue
+                written = lowered
                 if key[:1] == "[" and key[-1:] == "]":
                     evaluated_key = self.string(key, scope, file, anchor)
                     key = evaluated_key if isinstance(evaluated_key, str) else key
-                out[key] = self.member(key, lowered, item, scope, file, anchor, path)
+                    written = key.lower()
+                members.append((key, self.member(key, lowered, item, scope, file, anchor, path)))
+                names.add(written)
+            if len(names) == len(members):
+                dict.update(out, members)
+            else:
+                for key, value in members:
+                    out[key] = value
             return out
         if cls is list:
             if path is None:

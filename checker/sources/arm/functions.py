@@ -1084,44 +1084,64 @@ _FORMAT_ITEM = re.compile(r"\{(\d+)\s*(?:,\s*(-?\d+))?\s*(?::([^{}]*))?\}")
 
 def dotnet_format(template: str, values: list) -> str:
     """.NET composite formatting: ``{0}``, ``{0,5}``, ``{0:D3}``, ``{0:N2}``, ``{{``/``}}``."""
+    parts, problem = _format_parts(template)
     out: list[str] = []
+    for part in parts:
+        if part.__class__ is str:
+            out.append(part)
+            continue
+        index, width, spec = part
+        if index.__class__ is str:  # more digits than an index has: int() says why
+            index = int(index)
+        if index >= len(values):
+            raise FunctionError(f"format item {{{index}}} has no argument ({len(values)} given)",
+                                hint="pass one argument per format item")
+        text = _format_value(values[index], spec)
+        if width is not None:
+            width = int(width)
+            if abs(width) > 10_000:
+                raise FunctionError(f"alignment {width} is too large")
+            text = text.rjust(width) if width > 0 else text.ljust(-width)
+        out.append(text)
+    if problem is not None:
+        raise FunctionError(problem[0], hint=problem[1])
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_parts(template: str) -> tuple[tuple[Any, ...], tuple[str, str] | None]:
+    """A format string read once: its literal text and its items ``(index, alignment, format)``, up to
+    the first mistake, which is given as (message, hint) to be raised when formatting reaches it (so
+    that an item before it without an argument is reported first, as a left-to-right reading does)."""
+    parts: list[Any] = []
     pos, end = 0, len(template)
     while pos < end:
         char = template[pos]
         if char == "{":
             if template.startswith("{{", pos):
-                out.append("{")
+                parts.append("{")
                 pos += 2
                 continue
             match = _FORMAT_ITEM.match(template, pos)
             if match is None:
-                raise FunctionError(f"invalid format item at position {pos} in {template!r}",
-                                    hint="write {0}, {0:D3}..., and {{ or }} for braces")
-            index = int(match.group(1))
-            if index >= len(values):
-                raise FunctionError(f"format item {{{index}}} has no argument ({len(values)} given)",
-                                    hint="pass one argument per format item")
-            text = _format_value(values[index], match.group(3))
-            if match.group(2):
-                width = int(match.group(2))
-                if abs(width) > 10_000:
-                    raise FunctionError(f"alignment {width} is too large")
-                text = text.rjust(width) if width > 0 else text.ljust(-width)
-            out.append(text)
+                return tuple(parts), (f"invalid format item at position {pos} in {template!r}",
+                                      "write {0}, {0:D3}..., and {{ or }} for braces")
+            digits = match.group(1)
+            parts.append((int(digits) if len(digits) < 20 else digits, match.group(2) or None, match.group(3)))
             pos = match.end()
         elif char == "}":
             if template.startswith("}}", pos):
-                out.append("}")
+                parts.append("}")
                 pos += 2
                 continue
-            raise FunctionError(f"unmatched '}}' at position {pos} in {template!r}",
-                                hint="write }} for a literal brace")
+            return tuple(parts), (f"unmatched '}}' at position {pos} in {template!r}",
+                                  "write }} for a literal brace")
         else:
             next_brace = min((i for i in (template.find("{", pos), template.find("}", pos)) if i >= 0),
                              default=end)
-            out.append(template[pos:next_brace])
+            parts.append(template[pos:next_brace])
             pos = next_brace
-    return "".join(out)
+    return tuple(parts), None
 
 
 _STANDARD_SPEC = re.compile(r"([A-Za-z])(\d{0,2})\Z")
