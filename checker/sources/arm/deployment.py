@@ -81,6 +81,7 @@ _PARAMETER_REFERENCE = re.compile(r"^\[\s*parameters\(\s*'((?:[^']|'')*)'\s*\)\s
 _SECRET_LEAVES = frozenset({"sharedkey", "authorizationkey", "adminpassword"})
 #: Arrays of a resource's properties whose items are child resources declared inline.
 _INLINE_CHILD_ARRAYS = ("subnets", "virtualNetworkPeerings", "routes", "peerings", "securityRules")
+_INLINE_CHILD_NAMES = frozenset(name.lower() for name in _INLINE_CHILD_ARRAYS)
 _SECURE_TYPES = frozenset({"securestring", "secureobject"})
 
 
@@ -1219,17 +1220,25 @@ class _Expander:
         is_deployment = same_type(identity.type, _DEPLOYMENTS)
         body = JsonObject()
         body.line, body.column = line, getattr(raw, "column", None)
-        body["id"] = identity.id
-        body["name"] = identity.name_value
-        body["type"] = identity.type
+        # The members as a case-insensitive object takes them (a name written again in any case replaces
+        # the value under its first spelling), gathered first and put in at once.
+        members: list[list[Any]] = [["id", identity.id], ["name", identity.name_value], ["type", identity.type]]
+        places = {"id": 0, "name": 1, "type": 2}
         for key, value in raw.items():
             lowered = key.lower()
             if lowered in _TEMPLATE_ONLY_KEYS:
                 continue
             if is_deployment and lowered == "properties" and isinstance(value, dict):
-                body[key] = self.deployment_properties(value, scope, file)
-                continue
-            body[key] = self.member(key, lowered, value, scope, file, raw, ())
+                evaluated = self.deployment_properties(value, scope, file)
+            else:
+                evaluated = self.member(key, lowered, value, scope, file, raw, ())
+            place = places.get(lowered)
+            if place is None:
+                places[lowered] = len(members)
+                members.append([key, evaluated])
+            else:
+                members[place][1] = evaluated
+        dict.update(body, ((name, value) for name, value in members))
         self.unnamed_inline_children(body, file, pointer)
         metadata = self.metadata(raw, env, symbol, condition_unknown, loop, identity)
         resource = Resource(id=identity.id, type=identity.type, name=placeholder_text(identity.name), body=body,
@@ -1253,6 +1262,8 @@ class _Expander:
         properties = body.get("properties")
         if not isinstance(properties, dict):
             return
+        if not any(name.__class__ is str and name.lower() in _INLINE_CHILD_NAMES for name in properties):
+            return  # most resources have none of these arrays: no case-insensitive lookup of each
         for array in _INLINE_CHILD_ARRAYS:
             items = properties.get(array)
             if not isinstance(items, list):
