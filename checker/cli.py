@@ -714,10 +714,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     import gc
 
     # A run builds a few large structures that live until it ends: the collector of reference cycles,
-    # run every 700 allocations, walked them again and again (a tenth of a scan's time). Set before
-    # the argument parser and the command's imports are built.
+    # run every 700 allocations, walked them again and again (a tenth of a scan's time). Every
+    # 100,000: a scan of a few dozen templates runs it about never (at 10,000 its young collections
+    # after each reading phase, and the older generation's after ten of them, were still a tenth of
+    # such a scan), and large inputs, whose heavy phases pause it, take as long with the same peak
+    # memory. Set before the argument parser and the command's imports are built.
     threshold = gc.get_threshold()
-    gc.set_threshold(max(threshold[0], 10_000), *threshold[1:])
+    gc.set_threshold(max(threshold[0], 100_000), *threshold[1:])
     try:
         return _main(argv)
     finally:
