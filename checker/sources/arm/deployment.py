@@ -82,6 +82,7 @@ _SECRET_LEAVES = frozenset({"sharedkey", "authorizationkey", "adminpassword"})
 #: Arrays of a resource's properties whose items are child resources declared inline.
 _INLINE_CHILD_ARRAYS = ("subnets", "virtualNetworkPeerings", "routes", "peerings", "securityRules")
 _INLINE_CHILD_NAMES = frozenset(name.lower() for name in _INLINE_CHILD_ARRAYS)
+_CONSTRAINTS = tuple((name, name.lower()) for name in ("minValue", "maxValue", "minLength", "maxLength"))
 _SECURE_TYPES = frozenset({"securestring", "secureobject"})
 
 
@@ -389,15 +390,17 @@ class _Symbols:
         for _ in range(16):  # a chain of $ref to definitions, each may add constraints
             if not isinstance(node, dict):
                 break
-            if type_name is None and isinstance(node.get("type"), str):
+            # the declaration's names once, rather than a case-insensitive search for each absent one
+            names = {name.lower() for name in node if name.__class__ is str}
+            if type_name is None and "type" in names and isinstance(node.get("type"), str):
                 type_name = node["type"].lower()
-            if allowed is None and isinstance(node.get("allowedValues"), list):
+            if allowed is None and "allowedvalues" in names and isinstance(node.get("allowedValues"), list):
                 allowed = node["allowedValues"]
-            nullable = nullable or node.get("nullable") is True
-            for key in ("minValue", "maxValue", "minLength", "maxLength"):
-                if key not in constraints and isinstance(node.get(key), int):
+            nullable = nullable or ("nullable" in names and node.get("nullable") is True)
+            for key, lowered in _CONSTRAINTS:
+                if lowered in names and key not in constraints and isinstance(node.get(key), int):
                     constraints[key] = node[key]
-            ref = node.get("$ref")
+            ref = node.get("$ref") if "$ref" in names else None
             if not (isinstance(ref, str) and ref.startswith("#/definitions/")):
                 break
             node = self.definitions.get(ref[len("#/definitions/"):])
