@@ -35,16 +35,17 @@ class ReadContext:
     by name, as ``ParameterValue``), what has been read so far (``load``: a reader may un-count a file
     that is not an input), and what one reader tells another: parameter files used beside a template
     (``used_as_sibling``), files read through a deployment link (``linked``: resolved path -> (file,
-    line) of the deployment that read it). A plain class, not a dataclass (built once per run; a
-    dataclass costs about a millisecond of every run's imports)."""
+    line) of the deployment that read it); ``linkless``: documents whose text names no
+    ``relativePath`` (their search for links is skipped). A plain class, not a dataclass (built once
+    per run; a dataclass costs about a millisecond of every run's imports)."""
 
     __slots__ = ("documents", "named", "explicit", "explicit_paths", "context", "link_roots", "max_file_bytes",
-                 "shown", "read_document", "load", "used_as_sibling", "linked")
+                 "shown", "read_document", "load", "used_as_sibling", "linked", "linkless")
 
     def __init__(self, *, documents: dict[Path, Any], named: set[Path], explicit: dict[str, Any],
                  explicit_paths: set[Path], context: DeploymentContext, link_roots: tuple[Path, ...],
                  max_file_bytes: int, shown: Callable[[Path], str], read_document: Callable[[Path], Any],
-                 load: SourceLoad) -> None:
+                 load: SourceLoad, linkless: set[Path] | None = None) -> None:
         self.documents = documents
         self.named = named
         self.explicit = explicit
@@ -57,6 +58,7 @@ class ReadContext:
         self.load = load
         self.used_as_sibling: set[Path] = set()
         self.linked: dict[Path, tuple[str, int | None]] = {}
+        self.linkless: set[Path] = linkless if linkless is not None else set()
 
     def not_an_input(self, path: Path) -> None:
         """A file met in a walk that is not an input: it is not counted as one."""
@@ -172,7 +174,8 @@ class TemplateReader(Reader):
         candidates = [path for path, _ in items]
         mentioned: set[Path] = set()
         for path in candidates:
-            mentioned |= linked_template_files(ctx.documents[path], path.parent)
+            if path not in ctx.linkless:
+                mentioned |= linked_template_files(ctx.documents[path], path.parent)
         likely_roots = [p for p in candidates if _resolved(p) not in mentioned]
         ordered = likely_roots + [p for p in candidates if _resolved(p) in mentioned]
         explicit = ctx.explicit
