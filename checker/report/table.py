@@ -6,6 +6,7 @@ summary line."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -149,8 +150,14 @@ def relative_path(file: str) -> str:
     absolute path), unless that is longer or impossible (another drive)."""
     if not file or not os.path.isabs(file):
         return file
+    return _relative_to(file, os.getcwd())
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative_to(file: str, folder: str) -> str:
+    # one per file and working directory: a report names the same few files on most of its lines
     try:
-        relative = os.path.relpath(file)
+        relative = os.path.relpath(file, folder)
     except ValueError:
         return file
     return relative if len(relative) < len(file) else file
