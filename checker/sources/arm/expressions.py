@@ -170,6 +170,18 @@ class _Parser:
     def peek(self) -> str:
         return self.text[self.pos] if self.pos < self.end else ""
 
+    def next_char(self) -> str:
+        """skip_whitespace(), then peek(): the next character that is not whitespace, or ""."""
+        text, pos, end = self.text, self.pos, self.end
+        while pos < end:
+            char = text[pos]
+            if char not in _WHITESPACE:
+                self.pos = pos
+                return char
+            pos += 1
+        self.pos = pos
+        return ""
+
     def parse(self) -> Node:
         self.skip_whitespace()
         if self.pos >= self.end:
@@ -188,8 +200,7 @@ class _Parser:
         self.skip_whitespace()
         node = self.primary(depth)
         while True:
-            self.skip_whitespace()
-            char = self.peek()
+            char = self.next_char()
             if char == ".":
                 start = self.pos
                 self.pos += 1
@@ -203,8 +214,7 @@ class _Parser:
                 start = self.pos
                 self.pos += 1
                 key = self.expression(depth + 1)
-                self.skip_whitespace()
-                if self.peek() != "]":
+                if self.next_char() != "]":
                     raise self.error("expected ']' to close the index", hint="close the index with ']'")
                 self.pos += 1
                 node = Access(node, key, start)
@@ -239,9 +249,8 @@ class _Parser:
             raise self.error(f"unexpected {char!r}")
         name = match.group(0)
         self.pos = match.end()
-        self.skip_whitespace()
         namespace = None
-        if self.peek() == ".":
+        if self.next_char() == ".":
             # ``ns.fn(`` is a user-defined function; ``x.y`` without a call is not valid ARM.
             save = self.pos
             self.pos += 1
@@ -249,8 +258,7 @@ class _Parser:
             member = _IDENTIFIER.match(text, self.pos, self.end)
             if member is not None:
                 self.pos = member.end()
-                self.skip_whitespace()
-                if self.peek() == "(":
+                if self.next_char() == "(":
                     namespace, name = name, member.group(0)
                 else:
                     self.pos = save
@@ -270,14 +278,12 @@ class _Parser:
                                       "or call a user-defined function as namespace.name()")
         self.pos += 1
         args: list[Node] = []
-        self.skip_whitespace()
-        if self.peek() == ")":
+        if self.next_char() == ")":
             self.pos += 1
         else:
             while True:
                 args.append(self.expression(depth + 1))
-                self.skip_whitespace()
-                char = self.peek()
+                char = self.next_char()
                 if char == ",":
                     self.pos += 1
                     continue
@@ -294,8 +300,12 @@ class _Parser:
 
     def string(self) -> Literal:
         text, start, end = self.text, self.pos, self.end
-        pieces: list[str] = []
         pos = start + 1
+        quote = text.find("'", pos, end)
+        if quote >= 0 and (quote + 1 >= end or text[quote + 1] != "'"):  # no quote written twice
+            self.pos = quote + 1
+            return Literal(text[pos:quote], start)
+        pieces: list[str] = []
         while True:
             quote = text.find("'", pos, end)
             if quote < 0:
