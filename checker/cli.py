@@ -687,10 +687,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def run() -> NoReturn:
     """The ``hybrid-check`` console script: :func:`main`, then the process ends at once. A scan leaves
-    large structures behind (the decoded inputs, the graph, the results, the compiled expressions);
-    freeing them one by one and running the collector once more at interpreter shutdown cost about a
-    tenth of a scan. Output is flushed first; a run that still has threads (a live audit whose requests
-    were abandoned at its deadline) ends the usual way."""
+    large structures behind (the decoded inputs, the graph, the results, the compiled expressions):
+    freeing them one by one and running the collector once more at interpreter shutdown is work for
+    nothing. Output is flushed first; a run that still has threads (a live audit whose requests were
+    abandoned at its deadline) ends the usual way."""
     code = main()
     threading = sys.modules.get("threading")
     if threading is not None and threading.active_count() > 1:

@@ -32,7 +32,6 @@ def _tomllib() -> Any:
     return tomllib
 
 
-
 CONFIG_NAMES = (".hybrid-check.yaml", ".hybrid-check.yml")
 PYPROJECT = "pyproject.toml"
 TOOL_TABLE = "hybrid-check"

@@ -35,7 +35,6 @@ _LOOKS_LIKE_ARM = re.compile(
     rb"|\"(type|Type)\"\s*:\s*\"(?i:Microsoft\.Network/)")
 
 
-
 #: Everything read from the inputs: resources in ARM shape, errors, notices, files read.
 InputLoad = SourceLoad
 

@@ -27,8 +27,6 @@ def _resolved(path: Path) -> Path:
     return resolved(path)
 
 
-
-
 class ReadContext:
     """What readers share during one ``read_inputs``: the decoded documents (by path, in input order),
     the files named on the command line, parameter values (``explicit``: --parameters and --set values
