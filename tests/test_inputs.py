@@ -161,3 +161,11 @@ def test_a_link_is_found_however_its_name_is_written(tmp_path: Path, written: st
     assert [r.name for r in load.resources if r.type.endswith("localNetworkGateways")] == ["lng-dc1"]
     # UTF-16 text may link whatever its bytes look like
     assert may_link(main.encode("utf-16"))
+
+
+def test_a_document_beyond_the_full_position_limit_is_searched_for_links() -> None:
+    from checker.sources import decode
+    from checker.sources.inputs import may_link
+
+    assert not may_link(b'{"resources": []}')
+    assert may_link(b'{"resources": []}' + b" " * decode.FULL_POSITION_LIMIT)

@@ -234,7 +234,10 @@ def _read_document(path: Path, max_bytes: int, linkless: set[Path] | None = None
 def may_link(raw: bytes) -> bool:
     """False when a document's bytes show it names no ``relativePath`` (the only way a template links
     another file of the inputs): 8-bit text without the name in any case and without a ``\\u``
-    escape that could spell it. UTF-16 and UTF-32 text (NUL bytes) may link."""
+    escape that could spell it. UTF-16 and UTF-32 text (NUL bytes) may link, and so may a document
+    larger than the decoder's full-position limit (not copied in lower case: an export of 100 MB)."""
+    if len(raw) > decode.FULL_POSITION_LIMIT:
+        return True
     return b"\x00" in raw or b"\\u" in raw or b"relativepath" in raw.lower()
 
 
