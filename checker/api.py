@@ -3,7 +3,6 @@ evaluate the policies and return a Report. Nothing here prints or exits."""
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -11,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker import __version__
+from checker import __version__, log
 from checker.model import InputError, Notice, Resource, normalise_id
 from checker.report.model import NotEvaluated, Report, Result, Site
 from checker.sources.arm.context import DeploymentContext
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
     from checker.report.waivers import Waiver
     from checker.sources.live import AuditOptions
 
-log = logging.getLogger("hybrid_check")
 
 TOOL_NAME = "hybrid-check"
 

@@ -386,8 +386,7 @@ def _pick(flag: Any, configured: Any, default: Any) -> Any:
 
 
 def _load_config(args: argparse.Namespace) -> Any:
-    import logging
-
+    from checker import log
     from checker.config import Config, find_config, load_config
 
     path = getattr(args, "config", None)
@@ -399,9 +398,9 @@ def _load_config(args: argparse.Namespace) -> Any:
         found = find_config(Path.cwd())
         config = load_config(found) if found else Config()
     if getattr(config, "verbose", None):
-        logging.getLogger().setLevel(logging.INFO)
+        log.configure(verbose=True)
     if config.path is not None:
-        logging.getLogger("hybrid_check").info("configuration: %s", config.path)
+        log.info("configuration: %s", config.path)
     return config
 
 
@@ -686,6 +685,24 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_INPUT
 
 
+def run() -> NoReturn:
+    """The ``hybrid-check`` console script: :func:`main`, then the process ends at once. A scan leaves
+    large structures behind (the decoded inputs, the graph, the results, the compiled expressions):
+    freeing them one by one and running the collector once more at interpreter shutdown is work for
+    nothing. Output is flushed first; a run that still has threads (a live audit whose requests were
+    abandoned at its deadline) ends the usual way."""
+    code = main()
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        raise SystemExit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: what could be written was written
+        pass
+    os._exit(code)
+
+
 COMMANDS = {"scan": cmd_scan, "audit": cmd_audit, "graph": cmd_graph, "baseline": cmd_baseline,
             "policies": cmd_policies, "explain": cmd_explain}
 
@@ -694,24 +711,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     if (sys.argv[1:] if argv is None else list(argv)) == ["--version"]:
         print(f"hybrid-check {__version__}")  # as argparse would print it, without building the parser
         return EXIT_PASS
+    import gc
+
+    # A run builds a few large structures that live until it ends: the collector of reference cycles,
+    # run every 700 allocations, walked them again and again (a tenth of a scan's time). Every
+    # 100,000: a scan of a few dozen templates runs it about never (at 10,000 its young collections
+    # after each reading phase, and the older generation's after ten of them, were still a tenth of
+    # such a scan), and large inputs, whose heavy phases pause it, take as long with the same peak
+    # memory. Set before the argument parser and the command's imports are built.
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], 100_000), *threshold[1:])
+    try:
+        return _main(argv)
+    finally:
+        gc.set_threshold(*threshold)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    import logging
+    from checker import log
 
-    level = logging.INFO if getattr(args, "verbose", False) else logging.WARNING
-    logging.basicConfig(level=level, format="hybrid-check: %(message)s", stream=sys.stderr)
-    logging.getLogger().setLevel(level)
+    log.configure(verbose=bool(getattr(args, "verbose", False)))
     if args.command is None:
         parser.print_help()
         return EXIT_INPUT
-    import gc
-
     from checker.model import CheckerError
 
-    # A run builds a few large structures that live until it ends: the collector of reference cycles,
-    # run every 700 allocations, walked them again and again (a tenth of a scan's time).
-    threshold = gc.get_threshold()
-    gc.set_threshold(max(threshold[0], 10_000), *threshold[1:])
     try:
         return COMMANDS[args.command](args)
     except (UsageError, CheckerError) as exc:
@@ -737,5 +763,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"internal error: {text} (please report it; set HYBRID_CHECK_DEBUG=1 "
               "to see where it happened)", file=sys.stderr)
         return EXIT_INTERNAL
-    finally:
-        gc.set_threshold(*threshold)

@@ -4,7 +4,6 @@ working directory upward, validated with checker/schemas/config.schema.json, err
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from checker import log
 from checker.files import read_limited  # noqa: F401  (re-exported: the one file reader)
 from checker.model import CheckerError
 from checker.report.waivers import Waiver, parse_expiry
@@ -31,8 +31,6 @@ def _tomllib() -> Any:
         return None
     return tomllib
 
-
-log = logging.getLogger("hybrid_check")
 
 CONFIG_NAMES = (".hybrid-check.yaml", ".hybrid-check.yml")
 PYPROJECT = "pyproject.toml"

@@ -509,3 +509,26 @@ def test_functions_do_not_change_their_arguments() -> None:
     ev("[sort(parameters('list'), lambda('a', 'b', greater(lambdaVariables('a'), lambdaVariables('b'))))]", scope)
     assert scope.parameters["base"] == {"a": {"x": 1}}
     assert scope.parameters["list"] == [1, 2]
+
+
+@pytest.mark.parametrize(("template", "values", "expected"), [
+    ("{5} and {", ["a"], "format item {5} has no argument (1 given)"),  # the earlier problem first
+    ("{0} and {", ["a"], "invalid format item at position 8 in '{0} and {'"),
+    ("{0} }", ["a"], "unmatched '}' at position 4 in '{0} }'"),
+    ("{0,20000}", ["a"], "alignment 20000 is too large"),
+])
+def test_format_problems_are_reported_left_to_right_every_time(template: str, values: list[object],
+                                                                expected: str) -> None:
+    from checker.sources.arm.functions import FunctionError, dotnet_format
+
+    for _ in range(2):  # the second time the format string's reading is remembered
+        with pytest.raises(FunctionError) as caught:
+            dotnet_format(template, values)
+        assert caught.value.message == expected
+
+
+def test_format_reads_a_format_string_once_and_formats_every_value() -> None:
+    from checker.sources.arm.functions import dotnet_format
+
+    assert [dotnet_format("{{{0}}}-{1,4}|{1,-4}|{2:D3}", ["x", "ab", n]) for n in (7, -12)] == [
+        "{x}-  ab|ab  |007", "{x}-  ab|ab  |-012"]

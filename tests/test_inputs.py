@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from checker import api
 from checker.api import ScanOptions
 
@@ -136,3 +138,34 @@ def test_undeclared_parameter_from_p_is_an_error_for_one_template_and_ignored_ac
     assert any("ConnectionName" in e.message for e in one.errors)
     several = read_inputs([tmp_path / "a.json", tmp_path / "b.json"], parameter_files=[given])
     assert several.errors == [] and any("ConnectionName" in n.message for n in several.notices)
+
+
+@pytest.mark.parametrize("written", ["relativePath", "RELATIVEPATH", "\\u0072elativePath"])
+def test_a_link_is_found_however_its_name_is_written(tmp_path: Path, written: str) -> None:
+    """The search for links is skipped only for a text that cannot name relativePath: a name in
+    another case or spelled with an escape still links the file (read first, it would be a root)."""
+    from checker.sources.inputs import may_link
+
+    child = {"$schema": SCHEMA, "contentVersion": "1.0.0.0", "parameters": {"name": {"type": "string"}},
+             "resources": [{"type": "Microsoft.Network/localNetworkGateways", "apiVersion": "2023-09-01",
+                            "name": "[parameters('name')]", "properties": {"gatewayIpAddress": "203.0.113.7"}}]}
+    main = json.dumps({"$schema": SCHEMA, "contentVersion": "1.0.0.0", "resources": [
+        {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "onprem",
+         "properties": {"mode": "Incremental", "templateLink": {"LINK_NAME": "a-child.json"},
+                        "parameters": {"name": {"value": "lng-dc1"}}}}]}).replace("LINK_NAME", written)
+    _write(tmp_path / "a-child.json", child)  # walked before the template that links it
+    (tmp_path / "z-main.json").write_text(main, encoding="utf-8")
+    assert may_link((tmp_path / "z-main.json").read_bytes()) and not may_link((tmp_path / "a-child.json").read_bytes())
+    load = api.read([tmp_path])
+    assert load.errors == []
+    assert [r.name for r in load.resources if r.type.endswith("localNetworkGateways")] == ["lng-dc1"]
+    # UTF-16 text may link whatever its bytes look like
+    assert may_link(main.encode("utf-16"))
+
+
+def test_a_document_beyond_the_full_position_limit_is_searched_for_links() -> None:
+    from checker.sources import decode
+    from checker.sources.inputs import may_link
+
+    assert not may_link(b'{"resources": []}')
+    assert may_link(b'{"resources": []}' + b" " * decode.FULL_POSITION_LIMIT)

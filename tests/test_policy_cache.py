@@ -284,3 +284,25 @@ def test_deeply_nested_policy_is_an_input_error_with_its_line(tmp_path: Path, ne
     assert policy is None and len(errors) == 1
     assert errors[0].message == f"values are nested deeper than {loader.MAX_YAML_DEPTH} levels"
     assert errors[0].line is not None and (errors[0].line == line if line else errors[0].line > 100)
+
+
+def test_policy_files_walk_finds_what_a_recursive_glob_finds(tmp_path: Path) -> None:
+    """The walk that skips tests/ folders finds the files the plain recursive glob (and filter) finds."""
+    from checker.policy.loader import POLICY_SUFFIXES, TESTS_DIR, policy_files
+
+    for relative in ("a/R1.yaml", "a/R2.YML", "a/tests/R1/case.yaml", "a/tests/x/deeper/R9.yaml", "b/Tests/R3.yaml",
+                     ".hidden/R4.yaml", "c/.yaml", "c/R5.yaml.txt", "c/d/e/R6.yml", "tests/R7.yaml", "R8.yaml",
+                     "c/tests.yaml"):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text("id: x\n")
+    (tmp_path / "f.yaml").mkdir()  # a folder named like a policy file
+    try:
+        (tmp_path / "link").symlink_to(tmp_path / "a", target_is_directory=True)
+        (tmp_path / "linked.yaml").symlink_to(tmp_path / "R8.yaml")
+    except OSError:  # no symbolic links here
+        pass
+    globbed = sorted((p for p in tmp_path.rglob("*") if p.suffix.lower() in POLICY_SUFFIXES and p.is_file()
+                      and TESTS_DIR not in p.relative_to(tmp_path).parts[:-1]),
+                     key=lambda p: p.relative_to(tmp_path).as_posix())
+    assert policy_files(tmp_path) == globbed
+    assert "a/R2.YML" in [p.relative_to(tmp_path).as_posix() for p in globbed]

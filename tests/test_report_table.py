@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checker.report.gate import evaluate_gate
 from checker.report.table import render_table, use_color
@@ -102,3 +104,35 @@ def test_not_evaluated_fixed_and_baseline_markers() -> None:
     assert "Not evaluated:\n  rg-shared: AuthorizationFailed: 403" in text
     assert "Fixed since the baseline: 1" in text
     assert "fail (baseline)" in text
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "bc", " ", "  ", "\t", "\x0b", "\r", "\x0c", "\u00a0", "\u3000", "é", "-",
+                                 "x" * 12, "/"]), max_size=30), st.integers(min_value=30, max_value=70))
+def test_a_message_line_that_fits_is_wrapped_as_textwrap_wraps_it(pieces: list[str], width: int) -> None:
+    import textwrap
+
+    from checker.report.table import _wrap_cell
+
+    line = "".join(pieces)
+    expected = textwrap.wrap(line, width, break_on_hyphens=False, break_long_words=True) or [""]
+    assert _wrap_cell(line, width, path_lines=False) == "\n".join(expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet="ab cé—≥/\n", min_size=1, max_size=70), min_size=5, max_size=5), min_size=1,
+                max_size=4), st.integers(min_value=40, max_value=160))
+def test_a_table_of_non_ascii_text_is_the_same_without_its_first_drawing(rows: list[list[str]], width: int) -> None:
+    """Without wcwidth tabulate counts one column per character of any text: the table that cannot fit
+    is not drawn first, and the result is the one the drawing-first path gives."""
+    from checker.report import table
+
+    if table._WIDE_CHARACTERS:
+        pytest.skip("wcwidth is installed: only ASCII tables skip their first drawing")
+    skipped = table._table([list(row) for row in rows], width)
+    table._WIDE_CHARACTERS = True  # the path for tabulate with wcwidth: the plain table is drawn first
+    try:
+        drawn = table._table([list(row) for row in rows], width)
+    finally:
+        table._WIDE_CHARACTERS = False
+    assert skipped == drawn

@@ -178,3 +178,14 @@ def test_the_table_imports_tabulate_without_importlib_metadata() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[0] == "none"
     assert "x    y" in out and out.splitlines()[-1] == "True"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60), st.uuids())
+def test_guid_without_the_uuid_module_is_uuid5(name: str, namespace: object) -> None:
+    import uuid
+
+    from checker.sources.arm.functions import ARM_GUID_NAMESPACE, uuid5
+
+    for space in (ARM_GUID_NAMESPACE, str(namespace)):
+        assert uuid5(space, name) == str(uuid.uuid5(uuid.UUID(space), name))

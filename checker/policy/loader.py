@@ -592,9 +592,20 @@ def _examples(file: str, rule_id: str) -> Mapping[str, str]:
 def policy_files(directory: Path) -> list[Path]:
     """Every policy file below a directory, in a stable order; ``tests/`` folders (per-rule test
     cases and their ``expected.yaml``) are not policies."""
-    return sorted((p for p in directory.rglob("*") if p.suffix.lower() in POLICY_SUFFIXES and p.is_file()
-                   and TESTS_DIR not in p.relative_to(directory).parts[:-1]),
-                  key=lambda p: p.relative_to(directory).as_posix())
+    import os
+
+    # One walk that does not enter the tests/ folders (most of the files below a policy folder are
+    # rule test cases): every run hashes the policy files to find their compiled form.
+    found: list[tuple[str, Path]] = []
+    for folder, subfolders, names in os.walk(directory):
+        subfolders[:] = [name for name in subfolders if name != TESTS_DIR]
+        for name in names:
+            dot = name.rfind(".")  # pathlib's suffix: not a leading dot, not a trailing one
+            if 0 < dot < len(name) - 1 and name[dot:].lower() in POLICY_SUFFIXES:
+                path = Path(folder, name)
+                if path.is_file():
+                    found.append((path.relative_to(directory).as_posix(), path))
+    return [path for _, path in sorted(found, key=lambda item: item[0])]
 
 
 def load_policies(directories: Sequence[Path],

@@ -6,9 +6,9 @@ summary line."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-import shutil
 import sys
 import textwrap
 import types
@@ -92,6 +92,9 @@ def _import_tabulate() -> types.ModuleType:
 
 
 _tabulate_module = _import_tabulate()
+#: tabulate measures wide characters (CJK, emoji) with wcwidth when it is installed, else by len().
+_WIDE_CHARACTERS = (getattr(_tabulate_module, "wcwidth", None) is not None
+                    and bool(getattr(_tabulate_module, "WIDE_CHARS_MODE", False)))
 
 
 def tabulate(rows: Sequence[Sequence[str]], *, headers: Sequence[str], tablefmt: str) -> str:
@@ -126,6 +129,8 @@ def terminal_width(*, default_only: bool = False) -> int:
         return int(columns)
     if default_only:
         return DEFAULT_WIDTH
+    import shutil  # here: a report written to a pipe or a file never asks the terminal
+
     return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
 
 
@@ -145,8 +150,14 @@ def relative_path(file: str) -> str:
     absolute path), unless that is longer or impossible (another drive)."""
     if not file or not os.path.isabs(file):
         return file
+    return _relative_to(file, os.getcwd())
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative_to(file: str, folder: str) -> str:
+    # one per file and working directory: a report names the same few files on most of its lines
     try:
-        relative = os.path.relpath(file)
+        relative = os.path.relpath(file, folder)
     except ValueError:
         return file
     return relative if len(relative) < len(file) else file
@@ -279,9 +290,16 @@ def _wrap_cell(text: str, width: int, *, path_lines: bool) -> str:
     for index, line in enumerate(text.split("\n")):
         if path_lines and (index > 0 or "/" in line):  # a path, or a child's name (vnet/GatewaySubnet)
             out += wrap_path(line, width)
+        elif len(line) <= width and (not line or not (line[-1].isspace() or _REPLACED.search(line))):
+            out.append(line)  # what textwrap gives a line that fits: the line itself
         else:
             out += textwrap.wrap(line, width, break_on_hyphens=False, break_long_words=True) or [""]
     return "\n".join(out)
+
+
+#: What textwrap expands or replaces by spaces (a line that fits, has none of these and does not end
+#: with whitespace, which it would drop, is given back as it is).
+_REPLACED = re.compile("[\t\x0b\x0c\r]")
 
 
 def _table(rows: list[list[str]], width: int) -> str:
@@ -289,10 +307,11 @@ def _table(rows: list[list[str]], width: int) -> str:
     resource and location column (paths at ``/``) when the terminal is narrow."""
     widths = [max(len(_strip(part)) for row in rows + [HEADERS] for part in str(row[i]).splitlines() or [""])
               for i in range(len(HEADERS))]
-    # Columns as wide as their widest line, two spaces between them: with ASCII text (one column per
-    # character) every line of the plain table is this wide, so a table that cannot fit is not drawn.
-    ascii_only = all(str(cell).isascii() for row in rows for cell in row)
-    if not ascii_only or sum(widths) + 2 * (len(HEADERS) - 1) <= width:
+    # Columns as wide as their widest line, two spaces between them: when tabulate counts one column per
+    # character (without wcwidth, or with ASCII text) every line of the plain table is this wide, so a
+    # table that cannot fit is not drawn.
+    measured_alike = not _WIDE_CHARACTERS or all(str(cell).isascii() for row in rows for cell in row)
+    if not measured_alike or sum(widths) + 2 * (len(HEADERS) - 1) <= width:
         plain = tabulate(rows, headers=HEADERS, tablefmt="simple")
         if max(len(_strip(line)) for line in plain.splitlines()) <= width:
             return plain

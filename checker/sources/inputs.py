@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import errno
 import fnmatch
-import logging
 import os
 import re
 import stat
@@ -15,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from checker import log
 from checker.files import read_limited
 from checker.model import CheckerError, InputError, Notice, Origin
 from checker.sources import decode
@@ -33,8 +33,6 @@ _LOOKS_LIKE_ARM = re.compile(
     rb"(?i:schema\.management\.azure\.com/schemas/[^\"']*deployment(Template|Parameters))"
     rb"|\"contentVersion\"\s*:|\"resources\"\s*:\s*\["
     rb"|\"(type|Type)\"\s*:\s*\"(?i:Microsoft\.Network/)")
-
-log = logging.getLogger("hybrid_check")
 
 
 #: Everything read from the inputs: resources in ARM shape, errors, notices, files read.
@@ -226,14 +224,29 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         raise CheckerError("cannot read the file: no such file", file=shown, hint="check the path") from None
 
 
-def _read_document(path: Path, max_bytes: int) -> Any:
-    return decode.loads(_read_bytes(path, max_bytes), display_path(path))
+def _read_document(path: Path, max_bytes: int, linkless: set[Path] | None = None) -> Any:
+    raw = _read_bytes(path, max_bytes)
+    if linkless is not None and not may_link(raw):
+        linkless.add(path)
+    return decode.loads(raw, display_path(path))
 
 
-def _read_walked(path: Path, max_bytes: int, load: InputLoad) -> Any:
+def may_link(raw: bytes) -> bool:
+    """False when a document's bytes show it names no ``relativePath`` (the only way a template links
+    another file of the inputs): 8-bit text without the name in any case and without a ``\\u``
+    escape that could spell it. UTF-16 and UTF-32 text (NUL bytes) may link, and so may a document
+    larger than the decoder's full-position limit (not copied in lower case: an export of 100 MB)."""
+    if len(raw) > decode.FULL_POSITION_LIMIT:
+        return True
+    return b"\x00" in raw or b"\\u" in raw or b"relativepath" in raw.lower()
+
+
+def _read_walked(path: Path, max_bytes: int, load: InputLoad, linkless: set[Path] | None = None) -> Any:
     """A file met in a folder walk: a file that cannot be decoded is a notice unless it is clearly
     an ARM document (then an error, as for a file named on the command line). None when skipped."""
     raw = _read_bytes(path, max_bytes)
+    if linkless is not None and not may_link(raw):
+        linkless.add(path)
     try:
         return decode.loads(raw, display_path(path))
     except CheckerError as exc:
@@ -302,6 +315,7 @@ def _read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str |
 
     by_suffix: dict[Reader, list[Path]] = {reader: [] for reader in READERS if reader.suffixes}
     documents: dict[Path, Any] = {}
+    linkless: set[Path] = set()  # documents whose text names no relativePath
     for path in files:
         own = next((reader for reader in by_suffix if path.suffix.lower() in reader.suffixes), None)
         if own is not None:
@@ -310,9 +324,9 @@ def _read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str |
         started = time.perf_counter()
         try:
             if _resolved(path) in named:
-                documents[path] = _read_document(path, max_file_bytes)
+                documents[path] = _read_document(path, max_file_bytes, linkless)
             else:
-                doc = _read_walked(path, max_file_bytes, load)
+                doc = _read_walked(path, max_file_bytes, load, linkless)
                 if doc is None:
                     continue
                 documents[path] = doc
@@ -340,7 +354,8 @@ def _read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str |
     ctx = ReadContext(documents=documents, named=named, explicit=explicit,
                       explicit_paths={Path(p).resolve() for p in parameter_files}, context=context,
                       link_roots=roots, max_file_bytes=max_file_bytes, shown=display_path,
-                      read_document=lambda path: _read_document(path, max_file_bytes), load=load)
+                      read_document=lambda path: _read_document(path, max_file_bytes), load=load,
+                      linkless=linkless)
     # Readers of their own file types first (a .bicep replaces the JSON compiled from it), then every
     # document goes to the first reader that recognises it: readers that read all theirs at once
     # (templates, whose links span files) in registry order, then the others in input order.

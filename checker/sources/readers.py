@@ -8,13 +8,13 @@ Adding an input format is a reader here (or in its own module), its tests and on
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from checker import log
 from checker.model import CheckerError, InputError, Notice
 from checker.sources.arm.context import DeploymentContext
 from checker.sources.load import SourceLoad
@@ -27,28 +27,36 @@ def _resolved(path: Path) -> Path:
     return resolved(path)
 
 
-log = logging.getLogger("hybrid_check")
-
-
-@dataclass
 class ReadContext:
     """What readers share during one ``read_inputs``: the decoded documents (by path, in input order),
-    the files named on the command line, parameter values, and what one reader tells another (files
-    read through a deployment link, parameter files used beside a template)."""
+    the files named on the command line, parameter values (``explicit``: --parameters and --set values
+    by name, as ``ParameterValue``), what has been read so far (``load``: a reader may un-count a file
+    that is not an input), and what one reader tells another: parameter files used beside a template
+    (``used_as_sibling``), files read through a deployment link (``linked``: resolved path -> (file,
+    line) of the deployment that read it); ``linkless``: documents whose text names no
+    ``relativePath`` (their search for links is skipped). A plain class, not a dataclass (built once
+    per run; a dataclass costs about a millisecond of every run's imports)."""
 
-    documents: dict[Path, Any]
-    named: set[Path]
-    explicit: dict[str, Any]  # --parameters and --set values, by name (ParameterValue)
-    explicit_paths: set[Path]
-    context: DeploymentContext
-    link_roots: tuple[Path, ...]
-    max_file_bytes: int
-    shown: Callable[[Path], str]
-    read_document: Callable[[Path], Any]
-    load: SourceLoad  # what has been read so far (a reader may un-count a file that is not an input)
-    used_as_sibling: set[Path] = field(default_factory=set)
-    #: resolved path -> (file, line) of the deployment that read it as a linked template or parameter file
-    linked: dict[Path, tuple[str, int | None]] = field(default_factory=dict)
+    __slots__ = ("documents", "named", "explicit", "explicit_paths", "context", "link_roots", "max_file_bytes",
+                 "shown", "read_document", "load", "used_as_sibling", "linked", "linkless")
+
+    def __init__(self, *, documents: dict[Path, Any], named: set[Path], explicit: dict[str, Any],
+                 explicit_paths: set[Path], context: DeploymentContext, link_roots: tuple[Path, ...],
+                 max_file_bytes: int, shown: Callable[[Path], str], read_document: Callable[[Path], Any],
+                 load: SourceLoad, linkless: set[Path] | None = None) -> None:
+        self.documents = documents
+        self.named = named
+        self.explicit = explicit
+        self.explicit_paths = explicit_paths
+        self.context = context
+        self.link_roots = link_roots
+        self.max_file_bytes = max_file_bytes
+        self.shown = shown
+        self.read_document = read_document
+        self.load = load
+        self.used_as_sibling: set[Path] = set()
+        self.linked: dict[Path, tuple[str, int | None]] = {}
+        self.linkless: set[Path] = linkless if linkless is not None else set()
 
     def not_an_input(self, path: Path) -> None:
         """A file met in a walk that is not an input: it is not counted as one."""
@@ -119,16 +127,27 @@ def linked_template_files(doc: Any, base_dir: Path) -> set[Path]:
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
-            for key in ("templateLink", "parametersLink"):
-                link = node.get(key)
-                if isinstance(link, dict):
-                    relative = link.get("relativePath")
-                    if isinstance(relative, str) and relative and not relative.startswith("["):
-                        found.add(_resolved(base_dir / relative))
-            stack.extend(node.values())
+            linking = False
+            for key, value in dict.items(node):
+                if isinstance(value, (dict, list)):
+                    stack.append(value)
+                    # the names read below, in any case (a case-insensitive lookup of a name that is
+                    # not there costs an index of the object's names: most objects have neither)
+                    linking = linking or (key.__class__ is str and len(key) in (12, 14)
+                                          and key.lower() in _LINK_NAMES)
+            if linking:
+                for key in ("templateLink", "parametersLink"):
+                    link = node.get(key)
+                    if isinstance(link, dict):
+                        relative = link.get("relativePath")
+                        if isinstance(relative, str) and relative and not relative.startswith("["):
+                            found.add(_resolved(base_dir / relative))
         elif isinstance(node, list):
-            stack.extend(node)
+            stack.extend(item for item in node if isinstance(item, (dict, list)))
     return found
+
+
+_LINK_NAMES = frozenset({"templatelink", "parameterslink"})
 
 
 class TemplateReader(Reader):
@@ -153,7 +172,8 @@ class TemplateReader(Reader):
         candidates = [path for path, _ in items]
         mentioned: set[Path] = set()
         for path in candidates:
-            mentioned |= linked_template_files(ctx.documents[path], path.parent)
+            if path not in ctx.linkless:
+                mentioned |= linked_template_files(ctx.documents[path], path.parent)
         likely_roots = [p for p in candidates if _resolved(p) not in mentioned]
         ordered = likely_roots + [p for p in candidates if _resolved(p) in mentioned]
         explicit = ctx.explicit

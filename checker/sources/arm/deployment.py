@@ -10,7 +10,7 @@ import itertools
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +81,8 @@ _PARAMETER_REFERENCE = re.compile(r"^\[\s*parameters\(\s*'((?:[^']|'')*)'\s*\)\s
 _SECRET_LEAVES = frozenset({"sharedkey", "authorizationkey", "adminpassword"})
 #: Arrays of a resource's properties whose items are child resources declared inline.
 _INLINE_CHILD_ARRAYS = ("subnets", "virtualNetworkPeerings", "routes", "peerings", "securityRules")
+_INLINE_CHILD_NAMES = frozenset(name.lower() for name in _INLINE_CHILD_ARRAYS)
+_CONSTRAINTS = tuple((name, name.lower()) for name in ("minValue", "maxValue", "minLength", "maxLength"))
 _SECURE_TYPES = frozenset({"securestring", "secureobject"})
 
 
@@ -235,28 +237,39 @@ class InputTag:
 # Evaluation scope: parameters, variables, copy indexes, user functions
 # ---------------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+# The expansion's own records below are plain classes with __slots__, not dataclasses: a dataclass
+# is built at import by compiling its generated methods, about a millisecond each, on every run.
+
 class _Input:
     """A value given for a parameter: from a parameter file, or from a nested deployment's
-    ``properties.parameters`` (evaluated in the outer scope). ``source`` feeds secret classification."""
+    ``properties.parameters`` (evaluated in the outer scope). ``source`` feeds secret classification.
+    ``strict``: also check minLength/maxLength/minValue/maxValue (values the user wrote);
+    ``for_every_template`` (-p/--set): an undeclared name is ignored, not refused."""
 
-    value: Any
-    origin: Origin
-    source: str
-    written_name: str
-    checked: bool = True
-    strict: bool = True  # also check minLength/maxLength/minValue/maxValue (values the user wrote)
-    for_every_template: bool = False  # -p/--set: an undeclared name is ignored, not refused
+    __slots__ = ("value", "origin", "source", "written_name", "checked", "strict", "for_every_template")
+
+    def __init__(self, value: Any, origin: Origin, source: str, written_name: str, checked: bool = True,
+                 strict: bool = True, for_every_template: bool = False) -> None:
+        self.value = value
+        self.origin = origin
+        self.source = source
+        self.written_name = written_name
+        self.checked = checked
+        self.strict = strict
+        self.for_every_template = for_every_template
 
 
-@dataclass(frozen=True)
 class _ParameterSpec:
-    name: str
-    declaration: Any
-    type: str | None
-    allowed: list[Any] | None
-    nullable: bool
-    constraints: dict[str, Any]
+    __slots__ = ("name", "declaration", "type", "allowed", "nullable", "constraints")
+
+    def __init__(self, name: str, declaration: Any, type: str | None, allowed: list[Any] | None,  # noqa: A002
+                 nullable: bool, constraints: dict[str, Any]) -> None:
+        self.name = name
+        self.declaration = declaration
+        self.type = type
+        self.allowed = allowed
+        self.nullable = nullable
+        self.constraints = constraints
 
 
 class _Symbols:
@@ -377,15 +390,17 @@ class _Symbols:
         for _ in range(16):  # a chain of $ref to definitions, each may add constraints
             if not isinstance(node, dict):
                 break
-            if type_name is None and isinstance(node.get("type"), str):
+            # the declaration's names once, rather than a case-insensitive search for each absent one
+            names = {name.lower() for name in node if name.__class__ is str}
+            if type_name is None and "type" in names and isinstance(node.get("type"), str):
                 type_name = node["type"].lower()
-            if allowed is None and isinstance(node.get("allowedValues"), list):
+            if allowed is None and "allowedvalues" in names and isinstance(node.get("allowedValues"), list):
                 allowed = node["allowedValues"]
-            nullable = nullable or node.get("nullable") is True
-            for key in ("minValue", "maxValue", "minLength", "maxLength"):
-                if key not in constraints and isinstance(node.get(key), int):
+            nullable = nullable or ("nullable" in names and node.get("nullable") is True)
+            for key, lowered in _CONSTRAINTS:
+                if lowered in names and key not in constraints and isinstance(node.get(key), int):
                     constraints[key] = node[key]
-            ref = node.get("$ref")
+            ref = node.get("$ref") if "$ref" in names else None
             if not (isinstance(ref, str) and ref.startswith("#/definitions/")):
                 break
             node = self.definitions.get(ref[len("#/definitions/"):])
@@ -626,40 +641,49 @@ class _Scope:
 # Expansion
 # ---------------------------------------------------------------------------------------------------
 
-@dataclass
 class _Identity:
     """Where a resource lands: its id, the type and name it is known by, and for children the full
     written type and name segments."""
 
-    id: str
-    type: str
-    name: str
-    name_value: Any
-    full_type: str
-    name_parts: tuple[str, ...]
-    placement: DeploymentContext
-    scope_id: str | None
-    unknown: Unknown | None
+    __slots__ = ("id", "type", "name", "name_value", "full_type", "name_parts", "placement", "scope_id",
+                 "unknown")
+
+    def __init__(self, id: str, type: str, name: str, name_value: Any, full_type: str,  # noqa: A002
+                 name_parts: tuple[str, ...], placement: DeploymentContext, scope_id: str | None,
+                 unknown: Unknown | None) -> None:
+        self.id = id
+        self.type = type
+        self.name = name
+        self.name_value = name_value
+        self.full_type = full_type
+        self.name_parts = name_parts
+        self.placement = placement
+        self.scope_id = scope_id
+        self.unknown = unknown
 
 
-@dataclass
 class _Env:
     """One template being expanded: where it is, what its expressions see, where its resources land."""
 
-    file: str
-    base_dir: Path
-    pointer: str
-    scope: _Scope
-    placement: DeploymentContext
-    depth: int
-    inherited_unknown: bool
-    deployment_id: str | None
-    v2: bool
-    symbolic: dict[str, tuple[str, Any]] = field(default_factory=dict)
-    identities: dict[str, _Identity | None] = field(default_factory=dict)
-    resolving: set[str] = field(default_factory=set)
-    emitted_by_symbol: dict[str, list[str]] = field(default_factory=dict)
-    emitted: list[Resource] = field(default_factory=list)
+    __slots__ = ("file", "base_dir", "pointer", "scope", "placement", "depth", "inherited_unknown",
+                 "deployment_id", "v2", "symbolic", "identities", "resolving", "emitted_by_symbol", "emitted")
+
+    def __init__(self, *, file: str, base_dir: Path, pointer: str, scope: _Scope, placement: DeploymentContext,
+                 depth: int, inherited_unknown: bool, deployment_id: str | None, v2: bool) -> None:
+        self.file = file
+        self.base_dir = base_dir
+        self.pointer = pointer
+        self.scope = scope
+        self.placement = placement
+        self.depth = depth
+        self.inherited_unknown = inherited_unknown
+        self.deployment_id = deployment_id
+        self.v2 = v2
+        self.symbolic: dict[str, tuple[str, Any]] = {}
+        self.identities: dict[str, _Identity | None] = {}
+        self.resolving: set[str] = set()
+        self.emitted_by_symbol: dict[str, list[str]] = {}
+        self.emitted: list[Resource] = []
 
 
 class _Expander:
@@ -807,18 +831,32 @@ class _Expander:
             line = out.line = getattr(raw, "line", None)
             out.column = getattr(raw, "column", None)
             anchor = raw if line is not None else where
+            # The members are gathered first: when no two of their names differ only in case (nearly
+            # always), they go into the object at once, without its case-insensitive write per member.
+            members: list[tuple[Any, Any]] = []
+            names: set[str] = set()
             for key, item in raw.items():
                 lowered = key.lower()
                 if lowered == "copy" and _is_property_loops(item):
                     for loop in item:
                         name = loop["name"]
-                        out[name] = self.property_loop(loop, scope, file, anchor,
-                                                       None if path is None else path + (name,), f"property '{name}'")
+                        members.append((name, self.property_loop(loop, scope, file, anchor,
+                                                                  None if path is None else path + (name,),
+                                                                  f"property '{name}'")))
+                        names.add(name.lower() if isinstance(name, str) else name)
                     continue
+                written = lowered
                 if key[:1] == "[" and key[-1:] == "]":
                     evaluated_key = self.string(key, scope, file, anchor)
                     key = evaluated_key if isinstance(evaluated_key, str) else key
-                out[key] = self.member(key, lowered, item, scope, file, anchor, path)
+                    written = key.lower()
+                members.append((key, self.member(key, lowered, item, scope, file, anchor, path)))
+                names.add(written)
+            if len(names) == len(members):
+                dict.update(out, members)
+            else:
+                for key, value in members:
+                    out[key] = value
             return out
         if cls is list:
             if path is None:
@@ -1185,17 +1223,25 @@ class _Expander:
         is_deployment = same_type(identity.type, _DEPLOYMENTS)
         body = JsonObject()
         body.line, body.column = line, getattr(raw, "column", None)
-        body["id"] = identity.id
-        body["name"] = identity.name_value
-        body["type"] = identity.type
+        # The members as a case-insensitive object takes them (a name written again in any case replaces
+        # the value under its first spelling), gathered first and put in at once.
+        members: list[list[Any]] = [["id", identity.id], ["name", identity.name_value], ["type", identity.type]]
+        places = {"id": 0, "name": 1, "type": 2}
         for key, value in raw.items():
             lowered = key.lower()
             if lowered in _TEMPLATE_ONLY_KEYS:
                 continue
             if is_deployment and lowered == "properties" and isinstance(value, dict):
-                body[key] = self.deployment_properties(value, scope, file)
-                continue
-            body[key] = self.member(key, lowered, value, scope, file, raw, ())
+                evaluated = self.deployment_properties(value, scope, file)
+            else:
+                evaluated = self.member(key, lowered, value, scope, file, raw, ())
+            place = places.get(lowered)
+            if place is None:
+                places[lowered] = len(members)
+                members.append([key, evaluated])
+            else:
+                members[place][1] = evaluated
+        dict.update(body, ((name, value) for name, value in members))
         self.unnamed_inline_children(body, file, pointer)
         metadata = self.metadata(raw, env, symbol, condition_unknown, loop, identity)
         resource = Resource(id=identity.id, type=identity.type, name=placeholder_text(identity.name), body=body,
@@ -1219,6 +1265,8 @@ class _Expander:
         properties = body.get("properties")
         if not isinstance(properties, dict):
             return
+        if not any(name.__class__ is str and name.lower() in _INLINE_CHILD_NAMES for name in properties):
+            return  # most resources have none of these arrays: no case-insensitive lookup of each
         for array in _INLINE_CHILD_ARRAYS:
             items = properties.get(array)
             if not isinstance(items, list):

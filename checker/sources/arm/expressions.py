@@ -70,31 +70,60 @@ class EvalScope(Protocol):
 # AST
 # ---------------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Literal:
+class _Node:
+    """An AST node: compared, hashed and shown by its fields like a frozen dataclass, and never changed
+    once parsed. (Plain classes: a dataclass is built at import by compiling its generated methods, and
+    the parser makes thousands of nodes.)"""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.__class__.__name__, self._fields()))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{self.__class__.__name__}({shown})"
+
+
+class Literal(_Node):
     """A string, integer, boolean or null literal."""
 
-    value: Any
-    offset: int
+    __slots__ = ("value", "offset")
+
+    def __init__(self, value: Any, offset: int) -> None:
+        self.value = value
+        self.offset = offset
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(_Node):
     """A function call; ``namespace`` is set for a user-defined function (``ns.name(...)``)."""
 
-    name: str
-    args: tuple[Node, ...]
-    offset: int
-    namespace: str | None = None
+    __slots__ = ("name", "args", "offset", "namespace")
+
+    def __init__(self, name: str, args: tuple[Node, ...], offset: int, namespace: str | None = None) -> None:
+        self.name = name
+        self.args = args
+        self.offset = offset
+        self.namespace = namespace
 
 
-@dataclass(frozen=True)
-class Access:
+class Access(_Node):
     """``target.name`` (key is a string Literal) or ``target[key]``."""
 
-    target: Node
-    key: Node
-    offset: int
+    __slots__ = ("target", "key", "offset")
+
+    def __init__(self, target: Node, key: Node, offset: int) -> None:
+        self.target = target
+        self.key = key
+        self.offset = offset
 
 
 Node = Literal | Call | Access
@@ -107,6 +136,7 @@ Node = Literal | Call | Access
 _WHITESPACE = " \t\r\n"
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _INTEGER = re.compile(r"-?[0-9]+")
+_INTEGER_START = frozenset("-0123456789")
 _BARE_LITERALS = {"true": True, "false": False, "null": None}
 _HINT_SYNTAX = "check the expression syntax: functions are called as name(arg, ...), strings use single quotes"
 
@@ -131,12 +161,26 @@ class _Parser:
 
     def skip_whitespace(self) -> None:
         text, pos, end = self.text, self.pos, self.end
-        while pos < end and text[pos] in _WHITESPACE:
+        if pos < end and text[pos] in _WHITESPACE:
             pos += 1
-        self.pos = pos
+            while pos < end and text[pos] in _WHITESPACE:
+                pos += 1
+            self.pos = pos
 
     def peek(self) -> str:
         return self.text[self.pos] if self.pos < self.end else ""
+
+    def next_char(self) -> str:
+        """skip_whitespace(), then peek(): the next character that is not whitespace, or ""."""
+        text, pos, end = self.text, self.pos, self.end
+        while pos < end:
+            char = text[pos]
+            if char not in _WHITESPACE:
+                self.pos = pos
+                return char
+            pos += 1
+        self.pos = pos
+        return ""
 
     def parse(self) -> Node:
         self.skip_whitespace()
@@ -156,8 +200,7 @@ class _Parser:
         self.skip_whitespace()
         node = self.primary(depth)
         while True:
-            self.skip_whitespace()
-            char = self.peek()
+            char = self.next_char()
             if char == ".":
                 start = self.pos
                 self.pos += 1
@@ -171,8 +214,7 @@ class _Parser:
                 start = self.pos
                 self.pos += 1
                 key = self.expression(depth + 1)
-                self.skip_whitespace()
-                if self.peek() != "]":
+                if self.next_char() != "]":
                     raise self.error("expected ']' to close the index", hint="close the index with ']'")
                 self.pos += 1
                 node = Access(node, key, start)
@@ -188,7 +230,8 @@ class _Parser:
         char = self.peek()
         if char == "'":
             return self.string()
-        match = _INTEGER.match(text, start, self.end)
+        # an integer starts with a digit or '-', a name never does: one pattern tried, not two
+        match = _INTEGER.match(text, start, self.end) if char in _INTEGER_START else None
         if match is not None:
             self.pos = match.end()
             if self.pos < self.end and text[self.pos] == ".":
@@ -206,9 +249,8 @@ class _Parser:
             raise self.error(f"unexpected {char!r}")
         name = match.group(0)
         self.pos = match.end()
-        self.skip_whitespace()
         namespace = None
-        if self.peek() == ".":
+        if self.next_char() == ".":
             # ``ns.fn(`` is a user-defined function; ``x.y`` without a call is not valid ARM.
             save = self.pos
             self.pos += 1
@@ -216,8 +258,7 @@ class _Parser:
             member = _IDENTIFIER.match(text, self.pos, self.end)
             if member is not None:
                 self.pos = member.end()
-                self.skip_whitespace()
-                if self.peek() == "(":
+                if self.next_char() == "(":
                     namespace, name = name, member.group(0)
                 else:
                     self.pos = save
@@ -237,14 +278,12 @@ class _Parser:
                                       "or call a user-defined function as namespace.name()")
         self.pos += 1
         args: list[Node] = []
-        self.skip_whitespace()
-        if self.peek() == ")":
+        if self.next_char() == ")":
             self.pos += 1
         else:
             while True:
                 args.append(self.expression(depth + 1))
-                self.skip_whitespace()
-                char = self.peek()
+                char = self.next_char()
                 if char == ",":
                     self.pos += 1
                     continue
@@ -261,8 +300,12 @@ class _Parser:
 
     def string(self) -> Literal:
         text, start, end = self.text, self.pos, self.end
-        pieces: list[str] = []
         pos = start + 1
+        quote = text.find("'", pos, end)
+        if quote >= 0 and (quote + 1 >= end or text[quote + 1] != "'"):  # no quote written twice
+            self.pos = quote + 1
+            return Literal(text[pos:quote], start)
+        pieces: list[str] = []
         while True:
             quote = text.find("'", pos, end)
             if quote < 0:

@@ -108,18 +108,21 @@ class FunctionError(Exception):
         self.hint = hint
 
 
-@dataclass(frozen=True)
 class FunctionSpec:
     """``mode``: ``eager`` (arguments evaluated first; any Unknown or Secret argument makes the result
     Unknown without calling ``impl``), ``keep`` (arguments evaluated, ``impl`` sees Unknown/Secret
     values and decides), ``lazy`` (``impl`` receives the compiled arguments and evaluates what it
-    needs). ``impl(scope, args, name)``."""
+    needs). ``impl(scope, args, name)``. Not changed once registered."""
 
-    name: str
-    impl: Callable[[Any, Any, str], Any]
-    min_args: int
-    max_args: int | None
-    mode: str = "eager"
+    __slots__ = ("name", "impl", "min_args", "max_args", "mode")
+
+    def __init__(self, name: str, impl: Callable[[Any, Any, str], Any], min_args: int, max_args: int | None,
+                 mode: str = "eager") -> None:
+        self.name = name
+        self.impl = impl
+        self.min_args = min_args
+        self.max_args = max_args
+        self.mode = mode
 
 
 FUNCTIONS: dict[str, FunctionSpec] = {}
@@ -1081,44 +1084,64 @@ _FORMAT_ITEM = re.compile(r"\{(\d+)\s*(?:,\s*(-?\d+))?\s*(?::([^{}]*))?\}")
 
 def dotnet_format(template: str, values: list) -> str:
     """.NET composite formatting: ``{0}``, ``{0,5}``, ``{0:D3}``, ``{0:N2}``, ``{{``/``}}``."""
+    parts, problem = _format_parts(template)
     out: list[str] = []
+    for part in parts:
+        if part.__class__ is str:
+            out.append(part)
+            continue
+        index, width, spec = part
+        if index.__class__ is str:  # more digits than an index has: int() says why
+            index = int(index)
+        if index >= len(values):
+            raise FunctionError(f"format item {{{index}}} has no argument ({len(values)} given)",
+                                hint="pass one argument per format item")
+        text = _format_value(values[index], spec)
+        if width is not None:
+            width = int(width)
+            if abs(width) > 10_000:
+                raise FunctionError(f"alignment {width} is too large")
+            text = text.rjust(width) if width > 0 else text.ljust(-width)
+        out.append(text)
+    if problem is not None:
+        raise FunctionError(problem[0], hint=problem[1])
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_parts(template: str) -> tuple[tuple[Any, ...], tuple[str, str] | None]:
+    """A format string read once: its literal text and its items ``(index, alignment, format)``, up to
+    the first mistake, which is given as (message, hint) to be raised when formatting reaches it (so
+    that an item before it without an argument is reported first, as a left-to-right reading does)."""
+    parts: list[Any] = []
     pos, end = 0, len(template)
     while pos < end:
         char = template[pos]
         if char == "{":
             if template.startswith("{{", pos):
-                out.append("{")
+                parts.append("{")
                 pos += 2
                 continue
             match = _FORMAT_ITEM.match(template, pos)
             if match is None:
-                raise FunctionError(f"invalid format item at position {pos} in {template!r}",
-                                    hint="write {0}, {0:D3}..., and {{ or }} for braces")
-            index = int(match.group(1))
-            if index >= len(values):
-                raise FunctionError(f"format item {{{index}}} has no argument ({len(values)} given)",
-                                    hint="pass one argument per format item")
-            text = _format_value(values[index], match.group(3))
-            if match.group(2):
-                width = int(match.group(2))
-                if abs(width) > 10_000:
-                    raise FunctionError(f"alignment {width} is too large")
-                text = text.rjust(width) if width > 0 else text.ljust(-width)
-            out.append(text)
+                return tuple(parts), (f"invalid format item at position {pos} in {template!r}",
+                                      "write {0}, {0:D3}..., and {{ or }} for braces")
+            digits = match.group(1)
+            parts.append((int(digits) if len(digits) < 20 else digits, match.group(2) or None, match.group(3)))
             pos = match.end()
         elif char == "}":
             if template.startswith("}}", pos):
-                out.append("}")
+                parts.append("}")
                 pos += 2
                 continue
-            raise FunctionError(f"unmatched '}}' at position {pos} in {template!r}",
-                                hint="write }} for a literal brace")
+            return tuple(parts), (f"unmatched '}}' at position {pos} in {template!r}",
+                                  "write }} for a literal brace")
         else:
             next_brace = min((i for i in (template.find("{", pos), template.find("}", pos)) if i >= 0),
                              default=end)
-            out.append(template[pos:next_brace])
+            parts.append(template[pos:next_brace])
             pos = next_brace
-    return "".join(out)
+    return tuple(parts), None
 
 
 _STANDARD_SPEC = re.compile(r"([A-Za-z])(\d{0,2})\Z")
@@ -1731,9 +1754,20 @@ def _unique_string(scope: Any, args: Any, name: str) -> Any:
 
 @_register("guid", 1, None)
 def _guid(scope: Any, args: Any, name: str) -> Any:
-    import uuid  # here: most templates call no guid(), and uuid imports platform and more
+    return uuid5(ARM_GUID_NAMESPACE, _joined_strings(args))
 
-    return str(uuid.uuid5(uuid.UUID(ARM_GUID_NAMESPACE), _joined_strings(args)))
+
+def uuid5(namespace: str, name: str) -> str:
+    """``str(uuid.uuid5(uuid.UUID(namespace), name))`` (RFC 4122 name-based, SHA-1) without importing
+    ``uuid``, which imports ``platform`` and more: a tenth of the imports of a scan."""
+    import hashlib
+
+    digest = hashlib.sha1(bytes.fromhex(namespace.replace("-", "")) + name.encode("utf-8"),
+                          usedforsecurity=False).digest()
+    value = int.from_bytes(digest[:16], "big")
+    value = (value & ~(0xF000 << 64) | (5 << 76)) & ~(0xC000 << 48) | (0x8000 << 48)  # version 5, RFC variant
+    text = f"{value:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def _split_names(names: Any) -> list[str]:
