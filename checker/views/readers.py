@@ -97,7 +97,8 @@ def ref_of(value: Any) -> str | Unknown | None:
     if value.__class__ is str:
         return value  # the common case: an id as written
     if isinstance(value, dict):
-        value = get_path(value, "id")
+        found = dict.get(value, "id")  # the name as usually written, without the case-insensitive path
+        value = found if found is not None else get_path(value, "id")
         if value.__class__ is str:
             return value
     value = symbolic_id(value) or value  # an id unknown before deployment but built like a declared one

@@ -106,7 +106,9 @@ def s2s_facts(ix: Index, site: SiteInfo, vpn_gateways: list[Resource]) -> dict[s
             gw1 = ref_of(props.get("virtualNetworkGateway1"))
             if ctype == "IPsec" and isinstance(gw1, str) and normalise_id(gw1) == gateway.key:
                 lng = ref_of(props.get("localNetworkGateway2"))
-                if isinstance(lng, str) and same_type(parse_resource_id(lng).get("type") or "", LNG):
+                declared = ix.graph.get(lng) if isinstance(lng, str) else None
+                if isinstance(lng, str) and same_type(declared.type if declared is not None else (
+                        parse_resource_id(lng).get("type") or ""), LNG):
                     links += 1
                 elif isinstance(lng, Unknown):
                     unknown = unknown or lng
