@@ -245,7 +245,8 @@ def _evaluate(policies: Sequence[Policy], subjects: Sequence[Subject], settings:
         kind_subjects.sort(key=_subject_order)
     selectors = _Selectors(by_kind)
     places: dict[int, Place] = {}  # each subject's reference and location, made once
-    property_locations: dict[tuple[int, str], Location] = {}  # ... and narrowed to a rule's property
+    property_locations: dict[str, dict[int, Location]] = {}  # ... and narrowed to a rule's property
+    by_patterns: dict[tuple[str, frozenset[str]], set[int]] = {}  # ids of the subjects of a kind in some patterns
     results: list[Result] = []
     append = results.append
     for policy in sorted(policies, key=lambda p: p.id):
@@ -255,6 +256,12 @@ def _evaluate(policies: Sequence[Policy], subjects: Sequence[Subject], settings:
         if not candidates:
             continue
         patterns = frozenset(policy.patterns)
+        in_patterns = by_patterns.get((policy.subject, patterns))
+        if in_patterns is None:  # rules share a few pattern sets: each kind is filtered once per set
+            in_patterns = by_patterns[(policy.subject, patterns)] = {
+                id(s) for s in candidates if not patterns.isdisjoint(s.patterns)}
+        if not in_patterns:
+            continue
         try:
             compiled = compile_policy(policy, settings)
             candidates = selectors.candidates(policy, compiled.parameters, candidates)
@@ -267,24 +274,25 @@ def _evaluate(policies: Sequence[Policy], subjects: Sequence[Subject], settings:
             policy.id, compiled.severity, policy.remediation, policy.title, policy.property)
         live_only = policy.requires == "live"
         condition_if, condition_then, message = compiled.condition_if, compiled.condition_then, compiled.message
+        narrowed_locations = property_locations.setdefault(prop, {}) if prop else {}
         subject: Subject | None = None
         try:
             for subject in candidates:
-                if patterns.isdisjoint(subject.patterns):
+                key = id(subject)
+                if key not in in_patterns:
                     continue
                 data = subject.data
                 applies: Truth = True if condition_if is None else condition_if(data)
                 if applies is False:
                     continue
-                key = id(subject)
                 place = places.get(key)
                 if place is None:
                     place = places[key] = _place(subject)
                 location = place[1]
                 if prop:
-                    narrowed = property_locations.get((key, prop))
+                    narrowed = narrowed_locations.get(key)
                     if narrowed is None:
-                        narrowed = property_locations[(key, prop)] = _property_location(location, prop)
+                        narrowed = narrowed_locations[key] = _property_location(location, prop)
                     location = narrowed
                 reasons: tuple[str, ...] = ()
                 if live_only and subject.resource.source != "live":
