@@ -46,6 +46,7 @@ demo-live: $(BIN)/.installed
 bench: $(BIN)/.installed
 	mkdir -p out
 	$(BIN)/python benchmarks/bench_inputs.py --json out/bench_inputs.json
+	$(BIN)/python benchmarks/bench_policies.py --json out/bench_policies.json
 	$(BIN)/python benchmarks/bench_live.py --output out/bench_live.json
 	$(BIN)/python benchmarks/bench_memory.py --json out/bench_memory.json
 	$(BIN)/python benchmarks/bench_bicep.py --json out/bench_bicep.json
@@ -53,6 +54,7 @@ bench: $(BIN)/.installed
 
 bench-record: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_inputs.py --json benchmarks/bench_inputs.json
+	$(BIN)/python benchmarks/bench_policies.py --json benchmarks/bench_policies.json
 	$(BIN)/python benchmarks/bench_live.py --output benchmarks/bench_live.json
 	$(BIN)/python benchmarks/bench_memory.py --json benchmarks/bench_memory.json
 	$(BIN)/python benchmarks/bench_bicep.py --json benchmarks/bench_bicep.json
