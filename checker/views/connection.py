@@ -136,14 +136,15 @@ def lng_ref_view(ix: Index, ref: str | Unknown | None) -> dict[str, Any]:
     props = lng.properties
     prefixes = get_path(props, "localNetworkAddressSpace.addressPrefixes")
     count: Any = prefixes if isinstance(prefixes, Unknown) else len(items_of(prefixes))
-    peer = get_path(props, "bgpSettings.bgpPeeringAddress")
+    bgp = get_path(props, "bgpSettings")
+    peer = get_path(bgp, "bgpPeeringAddress") if bgp is not None else None
     gateway_ip = props.get("gatewayIpAddress")
     same: Any = first_unknown([peer, gateway_ip])
     if same is None:
         same = isinstance(peer, str) and isinstance(gateway_ip, str) and peer.strip() == gateway_ip.strip()
     return {"id": lng.id, "name": lng.name, "displayName": display_name(lng), "exists": True,
             "addressPrefixes": prefixes,
-            "addressPrefixCount": count, "bgpAsn": to_int(get_path(props, "bgpSettings.asn")),
+            "addressPrefixCount": count, "bgpAsn": to_int(get_path(bgp, "asn")) if bgp is not None else None,
             "bgpPeeringAddress": peer, "gatewayIpAddress": gateway_ip, "bgpPeerIsGatewayIp": same}
 
 
@@ -163,8 +164,10 @@ def shared_key_facts(ix: Index, connection: Resource, groups: dict[str, list[Res
         # Keys are shared when their values are equal (same salted digest) or, for values not
         # known before deployment, when they come from the same parameter or Key Vault secret.
         # Different parameters or secrets count as distinct: nothing in the inputs says otherwise.
-        shared = any(c.key != connection.key and not _mirror_pair(connection, c)
-                     for c in groups.get(secret_identity(value), ()))
+        group = groups.get(secret_identity(value), ())
+        if len(group) > 1 and not equals_ci(connection.properties.get("connectionType"), "Vnet2Vnet"):
+            return facts_, False  # another connection holds it: only Vnet2Vnet links share by design
+        shared = any(c.key != connection.key and not _mirror_pair(connection, c) for c in group)
         return facts_, not shared
     if isinstance(value, Unknown):
         return {"present": True, "source": value, "writtenInInputs": value}, value

@@ -35,8 +35,9 @@ def local_gateway_subject(ix: Index, lng: Resource) -> Subject:
     data["usedOverPrivatePeering"] = any(to_bool(c.properties.get("useLocalAzureIpAddress"), False) is True
                                          for c in users)
     data["addressPrefixes"] = get_path(props, "localNetworkAddressSpace.addressPrefixes")
-    data["bgpAsn"] = to_int(get_path(props, "bgpSettings.asn"))
-    peer = get_path(props, "bgpSettings.bgpPeeringAddress")
+    bgp = get_path(props, "bgpSettings")
+    data["bgpAsn"] = to_int(get_path(bgp, "asn")) if bgp is not None else None
+    peer = get_path(bgp, "bgpPeeringAddress") if bgp is not None else None
     if peer is not None:
         data["bgpPeeringAddress"] = peer
         data["bgpPeerIsApipa"] = _is_apipa(peer)
