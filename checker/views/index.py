@@ -53,10 +53,16 @@ class Index:
         # Connections whose gateway is not known before deployment (an id from a module's outputs):
         # any gateway of the inputs may be theirs, so counts over a gateway's connections are unknown.
         self.unplaced_connections: list[tuple[Resource, Unknown]] = []
+        # The site of each connection's Azure-side gateway (virtualNetworkGateway1), where it has one.
+        self.gateway1_sites: dict[str, SiteInfo] = {}
         for connection in self.connections:
             props = connection.properties
             refs = (ref_of(props.get("virtualNetworkGateway1")), ref_of(props.get("virtualNetworkGateway2")))
             ends = {normalise_id(e) for e in refs if isinstance(e, str)}
+            if isinstance(refs[0], str) and refs[0].strip():
+                gateway1_site = self.site_by_gateway.get(normalise_id(refs[0]))
+                if gateway1_site is not None:
+                    self.gateway1_sites[connection.key] = gateway1_site
             for end in ends:
                 self.connections_by_gateway.setdefault(end, []).append(connection)
             unknown_end = first_unknown(refs)
@@ -116,9 +122,9 @@ class Index:
     def site_of_connections(self, connections: Iterable[Resource]) -> SiteInfo | None:
         """The site of the first connection whose Azure-side gateway belongs to one."""
         for connection in connections:
-            gateway = self.graph.get(ref_of(connection.properties.get("virtualNetworkGateway1")))
-            if gateway is not None and gateway.key in self.site_by_gateway:
-                return self.site_by_gateway[gateway.key]
+            site = self.gateway1_sites.get(connection.key)
+            if site is not None:
+                return site
         return None
 
     def connections_of(self, gateway: Resource) -> list[Resource]:

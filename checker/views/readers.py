@@ -299,6 +299,7 @@ def resource_data(resource: Resource, name: str) -> dict[str, Any]:
     return data
 
 
+@functools.lru_cache(maxsize=65536)
 def is_public_ip(text: str) -> bool | Unknown:
     match = _IPV4.fullmatch(text.strip())
     address_int = _ipv4_int(match.groups()[:4]) if match is not None and match.group(5) is None else None
