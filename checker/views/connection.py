@@ -77,12 +77,11 @@ def connection_subject(ix: Index, connection: Resource, secret_groups: dict[str,
         data["tunnelsNotConnectedCount"] = tunnels if isinstance(tunnels, Unknown) else len(
             [t for t in tunnels if not equals_ci(get_path(t, "connectionStatus"), "Connected")])
     # site: the site of either gateway end
-    site = None
-    for ref in (gw1_ref, gw2_ref):
-        gateway = ix.graph.get(ref) if isinstance(ref, str) else None
-        if gateway is not None and gateway.key in ix.site_by_gateway:
-            site = ix.site_by_gateway[gateway.key]
-            break
+    site = ix.gateway1_sites.get(connection.key)
+    if site is None and isinstance(gw2_ref, str):
+        gateway = ix.graph.get(gw2_ref)
+        if gateway is not None:
+            site = ix.site_by_gateway.get(gateway.key)
     if site is not None:
         patterns = site.patterns
     elif brief["connectionType"] == "ExpressRoute":
