@@ -62,10 +62,10 @@ def test_the_preselection_drops_only_the_subjects_whose_if_is_false() -> None:
                 and "ExpressRoute" in str(_selector_leaf(p.condition_if) or "")]
     assert er_rules
     for rule in er_rules:
-        dropped = selectors.candidates(rule, rule.default_parameters(), connections)
-        assert all(s.data["connectionType"] != "IPsec" for s in dropped)
+        selected = selectors.candidates(rule, rule.default_parameters(), connections)
+        assert all(s.data["connectionType"] != "IPsec" for s in selected)
         for subject in connections:
-            if subject not in dropped:  # the whole if, run on it, is false
+            if subject not in selected:  # the whole if, run on it, is false
                 assert evaluate_condition(rule.condition_if, subject.data, rule.default_parameters()) is False
 
 

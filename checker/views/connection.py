@@ -23,7 +23,6 @@ from checker.views.readers import (
     list_or_unknown,
     not_in_inputs,
     ref_of,
-    strip_absent,
     to_bool,
     to_int,
     without_live,
@@ -97,7 +96,7 @@ def connection_subject(ix: Index, connection: Resource, secret_groups: dict[str,
 def gateway_ref_view(ix: Index, ref: str | Unknown | None) -> Mapping[str, Any]:
     """The facts of a connection's gateway; the same read-only view for every connection of it."""
     if isinstance(ref, str):
-        return ix.part("gateway-ref", normalise_id(ref), lambda: strip_absent(_gateway_ref_view(ix, ref)))
+        return ix.part("gateway-ref", normalise_id(ref), lambda: _gateway_ref_view(ix, ref))
     return _gateway_ref_view(ix, ref)
 
 

@@ -266,29 +266,6 @@ def count_or_unknown(items: list[Any], unknown: Unknown | None) -> int | Unknown
     return unknown if unknown is not None else 0
 
 
-def strip_absent(value: Any) -> Any:
-    """Drop None values from derived facts. The conditions read a null as "does not exist" at any
-    depth, so a subject's data is handed over as the views make it; parts several views read (a
-    gateway's facts for its connections) are stripped once when made, as the views test their
-    members with ``get(...) is not False`` and the like. The resource's own ``properties`` (and
-    everything else the views did not derive) are left as they are."""
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if item is None:
-                continue
-            kind = type(item)
-            if kind is dict and key != "properties":
-                item = strip_absent(item)
-            elif kind is list and key != "properties":  # plain values copied without a call each
-                item = [strip_absent(x) if type(x) is dict or type(x) is list else x for x in item]
-            out[key] = item
-        return out
-    if isinstance(value, list):
-        return [strip_absent(item) if type(item) is dict or type(item) is list else item for item in value]
-    return value
-
-
 def resource_data(resource: Resource, name: str) -> dict[str, Any]:
     """The facts every single-resource subject starts from: its body, its properties without the
     live-only fields on template data, its short name and the name shown in messages."""
