@@ -170,6 +170,9 @@ class Graph:
         self._from: defaultdict[str, list[tuple[str, str, str, str, Any]]] = defaultdict(list)
         self._to: defaultdict[str, list[tuple[str, str, str, str, Any]]] = defaultdict(list)
         self._by_type: dict[str, list[Resource]] = {}
+        # Each id as written, to its key: references usually repeat an id exactly as declared
+        # (resourceId() writes both), so most lookups need no normalisation.
+        self._exact: dict[str, str] = {}
         # Keys of child resources declared as separate resources (not only inline): they win merges.
         self._declared: set[str] = set()
         self._merged: set[str] = set()
@@ -196,6 +199,8 @@ class Graph:
         # One pass: each resource is indexed while it is still in the CPU cache.
         if isinstance(resource.id, str) and resource.id.strip():
             key = normalise_id(resource.id)
+            self._exact[resource.id] = key
+            resource.remember_key(key)
         else:
             # No usable id (a source could not compute one): still listed, never merged with another.
             key = f"<no id {len(self.resources)}>"
@@ -420,9 +425,19 @@ class Graph:
         """Every relation, grouped by referring resource."""
         return [self._relation(entry) for entries in self._from.values() for entry in entries]
 
+    def key_of(self, resource_id: str) -> str:
+        """The key of an id string (:func:`normalise_id`), without normalising an id written as one
+        of the graph's resources was."""
+        key = self._exact.get(resource_id)
+        return key if key is not None else normalise_id(resource_id)
+
     def get(self, ref: Any) -> Resource | None:
         """The resource for an id string or an ``{"id": ...}`` object; None for Unknown, None or
         anything not in the graph."""
+        if ref.__class__ is str:
+            key = self._exact.get(ref)
+            if key is not None:
+                return self.resources.get(key)
         key = _ref_key(ref)
         return self.resources.get(key) if key is not None else None
 

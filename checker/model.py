@@ -41,6 +41,13 @@ class Unknown:
     #: symbol; equality of Unknowns ignores it. See :func:`placeholder_text` for display.
     symbol: str | None = field(default=None, compare=False)
 
+    def __init__(self, reason: str, symbol: str | None = None) -> None:
+        # written out: expansion and the views make many (the generated frozen __init__ calls
+        # object.__setattr__ per field); instances stay immutable
+        fields = self.__dict__
+        fields["reason"] = reason
+        fields["symbol"] = symbol
+
     def __repr__(self) -> str:
         return f"Unknown({self.reason!r})"
 
@@ -339,7 +346,20 @@ class Resource:
 
     @property
     def key(self) -> str:
-        return normalise_id(self.id)
+        # normalised once per resource (the views ask for it many times); an id assigned later
+        # (checker/duplicates.py moves a deployment) is normalised afresh
+        resource_id = self.id
+        if getattr(self, "_keyed_id", None) is resource_id:
+            return self._key
+        key = normalise_id(resource_id)
+        self.remember_key(key)
+        return key
+
+    def remember_key(self, key: str) -> None:
+        """Keep ``key`` as the normalised form of the current id (the graph passes the string it
+        indexes the resource by, so the two share one object)."""
+        self._key = key
+        self._keyed_id = self.id
 
     @property
     def properties(self) -> dict[str, Any]:

@@ -393,7 +393,9 @@ _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 def _subject_order(subject: Subject) -> tuple[str, str, int, int]:
     origin = subject.location or subject.resource.origin
-    return (normalise_id(subject.resource.id), (origin.file if origin else None) or "",
+    resource = subject.resource
+    key = resource.key if resource.id.__class__ is str else normalise_id(resource.id)
+    return (key, (origin.file if origin else None) or "",
             (origin.line if origin else None) or 0, (origin.column if origin else None) or 0)
 
 

@@ -56,7 +56,8 @@ def connection_subject(ix: Index, connection: Resource, secret_groups: dict[str,
         else len(data["ipsecPolicies"])
     data["ipsecPolicySummary"] = data["ipsecPolicies"] if isinstance(data["ipsecPolicies"], Unknown) \
         else [_policy_text(p) for p in data["ipsecPolicies"]]
-    data["sharedKey"], data["sharedKeyDistinct"] = shared_key_facts(ix, connection, secret_groups)
+    data["sharedKey"], data["sharedKeyDistinct"] = shared_key_facts(ix, connection, secret_groups,
+                                                                    brief["connectionType"])
     data["bgp"] = connection_bgp(ix, connection, data)
     data["circuitReachesGatewayRegion"] = circuit_scope(ix, data["gateway1"], data["circuit"], circuit)
     if data["localGateway"].get("exists") is not False:
@@ -137,7 +138,7 @@ def lng_ref_view(ix: Index, ref: str | Unknown | None) -> dict[str, Any]:
     bgp = get_path(props, "bgpSettings")
     peer = get_path(bgp, "bgpPeeringAddress") if bgp is not None else None
     gateway_ip = props.get("gatewayIpAddress")
-    same: Any = first_unknown([peer, gateway_ip])
+    same: Any = peer if isinstance(peer, Unknown) else gateway_ip if isinstance(gateway_ip, Unknown) else None
     if same is None:
         same = isinstance(peer, str) and isinstance(gateway_ip, str) and peer.strip() == gateway_ip.strip()
     return {"id": lng.id, "name": lng.name, "displayName": display_name(lng), "exists": True,
@@ -146,7 +147,8 @@ def lng_ref_view(ix: Index, ref: str | Unknown | None) -> dict[str, Any]:
             "bgpPeeringAddress": peer, "gatewayIpAddress": gateway_ip, "bgpPeerIsGatewayIp": same}
 
 
-def shared_key_facts(ix: Index, connection: Resource, groups: dict[str, list[Resource]]) -> tuple[Any, Any]:
+def shared_key_facts(ix: Index, connection: Resource, groups: dict[str, list[Resource]],
+                     connection_type: Any = None) -> tuple[Any, Any]:
     value = connection.properties.get("sharedKey")
     if value is None:
         return None, None
@@ -163,7 +165,9 @@ def shared_key_facts(ix: Index, connection: Resource, groups: dict[str, list[Res
         # known before deployment, when they come from the same parameter or Key Vault secret.
         # Different parameters or secrets count as distinct: nothing in the inputs says otherwise.
         group = groups.get(secret_identity(value), ())
-        if len(group) > 1 and not equals_ci(connection.properties.get("connectionType"), "Vnet2Vnet"):
+        if connection_type is None:
+            connection_type = connection.properties.get("connectionType")
+        if len(group) > 1 and not equals_ci(connection_type, "Vnet2Vnet"):
             return facts_, False  # another connection holds it: only Vnet2Vnet links share by design
         shared = any(c.key != connection.key and not _mirror_pair(connection, c) for c in group)
         return facts_, not shared
@@ -183,7 +187,7 @@ def connection_bgp(ix: Index, connection: Resource, data: dict[str, Any]) -> dic
             remote = Unknown(f"local network gateway of connection {display_name(connection)} has no bgpSettings.asn")
     else:
         remote = data["gateway2"].get("asn") if data["gateway2"].get("exists") is not False else None
-    distinct: Any = first_unknown([local, remote])
+    distinct: Any = local if isinstance(local, Unknown) else remote if isinstance(remote, Unknown) else None
     if distinct is None:
         distinct = local != remote if local is not None and remote is not None else None
     return {"localAsn": local, "remoteAsn": remote, "asnsDistinct": distinct}

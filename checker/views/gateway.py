@@ -222,7 +222,7 @@ def _tunnel_keys(ix: Index, vpn_connections: list[dict[str, Any]]) -> set[Any]:
     keys: set[Any] = set()
     for brief in vpn_connections:
         connection = ix.graph.get(brief["id"])
-        key: Any = normalise_id(brief["id"]) if isinstance(brief["id"], str) else id(brief)
+        key: Any = ix.graph.key_of(brief["id"]) if isinstance(brief["id"], str) else id(brief)
         if connection is not None and brief["connectionType"] == "Vnet2Vnet":
             ends = [ref_of(connection.properties.get(end)) for end in ("virtualNetworkGateway1",
                                                                        "virtualNetworkGateway2")]

@@ -88,6 +88,15 @@ def region_has_zones(region: Any) -> bool | Unknown:
 
 
 def connection_brief(ix: Index, connection: Resource, gateway: Resource | None = None) -> dict[str, Any]:
+    """What a gateway's facts and the connection's subject both say of a connection; made once per
+    connection (its readers copy from it, none writes into it)."""
+    brief = ix.briefs.get(id(connection))
+    if brief is None:
+        brief = ix.briefs[id(connection)] = _connection_brief(connection)
+    return brief
+
+
+def _connection_brief(connection: Resource) -> dict[str, Any]:
     props = connection.properties
     ctype = canonical(props.get("connectionType"), ("IPsec", "Vnet2Vnet", "ExpressRoute", "VPNClient"))
     peer_kind = None

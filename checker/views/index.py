@@ -55,12 +55,15 @@ class Index:
         self.unplaced_connections: list[tuple[Resource, Unknown]] = []
         # The site of each connection's Azure-side gateway (virtualNetworkGateway1), where it has one.
         self.gateway1_sites: dict[str, SiteInfo] = {}
+        # Each connection's brief (gateway_parts.connection_brief) by id() of the resource: the
+        # graph holds every resource for as long as the index lives.
+        self.briefs: dict[int, dict[str, Any]] = {}
         for connection in self.connections:
             props = connection.properties
             refs = (ref_of(props.get("virtualNetworkGateway1")), ref_of(props.get("virtualNetworkGateway2")))
-            ends = {normalise_id(e) for e in refs if isinstance(e, str)}
+            ends = {graph.key_of(e) for e in refs if isinstance(e, str)}
             if isinstance(refs[0], str) and refs[0].strip():
-                gateway1_site = self.site_by_gateway.get(normalise_id(refs[0]))
+                gateway1_site = self.site_by_gateway.get(graph.key_of(refs[0]))
                 if gateway1_site is not None:
                     self.gateway1_sites[connection.key] = gateway1_site
             for end in ends:
@@ -70,10 +73,10 @@ class Index:
                 self.unplaced_connections.append((connection, unknown_end))
             local = ref_of(props.get("localNetworkGateway2"))
             if isinstance(local, str):
-                self.connections_by_local_gateway.setdefault(normalise_id(local), []).append(connection)
+                self.connections_by_local_gateway.setdefault(graph.key_of(local), []).append(connection)
             peer = ref_of(props.get("peer"))
             if isinstance(peer, str):
-                self.connections_by_circuit.setdefault(normalise_id(peer), []).append(connection)
+                self.connections_by_circuit.setdefault(graph.key_of(peer), []).append(connection)
             elif isinstance(peer, Unknown) and equals_ci(props.get("connectionType"), "ExpressRoute"):
                 self.unplaced_circuit_links.append(connection)
         self.peerings_by_vnet: dict[str, list[Resource]] = {}

@@ -73,11 +73,11 @@ def get_path(container: Any, path: str) -> Any:
             if found is not _ABSENT:
                 current = found
                 continue
-            if part in current:
-                current = current[part]
-                continue
             if isinstance(current, CaseInsensitiveDict):
-                return None  # ``in`` looked for every spelling already
+                current = current.get(part)  # any spelling (an UnknownObject gives its Unknown)
+                if current is None:
+                    return None
+                continue
             lowered = part.lower()
             current = next((v for k, v in current.items() if isinstance(k, str) and k.lower() == lowered), None)
         elif isinstance(current, Unknown):
@@ -147,7 +147,10 @@ def lower_or_none(value: Any) -> str | None:
 
 
 def first_unknown(values: Iterable[Any]) -> Unknown | None:
-    return next((v for v in values if isinstance(v, Unknown)), None)
+    for value in values:
+        if isinstance(value, Unknown):
+            return value
+    return None
 
 
 def not_in_inputs(kind: str, ref: str) -> Unknown:
