@@ -7,16 +7,17 @@ from __future__ import annotations
 import dataclasses
 import inspect
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 from test_rules import connection, find, vpn_site
 
 from checker import api
 from checker.graph import Graph
-from checker.model import Resource, Unknown
+from checker.model import CaseInsensitiveDict, Resource, Unknown
 from checker.patterns import DeclaredPatterns
 from checker.policy import engine
-from checker.policy.conditions import evaluate_condition
+from checker.policy.conditions import compile_condition, evaluate_condition
 from checker.policy.engine import _selector_leaf, evaluate
 from checker.policy.model import RuleSettings
 from checker.results import Location, ResourceRef, Result
@@ -140,3 +141,70 @@ def test_a_gateway_resource_body_keeps_its_case_insensitive_properties() -> None
     data = next(s for s in subjects if s.kind == "gateway" and s.resource is gw).data
     assert data["properties"] is gw.properties  # no copy: nothing live-only in it
     assert evaluate_condition({"field": "properties.GATEWAYTYPE", "equals": "vpn"}, data) is True
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("folder", [ROOT / "fixtures", SHARED / "corpus", SHARED / "corpus2"],
+                         ids=["fixtures", "corpus", "corpus2"])
+def test_generated_conditions_give_every_result_the_closures_give(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is not here")
+    monkeypatch.setattr(engine, "GENERATE_FROM", 0)  # every rule's conditions generated
+    generated = _all_results([folder])
+    monkeypatch.setattr(engine, "GENERATE_FROM", 10**9)  # none
+    closures = _all_results([folder])
+    assert len(generated) > 100
+    assert generated == closures
+
+
+# Every shape the generator writes out (connectives, negation, the fast leaves of each kind, one and
+# two names, deeper paths, the closures it calls for counts, value leaves and [*]), on values of every
+# kind a subject holds: the generated function and the closure tree must agree on each.
+_CONDITIONS = [
+    {"field": "a", "equals": "IPsec"},
+    {"field": "a", "notEquals": "IPsec"},
+    {"field": "a", "equals": True},
+    {"field": "a", "notEquals": False},
+    {"field": "a", "equals": 3},
+    {"field": "a", "notEquals": 3},
+    {"field": "a", "in": ["IPsec", "Vnet2Vnet"]},
+    {"field": "a", "notIn": ["IPsec", "Vnet2Vnet"]},
+    {"field": "a", "like": "Vpn*AZ"},
+    {"field": "a", "notLike": "Vpn*AZ"},
+    {"field": "a", "match": "VpnGw#"},
+    {"field": "a", "less": 27},
+    {"field": "a", "greaterOrEquals": 2.5},
+    {"field": "a", "exists": True},
+    {"field": "a", "exists": "false"},
+    {"field": "a", "equals": [1, 2]},
+    {"field": "a", "contains": "gw"},
+    {"field": "a", "equals": "[parameters('p')]"},
+    {"field": "b.c", "equals": "IPsec"},
+    {"field": "b.c", "in": ["x", "IPsec"]},
+    {"field": "b.c.d", "greater": 1},
+    {"field": "l[*]", "equals": "x"},
+    {"count": {"field": "l[*]", "where": {"field": "l[*]", "equals": "x"}}, "greater": 0},
+    {"value": "[parameters('p')]", "equals": "IPsec"},
+    {"not": {"field": "a", "equals": "IPsec"}},
+    {"allOf": [{"field": "a", "exists": True}, {"field": "b.c", "notEquals": "x"}, {"field": "a", "less": 10}]},
+    {"anyOf": [{"field": "a", "equals": True}, {"not": {"field": "b.c", "exists": True}},
+               {"allOf": [{"field": "a", "like": "*x*"}, {"anyOf": [{"field": "l[*]", "equals": "y"}]}]}]},
+]
+_VALUES = ["IPsec", "ipsec", "VpnGw2AZ", "VpnGw1", "x", "", True, False, 3, 3.0, 2.5, float("nan"), 0, 30,
+           None, Unknown("not known"), [1, 2], ["x", "y"], {"c": "IPsec"}, {"c": {"d": 2}}]
+
+
+@pytest.mark.parametrize("condition", _CONDITIONS, ids=[str(i) for i in range(len(_CONDITIONS))])
+def test_a_generated_condition_agrees_with_its_closures(condition: dict[str, object]) -> None:
+    generated = compile_condition(condition, {"p": "IPsec"}, "then", generate=True)
+    closures = compile_condition(condition, {"p": "IPsec"}, "then")
+    assert "def condition(data)" in generated.source  # type: ignore[attr-defined]
+    subjects: list[object] = [{}]
+    for value in _VALUES:
+        for container in (dict, CaseInsensitiveDict, MappingProxyType):
+            subjects.append(container({"a": value, "b": value, "l": value}))
+        subjects.append({"a": value, "b": {"c": value}, "l": [value, "x"]})
+        subjects.append({"a": value, "b": MappingProxyType({"c": {"d": value}})})
+        subjects.append({"a": value, "b": CaseInsensitiveDict({"C": value})})
+    for data in subjects:
+        assert generated(data) == closures(data), (condition, data)

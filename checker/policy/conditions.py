@@ -441,70 +441,94 @@ _TESTS: dict[str, Test] = {
 }
 
 
+_ORDER_SYMBOLS = {"less": "<", "lessOrEquals": "<=", "greater": ">", "greaterOrEquals": ">="}
+_ORDER_FUNCTIONS = {"less": op.lt, "lessOrEquals": op.le, "greater": op.gt, "greaterOrEquals": op.ge}
+
+
+def _fast_spec(operator: str, wanted: Any) -> tuple[str, Any, bool] | None:
+    """The fast path of a leaf whose operand is the constant ``wanted``: ``(kind, constant,
+    negated)``, or None when only the general :func:`apply_operator` applies. The closures of
+    :func:`make_test` and the generated conditions (:func:`_generate`) both follow it."""
+    negated = operator in _NEGATED
+    base = _NEGATED.get(operator, operator)
+    if base == "equals" and isinstance(wanted, str):
+        return "equals_str", wanted.lower(), negated
+    if base == "equals" and type(wanted) is bool:
+        return "equals_bool", wanted, negated
+    if base == "equals" and type(wanted) is int:
+        return "equals_int", wanted, negated
+    if base == "in" and isinstance(wanted, (list, tuple)) and wanted and all(isinstance(w, str) for w in wanted):
+        return "in_strs", frozenset(w.lower() for w in wanted), negated
+    if base in ("like", "match", "matchInsensitively") and isinstance(wanted, str):
+        regex = (wildcard_regex(wanted) if base == "like" else match_regex(wanted, base == "matchInsensitively"))
+        return "pattern", regex, negated
+    if operator in _ORDER_SYMBOLS and _is_number(wanted):
+        return "ordering", (operator, wanted), False
+    if operator == "exists":
+        return "exists", _truthy(wanted), False
+    return None
+
+
 def make_test(operator: str, operand: Callable[[Frames], Any], constant: bool,
               where: str) -> Callable[[Any, Frames], Truth]:
     """``test(value, frames)`` for one leaf: fast paths for the common constant operands (strings for
     equals/in/like, numbers for ordering), the general :func:`apply_operator` for everything else."""
     general = _general_test(operator, operand, where)
-    if not constant:
+    spec = _fast_spec(operator, operand(())) if constant else None
+    if spec is None:
         return general
-    wanted = operand(())
-    negated = operator in _NEGATED
-    base = _NEGATED.get(operator, operator)
-    if base == "equals" and isinstance(wanted, str):
-        lowered = wanted.lower()
+    kind, wanted, negated = spec
+    if kind == "equals_str":
+        lowered = wanted
 
         def equals_str(value: Any, frames: Frames) -> Truth:
             if type(value) is str:
                 return (value.lower() == lowered) is not negated
             return general(value, frames)
         return equals_str
-    if base == "equals" and type(wanted) is bool:
+    if kind == "equals_bool":
         def equals_bool(value: Any, frames: Frames) -> Truth:
             if type(value) is bool:
                 return (value is wanted) is not negated
             return general(value, frames)
         return equals_bool
-    if base == "equals" and type(wanted) is int:
+    if kind == "equals_int":
         def equals_int(value: Any, frames: Frames) -> Truth:
             if type(value) is int:
                 return (value == wanted) is not negated
             return general(value, frames)
         return equals_int
-    if base == "in" and isinstance(wanted, (list, tuple)) and wanted and all(isinstance(w, str) for w in wanted):
-        members = frozenset(w.lower() for w in wanted)
+    if kind == "in_strs":
+        members = wanted
 
         def in_strs(value: Any, frames: Frames) -> Truth:
             if type(value) is str:
                 return (value.lower() in members) is not negated
             return general(value, frames)
         return in_strs
-    if base in ("like", "match", "matchInsensitively") and isinstance(wanted, str):
-        regex = (wildcard_regex(wanted) if base == "like" else match_regex(wanted, base == "matchInsensitively"))
+    if kind == "pattern":
+        regex = wanted
 
         def pattern(value: Any, frames: Frames) -> Truth:
             if type(value) is str:
                 return (regex.match(value) is not None) is not negated
             return general(value, frames)
         return pattern
-    if operator in ("less", "lessOrEquals", "greater", "greaterOrEquals") and _is_number(wanted):
-        compare = {"less": op.lt, "lessOrEquals": op.le, "greater": op.gt, "greaterOrEquals": op.ge}[operator]
-        limit = wanted
+    if kind == "ordering":
+        compare, limit = _ORDER_FUNCTIONS[wanted[0]], wanted[1]
 
         def ordering(value: Any, frames: Frames) -> Truth:
             if type(value) is int or (type(value) is float and value == value):
                 return bool(compare(value, limit))
             return general(value, frames)
         return ordering
-    if operator == "exists":
-        expected = _truthy(wanted)
+    expected = wanted  # exists
 
-        def exists(value: Any, frames: Frames) -> Truth:
-            if isinstance(value, Unknown):
-                return Undetermined((value.reason,))
-            return (value is not MISSING) is expected
-        return exists
-    return general
+    def exists(value: Any, frames: Frames) -> Truth:
+        if isinstance(value, Unknown):
+            return Undetermined((value.reason,))
+        return (value is not MISSING) is expected
+    return exists
 
 
 def _general_test(operator: str, operand: Callable[[Frames], Any], where: str) -> Callable[[Any, Frames], Truth]:
@@ -704,14 +728,130 @@ class _Scope:
 
 
 def compile_condition(condition: Any, parameters: Mapping[str, Any] | None = None,
-                      path: str = "") -> Callable[[Any], Truth]:
+                      path: str = "", generate: bool = False) -> Callable[[Any], Truth]:
     """Compile a condition (checked by :func:`check_condition`) into ``fn(data) -> Truth`` with the
-    parameter values bound. Raises ConditionError for a malformed condition."""
-    compiled = _compile(condition, dict(parameters or {}), [], path)
+    parameter values bound. Raises ConditionError for a malformed condition.
+
+    ``generate``: for a condition run on many subjects, one Python function is generated for it
+    (:func:`_generate`): the connectives and the common leaves run inline, in one call, rather than
+    as a call per node of the closure tree. Both give the same truth on every subject."""
+    bound = dict(parameters or {})
+    compiled = _compile(condition, bound, [], path)  # checks the whole condition first
+    if generate:
+        return _generate(condition, bound, path)
 
     def run(data: Any) -> Truth:
         return compiled(data, ())
     return run
+
+
+def _generate(condition: Mapping[str, Any], parameters: dict[str, Any], path: str) -> Callable[[Any], Truth]:
+    """The condition as one generated function ``condition(data)``. ``allOf``, ``anyOf``, ``not``
+    and the leaves that test a field outside any count against a constant are written out as
+    Python (the same three-valued logic and fast paths as the closures: :func:`_compile_all`,
+    :func:`_fast_spec`); every other node (a count, a ``value`` leaf, a ``[*]`` field) is its
+    closure, called from the generated code. Constants reach the code as names, never as text."""
+    namespace: dict[str, Any] = {"MISSING": MISSING, "Unknown": Unknown, "Undetermined": Undetermined,
+                                 "_merge": _merge_reasons, "_proxy": MappingProxyType}
+    lines: list[str] = []
+    serial = [0]
+
+    def name(prefix: str, value: Any = None) -> str:
+        serial[0] += 1
+        label = f"{prefix}{serial[0]}"
+        if prefix == "k":
+            namespace[label] = value
+        return label
+
+    def emit(node: Mapping[str, Any], where: str, indent: int, target: str) -> None:
+        nonlocal lines
+        pad = "    " * indent
+        if "allOf" in node or "anyOf" in node:
+            key = "allOf" if "allOf" in node else "anyOf"
+            stop, other = (False, True) if key == "allOf" else (True, False)
+            undecided = name("u")
+            lines.append(f"{pad}{undecided} = None")
+            lines.append(f"{pad}while True:")  # a block to leave early: each ``break`` ends this connective
+            inner = pad + "    "
+            for index, item in enumerate(node[key]):
+                part = name("r")
+                emit(item, _join(_join(where, key), index), indent + 1, part)
+                lines += [f"{inner}if {part} is {stop}:", f"{inner}    {target} = {stop}", f"{inner}    break",
+                          f"{inner}if {part} is not {other}:",
+                          f"{inner}    {undecided} = [{part}] if {undecided} is None else {undecided} + [{part}]"]
+            lines += [f"{inner}{target} = {other} if {undecided} is None else _merge({undecided})", f"{inner}break"]
+            return
+        if "not" in node:
+            part = name("r")
+            emit(node["not"], _join(where, "not"), indent, part)
+            lines.append(f"{pad}{target} = False if {part} is True else (True if {part} is False else {part})")
+            return
+        operator = next(k for k in node if k in OPERATORS)
+        if "field" not in node or "count" in node:
+            closure = name("k", _compile(node, parameters, [], where))
+            lines.append(f"{pad}{target} = {closure}(data, ())")
+            return
+        text = node["field"]
+        getter, many = _field_getter(_parse(text, _join(where, "field")), [])
+        if many:
+            closure = name("k", _compile(node, parameters, [], where))
+            lines.append(f"{pad}{target} = {closure}(data, ())")
+            return
+        operand = _compile_value(node[operator], parameters, [], _join(where, operator))
+        kind = expression_kind(node[operator])
+        constant = kind is None or kind[0] == "parameters"
+        value = name("v")
+        read = name("k", getter)
+        names = getattr(getter, "plain_names", None)
+        if names is not None and len(names) == 1:
+            first = name("k", names[0])
+            lines += [f"{pad}if data.__class__ is dict:", f"{pad}    {value} = data.get({first})",
+                      f"{pad}    if {value} is None:", f"{pad}        {value} = MISSING",
+                      f"{pad}else:", f"{pad}    {value} = {read}(data, ())"]
+        elif names is not None and len(names) == 2:
+            first, second = name("k", names[0]), name("k", names[1])
+            lines += [f"{pad}{value} = data.get({first}) if data.__class__ is dict else {read}(data, ())",
+                      f"{pad}if data.__class__ is not dict:", f"{pad}    pass",
+                      f"{pad}elif {value} is None:", f"{pad}    {value} = MISSING",
+                      f"{pad}elif {value}.__class__ is dict or {value}.__class__ is _proxy:",
+                      f"{pad}    {value} = {value}.get({second})",
+                      f"{pad}    if {value} is None:", f"{pad}        {value} = MISSING",
+                      f"{pad}else:", f"{pad}    {value} = {read}(data, ())"]
+        else:
+            lines.append(f"{pad}{value} = {read}(data, ())")
+        general = name("k", _general_test(operator, operand, text))
+        spec = _fast_spec(operator, operand(())) if constant else None
+        if spec is None:
+            lines.append(f"{pad}{target} = {general}({value}, ())")
+            return
+        fast, wanted, negated = spec
+        if fast == "exists":
+            lines += [f"{pad}if isinstance({value}, Unknown):", f"{pad}    {target} = Undetermined(({value}.reason,))",
+                      f"{pad}else:", f"{pad}    {target} = {value} is {'not ' if wanted else ''}MISSING"]
+            return
+        if fast == "ordering":
+            limit = name("k", wanted[1])
+            check = f"{value}.__class__ is int or ({value}.__class__ is float and {value} == {value})"
+            test = f"{value} {_ORDER_SYMBOLS[wanted[0]]} {limit}"
+        else:
+            constant_name = name("k", wanted)
+            check = f"{value}.__class__ is {'bool' if fast == 'equals_bool' else 'int' if fast == 'equals_int' else 'str'}"
+            test = {
+                "equals_str": f"{value}.lower() {'!=' if negated else '=='} {constant_name}",
+                "equals_bool": f"{value} is {'not ' if negated else ''}{constant_name}",
+                "equals_int": f"{value} {'!=' if negated else '=='} {constant_name}",
+                "in_strs": f"{value}.lower() {'not in' if negated else 'in'} {constant_name}",
+                "pattern": f"{constant_name}.match({value}) is {'' if negated else 'not '}None",
+            }[fast]
+        lines += [f"{pad}if {check}:", f"{pad}    {target} = {test}",
+                  f"{pad}else:", f"{pad}    {target} = {general}({value}, ())"]
+
+    emit(condition, path, 1, "result")
+    source = "def condition(data):\n" + "\n".join(lines) + "\n    return result\n"
+    exec(compile(source, f"<condition {path or 'of a policy'}>", "exec"), namespace)  # noqa: S102 - our own text
+    generated: Callable[[Any], Truth] = namespace["condition"]
+    generated.source = source  # type: ignore[attr-defined]  # for tests and for reading
+    return generated
 
 
 def evaluate_condition(condition: Any, data: Any, parameters: Mapping[str, Any] | None = None) -> Truth:

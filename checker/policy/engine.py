@@ -51,15 +51,21 @@ def _lowered(mapping: Mapping[str, Any]) -> dict[str, Any]:
     return {str(key).lower(): value for key, value in mapping.items()}
 
 
-def compile_policy(policy: Policy, settings: RuleSettings = DEFAULT_SETTINGS) -> CompiledPolicy:
-    """Apply severity and parameter overrides and compile the conditions.
+#: A rule run on at least this many subjects gets generated conditions (see compile_condition):
+#: generating costs more than it saves on a few subjects, and a scan of a repository has few.
+GENERATE_FROM = 200
+
+
+def compile_policy(policy: Policy, settings: RuleSettings = DEFAULT_SETTINGS, generate: bool = False) -> CompiledPolicy:
+    """Apply severity and parameter overrides and compile the conditions (``generate``: as
+    generated functions, for a rule run on many subjects).
     Raises ConditionError if a condition is malformed (the loader rejects those first)."""
     severity = _lowered(settings.severity).get(policy.id.lower(), policy.severity)
     parameters = policy.default_parameters()
     parameters.update(_lowered(settings.parameters).get(policy.id.lower(), {}))
-    condition_if = (compile_condition(policy.condition_if, parameters, "if")
+    condition_if = (compile_condition(policy.condition_if, parameters, "if", generate)
                     if policy.condition_if is not None else None)
-    condition_then = compile_condition(policy.condition_then, parameters, "then")
+    condition_then = compile_condition(policy.condition_then, parameters, "then", generate)
     try:
         message = split_message(policy.message)
     except ValueError:
@@ -263,7 +269,7 @@ def _evaluate(policies: Sequence[Policy], subjects: Sequence[Subject], settings:
         if not in_patterns:
             continue
         try:
-            compiled = compile_policy(policy, settings)
+            compiled = compile_policy(policy, settings, len(in_patterns) >= GENERATE_FROM)
             candidates = selectors.candidates(policy, compiled.parameters, candidates)
         except ConditionError as error:
             raise CheckerError(f"rule {policy.id}: {error}", file=policy.file, line=policy.line,
