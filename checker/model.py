@@ -197,18 +197,28 @@ class CaseInsensitiveDict(dict):  # type: ignore[type-arg]
         return dict.__getitem__(self, stored)
 
     def get(self, key: Any, default: Any = None) -> Any:
-        value = dict.get(self, key, _ABSENT)
+        value = _dict_get(self, key, _ABSENT)
         if value is not _ABSENT:
             return value
         if key.__class__ is not str:
             return default
         # stored_key() without its exact-name check, done above: most reads probe optional names
-        index = getattr(self, "_lower", None)
+        # that are absent in every spelling, so the miss is made cheap (names read by the code are
+        # few: each is lowered once, and its lowered form keeps its hash)
+        try:
+            index = self._lower
+        except AttributeError:  # made without __init__ (copy, unpickling)
+            index = None
         if index is None:
             self.stored_key(key)
             index = self._lower
             assert index is not None
-        stored = index.get(key.lower())
+        lowered = _LOWERED.get(key)
+        if lowered is None:
+            lowered = key.lower()
+            if len(_LOWERED) < 8192:
+                _LOWERED[key] = lowered
+        stored = index.get(lowered)
         return default if stored is None else dict.__getitem__(self, stored)
 
     def __contains__(self, key: object) -> bool:
@@ -265,6 +275,8 @@ class CaseInsensitiveDict(dict):  # type: ignore[type-arg]
 
 
 _ABSENT = object()
+_dict_get = dict.get
+_LOWERED: dict[str, str] = {}  # member names as read, lowered (see CaseInsensitiveDict.get)
 
 
 class UnknownObject(CaseInsensitiveDict):
