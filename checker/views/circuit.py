@@ -24,7 +24,7 @@ from checker.vocabulary import CIRCUIT_CONNECTION
 
 
 def circuit_of(ix: Index, connection: Resource) -> tuple[Resource | None, str | Unknown | None]:
-    ref = ref_of(connection.properties.get("peer"))
+    ref = ix.ends_of(connection).circuit
     if isinstance(ref, str):
         return ix.graph.get(ref), ref
     return None, ref

@@ -36,11 +36,11 @@ def connection_subject(ix: Index, connection: Resource, secret_groups: dict[str,
     data: dict[str, Any] = envelope(connection.body)
     data["properties"] = without_live(props, connection.source)
     data.update(brief)
-    gw1_ref = ref_of(props.get("virtualNetworkGateway1"))
-    gw2_ref = ref_of(props.get("virtualNetworkGateway2"))
+    ends = ix.ends_of(connection)
+    gw1_ref, gw2_ref = ends.gateway1, ends.gateway2
     data["gateway1"] = gateway_ref_view(ix, gw1_ref)
     data["gateway2"] = gateway_ref_view(ix, gw2_ref) if gw2_ref is not None else {"exists": False}
-    lng_ref = ref_of(props.get("localNetworkGateway2"))
+    lng_ref = ends.local_gateway
     data["localGateway"] = lng_ref_view(ix, lng_ref)
     circuit, circuit_ref = circuit_of(ix, connection)
     data["circuit"] = circuit_facts(ix, circuit, circuit_ref)
@@ -310,7 +310,7 @@ def reverse_connection(ix: Index, connection: Resource, policies: Any) -> dict[s
     """The other connection resource of a VNet-to-VNet link (gateway2 to gateway1) and whether it
     carries the same custom IPsec/IKE policies. ``exists`` is false when it is not in the inputs: a
     comparison of the two sides applies only when both are there."""
-    gw2 = ref_of(connection.properties.get("virtualNetworkGateway2"))
+    gw2 = ix.ends_of(connection).gateway2
     if isinstance(gw2, Unknown):
         return {"exists": gw2, "displayName": gw2, "ipsecPolicyCount": gw2, "sameIpsecPolicies": gw2}
     if not isinstance(gw2, str):

@@ -25,7 +25,6 @@ from checker.views.readers import (
     maybe_unknown,
     not_in_inputs,
     prefix_list,
-    ref_of,
     to_bool,
     to_int,
 )
@@ -92,19 +91,20 @@ def connection_brief(ix: Index, connection: Resource, gateway: Resource | None =
     connection (its readers copy from it, none writes into it)."""
     brief = ix.briefs.get(id(connection))
     if brief is None:
-        brief = ix.briefs[id(connection)] = _connection_brief(connection)
+        brief = ix.briefs[id(connection)] = _connection_brief(ix, connection)
     return brief
 
 
-def _connection_brief(connection: Resource) -> dict[str, Any]:
+def _connection_brief(ix: Index, connection: Resource) -> dict[str, Any]:
     props = connection.properties
+    ends = ix.ends_of(connection)
     ctype = canonical(props.get("connectionType"), ("IPsec", "Vnet2Vnet", "ExpressRoute", "VPNClient"))
     peer_kind = None
-    if ref_of(props.get("localNetworkGateway2")) is not None:
+    if ends.local_gateway is not None:
         peer_kind = "local-gateway"
-    elif ref_of(props.get("peer")) is not None:
+    elif ends.circuit is not None:
         peer_kind = "circuit"
-    elif ref_of(props.get("virtualNetworkGateway2")) is not None:
+    elif ends.gateway2 is not None:
         peer_kind = "gateway"
     return {"id": connection.id, "name": connection.name, "displayName": display_name(connection),
             "connectionType": ctype, "peerKind": peer_kind,
@@ -242,7 +242,7 @@ def gateway_bgp(ix: Index, gateway: Resource, connections: list[dict[str, Any]])
     # an APIPA on-premises peer needs a custom APIPA address on the Azure side (Azure VPN BGP docs)
     apipa_peer = False
     for connection in ix.connections_of(gateway):
-        lng = ix.graph.get(ref_of(connection.properties.get("localNetworkGateway2")))
+        lng = ix.graph.get(ix.ends_of(connection).local_gateway)
         peer = get_path(lng.properties, "bgpSettings.bgpPeeringAddress") if lng else None
         if isinstance(peer, str):
             try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from checker.graph import Graph
 from checker.model import Resource, Unknown, equals_ci, normalise_id
@@ -27,6 +27,23 @@ from checker.views.readers import (
 from checker.vocabulary import CONNECTION, GATEWAY, PATTERNS, PEERING
 
 T = TypeVar("T")
+
+Ref = str | Unknown | None
+
+
+class ConnectionEnds(NamedTuple):
+    """The references of a connection (``ref_of`` of each): read once, as nearly every view asks."""
+
+    gateway1: Ref  # virtualNetworkGateway1
+    gateway2: Ref  # virtualNetworkGateway2
+    local_gateway: Ref  # localNetworkGateway2
+    circuit: Ref  # peer
+
+
+def connection_ends(connection: Resource) -> ConnectionEnds:
+    props = connection.properties
+    return ConnectionEnds(ref_of(props.get("virtualNetworkGateway1")), ref_of(props.get("virtualNetworkGateway2")),
+                          ref_of(props.get("localNetworkGateway2")), ref_of(props.get("peer")))
 
 
 class Index:
@@ -58,9 +75,13 @@ class Index:
         # Each connection's brief (gateway_parts.connection_brief) by id() of the resource: the
         # graph holds every resource for as long as the index lives.
         self.briefs: dict[int, dict[str, Any]] = {}
+        # Each connection's references by id() of the resource (the graph holds every resource for
+        # as long as the index lives); see ends_of.
+        self._ends: dict[int, ConnectionEnds] = {}
         for connection in self.connections:
             props = connection.properties
-            refs = (ref_of(props.get("virtualNetworkGateway1")), ref_of(props.get("virtualNetworkGateway2")))
+            found = self._ends[id(connection)] = connection_ends(connection)
+            refs = (found.gateway1, found.gateway2)
             ends = {graph.key_of(e) for e in refs if isinstance(e, str)}
             if isinstance(refs[0], str) and refs[0].strip():
                 gateway1_site = self.site_by_gateway.get(graph.key_of(refs[0]))
@@ -71,10 +92,10 @@ class Index:
             unknown_end = first_unknown(refs)
             if unknown_end is not None and not any(graph.get(end) is not None for end in ends):
                 self.unplaced_connections.append((connection, unknown_end))
-            local = ref_of(props.get("localNetworkGateway2"))
+            local = found.local_gateway
             if isinstance(local, str):
                 self.connections_by_local_gateway.setdefault(graph.key_of(local), []).append(connection)
-            peer = ref_of(props.get("peer"))
+            peer = found.circuit
             if isinstance(peer, str):
                 self.connections_by_circuit.setdefault(graph.key_of(peer), []).append(connection)
             elif isinstance(peer, Unknown) and equals_ci(props.get("connectionType"), "ExpressRoute"):
@@ -196,6 +217,11 @@ class Index:
         return gateway_type in types or None in types
 
     # -- shared parts -----------------------------------------------------------------------------
+
+    def ends_of(self, connection: Resource) -> ConnectionEnds:
+        """The references of a connection of the graph, read once."""
+        found = self._ends.get(id(connection))
+        return found if found is not None else connection_ends(connection)
 
     def part(self, kind: str, key: str, compute: Callable[[], T]) -> T:
         """A part several views read, computed once by its owner; dicts are handed out read-only."""

@@ -54,7 +54,7 @@ def _onprem_networks(ix: Index, site: SiteInfo) -> tuple[tuple[str, Resource, Ne
     out: list[tuple[str, Resource, Network | Unknown]] = []
     for gateway in site.gateways:
         for connection in ix.connections_of(gateway):
-            ref = ref_of(connection.properties.get("localNetworkGateway2"))
+            ref = ix.ends_of(connection).local_gateway
             if ref is None:
                 continue
             lng = ix.graph.get(ref) if isinstance(ref, str) else None

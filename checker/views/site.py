@@ -27,7 +27,6 @@ from checker.views.readers import (
     maybe_unknown,
     migration_tagged,
     not_in_inputs,
-    ref_of,
     to_network,
 )
 from checker.views.route_server import route_server_facts
@@ -103,9 +102,10 @@ def s2s_facts(ix: Index, site: SiteInfo, vpn_gateways: list[Resource]) -> dict[s
             if isinstance(ctype, Unknown):
                 unknown = unknown or ctype
                 continue
-            gw1 = ref_of(props.get("virtualNetworkGateway1"))
-            if ctype == "IPsec" and isinstance(gw1, str) and normalise_id(gw1) == gateway.key:
-                lng = ref_of(props.get("localNetworkGateway2"))
+            ends = ix.ends_of(connection)
+            gw1 = ends.gateway1
+            if ctype == "IPsec" and isinstance(gw1, str) and ix.graph.key_of(gw1) == gateway.key:
+                lng = ends.local_gateway
                 declared = ix.graph.get(lng) if isinstance(lng, str) else None
                 if isinstance(lng, str) and same_type(declared.type if declared is not None else (
                         parse_resource_id(lng).get("type") or ""), LNG):
