@@ -419,15 +419,23 @@ def loads(raw: bytes | str, file: str) -> Any:
     if not text.strip():
         raise CheckerError("the file is empty", file=file, line=1,
                            hint="remove it from the inputs or give it a template or export")
-    text = _blank_comments(text, file)
     track_depth = None if len(text) <= FULL_POSITION_LIMIT else LARGE_FILE_POSITION_DEPTH
+    if track_depth is not None:
+        text = _blank_comments(text, file)
     # Decoding allocates millions of containers that all stay alive: the cyclic collector would
     # scan them again and again for nothing, so it is paused for the decode.
     collecting = gc.isenabled()
     gc.disable()
     try:
         if track_depth is None:
+            # A comment outside a string is not JSON: a text the C scanner reads has none, and is
+            # not searched for them (most texts hold "//" in URLs).
             value = _loads_fast(text, file)
+            if value is _SLOW:
+                blanked = _blank_comments(text, file)  # same length: offsets, lines and columns kept
+                if blanked is not text:
+                    text = blanked
+                    value = _loads_fast(text, file)
             if value is not _SLOW:
                 return value
         return _PositionDecoder(text, file, track_depth).decode(text)
