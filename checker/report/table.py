@@ -331,9 +331,17 @@ def _shrunk(rows: list[list[str]], width: int, resource: int, message: int, plai
     should a drawn width ever differ from the measured one, the table is made again drawing every
     attempt."""
     text, first = plain, (resource, message)
+    wraps: dict[tuple[str, int, bool], str] = {}  # an attempt often changes one column's width only
+
+    def wrap(cell: str, columns: int, path_lines: bool) -> str:
+        key = (cell, columns, path_lines)
+        found = wraps.get(key)
+        if found is None:
+            found = wraps[key] = _wrap_cell(cell, columns, path_lines=path_lines)
+        return found
+
     for attempt in range(6):
-        wrapped = [row[:3] + [_wrap_cell(row[3], resource, path_lines=True),
-                              _wrap_cell(row[4], message, path_lines=False)] for row in rows]
+        wrapped = [row[:3] + [wrap(row[3], resource, True), wrap(row[4], message, False)] for row in rows]
         measured = _plain_width(wrapped) if measure else None
         last = (measured is None or measured <= width or attempt == 5
                 or not (message > MIN_MESSAGE_WIDTH or resource > MIN_RESOURCE_WIDTH))
