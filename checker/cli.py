@@ -434,17 +434,22 @@ def _pick(flag: Any, configured: Any, default: Any) -> Any:
 
 
 def _load_config(args: argparse.Namespace) -> Any:
+    """The configuration (a :class:`checker.config.Config`), or None when there is no configuration file
+    (every setting is then read as not set, and the configuration module is not imported)."""
     from checker import log
-    from checker.config import Config, find_config, load_config
+    from checker.config_files import find_config
 
     path = getattr(args, "config", None)
     if path is not None:
         if not path.is_file():
             raise UsageError(f"{path}: configuration file not found")
-        config = load_config(path)
     else:
-        found = find_config(Path.cwd())
-        config = load_config(found) if found else Config()
+        path = find_config(Path.cwd())
+        if path is None:
+            return None
+    from checker.config import load_config
+
+    config = load_config(path)
     if getattr(config, "verbose", None):
         log.configure(verbose=True)
     if config.path is not None:
@@ -515,11 +520,12 @@ def _render(fmt: str, report: Any, gate: Any, args: argparse.Namespace, config: 
 
 
 def _finish_report(report: Any, args: argparse.Namespace, config: Any) -> int:
-    from checker.report.baseline import apply_baseline
     from checker.report.gate import evaluate_gate
 
     baseline = _pick(args.baseline, getattr(config, "baseline", None), None)
     if baseline is not None:
+        from checker.report.baseline import apply_baseline
+
         report = apply_baseline(report, Path(baseline))
     gate = evaluate_gate(
         report,
@@ -546,9 +552,11 @@ def _printable(text: str) -> str:
 def _write_outputs(report: Any, gate: Any, args: argparse.Namespace, config: Any) -> None:
     """Every -o file rendered first (the gate is known), then all written at once through temporary
     files: none is left truncated, two to one path are an error, and a failure writes none."""
+    outputs = list(args.output or []) or [tuple(o) for o in (getattr(config, "outputs", None) or ())]
+    if not outputs:
+        return
     from checker.report.output import write_files
 
-    outputs = list(args.output or []) or [tuple(o) for o in (getattr(config, "outputs", None) or ())]
     files = [(f"{fmt} report", Path(path), _render(fmt, report, gate, args, config, tty=False))
              for fmt, path in outputs]
     write_files(files)

@@ -302,7 +302,6 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
 def _read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | Path],
                  parameter_values: Sequence[tuple[str, Any]], context: DeploymentContext | None,
                  max_file_bytes: int, exclude: Sequence[str], link_roots: Sequence[str | Path]) -> InputLoad:
-    from checker.sources import whatif
     from checker.sources.arm import parameters
 
     context = context or DeploymentContext()
@@ -389,5 +388,8 @@ def _read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str |
             message="not an ARM template, parameter file or Azure export",
             hint="give deployment templates, parameter files, Resource Graph or az CLI JSON output"))
     # A template scanned with its what-if result: the template's resources take the predicted state.
-    load.resources = whatif.overlay(load.resources, load.notices)
+    if any("whatif" in resource.metadata for resource in load.resources):
+        from checker.sources import whatif
+
+        load.resources = whatif.overlay(load.resources, load.notices)
     return load
