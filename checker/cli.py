@@ -101,6 +101,29 @@ class _Parser(argparse.ArgumentParser):
     #: built with one command's arguments only (see build_parser), and the words it parses
     partial = False
     parsed_args: Sequence[str] = ()
+    _adding = False
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        # argparse makes a help formatter for each argument to check its metavar, and a formatter
+        # asks the terminal for its width (importing shutil): that check needs no width.
+        self._adding = True
+        try:
+            return super().add_argument(*args, **kwargs)
+        finally:
+            self._adding = False
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        # (its formatter only gives the commands' prog: this parser's name, no positional before them)
+        self._adding = True
+        try:
+            return super().add_subparsers(**kwargs)
+        finally:
+            self._adding = False
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        if self._adding:
+            return argparse.RawDescriptionHelpFormatter(prog=self.prog, width=80)
+        return super()._get_formatter()
 
     def _known_options(self) -> list[str]:
         options = [o for action in self._actions for o in action.option_strings]
@@ -198,7 +221,7 @@ def _global_options(*, suppress: bool) -> argparse.ArgumentParser:
     """-v, --no-color and --config, accepted before and after the subcommand. The copy after the
     subcommand has no defaults, so it never overrides a value given before it."""
     default: Any = argparse.SUPPRESS if suppress else None
-    parent = argparse.ArgumentParser(add_help=False)
+    parent = _Parser(add_help=False)
     parent.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS if suppress else False,
                         help="log what is read, expanded and skipped, with timings, to stderr")
     parent.add_argument("--no-color", action="store_true", default=argparse.SUPPRESS if suppress else False,
