@@ -1736,6 +1736,7 @@ def murmur_hash64(data: bytes) -> int:
 _BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
 
 
+@functools.lru_cache(maxsize=4096)  # a template asks for the same few names again and again
 def unique_string(*values: str) -> str:
     """ARM's uniqueString(): MurmurHash64 of the '-'-joined values, 13 lower-case base32 characters."""
     hashed = murmur_hash64("-".join(values).encode("utf-8"))
