@@ -119,6 +119,8 @@ def _declared(options: ScanOptions) -> DeclaredPatterns:
 def _settings_errors(policies: Sequence[Policy], settings: RuleSettings, file: Path | None) -> list[InputError]:
     """Configuration typos (an unknown rule id or parameter name, a wrong type) are input errors, on
     the line of the configuration that names them."""
+    if not (settings.disabled or settings.severity or settings.parameters):
+        return []  # nothing configured, nothing to check
     from checker.policy.loader import check_settings
 
     problems = check_settings(policies, settings)
@@ -156,7 +158,6 @@ def _site_result(results: Sequence[Result]) -> str:
 
 def _inline_waivers(resources: Sequence[Resource]) -> tuple[list[Waiver], list[InputError]]:
     from checker.model import CheckerError
-    from checker.report.waivers import inline_waivers
 
     waivers: list[Waiver] = []
     errors: list[InputError] = []
@@ -165,6 +166,8 @@ def _inline_waivers(resources: Sequence[Resource]) -> tuple[list[Waiver], list[I
         holder: Any = meta if "hybrid-check" in meta else meta.get("metadata")
         if not isinstance(holder, dict) or "hybrid-check" not in holder:
             continue
+        from checker.report.waivers import inline_waivers
+
         try:
             waivers.extend(inline_waivers(holder, resource.id, resource.origin.file, resource.origin.line))
         except CheckerError as exc:
@@ -180,7 +183,6 @@ def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
     """Graph, views, policies, waivers: the Report for resources already read."""
     from checker.policy.engine import evaluate as evaluate_policies
     from checker.policy.model import RuleSettings
-    from checker.report.waivers import apply_waivers, waive_unexpanded
     from checker.views import build_subjects
 
     options = options or ScanOptions()
@@ -213,11 +215,14 @@ def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
     inline, waiver_errors = _inline_waivers(load.resources)
     report.errors.extend(waiver_errors)
     waivers = [*options.waivers, *inline]
-    report.notices, used = waive_unexpanded(report.notices, waivers, options.today or date.today())
-    report.notices.extend(Notice(file=w.file or "<configuration>", line=w.line,
-                                 message=f"waiver of {w.rule} for '{w.resource}' matches no result")
-                          for w in waivers if w not in used and not any(w.matches(r) for r in results))
-    results = apply_waivers(results, waivers, today=options.today or date.today())
+    if waivers:  # (without any, the notices and results stay as they are)
+        from checker.report.waivers import apply_waivers, waive_unexpanded
+
+        report.notices, used = waive_unexpanded(report.notices, waivers, options.today or date.today())
+        report.notices.extend(Notice(file=w.file or "<configuration>", line=w.line,
+                                     message=f"waiver of {w.rule} for '{w.resource}' matches no result")
+                              for w in waivers if w not in used and not any(w.matches(r) for r in results))
+        results = apply_waivers(results, waivers, today=options.today or date.today())
     if any("contextFile" in r.metadata for r in load.resources):
         from checker.sources.context import context_only
 

@@ -98,6 +98,33 @@ def did_you_mean(word: str, choices: Sequence[str]) -> str:
 class _Parser(argparse.ArgumentParser):
     """argparse with suggestions for misspelt flags and choices, and exit code 2 on usage errors."""
 
+    #: built with one command's arguments only (see build_parser), and the words it parses
+    partial = False
+    parsed_args: Sequence[str] = ()
+    _adding = False
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        # argparse makes a help formatter for each argument to check its metavar, and a formatter
+        # asks the terminal for its width (importing shutil): that check needs no width.
+        self._adding = True
+        try:
+            return super().add_argument(*args, **kwargs)
+        finally:
+            self._adding = False
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        # (its formatter only gives the commands' prog: this parser's name, no positional before them)
+        self._adding = True
+        try:
+            return super().add_subparsers(**kwargs)
+        finally:
+            self._adding = False
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        if self._adding:
+            return argparse.RawDescriptionHelpFormatter(prog=self.prog, width=80)
+        return super()._get_formatter()
+
     def _known_options(self) -> list[str]:
         options = [o for action in self._actions for o in action.option_strings]
         for action in self._actions:
@@ -109,6 +136,8 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # type: ignore[override]
         import re
 
+        if getattr(self, "partial", False):  # worded by the whole parser, as without a command named
+            build_parser().parse_args(self.parsed_args)
         unknown = re.match(r"unrecognized arguments: (.*)", message)
         if unknown:
             hints = []
@@ -192,7 +221,7 @@ def _global_options(*, suppress: bool) -> argparse.ArgumentParser:
     """-v, --no-color and --config, accepted before and after the subcommand. The copy after the
     subcommand has no defaults, so it never overrides a value given before it."""
     default: Any = argparse.SUPPRESS if suppress else None
-    parent = argparse.ArgumentParser(add_help=False)
+    parent = _Parser(add_help=False)
     parent.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS if suppress else False,
                         help="log what is read, expanded and skipped, with timings, to stderr")
     parent.add_argument("--no-color", action="store_true", default=argparse.SUPPRESS if suppress else False,
@@ -275,7 +304,27 @@ def _add_context_options(parser: argparse.ArgumentParser) -> None:
                              "not gating)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names after the options that come before it, or None when that is not
+    plain (help, an unknown or abbreviated option, no command)."""
+    words = iter(argv)
+    for word in words:
+        if word in ("-v", "--verbose", "--no-color"):
+            continue
+        if word == "--config":
+            next(words, None)
+            continue
+        if word.startswith("--config="):
+            continue
+        return word if word in COMMANDS else None
+    return None
+
+
+def build_parser(command: str | None = None) -> _Parser:
+    """The argument parser. With ``command``, only that command's arguments are added (each command's
+    parser exists, so the commands and their help lines are listed as always): building every
+    command's arguments costs a scan several milliseconds. Its usage errors are worded by the whole
+    parser (suggestions come from every command's options)."""
     parser = _Parser(
         prog="hybrid-check", parents=[_global_options(suppress=False)],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -287,18 +336,43 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     common = [_global_options(suppress=True)]
 
-    scan = _command(commands, "scan", "check templates and exports against the policies", common)
-    _add_input_options(scan)
-    _add_context_options(scan)
-    _add_report_options(scan)
+    parser.partial = command is not None
 
+    def wanted(name: str) -> bool:
+        return command is None or command == name
+
+    scan = _command(commands, "scan", "check templates and exports against the policies", common)
+    if wanted("scan"):
+        _add_input_options(scan)
+        _add_context_options(scan)
+        _add_report_options(scan)
     graph = _command(commands, "graph", "show the resources and relations the checker understood", common)
+    if wanted("graph"):
+        _add_graph_options(graph)
+    audit = _command(commands, "audit", "check a live Azure estate through the Azure SDK", common)
+    if wanted("audit"):
+        _add_audit_options(audit)
+    baseline = _command(commands, "baseline", "record the current failures as a baseline file", common)
+    if wanted("baseline"):
+        _add_baseline_options(baseline)
+    policies = _command(commands, "policies", "list or validate policies", common)
+    if wanted("policies"):
+        _add_policies_commands(policies)
+    explain = _command(commands, "explain", "what a rule checks, why, and how to fix it", common)
+    if wanted("explain"):
+        explain.add_argument("rule", metavar="RULE-ID")
+        _add_policy_options(explain, pattern=False)
+    return parser
+
+
+def _add_graph_options(graph: argparse.ArgumentParser) -> None:
     _add_input_options(graph)
     graph.add_argument("--format", choices=_formats(graph=True), default="table",
                        help="table (default), json (resources with their evaluated bodies), dot (Graphviz), "
                             "or svg (a diagram per site, with what fails drawn on it)")
 
-    audit = _command(commands, "audit", "check a live Azure estate through the Azure SDK", common)
+
+def _add_audit_options(audit: argparse.ArgumentParser) -> None:
     audit.add_argument("--subscription", action="append", metavar="ID", help="subscription (repeatable)")
     audit.add_argument("--resource-group", action="append", metavar="NAME",
                        help="only these resource groups of the subscription (repeatable)")
@@ -327,7 +401,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="write what was collected as an export that `scan` can read")
     _add_report_options(audit)
 
-    baseline = _command(commands, "baseline", "record the current failures as a baseline file", common)
+
+def _add_baseline_options(baseline: argparse.ArgumentParser) -> None:
     _add_input_options(baseline)
     _add_policy_options(baseline)
     target = baseline.add_mutually_exclusive_group(required=True)
@@ -336,7 +411,8 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("-o", "--output", type=_baseline_output, metavar="baseline:FILE", dest="baseline_file",
                         help="the same as --baseline-file, in the FORMAT:PATH form of scan -o")
 
-    policies = _command(commands, "policies", "list or validate policies", common)
+
+def _add_policies_commands(policies: argparse.ArgumentParser) -> None:
     policy_commands = policies.add_subparsers(dest="policies_command", metavar="ACTION", parser_class=_Parser)
     listing = policy_commands.add_parser(
         "list", help="list the policies", description="List the bundled policies and those of --policies folders.",
@@ -356,11 +432,6 @@ def build_parser() -> argparse.ArgumentParser:
                     "case (PASS, or FAIL with the difference), then a summary.",
         epilog=POLICIES_TEST_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     testing.add_argument("directories", nargs="+", type=Path, metavar="DIR")
-
-    explain = _command(commands, "explain", "what a rule checks, why, and how to fix it", common)
-    explain.add_argument("rule", metavar="RULE-ID")
-    _add_policy_options(explain, pattern=False)
-    return parser
 
 
 def _baseline_output(text: str) -> Path:
@@ -386,17 +457,22 @@ def _pick(flag: Any, configured: Any, default: Any) -> Any:
 
 
 def _load_config(args: argparse.Namespace) -> Any:
+    """The configuration (a :class:`checker.config.Config`), or None when there is no configuration file
+    (every setting is then read as not set, and the configuration module is not imported)."""
     from checker import log
-    from checker.config import Config, find_config, load_config
+    from checker.config_files import find_config
 
     path = getattr(args, "config", None)
     if path is not None:
         if not path.is_file():
             raise UsageError(f"{path}: configuration file not found")
-        config = load_config(path)
     else:
-        found = find_config(Path.cwd())
-        config = load_config(found) if found else Config()
+        path = find_config(Path.cwd())
+        if path is None:
+            return None
+    from checker.config import load_config
+
+    config = load_config(path)
     if getattr(config, "verbose", None):
         log.configure(verbose=True)
     if config.path is not None:
@@ -467,11 +543,12 @@ def _render(fmt: str, report: Any, gate: Any, args: argparse.Namespace, config: 
 
 
 def _finish_report(report: Any, args: argparse.Namespace, config: Any) -> int:
-    from checker.report.baseline import apply_baseline
     from checker.report.gate import evaluate_gate
 
     baseline = _pick(args.baseline, getattr(config, "baseline", None), None)
     if baseline is not None:
+        from checker.report.baseline import apply_baseline
+
         report = apply_baseline(report, Path(baseline))
     gate = evaluate_gate(
         report,
@@ -498,9 +575,11 @@ def _printable(text: str) -> str:
 def _write_outputs(report: Any, gate: Any, args: argparse.Namespace, config: Any) -> None:
     """Every -o file rendered first (the gate is known), then all written at once through temporary
     files: none is left truncated, two to one path are an error, and a failure writes none."""
+    outputs = list(args.output or []) or [tuple(o) for o in (getattr(config, "outputs", None) or ())]
+    if not outputs:
+        return
     from checker.report.output import write_files
 
-    outputs = list(args.output or []) or [tuple(o) for o in (getattr(config, "outputs", None) or ())]
     files = [(f"{fmt} report", Path(path), _render(fmt, report, gate, args, config, tty=False))
              for fmt, path in outputs]
     write_files(files)
@@ -728,8 +807,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command_of(words))
+    parser.parsed_args = words
+    args = parser.parse_args(words)
     from checker import log
 
     log.configure(verbose=bool(getattr(args, "verbose", False)))

@@ -12,7 +12,16 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from checker import log
+from checker.config_files import (  # noqa: F401  (re-exported: where the configuration file is found)
+    _PYPROJECT_SECTION,
+    CONFIG_NAMES,
+    MAX_CONFIG_BYTES,
+    PYPROJECT,
+    TOOL_TABLE,
+    _has_tool_table,
+    _tomllib,
+    find_config,
+)
 from checker.files import read_limited  # noqa: F401  (re-exported: the one file reader)
 from checker.model import CheckerError
 from checker.report.waivers import Waiver, parse_expiry
@@ -22,28 +31,12 @@ if TYPE_CHECKING:  # imported where a configuration file is read: most runs have
     import yaml
 
 
-def _tomllib() -> Any:
-    """tomllib (Python 3.11+), imported when a pyproject.toml is read; None on 3.10, where only the
-    YAML file is read (no extra dependency)."""
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # pragma: no cover - depends on the interpreter
-        return None
-    return tomllib
-
-
-CONFIG_NAMES = (".hybrid-check.yaml", ".hybrid-check.yml")
-PYPROJECT = "pyproject.toml"
-TOOL_TABLE = "hybrid-check"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "config.schema.json"
 #: Deepest nesting of mappings and lists, and most values (an alias counts each time it is used),
 #: a configuration may hold: real ones are a few levels deep and a few hundred values long.
 MAX_CONFIG_DEPTH = 64
 MAX_CONFIG_VALUES = 100_000
-#: Largest configuration file read (checked before it is parsed; real ones are a few kilobytes).
-MAX_CONFIG_BYTES = 1024 * 1024
 _PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
-_PYPROJECT_SECTION = re.compile(r'^\s*\[+\s*tool\s*\.\s*(?:"hybrid-check"|hybrid-check)\s*[.\]]', re.MULTILINE)
 
 @dataclass(frozen=True)
 class Config:
@@ -85,35 +78,6 @@ class Config:
 # ---------------------------------------------------------------------------------------------------
 # finding and reading
 # ---------------------------------------------------------------------------------------------------
-
-def _has_tool_table(pyproject: Path) -> bool:
-    try:
-        text = read_limited(pyproject, MAX_CONFIG_BYTES, "configuration").decode("utf-8", errors="replace")
-        return bool(_PYPROJECT_SECTION.search(text))
-    except (OSError, CheckerError):
-        return False
-
-
-def find_config(start: Path) -> Path | None:
-    """The nearest .hybrid-check.yaml/.yml, or pyproject.toml with [tool.hybrid-check], from ``start``
-    upward; the search stops at the repository root (the folder holding .git)."""
-    folder = start.absolute()
-    if folder.is_file():
-        folder = folder.parent
-    for current in (folder, *folder.parents):
-        for name in CONFIG_NAMES:
-            if (current / name).is_file():
-                return current / name
-        pyproject = current / PYPROJECT
-        if pyproject.is_file() and _has_tool_table(pyproject):
-            if _tomllib() is not None:
-                return pyproject
-            log.warning("%s: [tool.%s] is ignored: reading pyproject.toml needs Python 3.11 or later "
-                        "(use .hybrid-check.yaml instead)", pyproject, TOOL_TABLE)
-        if (current / ".git").exists():
-            return None
-    return None
-
 
 class _YamlWalk:
     """Turns the composed YAML nodes into plain data, keeping the line of every value. Only plain

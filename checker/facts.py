@@ -10,17 +10,41 @@ of the machine that runs a scan. A retirement that had happened by that date is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
 FACTS_AS_OF = "2026-12-07"
 
 
-@dataclass(frozen=True)
-class Source:
+class _Record:
+    """Compared, hashed and shown by its fields like a frozen dataclass. (Plain classes: a dataclass is
+    built at import by compiling its generated methods, on every run.)"""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.__class__.__name__, self._fields()))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{self.__class__.__name__}({shown})"
+
+
+class Source(_Record):
     """A documentation page: its address and the date (``ms.date``) of the version read."""
 
-    url: str
-    date: str
+    __slots__ = ("url", "date")
+
+    def __init__(self, url: str, date: str) -> None:
+        self.url = url
+        self.date = date
 
 
 SOURCES: dict[str, Source] = {
@@ -56,14 +80,16 @@ SOURCES: dict[str, Source] = {
 }
 
 
-@dataclass(frozen=True)
-class Lifecycle:
+class Lifecycle(_Record):
     """A dated lifecycle fact of a SKU: ``status`` holds from ``date`` on (source: ``source``)."""
 
-    status: str  # "retired", "creation-blocked", "limited" (supported but not for production)
-    date: str | None
-    source: str
-    note: str = ""
+    __slots__ = ("status", "date", "source", "note")
+
+    def __init__(self, status: str, date: str | None, source: str, note: str = "") -> None:
+        self.status = status  # "retired", "creation-blocked", "limited" (supported but not for production)
+        self.date = date
+        self.source = source
+        self.note = note
 
 
 # Gateway SKUs are compared lower-case (enum casing varies between templates and exports).

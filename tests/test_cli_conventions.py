@@ -53,6 +53,34 @@ def test_a_flag_after_the_subcommand_does_not_undo_one_before() -> None:
     assert args.verbose is True and args.config == Path("a.yaml")
 
 
+@pytest.mark.parametrize("words", [
+    ["scan", "x.json", "--format", "json", "-o", "sarif:r.sarif", "--width", "90", "--severity", "high,low"],
+    ["-v", "--config", "a.yaml", "graph", "x.json", "--format", "dot"],
+    ["--config=a.yaml", "--no-color", "baseline", "x.json", "-o", "baseline:b.json"],
+    ["audit", "--subscription", "s", "--deep", "--no-resource-graph"],
+    ["policies", "list", "--pattern", "vpn", "--format", "json"],
+    ["explain", "VPN-ACTIVE-ACTIVE", "--policies", "p"],
+])
+def test_the_parser_of_one_command_reads_it_as_the_whole_parser(words: list[str]) -> None:
+    """A run builds only the arguments of the command it names: the same namespace as the whole parser's."""
+    from checker.cli import _command_of
+
+    assert _command_of(words) == next(w for w in words if w in SUBCOMMANDS)
+    assert vars(build_parser(_command_of(words)).parse_args(words)) == vars(build_parser().parse_args(words))
+
+
+@pytest.mark.parametrize("words", [["scan", "x.json", "--dep"], ["scan", "x.json", "--resource-grup", "g"],
+                                   ["explain"], ["scan", "x.json", "--format", "tabel"]])
+def test_usage_errors_of_one_command_read_as_the_whole_parser_words_them(
+        words: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(words)
+    whole = capsys.readouterr().err
+    assert usage_error(words, capsys) == whole
+    if words[-1] == "--dep":
+        assert "did you mean --deep" in whole  # a suggestion from another command's options
+
+
 def test_verbose_logs_what_was_read_expanded_and_skipped_with_timings(
         capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
     code, _, _ = run(["scan", "-v", str(REPO_ROOT / "tests" / "data" / "repo-shaped")], capsys)

@@ -108,6 +108,94 @@ def test_added_and_removed_policies_are_seen(cache: Path, policy_copy: Path) -> 
     assert "X-ADDED-RULE" in ids and before[0].id not in ids and len(after) == len(before)
 
 
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file counts as settled (changed before the statuses were taken), as files older than
+    compiled.SETTLED_NS are: the recorded statuses are written and checked."""
+    monkeypatch.setattr(compiled, "SETTLED_NS", 0)
+
+
+def _no_hashing(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    original = compiled.content_key
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(compiled, "content_key", counting)
+    return calls
+
+
+def test_unchanged_statuses_skip_the_hashing(cache: Path, policy_copy: Path, settled: None,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    expected, errors = load_compiled(policy_copy, SUBJECT_KINDS)
+    assert errors == []
+    [cache_file] = cache_files(cache)
+    recorded = json.loads(cache_file.read_text(encoding="utf-8"))["stats"]
+    assert str(next(policy_copy.rglob("*.yaml"))) in recorded["paths"]
+    assert str(next(policy_copy.rglob("pass.json"))) in recorded["paths"]
+    monkeypatch.setattr(compiled, "_memory", {})
+    hashed, loads = _no_hashing(monkeypatch), YamlLoads(monkeypatch)
+    policies, errors = load_compiled(policy_copy, SUBJECT_KINDS)
+    assert errors == [] and policies == expected
+    assert hashed == [] and loads.count == 0
+    # other subject kinds: the recorded statuses do not answer for them
+    load_compiled(policy_copy, {"gateway"})
+    assert hashed == [1]
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_seen(cache: Path, policy_copy: Path, settled: None,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tool that restores the modification time (cp -p, an archive) still changes the change time."""
+    before, _ = load_compiled(policy_copy, SUBJECT_KINDS)
+    target = next(p for p in before if p.severity == "high")
+    path = Path(target.file)
+    status = path.stat()
+    text = path.read_text(encoding="utf-8").replace("severity: high", "severity: info", 1)
+    path.write_text(text.replace("severity: info", "severity: low ", 1), encoding="utf-8")
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert path.stat().st_size == status.st_size and path.stat().st_mtime_ns == status.st_mtime_ns
+    monkeypatch.setattr(compiled, "_memory", {})
+    after, errors = load_compiled(policy_copy, SUBJECT_KINDS)
+    assert errors == [] and next(p for p in after if p.id == target.id).severity == "low"
+
+
+def test_added_examples_and_policies_are_seen_with_recorded_statuses(cache: Path, policy_copy: Path,
+                                                                     settled: None,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    before, _ = load_compiled(policy_copy, SUBJECT_KINDS)
+    rule = next(p for p in before if "bicep" in p.examples)
+    example = Path(rule.file).parent / "tests" / rule.id / "pass.bicep"
+    example.unlink()  # a removed example, then one added again
+    monkeypatch.setattr(compiled, "_memory", {})
+    after, errors = load_compiled(policy_copy, SUBJECT_KINDS)
+    assert errors == [] and "bicep" not in next(p for p in after if p.id == rule.id).examples
+    example.write_text("param x string = 'added example'\n", encoding="utf-8")
+    monkeypatch.setattr(compiled, "_memory", {})
+    after, errors = load_compiled(policy_copy, SUBJECT_KINDS)
+    assert errors == [] and "added example" in next(p for p in after if p.id == rule.id).examples["bicep"]
+    nested = policy_copy / "vpn" / "more"
+    nested.mkdir()
+    source = Path(before[0].file)
+    (nested / "X-NESTED.yaml").write_text(
+        source.read_text(encoding="utf-8").replace(f"id: {before[0].id}", "id: X-NESTED", 1), encoding="utf-8")
+    monkeypatch.setattr(compiled, "_memory", {})
+    load_compiled(policy_copy, SUBJECT_KINDS)
+    (nested / "X-NESTED-2.yaml").write_text(
+        source.read_text(encoding="utf-8").replace(f"id: {before[0].id}", "id: X-NESTED-2", 1), encoding="utf-8")
+    monkeypatch.setattr(compiled, "_memory", {})
+    ids = {p.id for p in load_compiled(policy_copy, SUBJECT_KINDS)[0]}
+    assert {"X-NESTED", "X-NESTED-2"} <= ids
+
+
+def test_recent_changes_are_not_recorded(cache: Path, policy_copy: Path) -> None:
+    """Files changed within SETTLED_NS of the load: no statuses are recorded, the next load hashes."""
+    load_compiled(policy_copy, SUBJECT_KINDS)
+    [cache_file] = cache_files(cache)
+    assert "stats" not in json.loads(cache_file.read_text(encoding="utf-8"))
+
+
 def test_a_policy_made_invalid_is_reported_not_served_from_the_cache(cache: Path, policy_copy: Path) -> None:
     before, _ = load_compiled(policy_copy, SUBJECT_KINDS)
     path = Path(before[0].file)

@@ -136,3 +136,31 @@ def test_a_table_of_non_ascii_text_is_the_same_without_its_first_drawing(rows: l
     finally:
         table._WIDE_CHARACTERS = False
     assert skipped == drawn
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet="ab c/-\n\r\t\x1b[m\u00e9", min_size=0, max_size=90), min_size=5, max_size=5),
+                min_size=1, max_size=6))
+def test_the_measured_width_of_a_table_is_the_width_tabulate_draws(rows: list[list[str]]) -> None:
+    """The attempts before the last are measured instead of drawn: where the measure answers, it is
+    the width of tabulate's lines (whitespace at a cell's ends, colour codes, carriage returns and
+    wide text are left to tabulate)."""
+    from checker.report import table
+
+    measured = table._plain_width([list(row) for row in rows])
+    if measured is not None:
+        drawn = table.tabulate([list(row) for row in rows], headers=table.HEADERS, tablefmt="simple")
+        assert measured == max(len(line) for line in drawn.splitlines())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet="ab c/-x\n", min_size=1, max_size=120), min_size=5, max_size=5), min_size=1,
+                max_size=5), st.integers(min_value=40, max_value=160))
+def test_a_table_shrunk_by_measure_is_the_table_shrunk_by_drawing(rows: list[list[str]], width: int) -> None:
+    from checker.report import table
+
+    wide = [list(row) for row in rows]
+    for resource in (20, 33, 48):
+        message = max(table.MIN_MESSAGE_WIDTH, width - 30 - resource)
+        assert (table._shrunk(wide, width, resource, message, "", measure=True)
+                == table._shrunk(wide, width, resource, message, "", measure=False))

@@ -59,6 +59,23 @@ def test_a_scan_does_not_import_the_formats_it_does_not_print(tmp_path) -> None:
     assert result.stderr.rpartition("IMPORTED")[2].split() == []
 
 
+def test_a_plain_scan_imports_only_what_it_uses(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """No configuration file, waiver, baseline, report file or what-if result: their modules are not
+    imported, and argparse does not ask the terminal for its width (shutil)."""
+    from tests.conftest import REPO_ROOT
+
+    fixture = REPO_ROOT / "fixtures" / "vpn" / "non-compliant" / "bgp-asn-apipa.json"
+    unused = ("checker.config", "checker.report.waivers", "checker.report.baseline", "checker.report.output",
+              "checker.sources.whatif", "shutil")
+    code = ("import sys\nfrom checker.cli import main\n"
+            f"main(['scan', {str(fixture)!r}])\n"
+            f"print('IMPORTED', *sorted(m for m in {unused!r} if m in sys.modules), file=sys.stderr)\n")
+    (tmp_path / ".git").mkdir()  # the configuration search stops here
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=tmp_path)
+    assert "Gate" in result.stdout
+    assert result.stderr.rpartition("IMPORTED")[2].split() == []
+
+
 # ---------------------------------------------------------------------------------------------------
 # ARM decoding: the one-match check for comment-free text changes nothing
 # ---------------------------------------------------------------------------------------------------

@@ -20,6 +20,16 @@ memory for the process only and nothing fails. A cache file that cannot be read 
 key is ignored and rewritten. Only a load without errors is stored: a policy folder with mistakes is
 read from YAML every time, so that its errors are always reported.
 
+Checking the key without reading every file: beside the key, the cache file records the status
+(size, modification and change times, inode) of every file the key was computed from and of every
+folder whose listing decides which files those are (the policy folders, the rule test folders, the code
+folders). When all of them still have that status, the recorded key still holds and no file is hashed;
+when any differs, the key is computed from the contents as above. The statuses are recorded before the
+contents are read, and only when every file and folder was last changed more than
+:data:`SETTLED_NS` before (an edit within the time-stamp resolution of the file system could otherwise
+leave the status as it was); a change time is set by the system on every change, so a tool that
+restores modification times is still seen.
+
 User policy folders (``--policies``) and ``policies validate`` always go through the YAML loader.
 """
 
@@ -29,6 +39,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -44,6 +55,11 @@ CACHE_ENV = "HYBRID_CHECK_CACHE_DIR"
 _PACKAGE = Path(__file__).resolve().parents[1]
 #: Besides every module of checker/policy: the files whose content decides what the loader accepts.
 _VALIDATING_FILES = ("schemas/policy.schema.json", "subject.py", "results.py", "vocabulary.py")
+
+#: How long before the statuses are taken every recorded file and folder must have last changed.
+SETTLED_NS = 2_000_000_000
+#: A policy's rule test folder (``tests/<ID>/``: its compliant examples); as in the loader.
+_TESTS_DIR = "tests"
 
 # key -> compiled document: a second load in the same process (the library API, tests) costs nothing,
 # and it is all there is when the cache folder cannot be written.
@@ -93,7 +109,7 @@ def _code_digest() -> bytes:
 def content_key(directory: Path, files: list[Path], known_subjects: Collection[str] | None) -> str:
     """The SHA-256 hex digest the compiled form of ``directory`` is stored under."""
     digest = hashlib.sha256()
-    subjects = "\0".join(sorted(known_subjects)) if known_subjects is not None else "<any>"
+    subjects = _subjects_text(known_subjects)
     digest.update(f"hybrid-check {__version__}\0compiled {FORMAT}\0subjects {subjects}\0".encode())
     digest.update(_code_digest())
     for path in files:
@@ -101,6 +117,47 @@ def content_key(directory: Path, files: list[Path], known_subjects: Collection[s
         digest.update(f"{path.relative_to(directory).as_posix()}\0{len(data)}\0".encode())
         digest.update(data)
     return digest.hexdigest()
+
+
+def _subjects_text(known_subjects: Collection[str] | None) -> str:
+    return "\0".join(sorted(known_subjects)) if known_subjects is not None else "<any>"
+
+
+def _watched(directory: Path, files: list[Path]) -> list[str]:
+    """Every file the key is computed from (``files``: policies and compliant examples; the code files)
+    and every folder whose listing decides which files those are: the folders the policy walk enters,
+    each policy's ``tests/`` and ``tests/<ID>/`` folders that exist (a missing one is seen in its
+    parent's listing) and the code folders."""
+    folders: set[Path] = set()
+    for folder, subfolders, _ in os.walk(directory):  # the walk of loader.policy_files
+        subfolders[:] = [name for name in subfolders if name != _TESTS_DIR]
+        folders.add(Path(folder))
+    for path in files:
+        if path.suffix.lower() in (".yaml", ".yml"):
+            tests = path.parent / _TESTS_DIR
+            folders.update(folder for folder in (tests, tests / path.stem) if folder.is_dir())
+    code = [_PACKAGE / relative for relative in hashed_files()]
+    folders.update(path.parent for path in code)
+    return sorted({str(path) for path in (*files, *code, *folders)})
+
+
+def _statuses(paths: list[str]) -> list[list[int] | None]:
+    found: list[list[int] | None] = []
+    for path in paths:
+        try:
+            status = os.stat(path)
+        except OSError:
+            found.append(None)
+            continue
+        found.append([status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino])
+    return found
+
+
+def _settled(statuses: list[list[int] | None], taken_ns: int) -> bool:
+    """Every status older than :data:`SETTLED_NS` before ``taken_ns`` (a later change cannot leave a
+    status as recorded; a missing file appears in its folder's listing)."""
+    limit = taken_ns - SETTLED_NS
+    return all(status is None or (status[1] < limit and status[2] < limit) for status in statuses)
 
 
 def _cache_file(directory: Path) -> Path | None:
@@ -145,21 +202,46 @@ def _policy(entry: Mapping[str, Any], directory: Path) -> Policy:
 # Loading
 # ---------------------------------------------------------------------------------------------------
 
-def _read_cache(path: Path, key: str) -> list[dict[str, Any]] | None:
+def _read_document(path: Path) -> dict[str, Any] | None:
     try:
         document = json.loads(path.read_bytes())
     except (OSError, ValueError):
         return None
-    if not isinstance(document, dict) or document.get("format") != FORMAT or document.get("key") != key:
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        return None
+    return document
+
+
+def _entries(document: dict[str, Any] | None, key: str) -> list[dict[str, Any]] | None:
+    if document is None or document.get("key") != key:
         return None
     entries = document.get("policies")
     return entries if isinstance(entries, list) else None
 
 
-def _write_cache(path: Path, key: str, entries: list[dict[str, Any]]) -> None:
+def _unchanged(document: dict[str, Any] | None, subjects: str) -> list[dict[str, Any]] | None:
+    """The compiled policies of a cache file whose recorded statuses all still hold (see the module's
+    text), else None."""
+    if document is None:
+        return None
+    recorded = document.get("stats")
+    if not isinstance(recorded, dict) or recorded.get("version") != __version__ or recorded.get("subjects") != subjects:
+        return None
+    paths, statuses, key = recorded.get("paths"), recorded.get("statuses"), document.get("key")
+    if not isinstance(paths, list) or not isinstance(statuses, list) or not isinstance(key, str):
+        return None
+    if not paths or not all(isinstance(path, str) for path in paths) or _statuses(paths) != statuses:
+        return None
+    return _entries(document, key)
+
+
+def _write_cache(path: Path, key: str, entries: list[dict[str, Any]], stats: dict[str, Any] | None = None) -> None:
     """Atomically (write then rename); any failure only means the next run compiles again."""
+    document: dict[str, Any] = {"format": FORMAT, "key": key, "policies": entries}
+    if stats is not None:
+        document["stats"] = stats
     try:
-        text = json.dumps({"format": FORMAT, "key": key, "policies": entries}, separators=(",", ":"))
+        text = json.dumps(document, separators=(",", ":"))
     except (TypeError, ValueError):
         return
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -178,39 +260,61 @@ def load_compiled(directory: Path,
                   known_subjects: Collection[str] | None = None) -> tuple[list[Policy], list[InputError]]:
     """The policies of a folder as :func:`checker.policy.loader.load_policies` returns them, from the
     compiled form when its content key matches, else from YAML (and then compiled for the next run)."""
+    directory = Path(directory)
+    cache_file = _cache_file(directory)
+    subjects = _subjects_text(known_subjects)
+    document = _read_document(cache_file) if cache_file is not None else None
+    if directory.is_dir():
+        # Nothing changed since the key was computed: no file is read again.
+        policies = _from_entries(_unchanged(document, subjects), directory)
+        if policies is not None:
+            return policies, []
     from checker.policy.loader import example_files, load_policies, policy_files
 
-    directory = Path(directory)
     if not directory.is_dir():
         return load_policies([directory], known_subjects)
     try:
+        # The statuses are taken before the contents are read: a file changed in between is seen
+        # on the next run.
+        taken_ns = time.time_ns()
         # The compliant examples (the pass cases of the rule test folders) are part of what is compiled,
         # so part of the key.
         # (a policy file's stem is its rule id: the loader checks that)
         files = policy_files(directory)
         examples = [path for file in files for path in example_files(file, file.stem).values()]
+        watched = _watched(directory, files + examples)
+        statuses = _statuses(watched)
         key = content_key(directory, files + examples, known_subjects)
     except OSError:  # a file vanished or cannot be read: the loader words the problem
         return load_policies([directory], known_subjects)
-    cache_file = _cache_file(directory)
+    stats = ({"version": __version__, "subjects": subjects, "paths": watched, "statuses": statuses}
+             if _settled(statuses, taken_ns) else None)
     entries = _memory.get(key)
-    if entries is None and cache_file is not None:
-        entries = _read_cache(cache_file, key)
-    if entries is not None:
-        try:
-            policies = [_policy(entry, directory) for entry in entries]
-        except (KeyError, TypeError, ValueError):  # a damaged cache file: compile again
-            policies = None
-        if policies is not None:
-            _memory[key] = entries
-            return policies, []
+    from_file = _entries(document, key)
+    policies = _from_entries(entries if entries is not None else from_file, directory)
+    if policies is not None:
+        _memory[key] = entries if entries is not None else from_file  # type: ignore[assignment]
+        if cache_file is not None and stats is not None and (
+                document is None or document.get("key") != key or document.get("stats") != stats):
+            # the same key, now with the statuses that let the next run skip the hashing
+            _write_cache(cache_file, key, _memory[key], stats)
+        return policies, []
     policies, errors = load_policies([directory], known_subjects)
     if not errors:
         entries = [_compile(policy, directory) for policy in policies]
         _memory[key] = entries
         if cache_file is not None:
-            _write_cache(cache_file, key, entries)
+            _write_cache(cache_file, key, entries, stats)
     return policies, errors
+
+
+def _from_entries(entries: list[dict[str, Any]] | None, directory: Path) -> list[Policy] | None:
+    if entries is None:
+        return None
+    try:
+        return [_policy(entry, directory) for entry in entries]
+    except (KeyError, TypeError, ValueError):  # a damaged cache file: compile again
+        return None
 
 
 def load_bundled(known_subjects: Collection[str] | None = None) -> tuple[list[Policy], list[InputError]]:

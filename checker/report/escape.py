@@ -8,12 +8,13 @@ from collections.abc import Iterable
 
 # Characters XML 1.0 does not allow (C0 controls other than tab, newline and carriage return, lone
 # surrogates, U+FFFE and U+FFFF).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# (Patterns only some formats use are compiled on first use, by the re module's cache.)
+_NOT_XML = "[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 # Terminal controls: C0 other than newline and tab, DEL, C1, lone surrogates and the bidirectional
 # overrides and isolates that reorder what is shown.
 _NOT_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 # Markdown that would turn text into a link, an image, a mention, emphasis, a heading or HTML.
-_MARKDOWN = re.compile(r"([\\`*_\[\]!@~<>|&])")
+_MARKDOWN = r"([\\`*_\[\]!@~<>|&])"
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
@@ -30,7 +31,7 @@ def printable(text: str) -> str:
 
 def xml_text(text: str) -> str:
     """``text`` with every character XML 1.0 does not allow written as ``\\xNN`` / ``\\uNNNN``."""
-    return _NOT_XML.sub(_escaped, text)
+    return re.sub(_NOT_XML, _escaped, text)
 
 
 def terminal_text(text: str, keep_colours: Iterable[str] = ()) -> str:
@@ -48,7 +49,7 @@ def markdown_text(text: str) -> str:
     white space folded, and every character that could start a link, an image, a mention, emphasis,
     HTML or a table column escaped (``&``, ``<`` and ``>`` as entities, the rest with a backslash)."""
     text = " ".join(terminal_text(printable(text)).split())
-    return _MARKDOWN.sub(lambda m: _ENTITIES.get(m.group(1)) or "\\" + m.group(1), text)
+    return re.sub(_MARKDOWN, lambda m: _ENTITIES.get(m.group(1)) or "\\" + m.group(1), text)
 
 
 def markdown_code(text: str) -> str:

@@ -322,12 +322,35 @@ def _table(rows: list[list[str]], width: int) -> str:
                        for piece in _AFTER_SLASH.split(line))
     resource = min(widths[3], max(24, min(longest_name, 48), (width - fixed) * 2 // 5))
     message = max(MIN_MESSAGE_WIDTH, width - fixed - resource)
-    text = plain
-    for _ in range(6):  # tabulate pads columns beyond their content: shrink until the lines fit
-        wrapped = [row[:3] + [_wrap_cell(row[3], resource, path_lines=True),
-                              _wrap_cell(row[4], message, path_lines=False)] for row in rows]
-        text = tabulate(wrapped, headers=HEADERS, tablefmt="simple")
-        excess = max(len(_strip(line)) for line in text.splitlines()) - width
+    return _shrunk(rows, width, resource, message, plain, measure=True)
+
+
+def _shrunk(rows: list[list[str]], width: int, resource: int, message: int, plain: str, *, measure: bool) -> str:
+    """The wrapped table, shrunk until its lines fit: tabulate pads columns beyond their content. With
+    ``measure``, the attempts before the last are measured (:func:`_plain_width`) rather than drawn;
+    should a drawn width ever differ from the measured one, the table is made again drawing every
+    attempt."""
+    text, first = plain, (resource, message)
+    wraps: dict[tuple[str, int, bool], str] = {}  # an attempt often changes one column's width only
+
+    def wrap(cell: str, columns: int, path_lines: bool) -> str:
+        key = (cell, columns, path_lines)
+        found = wraps.get(key)
+        if found is None:
+            found = wraps[key] = _wrap_cell(cell, columns, path_lines=path_lines)
+        return found
+
+    for attempt in range(6):
+        wrapped = [row[:3] + [wrap(row[3], resource, True), wrap(row[4], message, False)] for row in rows]
+        measured = _plain_width(wrapped) if measure else None
+        last = (measured is None or measured <= width or attempt == 5
+                or not (message > MIN_MESSAGE_WIDTH or resource > MIN_RESOURCE_WIDTH))
+        if last:
+            text = tabulate(wrapped, headers=HEADERS, tablefmt="simple")
+            drawn = max(len(_strip(line)) for line in text.splitlines())
+            if measured is not None and drawn != measured:  # pragma: no cover - measured as tabulate draws
+                return _shrunk(rows, width, *first, plain, measure=False)
+        excess = (drawn if last else measured) - width  # type: ignore[operator]
         if excess <= 0:
             break
         if message > MIN_MESSAGE_WIDTH:
@@ -337,6 +360,24 @@ def _table(rows: list[list[str]], width: int) -> str:
         else:
             break
     return text
+
+
+def _plain_width(rows: list[list[str]]) -> int | None:
+    """The width of the lines tabulate draws for ``rows`` ("simple", no padding, every column as wide as
+    its widest line or header, two spaces between columns), for cells of printable ASCII without
+    leading or trailing whitespace (tabulate strips it) and without carriage returns; else None
+    (tabulate then measures)."""
+    widths = [len(header) for header in HEADERS]
+    for row in rows:
+        for index, cell in enumerate(row):
+            if not cell.isascii() or cell != cell.strip() or "\r" in cell:
+                return None
+            for line in cell.split("\n"):
+                if not line.isprintable():
+                    return None
+                if len(line) > widths[index]:
+                    widths[index] = len(line)
+    return sum(widths) + 2 * (len(widths) - 1)
 
 
 def wrap_lines(lines: Sequence[str], width: int, indent: str = "  ") -> str:

@@ -334,47 +334,60 @@ except re.error:  # pragma: no cover - Python 3.10: every file takes the positio
     _NOT_STRUCTURE = None
 
 
+_BRACKET: re.Pattern[str] | None = None  # _NOT_STRUCTURE, then the bracket it stops at
+
+
 def _object_positions(text: str) -> tuple[list[tuple[int, int]], int] | None:
     """Line and column of every object of a valid JSON text, in the order the objects end (the order
     in which a decoder finishes them), and the deepest nesting of objects and arrays. None when the
     text does not scan as JSON."""
-    skip = _NOT_STRUCTURE
-    if skip is None:
+    global _BRACKET
+    if _NOT_STRUCTURE is None:
         return None
+    if _BRACKET is None:
+        _BRACKET = re.compile(_NOT_STRUCTURE.pattern + r"([{}\[\]]|\Z)", re.DOTALL)
     positions: list[tuple[int, int]] = []
     stack: list[tuple[int, int] | None] = []  # open objects (their position) and arrays (None)
-    deepest = 0
+    push, pop, append = stack.append, stack.pop, positions.append
+    depth = deepest = 0
     line, line_start, last = 1, 0, 0
     count, rfind, end = text.count, text.rfind, len(text)
-    position = 0
-    while True:
-        position = skip.match(text, position).end()  # type: ignore[union-attr]
-        if position >= end:
-            break
-        char = text[position]
+    scanned = 0
+    for match in _BRACKET.finditer(text):
+        if match.start() != scanned:
+            return None  # the scan stopped short of a bracket: a string without its closing quote
+        scanned = position = match.end()
+        position -= 1
+        char = match.group(1)
         if char == "{":
             newlines = count("\n", last, position)
             if newlines:
                 line += newlines
                 line_start = rfind("\n", last, position) + 1
             last = position
-            stack.append((line, position - line_start + 1))
-            if len(stack) > deepest:
-                deepest = len(stack)
+            push((line, position - line_start + 1))
+            depth += 1
+            if depth > deepest:
+                deepest = depth
         elif char == "[":
-            stack.append(None)
-            if len(stack) > deepest:
-                deepest = len(stack)
-        elif char == '"' or not stack:
-            return None  # a string without its closing quote, or a bracket closing nothing
+            push(None)
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif not char:  # the end of the text
+            break
+        elif not stack:
+            return None  # a bracket closing nothing
         else:
-            opened = stack.pop()
+            opened = pop()
+            depth -= 1
             if (opened is None) != (char == "]"):
                 return None
             if opened is not None:
-                positions.append(opened)
-        position += 1
-    return (positions, deepest) if not stack else None
+                append(opened)
+    if scanned != end or stack:
+        return None  # the scan stopped short (a string without its closing quote), or brackets left open
+    return positions, deepest
 
 
 def _loads_fast(text: str, file: str) -> Any:
@@ -419,15 +432,23 @@ def loads(raw: bytes | str, file: str) -> Any:
     if not text.strip():
         raise CheckerError("the file is empty", file=file, line=1,
                            hint="remove it from the inputs or give it a template or export")
-    text = _blank_comments(text, file)
     track_depth = None if len(text) <= FULL_POSITION_LIMIT else LARGE_FILE_POSITION_DEPTH
+    if track_depth is not None:
+        text = _blank_comments(text, file)
     # Decoding allocates millions of containers that all stay alive: the cyclic collector would
     # scan them again and again for nothing, so it is paused for the decode.
     collecting = gc.isenabled()
     gc.disable()
     try:
         if track_depth is None:
+            # A comment outside a string is not JSON: a text the C scanner reads has none, and is
+            # not searched for them (most texts hold "//" in URLs).
             value = _loads_fast(text, file)
+            if value is _SLOW:
+                blanked = _blank_comments(text, file)  # same length: offsets, lines and columns kept
+                if blanked is not text:
+                    text = blanked
+                    value = _loads_fast(text, file)
             if value is not _SLOW:
                 return value
         return _PositionDecoder(text, file, track_depth).decode(text)

@@ -29,7 +29,7 @@ SILENT_FOLDERS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__"
 #: An ARM document by its ``$schema``, its ``contentVersion``, a ``resources`` array or a network
 #: resource type: when such a file cannot be decoded it is an error even in a folder walk, because it
 #: is clearly meant as an input.
-_LOOKS_LIKE_ARM = re.compile(
+_LOOKS_LIKE_ARM = (  # searched only in a file that cannot be decoded: compiled then, by the re module
     rb"(?i:schema\.management\.azure\.com/schemas/[^\"']*deployment(Template|Parameters))"
     rb"|\"contentVersion\"\s*:|\"resources\"\s*:\s*\["
     rb"|\"(type|Type)\"\s*:\s*\"(?i:Microsoft\.Network/)")
@@ -212,7 +212,7 @@ def expand_paths(paths: Sequence[str | Path], load: InputLoad, named: set[Path] 
 
 def looks_like_arm(raw: bytes) -> bool:
     """True when undecodable bytes are clearly meant as an ARM template, parameter file or export."""
-    return bool(_LOOKS_LIKE_ARM.search(raw[:1_000_000]))
+    return bool(re.search(_LOOKS_LIKE_ARM, raw[:1_000_000]))
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
@@ -302,7 +302,6 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
 def _read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | Path],
                  parameter_values: Sequence[tuple[str, Any]], context: DeploymentContext | None,
                  max_file_bytes: int, exclude: Sequence[str], link_roots: Sequence[str | Path]) -> InputLoad:
-    from checker.sources import whatif
     from checker.sources.arm import parameters
 
     context = context or DeploymentContext()
@@ -389,5 +388,8 @@ def _read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str |
             message="not an ARM template, parameter file or Azure export",
             hint="give deployment templates, parameter files, Resource Graph or az CLI JSON output"))
     # A template scanned with its what-if result: the template's resources take the predicted state.
-    load.resources = whatif.overlay(load.resources, load.notices)
+    if any("whatif" in resource.metadata for resource in load.resources):
+        from checker.sources import whatif
+
+        load.resources = whatif.overlay(load.resources, load.notices)
     return load

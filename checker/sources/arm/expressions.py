@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from checker.model import CheckerError, Secret, Unknown
@@ -42,14 +41,17 @@ class ExpressionError(CheckerError):
     the problem inside the expression string when known."""
 
 
-@dataclass(frozen=True)
 class UserFunction:
-    """A user-defined function of a template (``functions[].members``)."""
+    """A user-defined function of a template (``functions[].members``). (A plain class: a dataclass is
+    built at import by compiling its generated methods, on every run.)"""
 
-    namespace: str
-    name: str
-    parameter_names: tuple[str, ...]
-    output: Any  # the raw ``output.value`` (usually a "[...]" string)
+    __slots__ = ("namespace", "name", "parameter_names", "output")
+
+    def __init__(self, namespace: str, name: str, parameter_names: tuple[str, ...], output: Any) -> None:
+        self.namespace = namespace
+        self.name = name
+        self.parameter_names = parameter_names
+        self.output = output  # the raw ``output.value`` (usually a "[...]" string)
 
 
 class EvalScope(Protocol):

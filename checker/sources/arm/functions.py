@@ -11,7 +11,6 @@ import json
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
@@ -314,13 +313,16 @@ _MISSING = object()
 # Lambdas
 # ---------------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
 class Lambda:
-    """A ``lambda('x', ...)`` value: only valid as an argument of filter/map/reduce/sort/..."""
+    """A ``lambda('x', ...)`` value: only valid as an argument of filter/map/reduce/sort/... (A plain
+    class: a dataclass is built at import by compiling its generated methods, on every run.)"""
 
-    parameter_names: tuple[str, ...]
-    body: Callable[[Any], Any]
-    scope: Any
+    __slots__ = ("parameter_names", "body", "scope")
+
+    def __init__(self, parameter_names: tuple[str, ...], body: Callable[[Any], Any], scope: Any) -> None:
+        self.parameter_names = parameter_names
+        self.body = body
+        self.scope = scope
 
     def __call__(self, *values: Any) -> Any:
         spend(1)
@@ -1736,6 +1738,7 @@ def murmur_hash64(data: bytes) -> int:
 _BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
 
 
+@functools.lru_cache(maxsize=4096)  # a template asks for the same few names again and again
 def unique_string(*values: str) -> str:
     """ARM's uniqueString(): MurmurHash64 of the '-'-joined values, 13 lower-case base32 characters."""
     hashed = murmur_hash64("-".join(values).encode("utf-8"))
