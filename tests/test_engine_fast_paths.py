@@ -18,7 +18,7 @@ from checker.model import CaseInsensitiveDict, Resource, Unknown
 from checker.patterns import DeclaredPatterns
 from checker.policy import engine
 from checker.policy.conditions import compile_condition, evaluate_condition
-from checker.policy.engine import _selector_leaf, evaluate
+from checker.policy.engine import _selector_leaves, evaluate
 from checker.policy.model import RuleSettings
 from checker.results import Location, ResourceRef, Result
 from checker.views import build_subjects
@@ -42,7 +42,7 @@ def test_the_if_preselection_leaves_every_result_as_it_was(folder: Path, monkeyp
     if not folder.is_dir():
         pytest.skip(f"{folder} is not here")
     with_selection = _all_results([folder])
-    monkeypatch.setattr(engine, "_selector_leaf", lambda condition: None)
+    monkeypatch.setattr(engine, "_selector_leaves", lambda condition: [])
     without = _all_results([folder])
     assert len(with_selection) > 100
     assert with_selection == without
@@ -60,7 +60,7 @@ def test_the_preselection_drops_only_the_subjects_whose_if_is_false() -> None:
     kept = selectors.candidates(ipsec_rule, ipsec_rule.default_parameters(), connections)
     assert kept == [s for s in connections if s.data["connectionType"] in ("IPsec", "Vnet2Vnet")] and kept
     er_rules = [p for p in policies if p.subject == "connection"
-                and "ExpressRoute" in str(_selector_leaf(p.condition_if) or "")]
+                and "ExpressRoute" in str(_selector_leaves(p.condition_if))]
     assert er_rules
     for rule in er_rules:
         selected = selectors.candidates(rule, rule.default_parameters(), connections)
@@ -74,7 +74,8 @@ def test_the_preselection_drops_only_the_subjects_whose_if_is_false() -> None:
     ({"field": "connectionType", "in": ["IPsec"]}, True),
     ({"allOf": [{"field": "gatewayType", "equals": "Vpn"}, {"field": "vpnType", "notEquals": "PolicyBased"}]}, True),
     ({"field": "gatewayType", "equals": "[parameters('type')]"}, True),
-    ({"anyOf": [{"field": "gatewayType", "equals": "Vpn"}]}, False),  # the first of anyOf decides nothing
+    ({"anyOf": [{"field": "gatewayType", "equals": "Vpn"}]}, False),  # a member of anyOf decides nothing
+    ({"allOf": [{"field": "sku.name", "equals": "VpnGw1"}, {"field": "enableBgp", "equals": True}]}, True),
     ({"allOf": [{"count": {"field": "ipsecPolicies[*]"}, "equals": 0}]}, False),
     ({"field": "sku.name", "equals": "VpnGw1"}, False),  # a path: left to the whole if
     ({"field": "zones[*]", "equals": "1"}, False),
@@ -83,7 +84,25 @@ def test_the_preselection_drops_only_the_subjects_whose_if_is_false() -> None:
     (None, False),
 ])
 def test_which_ifs_preselect(condition: object, selects: bool) -> None:
-    assert (_selector_leaf(condition) is not None) is selects
+    assert bool(_selector_leaves(condition)) is selects
+
+
+def test_every_plain_member_of_an_allof_preselects() -> None:
+    resources = vpn_site()
+    _, subjects = build_subjects(Graph(resources), DeclaredPatterns())
+    connections = [s for s in subjects if s.kind == "connection"]
+    bgp_on = dataclasses.replace(connections[0], data={**connections[0].data, "enableBgp": True})
+    bgp_unknown = dataclasses.replace(connections[0], data={**connections[0].data, "enableBgp": Unknown("x")})
+    every = [*connections, bgp_on, bgp_unknown]
+    policies, _ = api.load_policies(api.ScanOptions())
+    rule = next(p for p in policies if p.id == "BGP-CONN-CONSISTENT")  # IPsec and enableBgp equals true
+    selected = engine._Selectors({"connection": every}).candidates(rule, rule.default_parameters(), every)
+    # the second member leaves out the connections without BGP; an unknown one stays
+    assert bgp_on in selected and bgp_unknown in selected
+    assert all(s.data.get("enableBgp") is not False for s in selected)
+    for subject in every:
+        if subject not in selected:
+            assert evaluate_condition(rule.condition_if, subject.data, rule.default_parameters()) is False
 
 
 def test_values_are_grouped_by_type_and_value_and_unhashable_ones_apart() -> None:

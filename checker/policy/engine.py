@@ -326,33 +326,27 @@ def _evaluate(policies: Sequence[Policy], subjects: Sequence[Subject], settings:
 
 class _Selectors:
     """The subjects a rule's ``if`` can select, found without running it on each: when the ``if``
-    is, or starts an ``allOf`` with, a test of one top-level field against a constant
-    (``connectionType in [IPsec, Vnet2Vnet]``), the subjects of a kind are grouped once by that
-    field's value, the test runs once per distinct value, and the subjects of the values it makes
-    false are left out (their ``if`` is false whatever else it says). The others still run the whole
-    ``if``. Order is kept."""
+    is, or has in its ``allOf``, tests of one top-level field against a constant
+    (``connectionType in [IPsec, Vnet2Vnet]``, ``enableBgp equals true``), the subjects of a kind are
+    grouped once by each such field's value, each test runs once per distinct value, and the
+    subjects of the values that make one of them false are left out (an ``allOf`` with a false
+    member is false whatever the others say). The others still run the whole ``if``. Order is kept."""
 
     def __init__(self, by_kind: Mapping[str, list[Subject]]) -> None:
         self.by_kind = by_kind
         self.groups: dict[tuple[str, str], list[tuple[Any, list[int]]]] = {}
 
     def candidates(self, policy: Policy, parameters: Mapping[str, Any], subjects: list[Subject]) -> list[Subject]:
-        leaf = _selector_leaf(policy.condition_if)
-        if leaf is None:
-            return subjects
-        name = leaf["field"]
-        test = compile_condition(leaf, parameters, "if")
-        kept: list[int] = []
-        dropped = False
-        for value, positions in self._grouped(policy.subject, name):
-            if test({name: value}) is False:
-                dropped = True
-            else:
-                kept.extend(positions)
+        dropped: set[int] = set()
+        for leaf in _selector_leaves(policy.condition_if):
+            name = leaf["field"]
+            test = compile_condition(leaf, parameters, "if")
+            for value, positions in self._grouped(policy.subject, name):
+                if test({name: value}) is False:
+                    dropped.update(positions)
         if not dropped:
             return subjects
-        kept.sort()
-        return [subjects[index] for index in kept]
+        return [subject for index, subject in enumerate(subjects) if index not in dropped]
 
     def _grouped(self, kind: str, name: str) -> list[tuple[Any, list[int]]]:
         """(value, positions) per distinct value of a top-level field over a kind's subjects; a
@@ -377,11 +371,18 @@ class _Selectors:
         return found
 
 
+def _selector_leaves(condition: Any) -> list[dict[str, Any]]:
+    """The leaf tests of one top-level field against a constant (no path, no ``[*]``, no
+    ``current()``) that the ``if`` is or that its ``allOf`` holds."""
+    if isinstance(condition, Mapping) and isinstance(condition.get("allOf"), list):
+        members = condition["allOf"]
+    else:
+        members = [condition]
+    return [leaf for leaf in (_selector_leaf(member) for member in members) if leaf is not None]
+
+
 def _selector_leaf(condition: Any) -> dict[str, Any] | None:
-    """The leaf test of one top-level field against a constant (no path, no ``[*]``, no
-    ``current()``) that the ``if`` is or that starts its ``allOf``; None otherwise."""
-    if isinstance(condition, Mapping) and isinstance(condition.get("allOf"), list) and condition["allOf"]:
-        condition = condition["allOf"][0]
+    """``condition`` when it is a leaf test of one top-level field against a constant; else None."""
     if not isinstance(condition, Mapping) or set(condition) - {"field", *OPERATORS} or len(condition) != 2:
         return None
     name = condition.get("field")
