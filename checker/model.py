@@ -351,17 +351,23 @@ class Resource:
     subscription_id: str | None = None
     resource_group: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)  # e.g. inline waivers, symbolic name, existing
+    # the normalised id and the id it was made from (see ``key``): set when the instance is made, so
+    # that every instance keeps them in the compact layout it shares with the others (an attribute
+    # added later gives each instance a dict of its own)
+    _key: str | None = field(default=None, init=False, repr=False, compare=False)
+    _keyed_id: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # The one boundary where property names become case-insensitive, whatever the source.
         self.body = case_insensitive(self.body)
+        self._key = self._keyed_id = None
 
     @property
     def key(self) -> str:
         # normalised once per resource (the views ask for it many times); an id assigned later
         # (checker/duplicates.py moves a deployment) is normalised afresh
         resource_id = self.id
-        if getattr(self, "_keyed_id", None) is resource_id:
+        if self._keyed_id is resource_id and self._key is not None:
             return self._key
         key = normalise_id(resource_id)
         self.remember_key(key)
@@ -406,7 +412,7 @@ def _normalise(resource_id: str) -> str:
     return text.rstrip("/")
 
 
-_normalised = lru_cache(maxsize=1 << 14)(_normalise)
+_normalised = lru_cache(maxsize=1 << 12)(_normalise)
 
 
 def normalise_type(resource_type: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from checker.model import Origin, Resource
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Subject:
     """One thing a policy is evaluated on: a gateway, a GatewaySubnet, a connection, a site...
 

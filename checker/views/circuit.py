@@ -11,6 +11,7 @@ from checker.subject import Subject
 from checker.views.index import Index
 from checker.views.readers import (
     CIRCUIT_PEERING,
+    NOT_THERE,
     display_name,
     first_unknown,
     get_path,
@@ -33,7 +34,7 @@ def circuit_of(ix: Index, connection: Resource) -> tuple[Resource | None, str | 
 def circuit_facts(ix: Index, circuit: Resource | None, ref: str | Unknown | None) -> dict[str, Any]:
     if circuit is None:
         if ref is None:
-            return {"exists": False}
+            return NOT_THERE  # type: ignore[return-value]
         unknown = ref if isinstance(ref, Unknown) else not_in_inputs("circuit", ref)
         return {"id": ref if isinstance(ref, str) else None,
                 "displayName": ref.rsplit("/", 1)[-1] if isinstance(ref, str) else "(id not known before deployment)",

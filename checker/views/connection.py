@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from checker import facts
@@ -15,6 +16,7 @@ from checker.views.gateway_parts import connection_brief
 from checker.views.index import Index
 from checker.views.network import vnet_networks
 from checker.views.readers import (
+    NOT_THERE,
     display_name,
     envelope,
     first_unknown,
@@ -39,7 +41,7 @@ def connection_subject(ix: Index, connection: Resource, secret_groups: dict[str,
     ends = ix.ends_of(connection)
     gw1_ref, gw2_ref = ends.gateway1, ends.gateway2
     data["gateway1"] = gateway_ref_view(ix, gw1_ref)
-    data["gateway2"] = gateway_ref_view(ix, gw2_ref) if gw2_ref is not None else {"exists": False}
+    data["gateway2"] = gateway_ref_view(ix, gw2_ref) if gw2_ref is not None else NOT_THERE
     lng_ref = ends.local_gateway
     data["localGateway"] = lng_ref_view(ix, lng_ref)
     circuit, circuit_ref = circuit_of(ix, connection)
@@ -158,9 +160,13 @@ def shared_key_facts(ix: Index, connection: Resource, groups: dict[str, list[Res
         written = value.source in ("template-literal", "parameter-file") or (
             value.source == "parameter-default" and value.length is not None)
         strength = "not known before deployment" if value.weak is None else ("weak" if value.weak else "strong")
-        facts_ = {"present": True, "source": value.source, "length": value.length, "weak": value.weak,
-                  "writtenInInputs": written, "strength": strength,
-                  "charsetValid": None if value.bad_characters is None else not value.bad_characters}
+        charset = None if value.bad_characters is None else not value.bad_characters
+        shape = (value.source, value.length, value.weak, written, strength, charset)
+        facts_ = ix.shared_key_facts.get(shape)  # the same facts for every connection of one key: shared
+        if facts_ is None:
+            facts_ = ix.shared_key_facts[shape] = MappingProxyType({
+                "present": True, "source": value.source, "length": value.length, "weak": value.weak,
+                "writtenInInputs": written, "strength": strength, "charsetValid": charset})
         # Keys are shared when their values are equal (same salted digest) or, for values not
         # known before deployment, when they come from the same parameter or Key Vault secret.
         # Different parameters or secrets count as distinct: nothing in the inputs says otherwise.

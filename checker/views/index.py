@@ -7,7 +7,7 @@ prefixes) are computed once by the module that owns them and kept here as read-o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple, TypeVar
 
@@ -75,6 +75,8 @@ class Index:
         # Each connection's brief (gateway_parts.connection_brief) by id() of the resource: the
         # graph holds every resource for as long as the index lives.
         self.briefs: dict[int, dict[str, Any]] = {}
+        # A shared key's facts by what they say (views/connection.py): one read-only mapping per key
+        self.shared_key_facts: dict[tuple[Any, ...], Mapping[str, Any]] = {}
         # Each connection's references by id() of the resource (the graph holds every resource for
         # as long as the index lives); see ends_of.
         self._ends: dict[int, ConnectionEnds] = {}

@@ -7,7 +7,8 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from checker.model import (
@@ -144,6 +145,11 @@ def to_int(value: Any) -> int | Unknown | None:
 
 def lower_or_none(value: Any) -> str | None:
     return value.lower() if isinstance(value, str) else None
+
+
+#: The facts of a part that is not there (no second gateway, no circuit): one read-only mapping
+#: that every subject shares rather than a dict each.
+NOT_THERE: Mapping[str, Any] = MappingProxyType({"exists": False})
 
 
 def first_unknown(values: Iterable[Any]) -> Unknown | None:
