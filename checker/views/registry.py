@@ -4,7 +4,6 @@ the field tables of ``docs/subjects.md`` are generated from it (``checker/views/
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -73,6 +72,8 @@ class KindSchema:
 
 
 def _hint(name: str, choices: Iterable[str], fallback: str) -> str:
+    import difflib  # only a policy that names a field wrongly needs it
+
     choices = list(choices)
     by_lower = {c.lower(): c for c in choices}
     close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
