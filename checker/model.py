@@ -412,7 +412,7 @@ def _normalise(resource_id: str) -> str:
     return text.rstrip("/")
 
 
-_normalised = lru_cache(maxsize=1 << 12)(_normalise)
+_normalised = lru_cache(maxsize=1 << 10)(_normalise)
 
 
 def normalise_type(resource_type: str) -> str:

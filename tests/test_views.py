@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from test_rules import (
     NET,
     circuit,
@@ -528,3 +529,16 @@ def test_a_gateway_subnet_without_gateways_gets_no_coexistence_rules() -> None:
     assert {"vpn", "expressroute"} <= set(subnet.patterns)
     both = alone + [gateway("gw-vpn", "x"), gateway("gw-er", "y", "ExpressRoute", "ErGw2AZ", ())]
     assert "expressroute-vpn-failover" in one(both, "gateway-subnet").patterns
+
+
+@pytest.mark.parametrize(("enable_bgp", "remote_unknown"), [(True, True), (False, False)])
+def test_the_remote_asn_of_an_lng_without_one_is_unknown_only_with_bgp(enable_bgp: bool, remote_unknown: bool) -> None:
+    resources = [vnet("hub", ["10.0.0.0/16"], {"GatewaySubnet": "10.0.255.224/27"}), pip("pip-1"), pip("pip-2"),
+                 gateway("gw-vpn", "hub"), lng("onprem", asn=None),
+                 connection("conn-s2s", "gw-vpn", local="onprem", enable_bgp=enable_bgp)]
+    _, subjects = build_subjects(Graph(resources), DeclaredPatterns())
+    bgp = next(s for s in subjects if s.kind == "connection").data["bgp"]
+    # with BGP the on-premises ASN must be set, so a missing one is not known; without BGP there is none
+    assert isinstance(bgp["remoteAsn"], Unknown) is remote_unknown
+    if not remote_unknown:
+        assert bgp["remoteAsn"] is None and bgp["asnsDistinct"] is None

@@ -189,7 +189,8 @@ def connection_bgp(ix: Index, connection: Resource, data: dict[str, Any]) -> dic
     local = data["gateway1"].get("asn") if data["gateway1"].get("exists") is not False else None
     if data["localGateway"].get("exists") is not False:
         remote = data["localGateway"].get("bgpAsn")
-        if remote is None:
+        if remote is None and data.get("enableBgp") is not False:
+            # with BGP the on-premises ASN must be there; without it there is none to know
             remote = Unknown(f"local network gateway of connection {display_name(connection)} has no bgpSettings.asn")
     else:
         remote = data["gateway2"].get("asn") if data["gateway2"].get("exists") is not False else None

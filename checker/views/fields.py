@@ -209,7 +209,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field(names=["bgp"], type="object", parts=["localAsn", "remoteAsn", "asnsDistinct"],
               doc=("`{localAsn, remoteAsn, asnsDistinct}`. Local is the gateway1 ASN (65515 when absent). Remote is "
                    "the LNG's `bgpSettings.asn`, or for Vnet2Vnet the gateway2 ASN. An LNG without an ASN makes the "
-                   "remote ASN unknown")),
+                   "remote ASN unknown on a connection with BGP (or whose BGP is not known); without BGP it is absent")),
         Field(names=["circuitReachesGatewayRegion"], type="boolean",
               doc=("Premium: true. Standard: the gateway's region and the circuit's peering location are in the same "
                    "geopolitical region. Local: the gateway's region is a local region of the peering location. "
