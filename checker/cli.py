@@ -19,7 +19,7 @@ from checker.vocabulary import PATTERNS as PATTERN_CHOICES
 # logging, is imported by the command that needs it.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from typing import Any, NoReturn
 
 TRUST_ENDPOINT_ENV = "HYBRID_CHECK_TRUST_CONFIG_ENDPOINT"
@@ -338,31 +338,22 @@ def build_parser(command: str | None = None) -> _Parser:
 
     parser.partial = command is not None
 
-    def wanted(name: str) -> bool:
-        return command is None or command == name
-
-    scan = _command(commands, "scan", "check templates and exports against the policies", common)
-    if wanted("scan"):
-        _add_input_options(scan)
-        _add_context_options(scan)
-        _add_report_options(scan)
-    graph = _command(commands, "graph", "show the resources and relations the checker understood", common)
-    if wanted("graph"):
-        _add_graph_options(graph)
-    audit = _command(commands, "audit", "check a live Azure estate through the Azure SDK", common)
-    if wanted("audit"):
-        _add_audit_options(audit)
-    baseline = _command(commands, "baseline", "record the current failures as a baseline file", common)
-    if wanted("baseline"):
-        _add_baseline_options(baseline)
-    policies = _command(commands, "policies", "list or validate policies", common)
-    if wanted("policies"):
-        _add_policies_commands(policies)
-    explain = _command(commands, "explain", "what a rule checks, why, and how to fix it", common)
-    if wanted("explain"):
-        explain.add_argument("rule", metavar="RULE-ID")
-        _add_policy_options(explain, pattern=False)
+    for name, summary, add_options in _COMMANDS:
+        subparser = _command(commands, name, summary, common)
+        if command is None or command == name:  # only the named command's arguments are built
+            add_options(subparser)
     return parser
+
+
+def _add_scan_options(scan: argparse.ArgumentParser) -> None:
+    _add_input_options(scan)
+    _add_context_options(scan)
+    _add_report_options(scan)
+
+
+def _add_explain_options(explain: argparse.ArgumentParser) -> None:
+    explain.add_argument("rule", metavar="RULE-ID")
+    _add_policy_options(explain, pattern=False)
 
 
 def _add_graph_options(graph: argparse.ArgumentParser) -> None:
@@ -844,3 +835,14 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"internal error: {text} (please report it; set HYBRID_CHECK_DEBUG=1 "
               "to see where it happened)", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+#: Each command: its name, its line in the help, and what adds its arguments.
+_COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...] = (
+    ("scan", "check templates and exports against the policies", _add_scan_options),
+    ("graph", "show the resources and relations the checker understood", _add_graph_options),
+    ("audit", "check a live Azure estate through the Azure SDK", _add_audit_options),
+    ("baseline", "record the current failures as a baseline file", _add_baseline_options),
+    ("policies", "list or validate policies", _add_policies_commands),
+    ("explain", "what a rule checks, why, and how to fix it", _add_explain_options),
+)

@@ -10,34 +10,12 @@ of the machine that runs a scan. A retirement that had happened by that date is 
 
 from __future__ import annotations
 
-from typing import Any
+from checker.records import Record
 
 FACTS_AS_OF = "2026-12-07"
 
 
-class _Record:
-    """Compared, hashed and shown by its fields like a frozen dataclass. (Plain classes: a dataclass is
-    built at import by compiling its generated methods, on every run.)"""
-
-    __slots__: tuple[str, ...] = ()
-
-    def _fields(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._fields() == other._fields()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash((self.__class__.__name__, self._fields()))
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"{self.__class__.__name__}({shown})"
-
-
-class Source(_Record):
+class Source(Record):
     """A documentation page: its address and the date (``ms.date``) of the version read."""
 
     __slots__ = ("url", "date")
@@ -80,7 +58,7 @@ SOURCES: dict[str, Source] = {
 }
 
 
-class Lifecycle(_Record):
+class Lifecycle(Record):
     """A dated lifecycle fact of a SKU: ``status`` holds from ``date`` on (source: ``source``)."""
 
     __slots__ = ("status", "date", "source", "note")

@@ -810,12 +810,12 @@ def _generate(condition: Mapping[str, Any], parameters: dict[str, Any], path: st
                       f"{pad}else:", f"{pad}    {value} = {read}(data, ())"]
         elif names is not None and len(names) == 2:
             first, second = name("k", names[0]), name("k", names[1])
-            lines += [f"{pad}{value} = data.get({first}) if data.__class__ is dict else {read}(data, ())",
-                      f"{pad}if data.__class__ is not dict:", f"{pad}    pass",
-                      f"{pad}elif {value} is None:", f"{pad}    {value} = MISSING",
-                      f"{pad}elif {value}.__class__ is dict or {value}.__class__ is _proxy:",
-                      f"{pad}    {value} = {value}.get({second})",
+            lines += [f"{pad}if data.__class__ is dict:", f"{pad}    {value} = data.get({first})",
                       f"{pad}    if {value} is None:", f"{pad}        {value} = MISSING",
+                      f"{pad}    elif {value}.__class__ is dict or {value}.__class__ is _proxy:",
+                      f"{pad}        {value} = {value}.get({second})",
+                      f"{pad}        if {value} is None:", f"{pad}            {value} = MISSING",
+                      f"{pad}    else:", f"{pad}        {value} = {read}(data, ())",
                       f"{pad}else:", f"{pad}    {value} = {read}(data, ())"]
         else:
             lines.append(f"{pad}{value} = {read}(data, ())")

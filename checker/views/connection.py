@@ -150,7 +150,8 @@ def lng_ref_view(ix: Index, ref: str | Unknown | None) -> dict[str, Any]:
 
 
 def shared_key_facts(ix: Index, connection: Resource, groups: dict[str, list[Resource]],
-                     connection_type: Any = None) -> tuple[Any, Any]:
+                     connection_type: Any) -> tuple[Any, Any]:
+    """(facts, distinct) of a connection's shared key; ``connection_type`` as its brief gives it."""
     value = connection.properties.get("sharedKey")
     if value is None:
         return None, None
@@ -171,8 +172,6 @@ def shared_key_facts(ix: Index, connection: Resource, groups: dict[str, list[Res
         # known before deployment, when they come from the same parameter or Key Vault secret.
         # Different parameters or secrets count as distinct: nothing in the inputs says otherwise.
         group = groups.get(secret_identity(value), ())
-        if connection_type is None:
-            connection_type = connection.properties.get("connectionType")
         if len(group) > 1 and not equals_ci(connection_type, "Vnet2Vnet"):
             return facts_, False  # another connection holds it: only Vnet2Vnet links share by design
         shared = any(c.key != connection.key and not _mirror_pair(connection, c) for c in group)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from checker.model import CheckerError, Secret, Unknown
+from checker.records import Record
 from checker.sources.arm.context import DeploymentContext
 from checker.sources.arm.functions import (
     BUDGET,
@@ -72,27 +73,12 @@ class EvalScope(Protocol):
 # AST
 # ---------------------------------------------------------------------------------------------------
 
-class _Node:
+class _Node(Record):
     """An AST node: compared, hashed and shown by its fields like a frozen dataclass, and never changed
     once parsed. (Plain classes: a dataclass is built at import by compiling its generated methods, and
     the parser makes thousands of nodes.)"""
 
     __slots__: tuple[str, ...] = ()
-
-    def _fields(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._fields() == other._fields()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash((self.__class__.__name__, self._fields()))
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"{self.__class__.__name__}({shown})"
 
 
 class Literal(_Node):
