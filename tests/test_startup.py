@@ -164,8 +164,25 @@ def test_the_fast_decode_is_taken_and_keeps_every_position() -> None:
     '{"a": 1} // comment {', '/* { */ {"a": {"b": 1}}', "{\"a\": \"line\nbreak {\"}",
     "[" * 201 + "]" * 201, "[" * 200 + "]" * 200, '{"a":' * 150 + "[" * 60 + "]" * 60 + "}" * 150,
     '{"a": ' + "1" * 5000 + "}",
+    '{"a": "x\\\\"}', '{"a": "x\\\\", "b": {"c": "\\\\\\"{"}}', '{"a": "\\\\\\\\"}', '{"a\\"{": {}}',
+    '{"a": "\\\\\\\\\\"}', '{"a": "\\u005c"}',
 ])
 def test_the_fast_decode_gives_what_the_tracking_decoder_gives(text: str) -> None:
+    assert _fast(text) == _tracked(text)
+
+
+_JSON_LEAVES = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
+                         st.text(alphabet='{}[]"\\/ab:,\n\u00e9', max_size=8))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(_JSON_LEAVES, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+    st.text(alphabet='{}[]"\\ab', max_size=4), inner, max_size=4), max_leaves=25),
+    st.sampled_from([None, 0, 2, "\t"]))
+def test_the_fast_decode_keeps_every_position_through_escapes(value: object, indent: object) -> None:
+    """Documents written by a JSON writer: escaped quotes and backslashes, brackets in strings and names."""
+    text = json.dumps({"v": value}, indent=indent)  # type: ignore[arg-type]
+    assert decode._loads_fast(text, "f.json") is not decode._SLOW or decode._NOT_STRUCTURE is None
     assert _fast(text) == _tracked(text)
 
 

@@ -327,9 +327,11 @@ def _token_offset(text: str, token: str) -> int:
 
 # One step of the structure scan: any run of characters that are not brackets, and whole strings
 # (whatever brackets they hold), possessively (Python 3.11+); it stops at a bracket of the document.
+# The scan reads the text with its escaped backslashes and quotes masked (same length), so a string
+# is a plain run between two quotes.
 _NOT_STRUCTURE: re.Pattern[str] | None
 try:
-    _NOT_STRUCTURE = re.compile(r'(?:[^"{}\[\]]++|"[^"\\]*+(?:\\.[^"\\]*+)*+")*+', re.DOTALL)
+    _NOT_STRUCTURE = re.compile(r'(?:[^"{}\[\]]++|"[^"]*+")*+', re.DOTALL)
 except re.error:  # pragma: no cover - Python 3.10: every file takes the position-tracking decoder
     _NOT_STRUCTURE = None
 
@@ -353,6 +355,10 @@ def _object_positions(text: str) -> tuple[list[tuple[int, int]], int] | None:
     line, line_start, last = 1, 0, 0
     count, rfind, end = text.count, text.rfind, len(text)
     scanned = 0
+    if "\\" in text:
+        # An escape is a backslash and the character after it: "\\" then "\"" masked in this order
+        # leave every quote that ends a string, and none that does not (offsets and lines unchanged).
+        text = text.replace("\\\\", "__").replace('\\"', "__")
     for match in _BRACKET.finditer(text):
         if match.start() != scanned:
             return None  # the scan stopped short of a bracket: a string without its closing quote
@@ -398,11 +404,14 @@ def _loads_fast(text: str, file: str) -> Any:
     if _c_make_scanner is None or _NOT_STRUCTURE is None:
         return _SLOW
     made: list[JsonObject] = []
-    append = made.append
+    append, new, fill = made.append, _new_object, _fill_object
 
     def make(pairs: list[tuple[str, Any]]) -> JsonObject:
-        # A repeated name keeps its last value, as ARM's reader does (see _PositionDecoder).
-        obj = JsonObject(pairs)
+        # A repeated name keeps its last value, as ARM's reader does (see _PositionDecoder). Made
+        # without JsonObject.__init__ (one Python call less per object): its line and column are set
+        # below, and its case-insensitive index is built when first needed.
+        obj = new(JsonObject)
+        fill(obj, pairs)
         append(obj)
         return obj
 
@@ -423,6 +432,8 @@ def _loads_fast(text: str, file: str) -> Any:
 
 
 _SLOW = object()
+_new_object = dict.__new__
+_fill_object = dict.__init__
 
 
 def loads(raw: bytes | str, file: str) -> Any:
