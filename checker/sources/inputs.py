@@ -203,7 +203,7 @@ def expand_paths(paths: Sequence[str | Path], load: InputLoad, named: set[Path] 
                                           hint="check the path"))
             continue
         for item in found:
-            key = item.resolve()
+            key = _resolved(item)
             if key not in seen:
                 seen.add(key)
                 files.append(item)
@@ -316,7 +316,8 @@ def _read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str |
     documents: dict[Path, Any] = {}
     linkless: set[Path] = set()  # documents whose text names no relativePath
     for path in files:
-        own = next((reader for reader in by_suffix if path.suffix.lower() in reader.suffixes), None)
+        suffix = path.suffix.lower()
+        own = next((reader for reader in by_suffix if suffix in reader.suffixes), None)
         if own is not None:
             by_suffix[own].append(path)
             continue
@@ -370,13 +371,13 @@ def _read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str |
                 load.merge(reader.read(mine, ctx))
     for path, doc in documents.items():
         owner = claimed[path]
-        if (owner is not None and owner.batch) or path.resolve() in ctx.linked:
+        if (owner is not None and owner.batch) or _resolved(path) in ctx.linked:
             continue
         if owner is not None:
             load.merge(owner.read([(path, doc)], ctx))
             continue
         shown = display_path(path)
-        if path.resolve() not in named:
+        if _resolved(path) not in named:
             log.info("skipped %s: not an ARM template, parameter file or export", shown)
             load.files.remove(shown)  # met in a walk and not an input: not counted as one
             # Met while walking a folder (package.json, tool settings...): say so, do not fail.
