@@ -185,10 +185,16 @@ class _Parser:
         if depth > MAX_NESTING_DEPTH:
             raise self.error(f"expression nested deeper than {MAX_NESTING_DEPTH} levels",
                              hint="split the expression into variables")
-        self.skip_whitespace()
+        text, end = self.text, self.end
+        if self.pos < end and text[self.pos] in _WHITESPACE:
+            self.skip_whitespace()
         node = self.primary(depth)
         while True:
-            char = self.next_char()
+            # next_char(), its usual case (no whitespace) inline: this loop runs for every node
+            pos = self.pos
+            char = text[pos] if pos < end else ""
+            if char in _WHITESPACE and char:
+                char = self.next_char()
             if char == ".":
                 start = self.pos
                 self.pos += 1
@@ -214,8 +220,8 @@ class _Parser:
                                  hint="split the expression into variables")
 
     def primary(self, depth: int) -> Node:
-        text, start = self.text, self.pos
-        char = self.peek()
+        text, start, end = self.text, self.pos, self.end
+        char = text[start] if start < end else ""
         if char == "'":
             return self.string()
         # an integer starts with a digit or '-', a name never does: one pattern tried, not two
@@ -236,9 +242,12 @@ class _Parser:
                 raise self.error("unexpected end of the expression", hint="complete the expression")
             raise self.error(f"unexpected {char!r}")
         name = match.group(0)
-        self.pos = match.end()
+        pos = self.pos = match.end()
         namespace = None
-        if self.next_char() == ".":
+        char = text[pos] if pos < end else ""
+        if char in _WHITESPACE and char:
+            char = self.next_char()
+        if char == ".":
             # ``ns.fn(`` is a user-defined function; ``x.y`` without a call is not valid ARM.
             save = self.pos
             self.pos += 1
@@ -252,26 +261,33 @@ class _Parser:
                     self.pos = save
             else:
                 self.pos = save
-        if self.peek() != "(":
-            if namespace is None and name.lower() in _BARE_LITERALS:
-                return Literal(_BARE_LITERALS[name.lower()], start)
+        pos = self.pos
+        key = name.lower()
+        if pos >= end or text[pos] != "(":
+            if namespace is None and key in _BARE_LITERALS:
+                return Literal(_BARE_LITERALS[key], start)
             raise self.error(f"expected '(' after function name '{name}'", offset=match.end(),
                              hint="call functions with parentheses, e.g. parameters('name'); "
                                   "strings need single quotes")
         if namespace is None:
-            key = name.lower()
             if key not in FUNCTIONS and not key.startswith("list"):
                 raise self.error(f"unknown function '{name}'", offset=start,
                                  hint="check the spelling against the ARM template function reference, "
                                       "or call a user-defined function as namespace.name()")
-        self.pos += 1
+        pos = self.pos = pos + 1
         args: list[Node] = []
-        if self.next_char() == ")":
+        char = text[pos] if pos < end else ""
+        if char in _WHITESPACE and char:
+            char = self.next_char()
+        if char == ")":
             self.pos += 1
         else:
             while True:
                 args.append(self.expression(depth + 1))
-                char = self.next_char()
+                pos = self.pos
+                char = text[pos] if pos < end else ""
+                if char in _WHITESPACE and char:
+                    char = self.next_char()
                 if char == ",":
                     self.pos += 1
                     continue
@@ -283,7 +299,7 @@ class _Parser:
                                      hint="close the function call with ')'")
                 raise self.error(f"expected ',' or ')' in the arguments of '{name}', found {char!r}")
         if namespace is None:
-            _check_arity(FUNCTIONS.get(name.lower(), LIST_FUNCTION), name, len(args), start, text)
+            _check_arity(FUNCTIONS.get(key, LIST_FUNCTION), name, len(args), start, text)
         return Call(name, tuple(args), start, namespace)
 
     def string(self) -> Literal:
