@@ -331,7 +331,7 @@ def _token_offset(text: str, token: str) -> int:
 # is a plain run between two quotes.
 _NOT_STRUCTURE: re.Pattern[str] | None
 try:
-    _NOT_STRUCTURE = re.compile(r'(?:[^"{}\[\]]++|"[^"]*+")*+', re.DOTALL)
+    _NOT_STRUCTURE = re.compile(r'[^"{}\[\]]*+(?:"[^"]*+"[^"{}\[\]]*+)*+', re.DOTALL)  # unrolled: no alternation
 except re.error:  # pragma: no cover - Python 3.10: every file takes the position-tracking decoder
     _NOT_STRUCTURE = None
 
