@@ -3,6 +3,7 @@ conditions are checked once, compiled into closures once per policy, then run on
 
 from __future__ import annotations
 
+import functools
 import math
 import operator as op
 import re
@@ -132,8 +133,10 @@ class FieldPath:
 _NAME_CHARS = re.compile(r"[^.\[\]]+")
 
 
+@functools.lru_cache(maxsize=2048)
 def parse_field_path(text: str) -> FieldPath:
-    """Parse ``a.b[*].c``, ``a[0]``, ``tags['x']``; raise ValueError with what is wrong."""
+    """Parse ``a.b[*].c``, ``a[0]``, ``tags['x']``; raise ValueError with what is wrong. (Remembered:
+    the rules of a run read a few hundred distinct paths, most of them many times.)"""
     if not isinstance(text, str) or not text.strip():
         raise ValueError("a field path must be a non-empty string")
     segments: list[str | int] = []
