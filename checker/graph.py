@@ -7,7 +7,6 @@ import functools
 import gc
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from checker.duplicates import INPUT_KEY, KEEP_FIRST, SAME, Duplicates, separate_deployments
@@ -22,6 +21,7 @@ from checker.model import (
     same_type,
     symbolic_id,
 )
+from checker.records import Frozen
 from checker.vocabulary import CONNECTION, GATEWAY, PEERING, PRIVATE_ENDPOINT, SUBNET
 
 RELATION_KINDS: tuple[str, ...] = (
@@ -74,16 +74,25 @@ _CONNECTION_REFS = (
 _IP_CONFIGURATION_ARRAYS = ("ipConfigurations", "frontendIPConfigurations", "gatewayIPConfigurations")
 
 
-@dataclass(frozen=True)
-class Relation:
+class Relation(Frozen):
     """One reference from a resource to another, found at the property path ``via``."""
 
+    _fields = ("kind", "source", "target", "resolved", "via", "target_raw")
     kind: str  # one of RELATION_KINDS
     source: str  # normalised id of the referring resource
     target: str  # normalised id referenced ("" when the reference is Unknown)
     resolved: bool  # True when the target is in the graph
     via: str  # property path, e.g. "properties.ipConfigurations[0].properties.subnet.id"
     target_raw: Any  # the reference as written (a string id, or an Unknown)
+
+    def __init__(self, kind: str, source: str, target: str, resolved: bool, via: str, target_raw: Any) -> None:
+        fields = self.__dict__
+        fields["kind"] = kind
+        fields["source"] = source
+        fields["target"] = target
+        fields["resolved"] = resolved
+        fields["via"] = via
+        fields["target_raw"] = target_raw
 
 
 def _leaf_type(resource_type: str) -> str:

@@ -7,11 +7,11 @@ import math
 import operator as op
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Union
 
 from checker.model import CaseInsensitiveDict, Secret, Unknown
+from checker.records import Frozen
 
 LOGICAL_KEYS = ("allOf", "anyOf", "not")
 OPERAND_KEYS = ("field", "value", "count")
@@ -28,11 +28,14 @@ _PARAMETER_EXPRESSION = re.compile(r"^\[\s*parameters\(\s*'([^']*)'\s*\)\s*\]$")
 _CURRENT_EXPRESSION = re.compile(r"^\[\s*current\(\s*(?:'([^']*)')?\s*\)\s*\]$")
 
 
-@dataclass(frozen=True)
-class Undetermined:
+class Undetermined(Frozen):
     """The third truth value: the condition cannot be decided, and these are the reasons why."""
 
+    _fields = ("reasons",)
     reasons: tuple[str, ...]
+
+    def __init__(self, reasons: tuple[str, ...]) -> None:
+        self.__dict__["reasons"] = reasons
 
     def __bool__(self) -> bool:  # an undecided condition must never be taken for true by accident
         raise TypeError("Undetermined has no boolean value; compare with `is True` / `is False`")
@@ -117,12 +120,17 @@ def negate(value: Truth) -> Truth:
 STAR = "[*]"
 
 
-@dataclass(frozen=True)
-class FieldPath:
+class FieldPath(Frozen):
     """A parsed field path: ``segments`` are property names (str), ``STAR`` or indexes (int)."""
 
+    _fields = ("text", "segments")
     text: str
     segments: tuple[str | int, ...]
+
+    def __init__(self, text: str, segments: tuple[str | int, ...]) -> None:
+        fields = self.__dict__
+        fields["text"] = text
+        fields["segments"] = segments
 
     @property
     def has_star(self) -> bool:
@@ -566,11 +574,17 @@ def _truthy(operand: Any) -> bool:
 # Checking conditions (for the loader: every problem, with its JSON path)
 # ---------------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ConditionProblem:
+class ConditionProblem(Frozen):
+    _fields = ("path", "message", "hint")
     path: tuple[str | int, ...]  # JSON path inside the policy document
     message: str
-    hint: str | None = None
+    hint: str | None
+
+    def __init__(self, path: tuple[str | int, ...], message: str, hint: str | None = None) -> None:
+        fields = self.__dict__
+        fields["path"] = path
+        fields["message"] = message
+        fields["hint"] = hint
 
 
 def expression_kind(value: Any) -> tuple[str, str | None] | None:
@@ -720,11 +734,17 @@ Frames = tuple  # the current element of every enclosing count, outermost first
 Compiled = Callable[[Any, Frames], Truth]
 
 
-@dataclass(frozen=True)
-class _Scope:
+class _Scope(Frozen):
+    _fields = ("depth", "name", "field")
     depth: int
     name: str | None  # value count name, or None
     field: tuple[str | int, ...] | None  # field count path segments (ending in STAR), or None
+
+    def __init__(self, depth: int, name: str | None, field: tuple[str | int, ...] | None) -> None:
+        fields = self.__dict__
+        fields["depth"] = depth
+        fields["name"] = name
+        fields["field"] = field
 
 
 def compile_condition(condition: Any, parameters: Mapping[str, Any] | None = None,

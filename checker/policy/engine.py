@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,7 @@ from checker.policy.conditions import (
 )
 from checker.policy.loader import is_disabled
 from checker.policy.model import Policy, RuleSettings, rule_page_path
+from checker.records import Frozen
 from checker.results import Location, ResourceRef, Result
 from checker.subject import Subject
 
@@ -35,16 +35,27 @@ POLICY_LIST_HEADER = ["rule", "severity", "patterns", "subject", "title"]
 DEFAULT_SETTINGS = RuleSettings()
 
 
-@dataclass(frozen=True)
-class CompiledPolicy:
+class CompiledPolicy(Frozen):
     """A policy with its settings applied and its conditions compiled (once per run, not per subject)."""
 
+    _fields = ("policy", "severity", "parameters", "condition_if", "condition_then", "message")
     policy: Policy
     severity: str
     parameters: Mapping[str, Any]
     condition_if: Callable[[Any], Truth] | None
     condition_then: Callable[[Any], Truth]
     message: MessageRenderer
+
+    def __init__(self, policy: Policy, severity: str, parameters: Mapping[str, Any],
+                 condition_if: Callable[[Any], Truth] | None, condition_then: Callable[[Any], Truth],
+                 message: MessageRenderer) -> None:
+        fields = self.__dict__
+        fields["policy"] = policy
+        fields["severity"] = severity
+        fields["parameters"] = parameters
+        fields["condition_if"] = condition_if
+        fields["condition_then"] = condition_then
+        fields["message"] = message
 
 
 def _lowered(mapping: Mapping[str, Any]) -> dict[str, Any]:

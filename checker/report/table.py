@@ -40,16 +40,45 @@ MIN_RESOURCE_WIDTH = 20
 SITE_ORDER = {"fail": 0, "unknown": 1, "pass": 2}
 
 
+class _DataclassesOnDemand(types.ModuleType):
+    """What tabulate sees as ``dataclasses``: it asks ``is_dataclass(rows[0])`` of every table, and
+    importing ``dataclasses`` (which imports ``inspect``, ``ast``, ``dis``...) costs more than a
+    scan's table. A dataclass instance's class has ``__dataclass_fields__``, as the real function
+    checks; anything else tabulate asks for (``fields`` of a dataclass row) is the real module's."""
+
+    def is_dataclass(self, obj: object) -> bool:
+        if isinstance(obj, type):
+            return self.__getattr__("is_dataclass")(obj)  # type: ignore[no-any-return]
+        return hasattr(type(obj), "__dataclass_fields__")
+
+    def __getattr__(self, name: str) -> Any:
+        if sys.modules.get("dataclasses") is self:  # asked while tabulate is imported
+            del sys.modules["dataclasses"]
+        import dataclasses
+
+        return getattr(dataclasses, name)
+
+
 def _import_tabulate() -> types.ModuleType:
-    """tabulate, imported without ``importlib.metadata``. tabulate 0.10 asks ``importlib.metadata`` for its
-    own version when it is imported (and then takes it from ``tabulate.version`` anyway); importing
-    that module (email, zipfile, csv...) and searching the installed distributions cost about as much
-    as Python's own start-up, on every scan. While tabulate is imported, a stand-in answers that the
-    distribution is not found; the real module is imported as usual by whatever else asks for it."""
+    """tabulate, imported without ``importlib.metadata`` or ``dataclasses``. tabulate 0.10 asks
+    ``importlib.metadata`` for its own version when it is imported (and then takes it from
+    ``tabulate.version`` anyway); importing that module (email, zipfile, csv...) and searching the
+    installed distributions cost about as much as Python's own start-up, on every scan. While tabulate
+    is imported, a stand-in answers that the distribution is not found, and another stands for
+    ``dataclasses`` (:class:`_DataclassesOnDemand`, kept by tabulate); the real modules are imported as
+    usual by whatever else asks for them."""
     if "tabulate" in sys.modules or "importlib.metadata" in sys.modules:
         import tabulate
 
         return tabulate
+    if "dataclasses" not in sys.modules:
+        on_demand = _DataclassesOnDemand("dataclasses")
+        sys.modules["dataclasses"] = on_demand
+        try:
+            return _import_tabulate()
+        finally:
+            if sys.modules.get("dataclasses") is on_demand:
+                del sys.modules["dataclasses"]
 
     class PackageNotFoundError(ModuleNotFoundError):
         pass

@@ -21,10 +21,10 @@ predicts."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from checker.model import InputError, Notice, Origin, Resource, Unknown, parse_resource_id
+from checker.records import replace
 from checker.sources.decode import JsonObject
 from checker.sources.export import SECRET_KEYS, resources_from_objects
 from checker.sources.load import SourceLoad

@@ -3,14 +3,12 @@ resources, symbolic names, nested and linked deployments): one Resource per reso
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import hashlib
 import itertools
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +26,7 @@ from checker.model import (
     placeholder_text,
     same_type,
 )
+from checker.records import Frozen, replace
 from checker.sources.arm.context import DeploymentContext
 from checker.sources.arm.expressions import UserFunction, evaluate_string
 from checker.sources.arm.functions import (
@@ -223,14 +222,20 @@ def expand_template(doc: Any, file: str, *, parameter_values: Mapping[str, Param
 _INPUT_SERIALS = itertools.count(1)
 
 
-@dataclass(frozen=True)
-class InputTag:
+class InputTag(Frozen):
     """One root template expansion: its file as shown, a serial number distinguishing two expansions
     of one file (two parameter sets), and the files its parameter values came from."""
 
+    _fields = ("file", "serial", "parameter_files")
     file: str
     serial: int
-    parameter_files: tuple[str, ...] = ()
+    parameter_files: tuple[str, ...]
+
+    def __init__(self, file: str, serial: int, parameter_files: tuple[str, ...] = ()) -> None:
+        fields = self.__dict__
+        fields["file"] = file
+        fields["serial"] = serial
+        fields["parameter_files"] = parameter_files
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -979,7 +984,7 @@ class _Expander:
         if len(self.errors) > errors_before:
             # An error quotes expression text, and the text at a secret position may be the key itself.
             for index in range(errors_before, len(self.errors)):
-                self.errors[index] = dataclasses.replace(
+                self.errors[index] = replace(
                     self.errors[index], column=None,
                     message="the expression of a secret value (shared key, authorization key or password) "
                             "could not be evaluated; its text is not shown because it may hold the secret",
@@ -998,7 +1003,7 @@ class _Expander:
 
     def _redact(self, errors_before: int) -> None:
         for index in range(errors_before, len(self.errors)):
-            self.errors[index] = dataclasses.replace(
+            self.errors[index] = replace(
                 self.errors[index], column=None,
                 message="the expression of a secret value (shared key, authorization key or password) "
                         "does more work than the template's budget allows; its text is not shown because it "
