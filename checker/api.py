@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,8 @@ from checker.sources.arm.context import DeploymentContext
 from checker.sources.inputs import DEFAULT_MAX_FILE_BYTES, InputLoad, read_inputs
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from checker.graph import Graph
     from checker.patterns import DeclaredPatterns
     from checker.policy.model import Policy, RuleSettings
@@ -244,6 +245,8 @@ def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
     report.errors.extend(waiver_errors)
     waivers = [*options.waivers, *inline]
     if waivers:  # (without any, the notices and results stay as they are)
+        from datetime import date
+
         from checker.report.waivers import apply_waivers, waive_unexpanded
 
         report.notices, used = waive_unexpanded(report.notices, waivers, options.today or date.today())

@@ -5,6 +5,7 @@ it): most runs have no configuration file and never import that module.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,11 @@ PYPROJECT = "pyproject.toml"
 TOOL_TABLE = "hybrid-check"
 #: Largest configuration file read (checked before it is parsed; real ones are a few kilobytes).
 MAX_CONFIG_BYTES = 1024 * 1024
-_PYPROJECT_SECTION = re.compile(r'^\s*\[+\s*tool\s*\.\s*(?:"hybrid-check"|hybrid-check)\s*[.\]]', re.MULTILINE)
+
+
+@functools.cache
+def _pyproject_section() -> re.Pattern[str]:  # compiled on first use (a rare path)
+    return re.compile(r'^\s*\[+\s*tool\s*\.\s*(?:"hybrid-check"|hybrid-check)\s*[.\]]', re.MULTILINE)
 
 
 def _tomllib() -> Any:
@@ -34,7 +39,7 @@ def _tomllib() -> Any:
 def _has_tool_table(pyproject: Path) -> bool:
     try:
         text = read_limited(pyproject, MAX_CONFIG_BYTES, "configuration").decode("utf-8", errors="replace")
-        return bool(_PYPROJECT_SECTION.search(text))
+        return bool(_pyproject_section().search(text))
     except (OSError, CheckerError):
         return False
 

@@ -74,10 +74,14 @@ _CONNECTION_REFS = (
 _IP_CONFIGURATION_ARRAYS = ("ipConfigurations", "frontendIPConfigurations", "gatewayIPConfigurations")
 
 
+_set = object.__setattr__
+
+
 class Relation(Frozen):
     """One reference from a resource to another, found at the property path ``via``."""
 
-    _fields = ("kind", "source", "target", "resolved", "via", "target_raw")
+    # many per resource: slots keep them small (a __dict__ written to directly would cost a dict each)
+    __slots__ = _fields = ("kind", "source", "target", "resolved", "via", "target_raw")
     kind: str  # one of RELATION_KINDS
     source: str  # normalised id of the referring resource
     target: str  # normalised id referenced ("" when the reference is Unknown)
@@ -86,13 +90,12 @@ class Relation(Frozen):
     target_raw: Any  # the reference as written (a string id, or an Unknown)
 
     def __init__(self, kind: str, source: str, target: str, resolved: bool, via: str, target_raw: Any) -> None:
-        fields = self.__dict__
-        fields["kind"] = kind
-        fields["source"] = source
-        fields["target"] = target
-        fields["resolved"] = resolved
-        fields["via"] = via
-        fields["target_raw"] = target_raw
+        _set(self, "kind", kind)
+        _set(self, "source", source)
+        _set(self, "target", target)
+        _set(self, "resolved", resolved)
+        _set(self, "via", via)
+        _set(self, "target_raw", target_raw)
 
 
 def _leaf_type(resource_type: str) -> str:

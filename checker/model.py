@@ -11,23 +11,25 @@ from typing import Any
 
 from checker.records import _MISSING, Frozen, Value
 
+_set = object.__setattr__
+
 
 class Origin(Frozen):
     """Where something was defined: a file (as given on the command line), a 1-based line and column,
     and the JSON pointer inside the file (``/resources/3``) when known."""
 
-    _fields = ("file", "line", "column", "pointer")
+    # one per resource: slots keep it small (a __dict__ written to directly would cost a dict each)
+    __slots__ = _fields = ("file", "line", "column", "pointer")
     file: str
     line: int | None
     column: int | None
     pointer: str
 
     def __init__(self, file: str, line: int | None = None, column: int | None = None, pointer: str = "") -> None:
-        fields = self.__dict__
-        fields["file"] = file
-        fields["line"] = line
-        fields["column"] = column
-        fields["pointer"] = pointer
+        _set(self, "file", file)
+        _set(self, "line", line)
+        _set(self, "column", column)
+        _set(self, "pointer", pointer)
 
     def __str__(self) -> str:
         if self.line is None:

@@ -3,6 +3,7 @@ conditions are checked once, compiled into closures once per policy, then run on
 
 from __future__ import annotations
 
+import functools
 import math
 import operator as op
 import re
@@ -25,7 +26,11 @@ CONDITION_KEYS = LOGICAL_KEYS + OPERAND_KEYS + OPERATORS
 SECRET_FIELDS = ("source", "length", "weak")
 
 _PARAMETER_EXPRESSION = re.compile(r"^\[\s*parameters\(\s*'([^']*)'\s*\)\s*\]$")
-_CURRENT_EXPRESSION = re.compile(r"^\[\s*current\(\s*(?:'([^']*)')?\s*\)\s*\]$")
+
+
+@functools.cache
+def _current_expression() -> re.Pattern[str]:  # compiled on first use (a rare path)
+    return re.compile(r"^\[\s*current\(\s*(?:'([^']*)')?\s*\)\s*\]$")
 
 
 class Undetermined(Frozen):
@@ -597,7 +602,7 @@ def expression_kind(value: Any) -> tuple[str, str | None] | None:
     found = _PARAMETER_EXPRESSION.match(value)
     if found:
         return ("parameters", found.group(1))
-    found = _CURRENT_EXPRESSION.match(value)
+    found = _current_expression().match(value)
     if found:
         return ("current", found.group(1))
     return ("bad", None)

@@ -290,7 +290,11 @@ def _rows(entries: Sequence[tuple[Result, int]], color: bool) -> list[list[str]]
 
 
 _AFTER_SLASH = re.compile(r"(?<=/)")
-_COLOUR_CODE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@functools.cache
+def _colour_code() -> re.Pattern[str]:  # compiled on first use (a rare path)
+    return re.compile(r"\x1b\[[0-9;]*m")
 
 
 def wrap_path(text: str, width: int) -> list[str]:
@@ -419,7 +423,7 @@ def wrap_lines(lines: Sequence[str], width: int, indent: str = "  ") -> str:
 
 
 def _strip(text: str) -> str:
-    return _COLOUR_CODE.sub("", text) if "\x1b" in text else text
+    return _colour_code().sub("", text) if "\x1b" in text else text
 
 
 #: Notice kinds counted rather than listed in the table.

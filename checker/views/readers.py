@@ -313,7 +313,13 @@ _KIND_LABELS = {
     SUBNET.lower(): "subnet", LNG.lower(): "local network gateway", PIP.lower(): "public IP",
     ROUTE_TABLE.lower(): "route table", CIRCUIT.lower(): "circuit", VNET.lower(): "virtual network",
 }
-_PARAMETER_WITHOUT_VALUE = re.compile(r"parameter '([^']+)' has no value")
+
+
+@functools.cache
+def _parameter_without_value() -> re.Pattern[str]:  # compiled on first use (a rare path)
+    return re.compile(r"parameter '([^']+)' has no value")
+
+
 PLACEHOLDER_MARK = "<unknown@"
 
 
@@ -334,7 +340,7 @@ def display_name(resource: Resource, with_kind: bool = False) -> str:
     if with_kind:
         kind = _KIND_LABELS.get(resource.type.lower(), resource.type.rsplit("/", 1)[-1])
         where = f"{kind} {where}".strip()
-    names = list(dict.fromkeys(_PARAMETER_WITHOUT_VALUE.findall(written.reason))) if isinstance(
+    names = list(dict.fromkeys(_parameter_without_value().findall(written.reason))) if isinstance(
         written, Unknown) else []
     if len(names) == 1:
         source = f"name from parameter '{names[0]}'"

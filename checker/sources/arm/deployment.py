@@ -3,6 +3,7 @@ resources, symbolic names, nested and linked deployments): one Resource per reso
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import itertools
@@ -1871,12 +1872,14 @@ def _written_source(text: str, symbols: Any) -> str:
     return _expression_source(text, symbols)
 
 
-_VARIABLE_REFERENCE = re.compile(r"^\[\s*variables\(\s*'((?:[^']|'')*)'\s*\)\s*\]$", re.IGNORECASE)
+@functools.cache
+def _variable_reference() -> re.Pattern[str]:  # compiled on first use (a rare path)
+    return re.compile(r"^\[\s*variables\(\s*'((?:[^']|'')*)'\s*\)\s*\]$", re.IGNORECASE)
 
 
 def _written_form(raw: str, symbols: Any) -> Any:
     """The definition behind ``[variables('name')]`` (for secrets sealed inside it), else None."""
-    match = _VARIABLE_REFERENCE.match(raw)
+    match = _variable_reference().match(raw)
     if match is None:
         return None
     definition = symbols.variable_definitions.get(match.group(1).replace("''", "'").lower())
@@ -1894,10 +1897,23 @@ _PURE_FUNCTIONS = frozenset({
     "range", "items", "tryget", "objectkeys", "filter", "map", "reduce", "sort", "lambda", "lambdavariables",
     "null", "true", "false", "variables", "parameters",
 })
-_FUNCTION_CALL = re.compile(r"([A-Za-z_][\w.]*)\s*\(")
-_QUOTED = re.compile(r"'(?:[^']|'')*'")
-_NAMED = {kind: re.compile(rf"\b{kind}\s*\(\s*('(?:[^']|'')*')?", re.IGNORECASE) for kind in ("variables", "parameters")}
 _WRITTEN_SOURCES = ("template-literal", "parameter-file", "parameter-default")
+
+
+# The patterns below are compiled on first use: only a secret computed by an expression needs them.
+@functools.cache
+def _function_call() -> re.Pattern[str]:
+    return re.compile(r"([A-Za-z_][\w.]*)\s*\(")
+
+
+@functools.cache
+def _quoted() -> re.Pattern[str]:
+    return re.compile(r"'(?:[^']|'')*'")
+
+
+@functools.cache
+def _named() -> dict[str, re.Pattern[str]]:
+    return {kind: re.compile(rf"\b{kind}\s*\(\s*('(?:[^']|'')*')?", re.IGNORECASE) for kind in ("variables", "parameters")}
 
 
 def _expression_source(raw: str, symbols: Any) -> str:
@@ -1920,10 +1936,10 @@ def _expression_source(raw: str, symbols: Any) -> str:
             continue
         if len(seen) > 200:
             return "expression"
-        bare = _QUOTED.sub("''", item)
-        if any(name.lower() not in _PURE_FUNCTIONS for name in _FUNCTION_CALL.findall(bare)):
+        bare = _quoted().sub("''", item)
+        if any(name.lower() not in _PURE_FUNCTIONS for name in _function_call().findall(bare)):
             return "expression"
-        for kind, pattern in _NAMED.items():
+        for kind, pattern in _named().items():
             for found in pattern.finditer(item):
                 if found.group(1) is None:
                     return "expression"  # a computed name
