@@ -3,7 +3,6 @@ schema cannot express. Every problem becomes an InputError with file, line, JSON
 
 from __future__ import annotations
 
-import datetime
 import fnmatch
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -136,11 +135,14 @@ class _Builder:
     """Turns the composed node tree into plain values, recording the line of each one."""
 
     def __init__(self, loader: yaml.SafeLoader, positions: _Positions, file: str) -> None:
+        import datetime  # (yaml has imported it: only a scan of the compiled bundled policies does without)
+
         from yaml.constructor import ConstructorError
         from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
         self.mapping_node, self.sequence_node, self.scalar_node = MappingNode, SequenceNode, ScalarNode
         self.constructor_error = ConstructorError
+        self.dates = (datetime.date, datetime.datetime)
         self.loader = loader
         self.positions = positions
         self.file = file
@@ -202,7 +204,7 @@ class _Builder:
             value = self.loader.construct_object(node, deep=True)
         except self.constructor_error:
             raise _tag_error(node, self.file) from None
-        if isinstance(value, (datetime.date, datetime.datetime)):
+        if isinstance(value, self.dates):
             return node.value  # dates stay text: conditions compare strings, not timestamps
         return value
 
