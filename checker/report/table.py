@@ -7,6 +7,7 @@ summary line."""
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import re
 import sys
@@ -40,45 +41,67 @@ MIN_RESOURCE_WIDTH = 20
 SITE_ORDER = {"fail": 0, "unknown": 1, "pass": 2}
 
 
-class _DataclassesOnDemand(types.ModuleType):
-    """What tabulate sees as ``dataclasses``: it asks ``is_dataclass(rows[0])`` of every table, and
-    importing ``dataclasses`` (which imports ``inspect``, ``ast``, ``dis``...) costs more than a
-    scan's table. A dataclass instance's class has ``__dataclass_fields__``, as the real function
-    checks; anything else tabulate asks for (``fields`` of a dataclass row) is the real module's."""
+class _OnDemand(types.ModuleType):
+    """A stand-in for a standard module while tabulate is imported (kept by tabulate afterwards): it
+    answers the little tabulate asks of it on every table itself, and takes anything else from the real
+    module, imported then."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # the import system's questions (``__path__``...) are not tabulate's
+            raise AttributeError(name)
+        if sys.modules.get(self.__name__) is self:  # asked while tabulate is imported
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), name)
+
+
+class _Dataclasses(_OnDemand):
+    """tabulate asks ``dataclasses.is_dataclass(rows[0])`` of every table, and importing ``dataclasses``
+    (which imports ``inspect``, ``ast``, ``dis``...) costs more than a scan's table. An instance of a
+    dataclass has ``__dataclass_fields__`` on its class, which is what the real function checks;
+    anything else tabulate asks for (``fields`` of a dataclass row) is the real module's."""
 
     def is_dataclass(self, obj: object) -> bool:
         if isinstance(obj, type):
             return self.__getattr__("is_dataclass")(obj)  # type: ignore[no-any-return]
         return hasattr(type(obj), "__dataclass_fields__")
 
-    def __getattr__(self, name: str) -> Any:
-        if sys.modules.get("dataclasses") is self:  # asked while tabulate is imported
-            del sys.modules["dataclasses"]
-        import dataclasses
 
-        return getattr(dataclasses, name)
+def _html_escape(text: str, quote: bool = True) -> str:
+    """``html.escape``, importing ``html`` (and its table of 2,000 named entities) on first use: tabulate
+    takes ``escape`` when it is imported and uses it only for its HTML table format."""
+    import html
+
+    return html.escape(text, quote)
 
 
 def _import_tabulate() -> types.ModuleType:
-    """tabulate, imported without ``importlib.metadata`` or ``dataclasses``. tabulate 0.10 asks
+    """tabulate, imported without ``importlib.metadata``, ``dataclasses`` or ``html``. tabulate 0.10 asks
     ``importlib.metadata`` for its own version when it is imported (and then takes it from
     ``tabulate.version`` anyway); importing that module (email, zipfile, csv...) and searching the
     installed distributions cost about as much as Python's own start-up, on every scan. While tabulate
-    is imported, a stand-in answers that the distribution is not found, and another stands for
-    ``dataclasses`` (:class:`_DataclassesOnDemand`, kept by tabulate); the real modules are imported as
-    usual by whatever else asks for them."""
+    is imported, a stand-in answers that the distribution is not found, and others (:class:`_OnDemand`,
+    kept by tabulate) stand for ``dataclasses`` and ``html``; the real modules are imported as usual by
+    whatever else asks for them."""
     if "tabulate" in sys.modules or "importlib.metadata" in sys.modules:
         import tabulate
 
         return tabulate
+    stand_ins: list[types.ModuleType] = []
     if "dataclasses" not in sys.modules:
-        on_demand = _DataclassesOnDemand("dataclasses")
-        sys.modules["dataclasses"] = on_demand
+        stand_ins.append(_Dataclasses("dataclasses"))
+    if "html" not in sys.modules:
+        html = _OnDemand("html")
+        setattr(html, "escape", _html_escape)  # noqa: B010
+        stand_ins.append(html)
+    if stand_ins:
+        for module in stand_ins:
+            sys.modules[module.__name__] = module
         try:
             return _import_tabulate()
         finally:
-            if sys.modules.get("dataclasses") is on_demand:
-                del sys.modules["dataclasses"]
+            for module in stand_ins:
+                if sys.modules.get(module.__name__) is module:
+                    del sys.modules[module.__name__]
 
     class PackageNotFoundError(ModuleNotFoundError):
         pass
