@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from checker import __version__, log
 from checker.model import InputError, Notice, Resource, normalise_id
@@ -15,8 +14,10 @@ from checker.report.model import NotEvaluated, Report, Result, Site
 from checker.sources.arm.context import DeploymentContext
 from checker.sources.inputs import DEFAULT_MAX_FILE_BYTES, InputLoad, read_inputs
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from datetime import date
+    from typing import Any
 
     from checker.graph import Graph
     from checker.patterns import DeclaredPatterns

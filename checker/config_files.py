@@ -8,11 +8,14 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Any
 
 from checker import log
 from checker.files import read_limited
 from checker.model import CheckerError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CONFIG_NAMES = (".hybrid-check.yaml", ".hybrid-check.yml")
 PYPROJECT = "pyproject.toml"

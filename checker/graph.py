@@ -7,7 +7,6 @@ import functools
 import gc
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
 
 from checker.duplicates import INPUT_KEY, KEEP_FIRST, SAME, Duplicates, separate_deployments
 from checker.model import (
@@ -23,6 +22,10 @@ from checker.model import (
 )
 from checker.records import Frozen
 from checker.vocabulary import CONNECTION, GATEWAY, PEERING, PRIVATE_ENDPOINT, SUBNET
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 RELATION_KINDS: tuple[str, ...] = (
     "child",

@@ -7,9 +7,12 @@ import hashlib
 import os
 import re
 from functools import lru_cache
-from typing import Any
 
 from checker.records import _MISSING, Frozen, Value
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _set = object.__setattr__
 

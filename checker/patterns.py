@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
 from checker.model import (
     CheckerError,
@@ -20,7 +19,10 @@ from checker.model import (
 from checker.records import _MISSING, Frozen
 from checker.vocabulary import GATEWAY, PATTERNS, PEERING, VNET
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
     from checker.graph import Graph
 
 PATTERN_TAG = "hybrid-pattern"

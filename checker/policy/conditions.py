@@ -9,10 +9,13 @@ import operator as op
 import re
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Union
 
 from checker.model import CaseInsensitiveDict, Secret, Unknown
 from checker.records import Frozen
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Union
 
 LOGICAL_KEYS = ("allOf", "anyOf", "not")
 OPERAND_KEYS = ("field", "value", "count")
@@ -46,7 +49,8 @@ class Undetermined(Frozen):
         raise TypeError("Undetermined has no boolean value; compare with `is True` / `is False`")
 
 
-Truth = Union[bool, Undetermined]  # noqa: UP007 - a runtime alias must work on Python 3.10
+if TYPE_CHECKING:
+    Truth = Union[bool, Undetermined]  # noqa: UP007
 
 
 class ConditionError(Exception):
@@ -379,7 +383,8 @@ _NEGATED = {
     "notLike": "like", "notMatch": "match", "notMatchInsensitively": "matchInsensitively",
 }
 
-Test = Callable[[Any, Any, str], Truth]  # (value, operand, where) -> truth; value is a known value
+if TYPE_CHECKING:
+    Test = Callable[[Any, Any, str], Truth]  # (value, operand, where) -> truth; value is a known value
 
 
 def _test_equals(value: Any, operand: Any, where: str) -> Truth:
@@ -736,7 +741,8 @@ def _check_count(count: Any, path: tuple[str | int, ...], parameters: Mapping[st
 # ---------------------------------------------------------------------------------------------------
 
 Frames = tuple  # the current element of every enclosing count, outermost first
-Compiled = Callable[[Any, Frames], Truth]
+if TYPE_CHECKING:
+    Compiled = Callable[[Any, Frames], Truth]
 
 
 class _Scope(Frozen):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
 
 from checker.gcpause import collector_paused
 from checker.model import CheckerError, EvaluationCrash, Secret, Unknown, normalise_id
@@ -14,7 +13,6 @@ from checker.policy.conditions import (
     MISSING,
     OPERATORS,
     ConditionError,
-    Truth,
     Undetermined,
     compile_condition,
     expression_kind,
@@ -28,8 +26,13 @@ from checker.records import Frozen
 from checker.results import Location, ResourceRef, Result
 from checker.subject import Subject
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     import yaml
+
+    from checker.policy.conditions import Truth
 
 POLICY_LIST_HEADER = ["rule", "severity", "patterns", "subject", "title"]
 DEFAULT_SETTINGS = RuleSettings()
@@ -109,7 +112,8 @@ def display_value(value: Any) -> str:
     return str(value)
 
 
-MessageRenderer = Callable[[Any], str]
+if TYPE_CHECKING:
+    MessageRenderer = Callable[[Any], str]
 
 
 def compile_message(parts: Sequence[tuple[str, Any]], parameters: Mapping[str, Any]) -> MessageRenderer:

@@ -9,7 +9,6 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
 
 from checker.model import CheckerError, InputError
 from checker.policy.conditions import (
@@ -26,7 +25,10 @@ from checker.policy.conditions import (
 from checker.policy.model import PARAMETER_TYPES, ParameterSpec, Policy, RuleSettings
 from checker.vocabulary import SEVERITIES
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # imported where they are used: a scan of the bundled policies needs neither
+    from typing import Any
+
     import jsonschema
     import yaml
     from yaml.nodes import Node
@@ -34,7 +36,8 @@ if TYPE_CHECKING:  # imported where they are used: a scan of the bundled policie
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schemas" / "policy.schema.json"
 POLICY_SUFFIXES = (".yaml", ".yml")
 
-JsonPath = tuple[Any, ...]
+if TYPE_CHECKING:
+    JsonPath = tuple[Any, ...]
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _KEY_TAGS = frozenset("tag:yaml.org,2002:" + t for t in ("str", "int", "bool", "float", "null"))

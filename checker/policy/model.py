@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
 
 from checker.records import _MISSING, Frozen
 from checker.results import RuleInfo
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Where rule pages live, relative to the project root; help URIs point at them.
 RULE_DOCS_PATH = "docs/rules"

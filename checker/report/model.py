@@ -4,13 +4,9 @@ Formatters only see these types, never templates or the graph."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from checker.model import InputError, Notice
 from checker.records import _MISSING, Frozen, Value
-
-if TYPE_CHECKING:  # built only for the formats that draw it (HTML, diagrams)
-    from checker.report.topology import SiteTopology
 from checker.results import Location as Location
 from checker.results import ResourceRef as ResourceRef
 from checker.results import Result as Result
@@ -18,6 +14,10 @@ from checker.results import RuleInfo as RuleInfo
 from checker.results import Suppression as Suppression
 from checker.vocabulary import SEVERITIES as SEVERITIES
 from checker.vocabulary import STATUSES as STATUSES
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # built only for the formats that draw it (HTML, diagrams)
+    from checker.report.topology import SiteTopology
 
 
 class Site(Frozen):

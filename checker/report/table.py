@@ -14,7 +14,6 @@ import sys
 import textwrap
 import types
 from collections.abc import Collection, Sequence
-from typing import IO, Any
 
 from checker.report.escape import terminal_text
 from checker.report.gate import GateOutcome
@@ -28,6 +27,10 @@ from checker.report.json_report import (
 )
 from checker.report.model import Report, Result, Site
 from checker.vocabulary import SEVERITIES
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO, Any
 
 _COLOURS = {"fail": "31", "unknown": "33", "pass": "32", "suppressed": "2", "not-applicable": "2",
             "error": "31;1", "critical": "31;1", "high": "31", "medium": "33", "low": "36"}

@@ -21,9 +21,12 @@ import json.scanner
 import math
 import re
 import sys
-from typing import Any
 
 from checker.model import CaseInsensitiveDict, CheckerError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # The standard library's scanner pieces (documented in json/scanner.py and json/decoder.py, not in
 # the typeshed stubs): the pure-Python scanner whose hooks see each object's offset, the C scanner

@@ -9,7 +9,6 @@ import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any
 
 from checker.model import (
     CaseInsensitiveDict,
@@ -39,6 +38,10 @@ from checker.vocabulary import (  # noqa: F401 (the ARM type names the views use
     VIRTUAL_HUB,
     VNET,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 ROUTE_SERVER_SUBNET = "RouteServerSubnet"
 GATEWAY_SUBNET = "GatewaySubnet"

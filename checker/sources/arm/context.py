@@ -5,9 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from checker.records import Frozen, replace
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 DEFAULT_TENANT_ID = "00000000-0000-0000-0000-000000000000"

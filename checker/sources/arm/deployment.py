@@ -11,7 +11,6 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
 from checker.duplicates import INPUT_KEY
 from checker.files import read_limited
@@ -47,6 +46,10 @@ from checker.sources.arm.parameters import (
 from checker.sources.decode import JsonObject, loads
 from checker.sources.load import SourceLoad
 from checker.vocabulary import DEPLOYMENT, RESOURCE_GROUP
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: ARM's limit on the iterations of one copy loop.
 MAX_COPY_COUNT = 800

@@ -10,10 +10,13 @@ import json
 import math
 import re
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from checker.model import Secret, Unknown, normalise_id, parse_resource_id
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: A secret transformed by any function: its text must never come out, so the result is unknown.
 DERIVED_FROM_SECRET = Unknown("derived from a secure value")

@@ -3,11 +3,13 @@ each value was written and whether it is a Key Vault reference (whose value is n
 
 from __future__ import annotations
 
-from typing import Any
-
 from checker.model import CheckerError, Origin, Unknown
 from checker.records import Frozen
 from checker.sources.decode import position_of
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class ParameterValue(Frozen):
