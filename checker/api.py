@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from checker import __version__, log
 from checker.model import InputError, Notice, Resource, normalise_id
+from checker.records import _MISSING, Frozen
 from checker.report.model import NotEvaluated, Report, Result, Site
 from checker.sources.arm.context import DeploymentContext
 from checker.sources.inputs import DEFAULT_MAX_FILE_BYTES, InputLoad, read_inputs
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from datetime import date
+    from typing import Any
+
     from checker.graph import Graph
     from checker.patterns import DeclaredPatterns
     from checker.policy.model import Policy, RuleSettings
@@ -27,28 +29,56 @@ if TYPE_CHECKING:
 TOOL_NAME = "hybrid-check"
 
 
-@dataclass(frozen=True)
-class ScanOptions:
+class ScanOptions(Frozen):
     """What a scan or an audit needs besides its inputs (the CLI fills it from flags and config)."""
 
-    parameter_files: tuple[Path, ...] = ()
-    parameter_values: tuple[tuple[str, Any], ...] = ()  # --set NAME=VALUE: over every parameter file
-    context: DeploymentContext = field(default_factory=DeploymentContext)
-    pattern: str | None = None  # --pattern: declared for every site
-    pattern_by_vnet: tuple[tuple[str, str], ...] = ()  # configuration: VNet name/id glob -> pattern
-    policy_dirs: tuple[Path, ...] = ()  # policy folders used besides the bundled policies
-    default_policies: bool = True  # False (--no-default-policies): only the policy_dirs
-    settings: RuleSettings | None = None
-    settings_file: Path | None = None  # the configuration file the settings come from (for error lines)
-    waivers: tuple[Waiver, ...] = ()
-    today: date | None = None
-    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
-    exclude: tuple[str, ...] = ()  # globs left out of folder walks (--exclude, exclude: in the configuration)
-    link_roots: tuple[str, ...] = ()  # more folders linked templates may be read from (--link-root; flag only)
-    context_files: tuple[Path, ...] = ()  # the live estate as context (--context, context: in the configuration)
+    _fields = ("parameter_files", "parameter_values", "context", "pattern", "pattern_by_vnet", "policy_dirs",
+               "default_policies", "settings", "settings_file", "waivers", "today", "max_file_bytes", "exclude",
+               "link_roots", "context_files", "policies")
+    parameter_files: tuple[Path, ...]
+    parameter_values: tuple[tuple[str, Any], ...]  # --set NAME=VALUE: over every parameter file
+    context: DeploymentContext
+    pattern: str | None  # --pattern: declared for every site
+    pattern_by_vnet: tuple[tuple[str, str], ...]  # configuration: VNet name/id glob -> pattern
+    policy_dirs: tuple[Path, ...]  # policy folders used besides the bundled policies
+    default_policies: bool  # False (--no-default-policies): only the policy_dirs
+    settings: RuleSettings | None
+    settings_file: Path | None  # the configuration file the settings come from (for error lines)
+    waivers: tuple[Waiver, ...]
+    today: date | None
+    max_file_bytes: int
+    exclude: tuple[str, ...]  # globs left out of folder walks (--exclude, exclude: in the configuration)
+    link_roots: tuple[str, ...]  # more folders linked templates may be read from (--link-root; flag only)
+    context_files: tuple[Path, ...]  # the live estate as context (--context, context: in the configuration)
     #: policies already loaded (the per-rule test runner loads a folder once for all its cases): used
     #: instead of policy_dirs and the bundled policies
-    policies: tuple[Policy, ...] | None = None
+    policies: tuple[Policy, ...] | None
+
+    def __init__(self, parameter_files: tuple[Path, ...] = (), parameter_values: tuple[tuple[str, Any], ...] = (),
+                 context: DeploymentContext = _MISSING, pattern: str | None = None,
+                 pattern_by_vnet: tuple[tuple[str, str], ...] = (), policy_dirs: tuple[Path, ...] = (),
+                 default_policies: bool = True, settings: RuleSettings | None = None,
+                 settings_file: Path | None = None, waivers: tuple[Waiver, ...] = (), today: date | None = None,
+                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, exclude: tuple[str, ...] = (),
+                 link_roots: tuple[str, ...] = (), context_files: tuple[Path, ...] = (),
+                 policies: tuple[Policy, ...] | None = None) -> None:
+        fields = self.__dict__
+        fields["parameter_files"] = parameter_files
+        fields["parameter_values"] = parameter_values
+        fields["context"] = DeploymentContext() if context is _MISSING else context
+        fields["pattern"] = pattern
+        fields["pattern_by_vnet"] = pattern_by_vnet
+        fields["policy_dirs"] = policy_dirs
+        fields["default_policies"] = default_policies
+        fields["settings"] = settings
+        fields["settings_file"] = settings_file
+        fields["waivers"] = waivers
+        fields["today"] = today
+        fields["max_file_bytes"] = max_file_bytes
+        fields["exclude"] = exclude
+        fields["link_roots"] = link_roots
+        fields["context_files"] = context_files
+        fields["policies"] = policies
 
 
 def load_policies(options: ScanOptions) -> tuple[list[Policy], list[InputError]]:
@@ -216,6 +246,8 @@ def evaluate(load: InputLoad, options: ScanOptions | None = None) -> Report:
     report.errors.extend(waiver_errors)
     waivers = [*options.waivers, *inline]
     if waivers:  # (without any, the notices and results stay as they are)
+        from datetime import date
+
         from checker.report.waivers import apply_waivers, waive_unexpanded
 
         report.notices, used = waive_unexpanded(report.notices, waivers, options.today or date.today())

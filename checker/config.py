@@ -13,12 +13,12 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from checker.config_files import (  # noqa: F401  (re-exported: where the configuration file is found)
-    _PYPROJECT_SECTION,
     CONFIG_NAMES,
     MAX_CONFIG_BYTES,
     PYPROJECT,
     TOOL_TABLE,
     _has_tool_table,
+    _pyproject_section,
     _tomllib,
     find_config,
 )
@@ -195,7 +195,7 @@ def _toml_lines(text: str, data: Any) -> dict[tuple[Any, ...], int]:
     """Best-effort lines for TOML keys (tomllib keeps none): the first line after the [tool.hybrid-check]
     header that assigns the key or opens its table."""
     all_lines = text.splitlines()
-    match = _PYPROJECT_SECTION.search(text)
+    match = _pyproject_section().search(text)
     start = text.count("\n", 0, match.start()) if match else 0
     lines: dict[tuple[Any, ...], int] = {(): start + 1}
 
@@ -236,7 +236,7 @@ def _read_pyproject(path: Path, text: str) -> tuple[Any, dict[tuple[Any, ...], i
     if section is None:
         raise CheckerError(f"no [tool.{TOOL_TABLE}] table", file=str(path),
                            hint=f"add [tool.{TOOL_TABLE}] or use .hybrid-check.yaml")
-    match = _PYPROJECT_SECTION.search(text)
+    match = _pyproject_section().search(text)
     _check_values(section, str(path), {(): text.count("\n", 0, match.start()) + 1 if match else 1})
     data = _plain(section)
     return data, _toml_lines(text, data)

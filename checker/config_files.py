@@ -5,20 +5,28 @@ it): most runs have no configuration file and never import that module.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
-from typing import Any
 
 from checker import log
 from checker.files import read_limited
 from checker.model import CheckerError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CONFIG_NAMES = (".hybrid-check.yaml", ".hybrid-check.yml")
 PYPROJECT = "pyproject.toml"
 TOOL_TABLE = "hybrid-check"
 #: Largest configuration file read (checked before it is parsed; real ones are a few kilobytes).
 MAX_CONFIG_BYTES = 1024 * 1024
-_PYPROJECT_SECTION = re.compile(r'^\s*\[+\s*tool\s*\.\s*(?:"hybrid-check"|hybrid-check)\s*[.\]]', re.MULTILINE)
+
+
+@functools.cache
+def _pyproject_section() -> re.Pattern[str]:  # compiled on first use (a rare path)
+    return re.compile(r'^\s*\[+\s*tool\s*\.\s*(?:"hybrid-check"|hybrid-check)\s*[.\]]', re.MULTILINE)
 
 
 def _tomllib() -> Any:
@@ -34,7 +42,7 @@ def _tomllib() -> Any:
 def _has_tool_table(pyproject: Path) -> bool:
     try:
         text = read_limited(pyproject, MAX_CONFIG_BYTES, "configuration").decode("utf-8", errors="replace")
-        return bool(_PYPROJECT_SECTION.search(text))
+        return bool(_pyproject_section().search(text))
     except (OSError, CheckerError):
         return False
 

@@ -25,10 +25,13 @@ inputs the graph decides here (see docs/robustness.md, "Duplicate resource ids")
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from checker.model import InputError, Notice, Resource, Secret, Unknown, normalise_type
 from checker.sources.arm.context import DEFAULT_RESOURCE_GROUP, DEFAULT_SUBSCRIPTION_ID
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Members of a resource declaration that do not change what is deployed (or are the id itself).
 _NOT_COMPARED = frozenset({"apiversion", "dependson", "metadata", "comments", "copy", "condition", "name",

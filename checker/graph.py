@@ -7,8 +7,6 @@ import functools
 import gc
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
 
 from checker.duplicates import INPUT_KEY, KEEP_FIRST, SAME, Duplicates, separate_deployments
 from checker.model import (
@@ -22,7 +20,12 @@ from checker.model import (
     same_type,
     symbolic_id,
 )
+from checker.records import Frozen
 from checker.vocabulary import CONNECTION, GATEWAY, PEERING, PRIVATE_ENDPOINT, SUBNET
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 RELATION_KINDS: tuple[str, ...] = (
     "child",
@@ -74,16 +77,28 @@ _CONNECTION_REFS = (
 _IP_CONFIGURATION_ARRAYS = ("ipConfigurations", "frontendIPConfigurations", "gatewayIPConfigurations")
 
 
-@dataclass(frozen=True)
-class Relation:
+_set = object.__setattr__
+
+
+class Relation(Frozen):
     """One reference from a resource to another, found at the property path ``via``."""
 
+    # many per resource: slots keep them small (a __dict__ written to directly would cost a dict each)
+    __slots__ = _fields = ("kind", "source", "target", "resolved", "via", "target_raw")
     kind: str  # one of RELATION_KINDS
     source: str  # normalised id of the referring resource
     target: str  # normalised id referenced ("" when the reference is Unknown)
     resolved: bool  # True when the target is in the graph
     via: str  # property path, e.g. "properties.ipConfigurations[0].properties.subnet.id"
     target_raw: Any  # the reference as written (a string id, or an Unknown)
+
+    def __init__(self, kind: str, source: str, target: str, resolved: bool, via: str, target_raw: Any) -> None:
+        _set(self, "kind", kind)
+        _set(self, "source", source)
+        _set(self, "target", target)
+        _set(self, "resolved", resolved)
+        _set(self, "via", via)
+        _set(self, "target_raw", target_raw)
 
 
 def _leaf_type(resource_type: str) -> str:

@@ -10,7 +10,10 @@ here without importing it."""
 from __future__ import annotations
 
 import sys
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NAME = "hybrid_check"
 FORMAT = "hybrid-check: %(message)s"

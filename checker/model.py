@@ -6,20 +6,33 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+
+from checker.records import _MISSING, Frozen, Value
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+_set = object.__setattr__
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(Frozen):
     """Where something was defined: a file (as given on the command line), a 1-based line and column,
     and the JSON pointer inside the file (``/resources/3``) when known."""
 
+    # one per resource: slots keep it small (a __dict__ written to directly would cost a dict each)
+    __slots__ = _fields = ("file", "line", "column", "pointer")
     file: str
-    line: int | None = None
-    column: int | None = None
-    pointer: str = ""
+    line: int | None
+    column: int | None
+    pointer: str
+
+    def __init__(self, file: str, line: int | None = None, column: int | None = None, pointer: str = "") -> None:
+        _set(self, "file", file)
+        _set(self, "line", line)
+        _set(self, "column", column)
+        _set(self, "pointer", pointer)
 
     def __str__(self) -> str:
         if self.line is None:
@@ -27,23 +40,23 @@ class Origin:
         return f"{self.file}:{self.line}"
 
 
-@dataclass(frozen=True)
-class Unknown:
+class Unknown(Frozen):
     """A value that cannot be known before deployment (``reference()``, ``list*()``, a Key Vault
     reference, a parameter without value...). It flows through every expression and reaches the graph
     as itself, never as an empty string or a guess. ``reason`` says why, for the report."""
 
+    _fields = ("reason", "symbol")
+    _compared = ("reason",)
     reason: str
     #: The value's identity when it is known although the value is not: a parameter without value is
     #: ``<vnetName~t>`` (``t``: a short tag of the template that declares it, so that two templates'
     #: parameters never alias), and ``resourceId(..., parameters('vnetName'), 'GatewaySubnet')`` is
     #: that id with the placeholder in it. The same expression over the same sources gives the same
     #: symbol; equality of Unknowns ignores it. See :func:`placeholder_text` for display.
-    symbol: str | None = field(default=None, compare=False)
+    symbol: str | None
 
     def __init__(self, reason: str, symbol: str | None = None) -> None:
-        # written out: expansion and the views make many (the generated frozen __init__ calls
-        # object.__setattr__ per field); instances stay immutable
+        # expansion and the views make many
         fields = self.__dict__
         fields["reason"] = reason
         fields["symbol"] = symbol
@@ -130,15 +143,24 @@ def _raised_at(error: BaseException) -> str:
     return f"{path[marker + 1:] if marker >= 0 else os.path.basename(path)}:{trace.tb_lineno}"
 
 
-@dataclass(frozen=True)
-class InputError:
+class InputError(Frozen):
     """One input that could not be (fully) read: shown to the user, makes the exit code 2."""
 
+    _fields = ("file", "line", "message", "column", "hint")
     file: str
     line: int | None
     message: str
-    column: int | None = None
-    hint: str | None = None
+    column: int | None
+    hint: str | None
+
+    def __init__(self, file: str, line: int | None, message: str, column: int | None = None,
+                 hint: str | None = None) -> None:
+        fields = self.__dict__
+        fields["file"] = file
+        fields["line"] = line
+        fields["message"] = message
+        fields["column"] = column
+        fields["hint"] = hint
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}" + (
@@ -149,16 +171,25 @@ class InputError:
         return text
 
 
-@dataclass(frozen=True)
-class Notice:
+class Notice(Frozen):
     """Something the user should know that is not an error: a linked template that was not fetched,
     a resource skipped because its condition is false, a file that holds no resources we check."""
 
+    _fields = ("file", "line", "message", "kind", "code")
     file: str
     line: int | None
     message: str
-    kind: str = "info"  # info | not-expanded | skipped | condition-false | not-evaluated
-    code: str | None = None  # for not-evaluated scopes: the error code (e.g. AuthorizationFailed)
+    kind: str  # info | not-expanded | skipped | condition-false | not-evaluated
+    code: str | None  # for not-evaluated scopes: the error code (e.g. AuthorizationFailed)
+
+    def __init__(self, file: str, line: int | None, message: str, kind: str = "info",
+                 code: str | None = None) -> None:
+        fields = self.__dict__
+        fields["file"] = file
+        fields["line"] = line
+        fields["message"] = message
+        fields["kind"] = kind
+        fields["code"] = code
 
 
 class CaseInsensitiveDict(dict):  # type: ignore[type-arg]
@@ -332,8 +363,7 @@ def case_insensitive(value: Any) -> Any:
     return convert(value)
 
 
-@dataclass
-class Resource:
+class Resource(Value):
     """One resource in ARM JSON shape, whatever it was read from.
 
     ``body`` is the whole resource object as ARM returns it (``name``, ``type``, ``location``,
@@ -342,24 +372,36 @@ class Resource:
     written; compare ids through :func:`normalise_id`.
     """
 
+    _fields = ("id", "type", "name", "body", "origin", "source", "subscription_id", "resource_group", "metadata")
     id: str
     type: str
     name: str
     body: dict[str, Any]
     origin: Origin
-    source: str = "template"  # template | export | live
-    subscription_id: str | None = None
-    resource_group: str | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)  # e.g. inline waivers, symbolic name, existing
+    source: str  # template | export | live
+    subscription_id: str | None
+    resource_group: str | None
+    metadata: dict[str, Any]  # e.g. inline waivers, symbolic name, existing
     # the normalised id and the id it was made from (see ``key``): set when the instance is made, so
     # that every instance keeps them in the compact layout it shares with the others (an attribute
-    # added later gives each instance a dict of its own)
-    _key: str | None = field(default=None, init=False, repr=False, compare=False)
-    _keyed_id: str | None = field(default=None, init=False, repr=False, compare=False)
+    # added later gives each instance a dict of its own); neither compared nor shown
+    _key: str | None
+    _keyed_id: str | None
 
-    def __post_init__(self) -> None:
+    def __init__(self, id: str, type: str, name: str, body: dict[str, Any], origin: Origin,
+                 source: str = "template", subscription_id: str | None = None, resource_group: str | None = None,
+                 metadata: dict[str, Any] = _MISSING) -> None:
+        # made 40,000 times for a 20,000-resource template: written out
+        self.id = id
+        self.type = type
+        self.name = name
         # The one boundary where property names become case-insensitive, whatever the source.
-        self.body = case_insensitive(self.body)
+        self.body = case_insensitive(body)
+        self.origin = origin
+        self.source = source
+        self.subscription_id = subscription_id
+        self.resource_group = resource_group
+        self.metadata = {} if metadata is _MISSING else metadata
         self._key = self._keyed_id = None
 
     @property
@@ -475,8 +517,7 @@ def parse_resource_id(resource_id: str) -> dict[str, Any]:
 _SECRET_SALT = os.urandom(16)  # per run: digests compare secrets within one scan only
 
 
-@dataclass(frozen=True)
-class Secret:
+class Secret(Frozen):
     """A secret (shared key, authorization key, password, secure parameter) that must never be
     printed. It keeps facts about the value, never the value: where it came from, its length, whether
     it is a known placeholder or weak, and a digest salted per run so that two secrets can be
@@ -490,14 +531,25 @@ class Secret:
     export or a live subscription).
     """
 
+    _fields = ("source", "origin", "length", "weak", "digest", "bad_characters")
     source: str
-    origin: Origin | None = None
-    length: int | None = None
-    weak: bool | None = None
-    digest: str | None = None
+    origin: Origin | None
+    length: int | None
+    weak: bool | None
+    digest: str | None
     #: the value uses a character VPN gateways do not accept in a pre-shared key (anything but
     #: printable ASCII, and space, hyphen and tilde); None when the value is not known
-    bad_characters: bool | None = None
+    bad_characters: bool | None
+
+    def __init__(self, source: str, origin: Origin | None = None, length: int | None = None,
+                 weak: bool | None = None, digest: str | None = None, bad_characters: bool | None = None) -> None:
+        fields = self.__dict__
+        fields["source"] = source
+        fields["origin"] = origin
+        fields["length"] = length
+        fields["weak"] = weak
+        fields["digest"] = digest
+        fields["bad_characters"] = bad_characters
 
     @staticmethod
     def of(value: str | None, source: str, origin: Origin | None = None,

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 from checker.model import (
     CheckerError,
@@ -18,36 +16,59 @@ from checker.model import (
     placeholder_text,
     symbolic_id,
 )
+from checker.records import _MISSING, Frozen
 from checker.vocabulary import GATEWAY, PATTERNS, PEERING, VNET
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
     from checker.graph import Graph
 
 PATTERN_TAG = "hybrid-pattern"
 
 
-@dataclass(frozen=True)
-class DeclaredPatterns:
+class DeclaredPatterns(Frozen):
     """Patterns the user declared. ``everywhere`` comes from ``--pattern``; ``by_vnet`` maps a VNet
     name or id glob (case-insensitive) to a pattern, from the configuration file."""
 
-    everywhere: str | None = None
-    by_vnet: Mapping[str, str] = field(default_factory=dict)
+    _fields = ("everywhere", "by_vnet")
+    everywhere: str | None
+    by_vnet: Mapping[str, str]
+
+    def __init__(self, everywhere: str | None = None, by_vnet: Mapping[str, str] = _MISSING) -> None:
+        fields = self.__dict__
+        fields["everywhere"] = everywhere
+        fields["by_vnet"] = {} if by_vnet is _MISSING else by_vnet
 
 
-@dataclass(frozen=True)
-class SiteInfo:
+class SiteInfo(Frozen):
     """A VNet that holds gateways (or is declared a site) and the patterns that apply to it."""
 
+    _fields = ("id", "name", "vnet", "pattern", "patterns", "pattern_source", "notes", "gateways", "hubs")
     id: str  # normalised VNet id
     name: str
     vnet: Resource
     pattern: str | None  # the base pattern (vpn | expressroute | expressroute-vpn-failover), else hub-spoke
     patterns: tuple[str, ...]  # every pattern that applies, in PATTERNS order
     pattern_source: str  # "detected" | "declared"
-    notes: tuple[str, ...] = ()
-    gateways: tuple[Resource, ...] = ()
-    hubs: tuple[str, ...] = ()  # spoke side: the remote VNets whose gateways it uses (not in the inputs)
+    notes: tuple[str, ...]
+    gateways: tuple[Resource, ...]
+    hubs: tuple[str, ...]  # spoke side: the remote VNets whose gateways it uses (not in the inputs)
+
+    def __init__(self, id: str, name: str, vnet: Resource, pattern: str | None, patterns: tuple[str, ...],
+                 pattern_source: str, notes: tuple[str, ...] = (), gateways: tuple[Resource, ...] = (),
+                 hubs: tuple[str, ...] = ()) -> None:
+        fields = self.__dict__
+        fields["id"] = id
+        fields["name"] = name
+        fields["vnet"] = vnet
+        fields["pattern"] = pattern
+        fields["patterns"] = patterns
+        fields["pattern_source"] = pattern_source
+        fields["notes"] = notes
+        fields["gateways"] = gateways
+        fields["hubs"] = hubs
 
 
 def _props(resource: Resource) -> dict[str, Any]:

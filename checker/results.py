@@ -4,18 +4,25 @@ report module."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from checker.records import Frozen
+
+_set = object.__setattr__
 
 
-@dataclass(frozen=True, slots=True)
-class ResourceRef:
+class ResourceRef(Frozen):
+    __slots__ = _fields = ("id", "type", "name")
     id: str
     type: str
     name: str
 
+    def __init__(self, id: str, type: str, name: str) -> None:
+        _set(self, "id", id)
+        _set(self, "type", type)
+        _set(self, "name", name)
 
-@dataclass(frozen=True)
-class Location:
+
+class Location(Frozen):
+    _fields = ("file", "line", "column", "pointer", "property")
     file: str | None
     line: int | None = None
     column: int | None = None
@@ -26,7 +33,7 @@ class Location:
 
     def __init__(self, file: str | None, line: int | None = None, column: int | None = None, pointer: str = "",
                  property: str | None = None) -> None:
-        # written out for speed, as Result's (one per subject and rule property in a scan)
+        # one per subject and rule property in a scan
         fields = self.__dict__
         fields["file"] = file
         fields["line"] = line
@@ -35,19 +42,29 @@ class Location:
         fields["property"] = property
 
 
-@dataclass(frozen=True)
-class Suppression:
+class Suppression(Frozen):
     """A waiver that matched a result: from the configuration file or inline template metadata."""
+
+    _fields = ("reason", "expires", "source", "expired")
 
     reason: str
     expires: str  # ISO date
     source: str  # "config" | "inline"
     expired: bool = False  # an expired waiver no longer applies; the result keeps its real status
 
+    def __init__(self, reason: str, expires: str, source: str, expired: bool = False) -> None:
+        fields = self.__dict__
+        fields["reason"] = reason
+        fields["expires"] = expires
+        fields["source"] = source
+        fields["expired"] = expired
 
-@dataclass(frozen=True)
-class RuleInfo:
+
+class RuleInfo(Frozen):
     """Rule metadata the formats need (SARIF rules, rule pages, markdown links)."""
+
+    _fields = ("id", "title", "description", "severity", "patterns", "remediation", "references", "help_uri",
+               "requires_live", "examples")
 
     id: str
     title: str
@@ -60,10 +77,27 @@ class RuleInfo:
     requires_live: bool = False
     examples: tuple[tuple[str, str], ...] = ()  # (arm | bicep, compliant example)
 
+    def __init__(self, id: str, title: str, description: str, severity: str,
+                 patterns: tuple[str, ...], remediation: str = "", references: tuple[str, ...] = (),
+                 help_uri: str = "", requires_live: bool = False, examples: tuple[tuple[str, str], ...] = ()) -> None:
+        fields = self.__dict__
+        fields["id"] = id
+        fields["title"] = title
+        fields["description"] = description
+        fields["severity"] = severity
+        fields["patterns"] = patterns
+        fields["remediation"] = remediation
+        fields["references"] = references
+        fields["help_uri"] = help_uri
+        fields["requires_live"] = requires_live
+        fields["examples"] = examples
 
-@dataclass(frozen=True)
-class Result:
+
+class Result(Frozen):
     """The verdict of one rule on one resource."""
+
+    _fields = ("rule", "status", "severity", "site", "resource", "location", "message", "remediation",
+               "unknown_reasons", "suppression", "baseline", "context")
 
     rule: str
     status: str  # one of STATUSES
@@ -84,8 +118,8 @@ class Result:
                  location: Location, message: str, remediation: str = "", unknown_reasons: tuple[str, ...] = (),
                  suppression: Suppression | None = None, baseline: str | None = None, context: bool = False) -> None:
         # A scan of a large estate makes tens of thousands of results: the fields are stored at once
-        # rather than through a frozen dataclass's object.__setattr__ per field (instances stay
-        # immutable: assignment still raises). Keep in step with the fields above.
+        # rather than through object.__setattr__ per field (instances stay immutable: assignment
+        # raises). Keep in step with _fields.
         fields = self.__dict__
         fields["rule"] = rule
         fields["status"] = status

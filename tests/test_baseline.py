@@ -3,13 +3,13 @@ and unreadable baseline files give a clear error."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 
 from checker.model import CheckerError
+from checker.records import replace
 from checker.report.baseline import apply_baseline, fingerprint, write_baseline
 from checker.report.gate import evaluate_gate
 from checker.report.model import Location, Report, ResourceRef, Result
@@ -36,10 +36,10 @@ def _report(*results: Result) -> Report:
 
 def test_fingerprint_ignores_line_and_id_casing() -> None:
     first = _result("VPN-SKU-AZ", "vgw-hub", line=10)
-    moved = dataclasses.replace(first, location=Location("main.json", 99))
-    recased = dataclasses.replace(first, resource=dataclasses.replace(first.resource, id=first.resource.id.upper()))
+    moved = replace(first, location=Location("main.json", 99))
+    recased = replace(first, resource=replace(first.resource, id=first.resource.id.upper()))
     assert fingerprint(first) == fingerprint(moved) == fingerprint(recased)
-    assert fingerprint(first) == fingerprint(dataclasses.replace(first, location=Location("./main.json", 3)))
+    assert fingerprint(first) == fingerprint(replace(first, location=Location("./main.json", 3)))
 
 
 def test_fingerprint_differs_by_rule_resource_and_file() -> None:
@@ -76,7 +76,7 @@ def test_baseline_hides_exactly_the_recorded_failures(tmp_path) -> None:
     assert marked.fixed == []
     gate = evaluate_gate(marked)
     assert gate.exit_code == 1 and "VPN-SKU-AZ on vgw-spoke" in gate.reasons[0]
-    assert evaluate_gate(dataclasses.replace(marked, results=marked.results[:3] + marked.results[4:])).exit_code == 0
+    assert evaluate_gate(replace(marked, results=marked.results[:3] + marked.results[4:])).exit_code == 0
     assert later.results[0].baseline is None  # the input report is left alone
 
 

@@ -3,7 +3,6 @@ names the rule (or view) and the resource, never an ``unknown`` result."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from checker.patterns import DeclaredPatterns
 from checker.policy import engine
 from checker.policy.engine import CompiledPolicy, evaluate, evaluate_subject
 from checker.policy.loader import default_policy_dir, load_policies
+from checker.records import replace
 from checker.subject import Subject
 from checker.views import SUBJECT_KINDS, build_subjects
 
@@ -43,7 +43,7 @@ def _bundled() -> list:
 
 def test_a_rule_that_raises_is_an_internal_error_naming_rule_and_resource() -> None:
     policy = next(p for p in _bundled() if p.subject == "gateway" and "vpn" in p.patterns)
-    compiled = dataclasses.replace(engine.compile_policy(policy), condition_if=None, condition_then=_raise)
+    compiled = replace(engine.compile_policy(policy), condition_if=None, condition_then=_raise)
     with pytest.raises(EvaluationCrash) as caught:
         evaluate_subject(compiled, _gateway_subject())
     crash = caught.value
@@ -82,7 +82,7 @@ def test_scan_with_a_crashing_rule_exits_3_naming_rule_and_resource(
     def compile_policy(policy: Any, settings: Any = engine.DEFAULT_SETTINGS, generate: bool = False) -> CompiledPolicy:
         compiled = real(policy, settings, generate)
         if policy.id == crashing:
-            return dataclasses.replace(compiled, condition_if=None, condition_then=_raise)
+            return replace(compiled, condition_if=None, condition_then=_raise)
         return compiled
 
     monkeypatch.setattr(engine, "compile_policy", compile_policy)

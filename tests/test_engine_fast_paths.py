@@ -4,7 +4,6 @@ subjects handed over with nulls (read as absent)."""
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 from pathlib import Path
 from types import MappingProxyType
@@ -20,6 +19,7 @@ from checker.policy import engine
 from checker.policy.conditions import compile_condition, evaluate_condition
 from checker.policy.engine import _selector_leaves, evaluate
 from checker.policy.model import RuleSettings
+from checker.records import FrozenError, replace
 from checker.results import Location, ResourceRef, Result
 from checker.views import build_subjects
 
@@ -91,8 +91,8 @@ def test_every_plain_member_of_an_allof_preselects() -> None:
     resources = vpn_site()
     _, subjects = build_subjects(Graph(resources), DeclaredPatterns())
     connections = [s for s in subjects if s.kind == "connection"]
-    bgp_on = dataclasses.replace(connections[0], data={**connections[0].data, "enableBgp": True})
-    bgp_unknown = dataclasses.replace(connections[0], data={**connections[0].data, "enableBgp": Unknown("x")})
+    bgp_on = replace(connections[0], data={**connections[0].data, "enableBgp": True})
+    bgp_unknown = replace(connections[0], data={**connections[0].data, "enableBgp": Unknown("x")})
     every = [*connections, bgp_on, bgp_unknown]
     policies, _ = api.load_policies(api.ScanOptions())
     rule = next(p for p in policies if p.id == "BGP-CONN-CONSISTENT")  # IPsec and enableBgp equals true
@@ -109,7 +109,7 @@ def test_values_are_grouped_by_type_and_value_and_unhashable_ones_apart() -> Non
     _, subjects = build_subjects(Graph(vpn_site()), DeclaredPatterns())
     gateway_subject = next(s for s in subjects if s.kind == "gateway")
     values = (["a"], "a", "b", ["a"], None, "a", 1, True)
-    subjects = [dataclasses.replace(gateway_subject, data={"v": value}) for value in values]
+    subjects = [replace(gateway_subject, data={"v": value}) for value in values]
     groups = engine._Selectors({"gateway": subjects})._grouped("gateway", "v")
     # 1 and True are equal in Python but not to a condition: they stay apart
     assert [(value, positions) for value, positions in groups] == [
@@ -119,17 +119,17 @@ def test_values_are_grouped_by_type_and_value_and_unhashable_ones_apart() -> Non
 def test_results_and_locations_keep_their_fields_and_stay_immutable() -> None:
     for cls in (Result, Location):
         init = [name for name in inspect.signature(cls.__init__).parameters if name != "self"]
-        assert init == [f.name for f in dataclasses.fields(cls)], f"{cls.__name__}.__init__ out of step with its fields"
+        assert init == list(cls._fields), f"{cls.__name__}.__init__ out of step with its fields"
     location = Location("a.json", 3, 5, "/resources/0", "properties.x")
     result = Result("R-1", "pass", "high", None, ResourceRef("/x", "t", "x"), location, "m", unknown_reasons=("u",))
     assert (result.location.line, result.unknown_reasons, result.context, result.suppression) == (3, ("u",), False, None)
-    assert dataclasses.replace(result, status="fail").status == "fail" and result.status == "pass"
+    assert replace(result, status="fail").status == "fail" and result.status == "pass"
     assert result == Result("R-1", "pass", "high", None, ResourceRef("/x", "t", "x"), location, "m",
                             unknown_reasons=("u",))
-    assert hash(result) == hash(dataclasses.replace(result))
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    assert hash(result) == hash(replace(result))
+    with pytest.raises(FrozenError):
         result.status = "fail"  # type: ignore[misc]
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(FrozenError):
         location.line = 4  # type: ignore[misc]
 
 

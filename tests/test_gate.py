@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from checker.model import CheckerError, InputError
+from checker.records import replace
 from checker.report.gate import evaluate_gate
 from checker.report.model import Location, Report, ResourceRef, Result, Suppression
 
@@ -90,7 +89,7 @@ def test_suppressed_never_gates_but_expired_waiver_does() -> None:
 
 def test_with_a_baseline_only_new_results_gate() -> None:
     existing = _result("fail", "critical", baseline="existing")
-    new_low = dataclasses.replace(_result("fail", "low"), baseline="new")
+    new_low = replace(_result("fail", "low"), baseline="new")
     assert evaluate_gate(_report(existing, new_low)).exit_code == 0
     assert evaluate_gate(_report(existing, new_low), fail_on="low").exit_code == 1
     existing_unknown = _result("unknown", "critical", baseline="existing")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import jsonschema
 import pytest
 
 from checker.model import Secret
+from checker.records import replace
 from checker.report.gate import evaluate_gate
 from checker.report.json_report import SCHEMA_VERSION, render_json, report_to_dict, rule_page_url
 
@@ -75,12 +75,12 @@ def test_contract_keys_and_values() -> None:
 def test_summary_result_without_gate_follows_statuses() -> None:
     report = without_errors(sample_report())
     assert report_to_dict(report)["summary"]["result"] == "fail"
-    only_passes = dataclasses.replace(report, results=[r for r in report.results if r.status == "pass"])
+    only_passes = replace(report, results=[r for r in report.results if r.status == "pass"])
     # a deployment that was not expanded hides resources: never a pass (issue 17, finding 12)
     assert report_to_dict(only_passes)["summary"]["result"] == "fail"
-    only_passes = dataclasses.replace(only_passes, notices=[n for n in report.notices if n.kind != "not-expanded"])
+    only_passes = replace(only_passes, notices=[n for n in report.notices if n.kind != "not-expanded"])
     assert report_to_dict(only_passes)["summary"]["result"] == "pass"
-    only_unknown = dataclasses.replace(report, results=[r for r in report.results if r.status == "unknown"])
+    only_unknown = replace(report, results=[r for r in report.results if r.status == "unknown"])
     assert report_to_dict(only_unknown)["summary"]["result"] == "fail"  # unknown is never a pass
 
 
@@ -88,7 +88,7 @@ def test_secret_in_a_message_renders_as_placeholder() -> None:
     secret = Secret.of("Sup3rS3cretSharedKey!", "parameter-file")
     report = sample_report()
     first = report.results[0]
-    report.results[0] = dataclasses.replace(first, message=f"sharedKey {secret} reused",
+    report.results[0] = replace(first, message=f"sharedKey {secret} reused",
                                             unknown_reasons=(f"value {secret!r}",))
     text = render_json(report)
     assert "Sup3rS3cretSharedKey!" not in text
@@ -98,7 +98,7 @@ def test_secret_in_a_message_renders_as_placeholder() -> None:
 
 def test_secret_object_passed_as_message_is_not_rendered() -> None:
     report = sample_report()
-    report.results[0] = dataclasses.replace(report.results[0],
+    report.results[0] = replace(report.results[0],
                                             message=Secret.of("another-secret-value", "export"))  # type: ignore[arg-type]
     document = report_to_dict(report)
     assert document["results"][0]["message"] == "<secret>"

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
-
+from checker.records import replace
 from checker.report.gate import evaluate_gate
 from checker.report.markdown import MAX_ROWS, render_markdown
 
@@ -50,14 +49,14 @@ def test_cells_escape_html_and_pipes() -> None:
     assert "sharedKey &lt;secret&gt; is a literal in the template \\| weak" in text
     assert "<secret>" not in text  # raw, it would be swallowed as an HTML tag
     report = without_errors(sample_report())
-    report.results[1] = dataclasses.replace(report.results[1], message="line one\nline two")
+    report.results[1] = replace(report.results[1], message="line one\nline two")
     assert "line one line two" in render_markdown(report)
 
 
 def test_long_reports_are_cut() -> None:
     report = without_errors(sample_report())
     failure = next(r for r in report.results if r.status == "fail")
-    report.results = [dataclasses.replace(failure, resource=dataclasses.replace(failure.resource, name=f"gw{i}"))
+    report.results = [replace(failure, resource=replace(failure.resource, name=f"gw{i}"))
                       for i in range(MAX_ROWS + 5)]
     text = render_markdown(report)
     assert "5 more not shown" in text
@@ -69,7 +68,7 @@ def test_not_evaluated_scopes_and_fixed_entries_are_listed() -> None:
 
     report = without_errors(sample_report())
     report.not_evaluated = [NotEvaluated(scope="rg-shared", code="AuthorizationFailed", message="403")]
-    report.fixed = [dataclasses.replace(report.results[0], baseline="fixed")]
+    report.fixed = [replace(report.results[0], baseline="fixed")]
     text = render_markdown(report)
     assert "### Not evaluated" in text and "`rg-shared`: AuthorizationFailed: 403" in text
     assert "<details><summary>Fixed since the baseline (1)</summary>" in text

@@ -4,12 +4,12 @@ that the sample really covers what the format tests rely on."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from datetime import date
 from pathlib import Path
 
 from checker.model import InputError, Notice, Secret
+from checker.records import replace
 from checker.report.model import (
     SEVERITIES,
     STATUSES,
@@ -138,7 +138,7 @@ def sample_report() -> Report:
 
 
 def without_errors(report: Report) -> Report:
-    return dataclasses.replace(report, errors=[])
+    return replace(report, errors=[])
 
 
 def check_golden(name: str, text: str) -> None:

@@ -3,13 +3,13 @@ that survive line moves, suppressions, and what is left out."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
 import jsonschema
 import pytest
 
+from checker.records import replace
 from checker.report.model import Location
 from checker.report.sarif import find_repository_root, render_sarif
 
@@ -117,9 +117,9 @@ def test_suppressions(in_repo) -> None:
     report = sample_report()
     inline = next(r for r in report.results if r.rule == "ER-CIRCUIT-REDUNDANCY")
     assert inline.suppression is not None
-    report.results.append(dataclasses.replace(
-        inline, resource=dataclasses.replace(inline.resource, id=inline.resource.id + "-2", name="vgw-er-2"),
-        status="suppressed", suppression=dataclasses.replace(inline.suppression, expired=False)))
+    report.results.append(replace(
+        inline, resource=replace(inline.resource, id=inline.resource.id + "-2", name="vgw-er-2"),
+        status="suppressed", suppression=replace(inline.suppression, expired=False)))
     run = _run(render_sarif(report))
     suppressed = [r for r in run["results"] if "suppressions" in r]
     kinds = sorted(r["suppressions"][0]["kind"] for r in suppressed)
@@ -131,7 +131,7 @@ def test_suppressions(in_repo) -> None:
 
 def test_missing_line_becomes_line_one(in_repo) -> None:
     report = sample_report()
-    report.results = [dataclasses.replace(r, location=Location(r.location.file, None)) for r in report.results]
+    report.results = [replace(r, location=Location(r.location.file, None)) for r in report.results]
     run = _run(render_sarif(report))
     lines = {loc["physicalLocation"]["region"]["startLine"]
              for r in run["results"] for loc in r["locations"] if "physicalLocation" in loc}
@@ -141,7 +141,7 @@ def test_missing_line_becomes_line_one(in_repo) -> None:
 def test_fingerprints_stable_when_lines_move(in_repo) -> None:
     report = sample_report()
     before = [r["partialFingerprints"] for r in _run(render_sarif(report))["results"]]
-    report.results = [dataclasses.replace(r, location=Location(r.location.file, (r.location.line or 0) + 25))
+    report.results = [replace(r, location=Location(r.location.file, (r.location.line or 0) + 25))
                       for r in report.results]
     after = [r["partialFingerprints"] for r in _run(render_sarif(report))["results"]]
     assert before == after
@@ -152,9 +152,9 @@ def test_fingerprint_changes_with_file_resource_or_rule(in_repo) -> None:
     report = sample_report()
     first = report.results[1]
     variants = [first,
-                dataclasses.replace(first, location=Location("templates/other.json", 44)),
-                dataclasses.replace(first, resource=dataclasses.replace(first.resource, id=first.resource.id + "2")),
-                dataclasses.replace(first, rule="VPN-SKU-CURRENT")]
+                replace(first, location=Location("templates/other.json", 44)),
+                replace(first, resource=replace(first.resource, id=first.resource.id + "2")),
+                replace(first, rule="VPN-SKU-CURRENT")]
     report.results = variants
     fingerprints = {r["partialFingerprints"]["hybridCheck/v1"] for r in _run(render_sarif(report))["results"]}
     assert len(fingerprints) == 4
@@ -163,8 +163,8 @@ def test_fingerprint_changes_with_file_resource_or_rule(in_repo) -> None:
 def test_fingerprint_ignores_resource_id_casing(in_repo) -> None:
     report = sample_report()
     first = report.results[1]
-    report.results = [first, dataclasses.replace(
-        first, resource=dataclasses.replace(first.resource, id=first.resource.id.upper()))]
+    report.results = [first, replace(
+        first, resource=replace(first.resource, id=first.resource.id.upper()))]
     fingerprints = {r["partialFingerprints"]["hybridCheck/v1"] for r in _run(render_sarif(report))["results"]}
     assert len(fingerprints) == 1
 
@@ -177,7 +177,7 @@ def test_uris_relative_to_given_root(tmp_path, monkeypatch) -> None:
     uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
             for r in run["results"] for loc in r["locations"] if "physicalLocation" in loc}
     assert "infra/templates/hub.json" in uris
-    outside = dataclasses.replace(report.results[1], location=Location("/elsewhere/x y.json", 3))
+    outside = replace(report.results[1], location=Location("/elsewhere/x y.json", 3))
     report.results = [outside]
     artifact = _run(render_sarif(report, root=tmp_path / "repo"))["results"][0]["locations"][0][
         "physicalLocation"]["artifactLocation"]

@@ -92,14 +92,13 @@ def test_use_color_on_a_closed_stream() -> None:
 
 
 def test_not_evaluated_fixed_and_baseline_markers() -> None:
-    import dataclasses
-
+    from checker.records import replace
     from checker.report.model import NotEvaluated
 
     report = sample_report()
     report.not_evaluated = [NotEvaluated(scope="rg-shared", code="AuthorizationFailed", message="403")]
-    report.results[1] = dataclasses.replace(report.results[1], baseline="existing")
-    report.fixed = [dataclasses.replace(report.results[0], baseline="fixed")]
+    report.results[1] = replace(report.results[1], baseline="existing")
+    report.fixed = [replace(report.results[0], baseline="fixed")]
     text = render_table(report)
     assert "Not evaluated:\n  rg-shared: AuthorizationFailed: 403" in text
     assert "Fixed since the baseline: 1" in text

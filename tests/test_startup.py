@@ -214,6 +214,44 @@ def test_the_table_imports_tabulate_without_importlib_metadata() -> None:
     assert "x    y" in out and out.splitlines()[-1] == "True"
 
 
+def test_tabulate_stand_ins_answer_as_the_real_modules() -> None:
+    """tabulate is imported without dataclasses and html; its tables of dataclass rows and its HTML
+    escaping still work (the real modules are imported when they are needed)."""
+    code = ("import sys\nimport checker.report.table as table\n"
+            "print(*sorted(m for m in ('dataclasses', 'inspect', 'html') if m in sys.modules))\n"
+            "tabulate = table._tabulate_module\n"
+            "print(tabulate.tabulate([['<a & b>']], tablefmt='html'))\n"
+            "from dataclasses import dataclass\n"
+            "@dataclass\nclass Row:\n    x: int\n    y: str\n"
+            "print(tabulate.tabulate([Row(1, 'b')], headers='keys'))\n"
+            "print(tabulate.dataclasses.is_dataclass(Row), tabulate.dataclasses.is_dataclass(Row(1, 'b')), "
+            "tabulate.dataclasses.is_dataclass([1]))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    lines = out.splitlines()
+    assert lines[0] == ""
+    assert "<td>&lt;a &amp; b&gt;</td>" in out
+    assert lines[-4:-1] == ["  x  y", "---  ---", "  1  b"]
+    assert lines[-1] == "True True False"
+
+
+def test_a_table_scan_imports_no_dataclasses_inspect_html_typing_or_datetime(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Once the bundled policies' compiled form is cached: the records are plain classes, typing is
+    imported only by the type checker, and the rare modules are imported where they are used."""
+    from tests.conftest import REPO_ROOT
+
+    fixture = REPO_ROOT / "fixtures" / "vpn" / "non-compliant" / "bgp-asn-apipa.json"
+    heavy = ("dataclasses", "inspect", "html", "datetime", "base64", "typing")
+    code = ("import sys\nfrom checker.cli import main\n"
+            f"main(['scan', {str(fixture)!r}])\n"
+            f"print('IMPORTED', *sorted(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)\n")
+    (tmp_path / ".git").mkdir()
+    for _ in range(2):  # the first run may read the policies from YAML and cache their compiled form
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
+                                cwd=tmp_path)
+    assert "Gate" in result.stdout
+    assert result.stderr.rpartition("IMPORTED")[2].split() == []
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=60), st.uuids())
 def test_guid_without_the_uuid_module_is_uuid5(name: str, namespace: object) -> None:

@@ -43,11 +43,14 @@ import time
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 from checker import __version__
 from checker.model import InputError
 from checker.policy.model import ParameterSpec, Policy
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Bumped whenever the layout of the compiled form changes.
 FORMAT = 3  # 2: compliant examples included; 3: from the rule test folders' pass cases

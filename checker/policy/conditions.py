@@ -8,11 +8,14 @@ import math
 import operator as op
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Union
 
 from checker.model import CaseInsensitiveDict, Secret, Unknown
+from checker.records import Frozen
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Union
 
 LOGICAL_KEYS = ("allOf", "anyOf", "not")
 OPERAND_KEYS = ("field", "value", "count")
@@ -26,20 +29,28 @@ CONDITION_KEYS = LOGICAL_KEYS + OPERAND_KEYS + OPERATORS
 SECRET_FIELDS = ("source", "length", "weak")
 
 _PARAMETER_EXPRESSION = re.compile(r"^\[\s*parameters\(\s*'([^']*)'\s*\)\s*\]$")
-_CURRENT_EXPRESSION = re.compile(r"^\[\s*current\(\s*(?:'([^']*)')?\s*\)\s*\]$")
 
 
-@dataclass(frozen=True)
-class Undetermined:
+@functools.cache
+def _current_expression() -> re.Pattern[str]:  # compiled on first use (a rare path)
+    return re.compile(r"^\[\s*current\(\s*(?:'([^']*)')?\s*\)\s*\]$")
+
+
+class Undetermined(Frozen):
     """The third truth value: the condition cannot be decided, and these are the reasons why."""
 
+    _fields = ("reasons",)
     reasons: tuple[str, ...]
+
+    def __init__(self, reasons: tuple[str, ...]) -> None:
+        self.__dict__["reasons"] = reasons
 
     def __bool__(self) -> bool:  # an undecided condition must never be taken for true by accident
         raise TypeError("Undetermined has no boolean value; compare with `is True` / `is False`")
 
 
-Truth = Union[bool, Undetermined]  # noqa: UP007 - a runtime alias must work on Python 3.10
+if TYPE_CHECKING:
+    Truth = Union[bool, Undetermined]  # noqa: UP007
 
 
 class ConditionError(Exception):
@@ -118,12 +129,17 @@ def negate(value: Truth) -> Truth:
 STAR = "[*]"
 
 
-@dataclass(frozen=True)
-class FieldPath:
+class FieldPath(Frozen):
     """A parsed field path: ``segments`` are property names (str), ``STAR`` or indexes (int)."""
 
+    _fields = ("text", "segments")
     text: str
     segments: tuple[str | int, ...]
+
+    def __init__(self, text: str, segments: tuple[str | int, ...]) -> None:
+        fields = self.__dict__
+        fields["text"] = text
+        fields["segments"] = segments
 
     @property
     def has_star(self) -> bool:
@@ -369,7 +385,8 @@ _NEGATED = {
     "notLike": "like", "notMatch": "match", "notMatchInsensitively": "matchInsensitively",
 }
 
-Test = Callable[[Any, Any, str], Truth]  # (value, operand, where) -> truth; value is a known value
+if TYPE_CHECKING:
+    Test = Callable[[Any, Any, str], Truth]  # (value, operand, where) -> truth; value is a known value
 
 
 def _test_equals(value: Any, operand: Any, where: str) -> Truth:
@@ -569,11 +586,17 @@ def _truthy(operand: Any) -> bool:
 # Checking conditions (for the loader: every problem, with its JSON path)
 # ---------------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ConditionProblem:
+class ConditionProblem(Frozen):
+    _fields = ("path", "message", "hint")
     path: tuple[str | int, ...]  # JSON path inside the policy document
     message: str
-    hint: str | None = None
+    hint: str | None
+
+    def __init__(self, path: tuple[str | int, ...], message: str, hint: str | None = None) -> None:
+        fields = self.__dict__
+        fields["path"] = path
+        fields["message"] = message
+        fields["hint"] = hint
 
 
 def expression_kind(value: Any) -> tuple[str, str | None] | None:
@@ -586,7 +609,7 @@ def expression_kind(value: Any) -> tuple[str, str | None] | None:
     found = _PARAMETER_EXPRESSION.match(value)
     if found:
         return ("parameters", found.group(1))
-    found = _CURRENT_EXPRESSION.match(value)
+    found = _current_expression().match(value)
     if found:
         return ("current", found.group(1))
     return ("bad", None)
@@ -720,14 +743,21 @@ def _check_count(count: Any, path: tuple[str | int, ...], parameters: Mapping[st
 # ---------------------------------------------------------------------------------------------------
 
 Frames = tuple  # the current element of every enclosing count, outermost first
-Compiled = Callable[[Any, Frames], Truth]
+if TYPE_CHECKING:
+    Compiled = Callable[[Any, Frames], Truth]
 
 
-@dataclass(frozen=True)
-class _Scope:
+class _Scope(Frozen):
+    _fields = ("depth", "name", "field")
     depth: int
     name: str | None  # value count name, or None
     field: tuple[str | int, ...] | None  # field count path segments (ending in STAR), or None
+
+    def __init__(self, depth: int, name: str | None, field: tuple[str | int, ...] | None) -> None:
+        fields = self.__dict__
+        fields["depth"] = depth
+        fields["name"] = name
+        fields["field"] = field
 
 
 def compile_condition(condition: Any, parameters: Mapping[str, Any] | None = None,

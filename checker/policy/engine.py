@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
 
 from checker.gcpause import collector_paused
 from checker.model import CheckerError, EvaluationCrash, Secret, Unknown, normalise_id
@@ -15,7 +13,6 @@ from checker.policy.conditions import (
     MISSING,
     OPERATORS,
     ConditionError,
-    Truth,
     Undetermined,
     compile_condition,
     expression_kind,
@@ -25,26 +22,43 @@ from checker.policy.conditions import (
 )
 from checker.policy.loader import is_disabled
 from checker.policy.model import Policy, RuleSettings, rule_page_path
+from checker.records import Frozen
 from checker.results import Location, ResourceRef, Result
 from checker.subject import Subject
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     import yaml
+
+    from checker.policy.conditions import Truth
 
 POLICY_LIST_HEADER = ["rule", "severity", "patterns", "subject", "title"]
 DEFAULT_SETTINGS = RuleSettings()
 
 
-@dataclass(frozen=True)
-class CompiledPolicy:
+class CompiledPolicy(Frozen):
     """A policy with its settings applied and its conditions compiled (once per run, not per subject)."""
 
+    _fields = ("policy", "severity", "parameters", "condition_if", "condition_then", "message")
     policy: Policy
     severity: str
     parameters: Mapping[str, Any]
     condition_if: Callable[[Any], Truth] | None
     condition_then: Callable[[Any], Truth]
     message: MessageRenderer
+
+    def __init__(self, policy: Policy, severity: str, parameters: Mapping[str, Any],
+                 condition_if: Callable[[Any], Truth] | None, condition_then: Callable[[Any], Truth],
+                 message: MessageRenderer) -> None:
+        fields = self.__dict__
+        fields["policy"] = policy
+        fields["severity"] = severity
+        fields["parameters"] = parameters
+        fields["condition_if"] = condition_if
+        fields["condition_then"] = condition_then
+        fields["message"] = message
 
 
 def _lowered(mapping: Mapping[str, Any]) -> dict[str, Any]:
@@ -98,7 +112,8 @@ def display_value(value: Any) -> str:
     return str(value)
 
 
-MessageRenderer = Callable[[Any], str]
+if TYPE_CHECKING:
+    MessageRenderer = Callable[[Any], str]
 
 
 def compile_message(parts: Sequence[tuple[str, Any]], parameters: Mapping[str, Any]) -> MessageRenderer:

@@ -3,14 +3,12 @@ schema cannot express. Every problem becomes an InputError with file, line, JSON
 
 from __future__ import annotations
 
-import datetime
 import fnmatch
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
 
 from checker.model import CheckerError, InputError
 from checker.policy.conditions import (
@@ -27,7 +25,10 @@ from checker.policy.conditions import (
 from checker.policy.model import PARAMETER_TYPES, ParameterSpec, Policy, RuleSettings
 from checker.vocabulary import SEVERITIES
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # imported where they are used: a scan of the bundled policies needs neither
+    from typing import Any
+
     import jsonschema
     import yaml
     from yaml.nodes import Node
@@ -35,7 +36,8 @@ if TYPE_CHECKING:  # imported where they are used: a scan of the bundled policie
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schemas" / "policy.schema.json"
 POLICY_SUFFIXES = (".yaml", ".yml")
 
-JsonPath = tuple[Any, ...]
+if TYPE_CHECKING:
+    JsonPath = tuple[Any, ...]
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _KEY_TAGS = frozenset("tag:yaml.org,2002:" + t for t in ("str", "int", "bool", "float", "null"))
@@ -136,11 +138,14 @@ class _Builder:
     """Turns the composed node tree into plain values, recording the line of each one."""
 
     def __init__(self, loader: yaml.SafeLoader, positions: _Positions, file: str) -> None:
+        import datetime  # (yaml has imported it: only a scan of the compiled bundled policies does without)
+
         from yaml.constructor import ConstructorError
         from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
         self.mapping_node, self.sequence_node, self.scalar_node = MappingNode, SequenceNode, ScalarNode
         self.constructor_error = ConstructorError
+        self.dates = (datetime.date, datetime.datetime)
         self.loader = loader
         self.positions = positions
         self.file = file
@@ -202,7 +207,7 @@ class _Builder:
             value = self.loader.construct_object(node, deep=True)
         except self.constructor_error:
             raise _tag_error(node, self.file) from None
-        if isinstance(value, (datetime.date, datetime.datetime)):
+        if isinstance(value, self.dates):
             return node.value  # dates stay text: conditions compare strings, not timestamps
         return value
 

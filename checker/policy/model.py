@@ -4,11 +4,14 @@ per-run rule settings from the configuration file or the command line."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
 
+from checker.records import _MISSING, Frozen
 from checker.results import RuleInfo
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Where rule pages live, relative to the project root; help URIs point at them.
 RULE_DOCS_PATH = "docs/rules"
@@ -20,21 +23,30 @@ def rule_page_path(rule_id: str) -> str:
     return f"{RULE_DOCS_PATH}/{rule_id}.md"
 
 
-@dataclass(frozen=True)
-class ParameterSpec:
+class ParameterSpec(Frozen):
     """A rule parameter: configuration may override ``default``."""
 
+    _fields = ("name", "type", "default", "description")
     name: str
     type: str  # string | integer | number | boolean | array | object
     default: Any
     description: str
 
+    def __init__(self, name: str, type: str, default: Any, description: str) -> None:
+        fields = self.__dict__
+        fields["name"] = name
+        fields["type"] = type
+        fields["default"] = default
+        fields["description"] = description
 
-@dataclass(frozen=True)
-class Policy:
+
+class Policy(Frozen):
     """One rule as loaded from its YAML file; ``condition_if``/``condition_then`` are plain data in
     Azure Policy condition syntax (see docs/policy-language.md)."""
 
+    _fields = ("id", "title", "severity", "patterns", "subject", "requires", "description", "parameters",
+               "condition_if", "condition_then", "message", "remediation", "references", "file", "line", "examples",
+               "property")
     id: str
     title: str
     severity: str
@@ -50,10 +62,33 @@ class Policy:
     references: tuple[str, ...]
     file: str
     line: int
-    examples: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # arm, bicep -> text
+    examples: Mapping[str, str]  # arm, bicep -> text
     #: the resource property the rule tests (``properties.activeActive``), when it names one: findings
     #: then point at it (the resource's JSON pointer plus this path)
-    property: str = ""
+    property: str
+
+    def __init__(self, id: str, title: str, severity: str, patterns: tuple[str, ...], subject: str, requires: str,
+                 description: str, parameters: Mapping[str, ParameterSpec], condition_if: Any | None,
+                 condition_then: Any, message: str, remediation: str, references: tuple[str, ...], file: str,
+                 line: int, examples: Mapping[str, str] = _MISSING, property: str = "") -> None:
+        fields = self.__dict__
+        fields["id"] = id
+        fields["title"] = title
+        fields["severity"] = severity
+        fields["patterns"] = patterns
+        fields["subject"] = subject
+        fields["requires"] = requires
+        fields["description"] = description
+        fields["parameters"] = parameters
+        fields["condition_if"] = condition_if
+        fields["condition_then"] = condition_then
+        fields["message"] = message
+        fields["remediation"] = remediation
+        fields["references"] = references
+        fields["file"] = file
+        fields["line"] = line
+        fields["examples"] = MappingProxyType({}) if examples is _MISSING else examples
+        fields["property"] = property
 
     def __hash__(self) -> int:  # conditions are dicts: hash by identity of the rule, not its contents
         return hash((self.id, self.file))
@@ -69,11 +104,18 @@ class Policy:
         return {name: spec.default for name, spec in self.parameters.items()}
 
 
-@dataclass(frozen=True)
-class RuleSettings:
+class RuleSettings(Frozen):
     """Per-run rule settings: disabled rules (ids or fnmatch globs, case-insensitive), severity
     overrides and parameter overrides, each keyed by rule id."""
 
-    disabled: frozenset[str] = frozenset()
-    severity: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    parameters: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
+    _fields = ("disabled", "severity", "parameters")
+    disabled: frozenset[str]
+    severity: Mapping[str, str]
+    parameters: Mapping[str, Mapping[str, Any]]
+
+    def __init__(self, disabled: frozenset[str] = frozenset(), severity: Mapping[str, str] = _MISSING,
+                 parameters: Mapping[str, Mapping[str, Any]] = _MISSING) -> None:
+        fields = self.__dict__
+        fields["disabled"] = disabled
+        fields["severity"] = MappingProxyType({}) if severity is _MISSING else severity
+        fields["parameters"] = MappingProxyType({}) if parameters is _MISSING else parameters

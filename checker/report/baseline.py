@@ -3,7 +3,6 @@ and input file (never the line), so edits that move a resource do not make its f
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -12,6 +11,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from checker.model import CheckerError, normalise_id
+from checker.records import replace
 from checker.report.model import Location, Report, ResourceRef, Result
 
 BASELINE_VERSION = "1.0"
@@ -131,9 +131,9 @@ def apply_baseline(report: Report, path: Path) -> Report:
         key = fingerprint(result)
         if remaining.get(key):
             remaining[key].pop()
-            marked[index] = dataclasses.replace(result, baseline="existing")
+            marked[index] = replace(result, baseline="existing")
         else:
-            marked[index] = dataclasses.replace(result, baseline="new")
+            marked[index] = replace(result, baseline="new")
     results = [marked.get(i, result) for i, result in enumerate(report.results)]
 
     current = {fingerprint(r): r for r in report.results if r.status not in RECORDED}
@@ -143,7 +143,7 @@ def apply_baseline(report: Report, path: Path) -> Report:
             continue  # waived now, not fixed
         for entry in left:
             if key in current:
-                fixed.append(dataclasses.replace(current[key], baseline="fixed"))
+                fixed.append(replace(current[key], baseline="fixed"))
             else:
                 fixed.append(_fixed_result(entry))
-    return dataclasses.replace(report, results=results, fixed=fixed)
+    return replace(report, results=results, fixed=fixed)

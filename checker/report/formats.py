@@ -10,8 +10,9 @@ is read when the CLI builds its parser and imports nothing heavy)."""
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+
+from checker.records import Frozen
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -21,18 +22,31 @@ if TYPE_CHECKING:
     from checker.report.model import Report
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+class RenderOptions(Frozen):
     """What the formats may use besides the report and the gate (each reads what concerns it)."""
 
-    docs_url: str | None = None  # base URL of the rule pages (json, sarif)
-    sarif_root: Path | None = None  # paths in SARIF are made relative to it
-    show_passed: bool = False  # table: list passed and not-applicable results too
-    tty: bool = False  # table: stdout is a terminal (colour, width)
-    no_color: bool = False  # table
-    width: int | None = None  # table: columns; None: the terminal's, or the default when not a terminal
-    quiet: bool = False  # table: findings only
-    severities: frozenset[str] | None = None  # table: only these severities
+    _fields = ("docs_url", "sarif_root", "show_passed", "tty", "no_color", "width", "quiet", "severities")
+    docs_url: str | None  # base URL of the rule pages (json, sarif)
+    sarif_root: Path | None  # paths in SARIF are made relative to it
+    show_passed: bool  # table: list passed and not-applicable results too
+    tty: bool  # table: stdout is a terminal (colour, width)
+    no_color: bool  # table
+    width: int | None  # table: columns; None: the terminal's, or the default when not a terminal
+    quiet: bool  # table: findings only
+    severities: frozenset[str] | None  # table: only these severities
+
+    def __init__(self, docs_url: str | None = None, sarif_root: Path | None = None, show_passed: bool = False,
+                 tty: bool = False, no_color: bool = False, width: int | None = None, quiet: bool = False,
+                 severities: frozenset[str] | None = None) -> None:
+        fields = self.__dict__
+        fields["docs_url"] = docs_url
+        fields["sarif_root"] = sarif_root
+        fields["show_passed"] = show_passed
+        fields["tty"] = tty
+        fields["no_color"] = no_color
+        fields["width"] = width
+        fields["quiet"] = quiet
+        fields["severities"] = severities
 
 
 def _table(report: Report, gate: GateOutcome, options: RenderOptions) -> str:

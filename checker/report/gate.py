@@ -3,9 +3,8 @@ input or nothing evaluated)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from checker.model import CheckerError
+from checker.records import Frozen
 from checker.report.model import Report, Result
 from checker.vocabulary import EXIT_FAIL, EXIT_PASS, FAIL_ON_CHOICES, SEVERITIES
 from checker.vocabulary import EXIT_INPUT as EXIT_ERROR
@@ -14,14 +13,24 @@ from checker.vocabulary import UNKNOWN_MODES as UNKNOWN_CHOICES
 NOT_EXPANDED = "not-expanded"  # the notice kind of a deployment whose resources were not read
 
 
-@dataclass(frozen=True)
-class GateOutcome:
+class GateOutcome(Frozen):
+    _fields = ("passed", "exit_code", "fail_on", "unknown", "reasons", "gate_context")
     passed: bool
     exit_code: int
     fail_on: str
     unknown: str
     reasons: tuple[str, ...]
-    gate_context: bool = False  # findings only about --context resources gate too
+    gate_context: bool  # findings only about --context resources gate too
+
+    def __init__(self, passed: bool, exit_code: int, fail_on: str, unknown: str, reasons: tuple[str, ...],
+                 gate_context: bool = False) -> None:
+        fields = self.__dict__
+        fields["passed"] = passed
+        fields["exit_code"] = exit_code
+        fields["fail_on"] = fail_on
+        fields["unknown"] = unknown
+        fields["reasons"] = reasons
+        fields["gate_context"] = gate_context
 
 
 def _at_or_above(severity: str, fail_on: str) -> bool:

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
 
 from checker.model import Secret, Unknown
 from checker.report.model import Report, Result, Site
 from checker.vocabulary import SEVERITIES, STATUSES
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from checker.report.gate import GateOutcome
 
 SCHEMA_VERSION = "1.0"

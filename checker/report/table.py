@@ -7,13 +7,13 @@ summary line."""
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import re
 import sys
 import textwrap
 import types
 from collections.abc import Collection, Sequence
-from typing import IO, Any
 
 from checker.report.escape import terminal_text
 from checker.report.gate import GateOutcome
@@ -28,6 +28,10 @@ from checker.report.json_report import (
 from checker.report.model import Report, Result, Site
 from checker.vocabulary import SEVERITIES
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO, Any
+
 _COLOURS = {"fail": "31", "unknown": "33", "pass": "32", "suppressed": "2", "not-applicable": "2",
             "error": "31;1", "critical": "31;1", "high": "31", "medium": "33", "low": "36"}
 HIDDEN_UNLESS_SHOWN = ("pass", "not-applicable")
@@ -40,16 +44,67 @@ MIN_RESOURCE_WIDTH = 20
 SITE_ORDER = {"fail": 0, "unknown": 1, "pass": 2}
 
 
+class _OnDemand(types.ModuleType):
+    """A stand-in for a standard module while tabulate is imported (kept by tabulate afterwards): it
+    answers the little tabulate asks of it on every table itself, and takes anything else from the real
+    module, imported then."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # the import system's questions (``__path__``...) are not tabulate's
+            raise AttributeError(name)
+        if sys.modules.get(self.__name__) is self:  # asked while tabulate is imported
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), name)
+
+
+class _Dataclasses(_OnDemand):
+    """tabulate asks ``dataclasses.is_dataclass(rows[0])`` of every table, and importing ``dataclasses``
+    (which imports ``inspect``, ``ast``, ``dis``...) costs more than a scan's table. An instance of a
+    dataclass has ``__dataclass_fields__`` on its class, which is what the real function checks;
+    anything else tabulate asks for (``fields`` of a dataclass row) is the real module's."""
+
+    def is_dataclass(self, obj: object) -> bool:
+        if isinstance(obj, type):
+            return self.__getattr__("is_dataclass")(obj)  # type: ignore[no-any-return]
+        return hasattr(type(obj), "__dataclass_fields__")
+
+
+def _html_escape(text: str, quote: bool = True) -> str:
+    """``html.escape``, importing ``html`` (and its table of 2,000 named entities) on first use: tabulate
+    takes ``escape`` when it is imported and uses it only for its HTML table format."""
+    import html
+
+    return html.escape(text, quote)
+
+
 def _import_tabulate() -> types.ModuleType:
-    """tabulate, imported without ``importlib.metadata``. tabulate 0.10 asks ``importlib.metadata`` for its
-    own version when it is imported (and then takes it from ``tabulate.version`` anyway); importing
-    that module (email, zipfile, csv...) and searching the installed distributions cost about as much
-    as Python's own start-up, on every scan. While tabulate is imported, a stand-in answers that the
-    distribution is not found; the real module is imported as usual by whatever else asks for it."""
+    """tabulate, imported without ``importlib.metadata``, ``dataclasses`` or ``html``. tabulate 0.10 asks
+    ``importlib.metadata`` for its own version when it is imported (and then takes it from
+    ``tabulate.version`` anyway); importing that module (email, zipfile, csv...) and searching the
+    installed distributions cost about as much as Python's own start-up, on every scan. While tabulate
+    is imported, a stand-in answers that the distribution is not found, and others (:class:`_OnDemand`,
+    kept by tabulate) stand for ``dataclasses`` and ``html``; the real modules are imported as usual by
+    whatever else asks for them."""
     if "tabulate" in sys.modules or "importlib.metadata" in sys.modules:
         import tabulate
 
         return tabulate
+    stand_ins: list[types.ModuleType] = []
+    if "dataclasses" not in sys.modules:
+        stand_ins.append(_Dataclasses("dataclasses"))
+    if "html" not in sys.modules:
+        html = _OnDemand("html")
+        setattr(html, "escape", _html_escape)  # noqa: B010
+        stand_ins.append(html)
+    if stand_ins:
+        for module in stand_ins:
+            sys.modules[module.__name__] = module
+        try:
+            return _import_tabulate()
+        finally:
+            for module in stand_ins:
+                if sys.modules.get(module.__name__) is module:
+                    del sys.modules[module.__name__]
 
     class PackageNotFoundError(ModuleNotFoundError):
         pass
@@ -261,7 +316,11 @@ def _rows(entries: Sequence[tuple[Result, int]], color: bool) -> list[list[str]]
 
 
 _AFTER_SLASH = re.compile(r"(?<=/)")
-_COLOUR_CODE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@functools.cache
+def _colour_code() -> re.Pattern[str]:  # compiled on first use (a rare path)
+    return re.compile(r"\x1b\[[0-9;]*m")
 
 
 def wrap_path(text: str, width: int) -> list[str]:
@@ -390,7 +449,7 @@ def wrap_lines(lines: Sequence[str], width: int, indent: str = "  ") -> str:
 
 
 def _strip(text: str) -> str:
-    return _COLOUR_CODE.sub("", text) if "\x1b" in text else text
+    return _colour_code().sub("", text) if "\x1b" in text else text
 
 
 #: Notice kinds counted rather than listed in the table.

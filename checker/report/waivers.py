@@ -3,7 +3,6 @@ a resource's template metadata, applied to results after evaluation."""
 
 from __future__ import annotations
 
-import dataclasses
 import fnmatch
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from checker.model import CheckerError, normalise_id
+from checker.records import replace
 from checker.report.model import Result, Suppression
 
 INLINE_KEY = "hybrid-check"
@@ -144,11 +144,11 @@ def apply_waivers(results: list[Result], waivers: Sequence[Waiver], *, today: da
         live = [w for w in matching if not w.expired_on(today)]
         if live:
             chosen = max(live, key=lambda w: w.expires)
-            out.append(dataclasses.replace(result, status="suppressed",
+            out.append(replace(result, status="suppressed",
                                            suppression=_suppression(chosen, expired=False)))
         elif matching:
             chosen = max(matching, key=lambda w: w.expires)
-            out.append(dataclasses.replace(result, suppression=_suppression(chosen, expired=True)))
+            out.append(replace(result, suppression=_suppression(chosen, expired=True)))
         else:
             out.append(result)
     return out
@@ -174,7 +174,7 @@ def waive_unexpanded(notices: Sequence[Any], waivers: Sequence[Waiver],
                                                 waiver.resource.strip().replace("\\", "/").lower())):
                     used.append(waiver)
                     if not waiver.expired_on(today):
-                        notice = dataclasses.replace(
+                        notice = replace(
                             notice, kind="not-expanded-waived",
                             message=f"{notice.message} (waived until {waiver.expires}: {waiver.reason})")
                     break

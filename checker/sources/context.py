@@ -27,11 +27,11 @@ template changes that site, so the site's rules gate. Context-only results are m
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checker.model import CheckerError, InputError, Notice, Resource, normalise_id
+from checker.records import replace
 from checker.sources.load import SourceLoad
 
 if TYPE_CHECKING:

@@ -13,6 +13,7 @@ position per resource without a slow decode.
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import json.decoder
@@ -20,9 +21,12 @@ import json.scanner
 import math
 import re
 import sys
-from typing import Any
 
 from checker.model import CaseInsensitiveDict, CheckerError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # The standard library's scanner pieces (documented in json/scanner.py and json/decoder.py, not in
 # the typeshed stubs): the pure-Python scanner whose hooks see each object's offset, the C scanner
@@ -71,8 +75,14 @@ try:
 except re.error:  # pragma: no cover - Python 3.10: strings are scanned by _blank_comments_scanning
     _COMMENT_OR_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|//[^\n]*|/\*.*?(?:\*/|\Z)', re.DOTALL)
     _POSSESSIVE = False
-_QUOTE_OR_SLASH = re.compile(r'["/]')
-_QUOTE_OR_BACKSLASH = re.compile(r'["\\]')
+
+
+@functools.cache
+def _quote_or_slash_or_backslash() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The searches of :func:`_blank_comments_scanning` (Python 3.10 only): compiled on first use."""
+    return re.compile(r'["/]'), re.compile(r'["\\]')
+
+
 # Everything but a comment, in one match at C speed: the same strings as above, and any other
 # character but a slash that starts a comment (URLs in strings make "//" common in comment-free files).
 # Possessive quantifiers (Python 3.11+) keep the match linear; without them every file takes the
@@ -113,17 +123,18 @@ def _blank_comments_scanning(text: str, file: str) -> str:  # pragma: no cover -
     """:func:`_blank_comments` without possessive repeats: the regular-expression engine of Python
     3.10 keeps state per escape of a string, so strings are skipped with searches for single
     characters instead (linear time, constant extra memory besides the result)."""
+    quote_or_slash, quote_or_backslash = _quote_or_slash_or_backslash()
     pieces: list[str] = []
     done = position = 0
     while True:
-        found = _QUOTE_OR_SLASH.search(text, position)
+        found = quote_or_slash.search(text, position)
         if found is None:
             break
         start = found.start()
         if text[start] == '"':
             position = start + 1
             while True:
-                stop = _QUOTE_OR_BACKSLASH.search(text, position)
+                stop = quote_or_backslash.search(text, position)
                 if stop is None:  # not a string after all: the quote is an ordinary character
                     position = start + 1
                     break

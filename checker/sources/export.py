@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
-from typing import Any
 
 from checker.model import InputError, Notice, Origin, Resource, Secret, parse_resource_id
 from checker.sources.arm.functions import kind_of
 from checker.sources.decode import JsonObject
 from checker.sources.load import SourceLoad
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Top-level keys of an ARM resource; everything else in a flattened az CLI object is a property.
 ENVELOPE_KEYS = frozenset({

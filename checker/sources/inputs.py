@@ -12,7 +12,6 @@ import stat
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from checker import log
 from checker.files import read_limited
@@ -21,6 +20,10 @@ from checker.sources import decode
 from checker.sources.arm.context import DeploymentContext
 from checker.sources.load import SourceLoad
 from checker.sources.readers import INPUT_SUFFIXES, READERS, ReadContext, Reader
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Largest input file read (bytes); larger files are reported, not read.
 DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024

@@ -4,25 +4,35 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.model import InputError, Notice, Resource
+from checker.records import _MISSING, Value
 
 
-@dataclass
-class SourceLoad:
+class SourceLoad(Value):
     """Resources in ARM shape, input errors (exit code 2), notices and the files read."""
 
-    resources: list[Resource] = field(default_factory=list)
-    errors: list[InputError] = field(default_factory=list)
-    notices: list[Notice] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
+    _fields = ("resources", "errors", "notices", "files", "linked", "work_used")
+    resources: list[Resource]
+    errors: list[InputError]
+    notices: list[Notice]
+    files: list[str]
     #: Files read through an expanded deployment (linked templates and parameter files), resolved, each
     #: with the file and line of the deployment that linked it.
-    linked: list[tuple[Path, str, int | None]] = field(default_factory=list)
+    linked: list[tuple[Path, str, int | None]]
     #: Steps of the input's work budget spent (a template's expansion; see ``expand_template``).
-    work_used: int = 0
+    work_used: int
+
+    def __init__(self, resources: list[Resource] = _MISSING, errors: list[InputError] = _MISSING,
+                 notices: list[Notice] = _MISSING, files: list[str] = _MISSING,
+                 linked: list[tuple[Path, str, int | None]] = _MISSING, work_used: int = 0) -> None:
+        self.resources = [] if resources is _MISSING else resources
+        self.errors = [] if errors is _MISSING else errors
+        self.notices = [] if notices is _MISSING else notices
+        self.files = [] if files is _MISSING else files
+        self.linked = [] if linked is _MISSING else linked
+        self.work_used = work_used
 
     def extend(self, resources: Iterable[Resource], errors: Iterable[InputError],
                notices: Iterable[Notice]) -> None:

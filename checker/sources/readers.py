@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from checker import log
 from checker.model import CheckerError, InputError, Notice
+from checker.records import replace
 from checker.sources.arm.context import DeploymentContext
 from checker.sources.load import SourceLoad
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _resolved(path: Path) -> Path:

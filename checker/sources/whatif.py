@@ -21,13 +21,15 @@ predicts."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any
-
 from checker.model import InputError, Notice, Origin, Resource, Unknown, parse_resource_id
+from checker.records import replace
 from checker.sources.decode import JsonObject
 from checker.sources.export import SECRET_KEYS, resources_from_objects
 from checker.sources.load import SourceLoad
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Change types whose ``after`` is the resource's state once the deployment has run.
 PREDICTED = frozenset({"create", "modify", "deploy", "nochange", "ignore"})

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any
 
 from checker.gcpause import collector_paused
 from checker.graph import Graph
@@ -24,6 +23,10 @@ from checker.views.peering import peering_subject
 from checker.views.readers import CIRCUIT, GATEWAY_SUBNET, LNG, SUBNET, display_name
 from checker.views.registry import KindSchema, schemas
 from checker.views.site import site_subject
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["build_subjects", "display_name", "SiteInfo", "DeclaredPatterns", "SUBJECT_KINDS"]
 

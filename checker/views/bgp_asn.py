@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from checker.model import Resource, Unknown
 from checker.subject import Subject
 from checker.views.circuit import circuit_scope
@@ -11,6 +9,10 @@ from checker.views.gateway import gateway_data, gateway_scope
 from checker.views.index import Index
 from checker.views.local_gateway import local_gateway_scope
 from checker.views.readers import CIRCUIT, CIRCUIT_PEERING, LNG, display_name, get_path, to_int
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def asn_subjects(ix: Index) -> list[Subject]:

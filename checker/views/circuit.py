@@ -3,8 +3,6 @@ gateways and sites read."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from checker import facts
 from checker.model import Resource, Unknown, equals_ci
 from checker.subject import Subject
@@ -22,6 +20,10 @@ from checker.views.readers import (
     to_network,
 )
 from checker.vocabulary import CIRCUIT_CONNECTION
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def circuit_of(ix: Index, connection: Resource) -> tuple[Resource | None, str | Unknown | None]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
 
 from checker import facts
 from checker.model import CaseInsensitiveDict, Resource, Secret, Unknown, equals_ci, normalise_id
@@ -30,6 +29,10 @@ from checker.views.readers import (
     without_live,
 )
 from checker.vocabulary import PATTERNS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def connection_subject(ix: Index, connection: Resource, secret_groups: dict[str, list[Resource]]) -> Subject:

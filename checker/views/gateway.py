@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from checker import facts
 from checker.model import Resource, Unknown, equals_ci, normalise_id
@@ -40,6 +39,10 @@ from checker.views.readers import (
     without_live,
 )
 from checker.vocabulary import PATTERNS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def gateway_data(ix: Index, gateway: Resource) -> Mapping[str, Any]:

@@ -4,7 +4,6 @@ capacity and the short view of each of its connections."""
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
 
 from checker import facts
 from checker.model import Resource, Unknown, equals_ci, normalise_id
@@ -29,6 +28,10 @@ from checker.views.readers import (
     to_int,
 )
 from checker.vocabulary import ACTIVITY_LOG_ALERT, MAINTENANCE_ASSIGNMENT
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def public_ip_view(ix: Index, ref: str | Unknown, gateway: Resource) -> dict[str, Any]:

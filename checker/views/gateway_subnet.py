@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
 
 from checker.model import Resource, Unknown, equals_ci, normalise_id
 from checker.patterns import vnet_id_of_subnet
@@ -22,6 +21,10 @@ from checker.views.readers import (
     without_live,
 )
 from checker.vocabulary import PATTERNS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def gateway_subnet_subject(ix: Index, subnet: Resource) -> Subject:

@@ -7,9 +7,9 @@ prefixes) are computed once by the module that owns them and kept here as read-o
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, NamedTuple, TypeVar
 
 from checker.graph import Graph
 from checker.model import Resource, Unknown, equals_ci, normalise_id
@@ -26,18 +26,24 @@ from checker.views.readers import (
 )
 from checker.vocabulary import CONNECTION, GATEWAY, PATTERNS, PEERING
 
-T = TypeVar("T")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple, TypeVar
+
+    T = TypeVar("T")
 
 Ref = str | Unknown | None
 
 
-class ConnectionEnds(NamedTuple):
-    """The references of a connection (``ref_of`` of each): read once, as nearly every view asks."""
-
-    gateway1: Ref  # virtualNetworkGateway1
-    gateway2: Ref  # virtualNetworkGateway2
-    local_gateway: Ref  # localNetworkGateway2
-    circuit: Ref  # peer
+if TYPE_CHECKING:
+    class ConnectionEnds(NamedTuple):
+        gateway1: Ref  # virtualNetworkGateway1
+        gateway2: Ref  # virtualNetworkGateway2
+        local_gateway: Ref  # localNetworkGateway2
+        circuit: Ref  # peer
+else:  # the same named tuple, without importing typing
+    ConnectionEnds = namedtuple("ConnectionEnds", ("gateway1", "gateway2", "local_gateway", "circuit"))
+ConnectionEnds.__doc__ = "The references of a connection (``ref_of`` of each): read once, as nearly every view asks."
 
 
 def connection_ends(connection: Resource) -> ConnectionEnds:

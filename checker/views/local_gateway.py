@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
 
 from checker.model import Resource, Unknown
 from checker.subject import Subject
@@ -18,6 +17,10 @@ from checker.views.readers import (
     to_bool,
     to_int,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def local_gateway_subject(ix: Index, lng: Resource) -> Subject:

@@ -3,8 +3,6 @@ virtual network and its address space."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from checker.model import Resource, Unknown, equals_ci
 from checker.patterns import is_placeholder, vnet_id_of_subnet
 from checker.views.index import Index
@@ -23,6 +21,10 @@ from checker.views.readers import (
     subnet_prefixes,
     to_bool,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def subnet_view(ix: Index, subnet_ref: str | Unknown | None, what: str) -> dict[str, Any]:

@@ -4,7 +4,6 @@ and the overlaps between them, with NAT taken into account."""
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
 
 from checker import facts
 from checker.model import Resource, Unknown, equals_ci, normalise_id
@@ -26,6 +25,10 @@ from checker.views.readers import (
     to_bool,
     to_network,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def spoke_vnets(ix: Index, site: SiteInfo) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
 
 from checker.model import Resource, Unknown, equals_ci, normalise_id
 from checker.patterns import SiteInfo, is_placeholder
@@ -26,6 +25,10 @@ from checker.views.readers import (
 )
 from checker.views.route_server import route_server_facts
 from checker.vocabulary import PATTERNS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def peering_subject(ix: Index, peering: Resource) -> Subject:

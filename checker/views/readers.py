@@ -9,7 +9,6 @@ import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any
 
 from checker.model import (
     CaseInsensitiveDict,
@@ -39,6 +38,10 @@ from checker.vocabulary import (  # noqa: F401 (the ARM type names the views use
     VIRTUAL_HUB,
     VNET,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 ROUTE_SERVER_SUBNET = "RouteServerSubnet"
 GATEWAY_SUBNET = "GatewaySubnet"
@@ -313,7 +316,13 @@ _KIND_LABELS = {
     SUBNET.lower(): "subnet", LNG.lower(): "local network gateway", PIP.lower(): "public IP",
     ROUTE_TABLE.lower(): "route table", CIRCUIT.lower(): "circuit", VNET.lower(): "virtual network",
 }
-_PARAMETER_WITHOUT_VALUE = re.compile(r"parameter '([^']+)' has no value")
+
+
+@functools.cache
+def _parameter_without_value() -> re.Pattern[str]:  # compiled on first use (a rare path)
+    return re.compile(r"parameter '([^']+)' has no value")
+
+
 PLACEHOLDER_MARK = "<unknown@"
 
 
@@ -334,7 +343,7 @@ def display_name(resource: Resource, with_kind: bool = False) -> str:
     if with_kind:
         kind = _KIND_LABELS.get(resource.type.lower(), resource.type.rsplit("/", 1)[-1])
         where = f"{kind} {where}".strip()
-    names = list(dict.fromkeys(_PARAMETER_WITHOUT_VALUE.findall(written.reason))) if isinstance(
+    names = list(dict.fromkeys(_parameter_without_value().findall(written.reason))) if isinstance(
         written, Unknown) else []
     if len(names) == 1:
         source = f"name from parameter '{names[0]}'"

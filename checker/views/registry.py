@@ -5,7 +5,8 @@ the field tables of ``docs/subjects.md`` are generated from it (``checker/views/
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+
+from checker.records import Frozen
 
 #: Keys of the ARM resource envelope: a subject of one resource holds its body as ARM returns it, so
 #: these are fields too, and anything below ``properties``, ``sku`` or ``tags`` is ARM's own.
@@ -14,8 +15,7 @@ ENVELOPE = ("id", "name", "type", "location", "sku", "zones", "tags", "propertie
             "dependsOn", "condition", "copy", "comments", "scope", "systemData", "displayName")
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(Frozen):
     """One row of a subject kind: one or more fields that share a meaning.
 
     ``names`` end with ``[*]`` for arrays. ``type`` is the JSON type of a known value. ``unknown``:
@@ -23,30 +23,46 @@ class Field:
     object (or of each item of an array), besides ``displayName`` which every view of another
     resource has; an empty tuple leaves what is inside undeclared."""
 
+    _fields = ("names", "type", "doc", "unknown", "live", "parts", "note")
     names: tuple[str, ...] | list[str]
     type: str
     doc: str
-    unknown: bool = True
-    live: bool = False
-    parts: tuple[str, ...] | list[str] = ()
-    note: str = ""
+    unknown: bool
+    live: bool
+    parts: tuple[str, ...] | list[str]
+    note: str
+
+    def __init__(self, names: tuple[str, ...] | list[str], type: str, doc: str, unknown: bool = True,
+                 live: bool = False, parts: tuple[str, ...] | list[str] = (), note: str = "") -> None:
+        fields = self.__dict__
+        fields["names"] = names
+        fields["type"] = type
+        fields["doc"] = doc
+        fields["unknown"] = unknown
+        fields["live"] = live
+        fields["parts"] = parts
+        fields["note"] = note
 
     @property
     def keys(self) -> tuple[str, ...]:
         return tuple(n.removesuffix("[*]") for n in self.names)
 
 
-@dataclass(frozen=True)
-class KindSchema:
+class KindSchema(Frozen):
     """The declared fields of one subject kind."""
 
+    _fields = ("kind", "fields", "envelope")
     kind: str
     fields: tuple[Field, ...]
-    envelope: bool = True  # the subject holds a resource body
-    by_key: Mapping[str, Field] = field(init=False, repr=False, compare=False)
+    envelope: bool  # the subject holds a resource body
+    by_key: Mapping[str, Field]  # made from the fields: neither compared nor shown
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "by_key", {k: f for f in self.fields for k in f.keys})
+    def __init__(self, kind: str, fields: tuple[Field, ...], envelope: bool = True) -> None:
+        values = self.__dict__
+        values["kind"] = kind
+        values["fields"] = fields
+        values["envelope"] = envelope
+        values["by_key"] = {k: f for f in fields for k in f.keys}
 
     def declared(self) -> list[str]:
         names = list(self.by_key)

@@ -5,8 +5,6 @@ Route Server"); creating or deleting a Route Server in a VNet that holds a gatew
 
 from __future__ import annotations
 
-from typing import Any
-
 from checker.patterns import is_placeholder
 from checker.views.index import Index
 from checker.views.readers import (
@@ -17,6 +15,10 @@ from checker.views.readers import (
     not_in_inputs,
     to_bool,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def route_server_facts(ix: Index, vnet_key: str) -> dict[str, Any]:

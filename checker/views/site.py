@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from checker import facts
 from checker.model import Resource, Unknown, equals_ci, normalise_id, parse_resource_id, same_type
@@ -30,6 +29,10 @@ from checker.views.readers import (
     to_network,
 )
 from checker.views.route_server import route_server_facts
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def site_subject(ix: Index, site: SiteInfo) -> Subject:

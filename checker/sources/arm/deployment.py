@@ -3,16 +3,14 @@ resources, symbolic names, nested and linked deployments): one Resource per reso
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 import gc
 import hashlib
 import itertools
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from checker.duplicates import INPUT_KEY
 from checker.files import read_limited
@@ -28,6 +26,7 @@ from checker.model import (
     placeholder_text,
     same_type,
 )
+from checker.records import Frozen, replace
 from checker.sources.arm.context import DeploymentContext
 from checker.sources.arm.expressions import UserFunction, evaluate_string
 from checker.sources.arm.functions import (
@@ -47,6 +46,10 @@ from checker.sources.arm.parameters import (
 from checker.sources.decode import JsonObject, loads
 from checker.sources.load import SourceLoad
 from checker.vocabulary import DEPLOYMENT, RESOURCE_GROUP
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: ARM's limit on the iterations of one copy loop.
 MAX_COPY_COUNT = 800
@@ -223,14 +226,20 @@ def expand_template(doc: Any, file: str, *, parameter_values: Mapping[str, Param
 _INPUT_SERIALS = itertools.count(1)
 
 
-@dataclass(frozen=True)
-class InputTag:
+class InputTag(Frozen):
     """One root template expansion: its file as shown, a serial number distinguishing two expansions
     of one file (two parameter sets), and the files its parameter values came from."""
 
+    _fields = ("file", "serial", "parameter_files")
     file: str
     serial: int
-    parameter_files: tuple[str, ...] = ()
+    parameter_files: tuple[str, ...]
+
+    def __init__(self, file: str, serial: int, parameter_files: tuple[str, ...] = ()) -> None:
+        fields = self.__dict__
+        fields["file"] = file
+        fields["serial"] = serial
+        fields["parameter_files"] = parameter_files
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -979,7 +988,7 @@ class _Expander:
         if len(self.errors) > errors_before:
             # An error quotes expression text, and the text at a secret position may be the key itself.
             for index in range(errors_before, len(self.errors)):
-                self.errors[index] = dataclasses.replace(
+                self.errors[index] = replace(
                     self.errors[index], column=None,
                     message="the expression of a secret value (shared key, authorization key or password) "
                             "could not be evaluated; its text is not shown because it may hold the secret",
@@ -998,7 +1007,7 @@ class _Expander:
 
     def _redact(self, errors_before: int) -> None:
         for index in range(errors_before, len(self.errors)):
-            self.errors[index] = dataclasses.replace(
+            self.errors[index] = replace(
                 self.errors[index], column=None,
                 message="the expression of a secret value (shared key, authorization key or password) "
                         "does more work than the template's budget allows; its text is not shown because it "
@@ -1866,12 +1875,14 @@ def _written_source(text: str, symbols: Any) -> str:
     return _expression_source(text, symbols)
 
 
-_VARIABLE_REFERENCE = re.compile(r"^\[\s*variables\(\s*'((?:[^']|'')*)'\s*\)\s*\]$", re.IGNORECASE)
+@functools.cache
+def _variable_reference() -> re.Pattern[str]:  # compiled on first use (a rare path)
+    return re.compile(r"^\[\s*variables\(\s*'((?:[^']|'')*)'\s*\)\s*\]$", re.IGNORECASE)
 
 
 def _written_form(raw: str, symbols: Any) -> Any:
     """The definition behind ``[variables('name')]`` (for secrets sealed inside it), else None."""
-    match = _VARIABLE_REFERENCE.match(raw)
+    match = _variable_reference().match(raw)
     if match is None:
         return None
     definition = symbols.variable_definitions.get(match.group(1).replace("''", "'").lower())
@@ -1889,10 +1900,23 @@ _PURE_FUNCTIONS = frozenset({
     "range", "items", "tryget", "objectkeys", "filter", "map", "reduce", "sort", "lambda", "lambdavariables",
     "null", "true", "false", "variables", "parameters",
 })
-_FUNCTION_CALL = re.compile(r"([A-Za-z_][\w.]*)\s*\(")
-_QUOTED = re.compile(r"'(?:[^']|'')*'")
-_NAMED = {kind: re.compile(rf"\b{kind}\s*\(\s*('(?:[^']|'')*')?", re.IGNORECASE) for kind in ("variables", "parameters")}
 _WRITTEN_SOURCES = ("template-literal", "parameter-file", "parameter-default")
+
+
+# The patterns below are compiled on first use: only a secret computed by an expression needs them.
+@functools.cache
+def _function_call() -> re.Pattern[str]:
+    return re.compile(r"([A-Za-z_][\w.]*)\s*\(")
+
+
+@functools.cache
+def _quoted() -> re.Pattern[str]:
+    return re.compile(r"'(?:[^']|'')*'")
+
+
+@functools.cache
+def _named() -> dict[str, re.Pattern[str]]:
+    return {kind: re.compile(rf"\b{kind}\s*\(\s*('(?:[^']|'')*')?", re.IGNORECASE) for kind in ("variables", "parameters")}
 
 
 def _expression_source(raw: str, symbols: Any) -> str:
@@ -1915,10 +1939,10 @@ def _expression_source(raw: str, symbols: Any) -> str:
             continue
         if len(seen) > 200:
             return "expression"
-        bare = _QUOTED.sub("''", item)
-        if any(name.lower() not in _PURE_FUNCTIONS for name in _FUNCTION_CALL.findall(bare)):
+        bare = _quoted().sub("''", item)
+        if any(name.lower() not in _PURE_FUNCTIONS for name in _function_call().findall(bare)):
             return "expression"
-        for kind, pattern in _NAMED.items():
+        for kind, pattern in _named().items():
             for found in pattern.finditer(item):
                 if found.group(1) is None:
                     return "expression"  # a computed name

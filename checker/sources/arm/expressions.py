@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from typing import Any, Protocol
 
 from checker.model import CheckerError, Secret, Unknown
 from checker.records import Record
@@ -26,6 +25,12 @@ from checker.sources.arm.functions import (
     describe_accessor,
     kind_of,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Protocol
+else:
+    Protocol = object  # the scope's interface is checked by mypy only
 
 #: Longest expression text accepted (ARM's own limit for a template expression string).
 MAX_EXPRESSION_LENGTH = 24_576
@@ -364,7 +369,8 @@ def parse_expression(text: str) -> Node:
 # Evaluation: each node becomes a closure ``scope -> value``
 # ---------------------------------------------------------------------------------------------------
 
-Compiled = Callable[[Any], Any]
+if TYPE_CHECKING:
+    Compiled = Callable[[Any], Any]
 
 
 def _opaque(value: Any) -> Unknown:

@@ -3,7 +3,6 @@ unknown and secret arguments, and its implementation (ARM semantics, incl. docum
 
 from __future__ import annotations
 
-import base64
 import binascii
 import functools
 import ipaddress
@@ -11,10 +10,13 @@ import json
 import math
 import re
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from checker.model import Secret, Unknown, normalise_id, parse_resource_id
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: A secret transformed by any function: its text must never come out, so the result is unknown.
 DERIVED_FROM_SECRET = Unknown("derived from a secure value")
@@ -892,7 +894,9 @@ def _string(scope: Any, args: Any, name: str) -> Any:
     return _bounded(_to_text(value))
 
 
-_INT_TEXT = re.compile(r"\s*[+-]?[0-9]+\s*\Z")
+@functools.cache
+def _int_text() -> re.Pattern[str]:  # compiled on first use (a rare path)
+    return re.compile(r"\s*[+-]?[0-9]+\s*\Z")
 
 
 @_register("int", 1)
@@ -902,7 +906,7 @@ def _int(scope: Any, args: Any, name: str) -> Any:
         return value
     if value.__class__ is float and math.isfinite(value):
         return _checked(int(value))
-    if value.__class__ is str and _INT_TEXT.match(value):
+    if value.__class__ is str and _int_text().match(value):
         number = int(value)
         if -(2 ** 63) <= number < 2 ** 63:
             return number
@@ -990,10 +994,14 @@ def _create_object(scope: Any, args: Any, name: str) -> Any:
 
 @_register("base64", 1)
 def _base64(scope: Any, args: Any, name: str) -> Any:
+    import base64  # imported by the few templates that use it
+
     return base64.b64encode(_want_str(args, 0).encode("utf-8")).decode("ascii")
 
 
 def _decode_base64(text: str) -> str:
+    import base64
+
     try:
         return base64.b64decode(text, validate=True).decode("utf-8")
     except (binascii.Error, ValueError):
@@ -1022,6 +1030,8 @@ def _uri_component_to_string(scope: Any, args: Any, name: str) -> Any:
 
 @_register("dataUri", 1)
 def _data_uri(scope: Any, args: Any, name: str) -> Any:
+    import base64
+
     encoded = base64.b64encode(_to_text(args[0]).encode("utf-8")).decode("ascii")
     return f"data:text/plain;charset=utf8;base64,{encoded}"
 
@@ -1146,7 +1156,9 @@ def _format_parts(template: str) -> tuple[tuple[Any, ...], tuple[str, str] | Non
     return tuple(parts), None
 
 
-_STANDARD_SPEC = re.compile(r"([A-Za-z])(\d{0,2})\Z")
+@functools.cache
+def _standard_spec() -> re.Pattern[str]:  # compiled on first use (a rare path)
+    return re.compile(r"([A-Za-z])(\d{0,2})\Z")
 
 
 def _format_value(value: Any, spec: str | None) -> str:
@@ -1157,7 +1169,7 @@ def _format_value(value: Any, spec: str | None) -> str:
     if value.__class__ not in (int, float):
         # .NET ignores numeric format strings for non-numbers.
         return _to_text(value)
-    match = _STANDARD_SPEC.match(spec)
+    match = _standard_spec().match(spec)
     if match is None:
         if set(spec) <= {"0", "#"} and value.__class__ is int:
             # A custom zero-padding pattern such as "000".

@@ -3,26 +3,35 @@ each value was written and whether it is a Key Vault reference (whose value is n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from checker.model import CheckerError, Origin, Unknown
+from checker.records import Frozen
 from checker.sources.decode import position_of
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-@dataclass(frozen=True)
-class ParameterValue:
+
+class ParameterValue(Frozen):
     """One value given for a template parameter (from a parameter file or a nested deployment).
 
     ``value`` is the literal as written (parameter files are never evaluated as expressions), or an
     :class:`Unknown` for a Key Vault reference (``key_vault`` is then True)."""
 
+    _fields = ("value", "origin", "key_vault", "for_every_template")
     value: Any
     origin: Origin
-    key_vault: bool = False
+    key_vault: bool
     #: given for every template of a scan (``-p``/``--set``), not written for this template: a value
     #: for a parameter the template does not declare is then ignored rather than refused
-    for_every_template: bool = False
+    for_every_template: bool
+
+    def __init__(self, value: Any, origin: Origin, key_vault: bool = False, for_every_template: bool = False) -> None:
+        fields = self.__dict__
+        fields["value"] = value
+        fields["origin"] = origin
+        fields["key_vault"] = key_vault
+        fields["for_every_template"] = for_every_template
 
 
 def _schema_of(doc: Any) -> str:
