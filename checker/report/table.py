@@ -293,13 +293,50 @@ def _wrap_cell(text: str, width: int, *, path_lines: bool) -> str:
         elif len(line) <= width and (not line or not (line[-1].isspace() or _REPLACED.search(line))):
             out.append(line)  # what textwrap gives a line that fits: the line itself
         else:
-            out += textwrap.wrap(line, width, break_on_hyphens=False, break_long_words=True) or [""]
+            out += wrap_text(line, width) or [""]
     return "\n".join(out)
 
 
 #: What textwrap expands or replaces by spaces (a line that fits, has none of these and does not end
 #: with whitespace, which it would drop, is given back as it is).
 _REPLACED = re.compile("[\t\x0b\x0c\r]")
+
+
+def wrap_text(text: str, width: int, initial_indent: str = "", subsequent_indent: str = "") -> list[str]:
+    """``textwrap.wrap(text, width, initial_indent=..., subsequent_indent=..., break_on_hyphens=False)``
+    (long words broken), computed by position for the text a report wraps: words of printable characters
+    between single spaces. Any other text (tabs, other white space, control characters, spaces at the
+    ends or doubled) and indents that leave no room are wrapped by textwrap itself.
+
+    textwrap, greedy, takes every word and space that ends within the line; a word longer than a whole
+    line is broken to fill the line it starts on, and when only its space fits (no room left for a
+    piece) that space ends the line."""
+    room = width - max(len(initial_indent), len(subsequent_indent))
+    if room < 1 or not text.isprintable() or "  " in text or text[0:1] == " " or text[-1:] == " ":
+        return textwrap.wrap(text, width, initial_indent=initial_indent, subsequent_indent=subsequent_indent,
+                             break_on_hyphens=False)
+    lines: list[str] = []
+    indent, rest = initial_indent, text
+    while rest:
+        room = width - len(indent)
+        if len(rest) <= room:
+            lines.append(indent + rest)
+            break
+        space = rest.rfind(" ", 0, room + 1)  # the last word that fits ends there
+        if space < 0:  # the first word is longer than a line: broken at the line's end
+            cut, skip = room, 0
+        elif space == room:  # the word ends the line exactly; the space is dropped
+            cut, skip = space, 1
+        else:
+            following = rest.find(" ", space + 1)
+            if (len(rest) if following < 0 else following) - space - 1 > room:  # a long word fills the line
+                cut, skip = room, 0
+            else:
+                cut, skip = space, 1
+        lines.append(indent + rest[:cut])
+        rest = rest[cut + skip:]
+        indent = subsequent_indent
+    return lines
 
 
 def _table(rows: list[list[str]], width: int) -> str:
@@ -384,8 +421,7 @@ def wrap_lines(lines: Sequence[str], width: int, indent: str = "  ") -> str:
     """Indented lines wrapped to ``width`` (continuations indented twice)."""
     out: list[str] = []
     for line in lines:
-        out += textwrap.wrap(line, max(20, width), initial_indent=indent, subsequent_indent=indent * 2,
-                             break_on_hyphens=False) or [indent]
+        out += wrap_text(line, max(20, width), indent, indent * 2) or [indent]
     return "\n".join(out)
 
 
@@ -434,11 +470,16 @@ def render_table(report: Report, *, gate: GateOutcome | None = None, show_passed
     """The table. ``quiet``: only failures, unknowns, input errors and the gate line; ``severities``:
     only show results of these severities (the gate and the counts are not changed)."""
     width = width or DEFAULT_WIDTH
-    sites = list(report.sites)
-    known = {site.id.lower() for site in sites}
-    groups: list[tuple[Site | None, list[Result]]] = [
-        (site, [r for r in report.results if r.site and r.site.lower() == site.id.lower()]) for site in sites]
-    groups.append((None, [r for r in report.results if not r.site or r.site.lower() not in known]))
+    by_site: dict[str, list[Result]] = {}  # the results of each site id, in the report's order
+    for site in report.sites:
+        by_site.setdefault(site.id.lower(), [])
+    outside: list[Result] = []
+    for result in report.results:
+        found = by_site.get(result.site.lower()) if result.site else None
+        (outside if found is None else found).append(result)
+    # (two sites of one id, case aside, each list all of its results)
+    groups: list[tuple[Site | None, list[Result]]] = [(site, by_site[site.id.lower()]) for site in report.sites]
+    groups.append((None, outside))
     groups.sort(key=_site_order)
 
     blocks: list[str] = []
@@ -456,7 +497,7 @@ def render_table(report: Report, *, gate: GateOutcome | None = None, show_passed
         block = _site_heading(site, results, color)
         if not color:
             head, _, notes = block.partition("\n")
-            block = textwrap.fill(head, max(20, width), subsequent_indent="  ", break_on_hyphens=False) + (
+            block = "\n".join(wrap_text(head, max(20, width), "", "  ")) + (
                 "\n" + notes if notes else "")
         if shown:
             block += "\n" + _table(_rows(fold_repeats(shown), color), width)
@@ -494,6 +535,6 @@ def render_table(report: Report, *, gate: GateOutcome | None = None, show_passed
         blocks.append("Notices:\n" + wrap_lines(lines, width))
     if gate is not None and gate.reasons and not quiet:
         blocks.append("Gate:\n" + wrap_lines(gate.reasons, width))
-    blocks.append(textwrap.fill(summary_line(report, gate), max(20, width), break_on_hyphens=False))
+    blocks.append("\n".join(wrap_text(summary_line(report, gate), max(20, width))))
     # Names and messages come from the inputs: no terminal control reaches the screen but our colours.
     return terminal_text("\n\n".join(blocks) + "\n", keep_colours=_COLOURS.values() if color else ())
