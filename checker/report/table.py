@@ -356,24 +356,38 @@ def wrap_text(text: str, width: int, initial_indent: str = "", subsequent_indent
 def _table(rows: list[list[str]], width: int) -> str:
     """A table whose lines fit ``width``: the message column wraps (at spaces), and so does the
     resource and location column (paths at ``/``) when the terminal is narrow."""
-    widths = [max(len(_strip(part)) for row in rows + [HEADERS] for part in str(row[i]).splitlines() or [""])
-              for i in range(len(HEADERS))]
+    widths = [max(len(header), max(_widest_line(row[i]) for row in rows)) for i, header in enumerate(HEADERS)]
     # Columns as wide as their widest line, two spaces between them: when tabulate counts one column per
     # character (without wcwidth, or with ASCII text) every line of the plain table is this wide, so a
     # table that cannot fit is not drawn.
     measured_alike = not _WIDE_CHARACTERS or all(str(cell).isascii() for row in rows for cell in row)
     if not measured_alike or sum(widths) + 2 * (len(HEADERS) - 1) <= width:
         plain = tabulate(rows, headers=HEADERS, tablefmt="simple")
-        if max(len(_strip(line)) for line in plain.splitlines()) <= width:
+        if _drawn_width(plain) <= width:
             return plain
     else:
         plain = ""
     fixed = sum(widths[:3]) + 2 * (len(HEADERS) - 1)
-    longest_name = max(len(piece) for row in rows for line in str(row[3]).splitlines()
-                       for piece in _AFTER_SLASH.split(line))
+    longest_name = max(_longest_piece(line) for row in rows for line in row[3].splitlines())
     resource = min(widths[3], max(24, min(longest_name, 48), (width - fixed) * 2 // 5))
     message = max(MIN_MESSAGE_WIDTH, width - fixed - resource)
     return _shrunk(rows, width, resource, message, plain, measure=True)
+
+
+def _longest_piece(line: str) -> int:
+    """The longest piece of a name or path broken after each ``/`` (as :func:`wrap_path` breaks it)."""
+    pieces = line.split("/")
+    return max(len(pieces[-1]), max((len(piece) for piece in pieces[:-1]), default=-1) + 1)
+
+
+def _widest_line(cell: str) -> int:
+    """The longest line of a cell, colour codes aside."""
+    return max(map(len, _strip(cell).splitlines()), default=0)
+
+
+def _drawn_width(table: str) -> int:
+    """The longest line of a drawn table, colour codes aside."""
+    return max(map(len, _strip(table).splitlines()))
 
 
 def _shrunk(rows: list[list[str]], width: int, resource: int, message: int, plain: str, *, measure: bool) -> str:
@@ -382,23 +396,41 @@ def _shrunk(rows: list[list[str]], width: int, resource: int, message: int, plai
     should a drawn width ever differ from the measured one, the table is made again drawing every
     attempt."""
     text, first = plain, (resource, message)
-    wraps: dict[tuple[str, int, bool], str] = {}  # an attempt often changes one column's width only
+    # A cell wrapped to a width and its measure (:func:`_cell_width`): an attempt often changes one
+    # column's width only.
+    wraps: dict[tuple[str, int, bool], tuple[str, int | None]] = {}
 
-    def wrap(cell: str, columns: int, path_lines: bool) -> str:
+    def wrap(cell: str, columns: int, path_lines: bool) -> tuple[str, int | None]:
         key = (cell, columns, path_lines)
         found = wraps.get(key)
         if found is None:
-            found = wraps[key] = _wrap_cell(cell, columns, path_lines=path_lines)
+            wrapped = _wrap_cell(cell, columns, path_lines=path_lines)
+            found = wraps[key] = (wrapped, _cell_width(wrapped) if measure else None)
         return found
 
+    # the first three columns are not wrapped: measured once
+    fixed = _plain_width([row[:3] for row in rows], HEADERS[:3]) if measure else None
     for attempt in range(6):
-        wrapped = [row[:3] + [wrap(row[3], resource, True), wrap(row[4], message, False)] for row in rows]
-        measured = _plain_width(wrapped) if measure else None
+        places = [wrap(row[3], resource, True) for row in rows]
+        messages = [wrap(row[4], message, False) for row in rows]
+        measured = None
+        if fixed is not None:
+            widest = [len(HEADERS[3]), len(HEADERS[4])]
+            for column, cells in enumerate((places, messages)):
+                for _, cell_width in cells:
+                    if cell_width is None:
+                        widest[column] = -1
+                        break
+                    if cell_width > widest[column]:
+                        widest[column] = cell_width
+            if min(widest) >= 0:
+                measured = fixed + 2 + widest[0] + 2 + widest[1]
         last = (measured is None or measured <= width or attempt == 5
                 or not (message > MIN_MESSAGE_WIDTH or resource > MIN_RESOURCE_WIDTH))
         if last:
+            wrapped = [row[:3] + [place, said] for row, (place, _), (said, _) in zip(rows, places, messages)]
             text = tabulate(wrapped, headers=HEADERS, tablefmt="simple")
-            drawn = max(len(_strip(line)) for line in text.splitlines())
+            drawn = _drawn_width(text)
             if measured is not None and drawn != measured:  # pragma: no cover - measured as tabulate draws
                 return _shrunk(rows, width, *first, plain, measure=False)
         excess = (drawn if last else measured) - width  # type: ignore[operator]
@@ -413,21 +445,26 @@ def _shrunk(rows: list[list[str]], width: int, resource: int, message: int, plai
     return text
 
 
-def _plain_width(rows: list[list[str]]) -> int | None:
+def _cell_width(cell: str) -> int | None:
+    """The width tabulate ("simple", no padding) gives a cell of printable ASCII lines without white space
+    at its ends (tabulate strips it) nor carriage returns: its longest line; else None (tabulate measures)."""
+    if cell.isascii() and cell == cell.strip() and cell.replace("\n", "").isprintable():
+        return max(map(len, cell.split("\n")))
+    return None
+
+
+def _plain_width(rows: list[list[str]], headers: Sequence[str] = HEADERS) -> int | None:
     """The width of the lines tabulate draws for ``rows`` ("simple", no padding, every column as wide as
-    its widest line or header, two spaces between columns), for cells of printable ASCII without
-    leading or trailing whitespace (tabulate strips it) and without carriage returns; else None
-    (tabulate then measures)."""
-    widths = [len(header) for header in HEADERS]
+    its widest line or header, two spaces between columns), for cells :func:`_cell_width` measures;
+    else None (tabulate then measures)."""
+    widths = [len(header) for header in headers]
     for row in rows:
         for index, cell in enumerate(row):
-            if not cell.isascii() or cell != cell.strip() or "\r" in cell:
+            cell_width = _cell_width(cell)
+            if cell_width is None:
                 return None
-            for line in cell.split("\n"):
-                if not line.isprintable():
-                    return None
-                if len(line) > widths[index]:
-                    widths[index] = len(line)
+            if cell_width > widths[index]:
+                widths[index] = cell_width
     return sum(widths) + 2 * (len(widths) - 1)
 
 
