@@ -522,14 +522,14 @@ def render_table(report: Report, *, gate: GateOutcome | None = None, show_passed
     only show results of these severities (the gate and the counts are not changed)."""
     width = width or DEFAULT_WIDTH
     by_site: dict[str, list[Result]] = {}  # the results of each site id, in the report's order
-    for site in report.sites:
-        by_site.setdefault(site.id.lower(), [])
+    for known in report.sites:
+        by_site.setdefault(known.id.lower(), [])
     outside: list[Result] = []
     for result in report.results:
         found = by_site.get(result.site.lower()) if result.site else None
         (outside if found is None else found).append(result)
     # (two sites of one id, case aside, each list all of its results)
-    groups: list[tuple[Site | None, list[Result]]] = [(site, by_site[site.id.lower()]) for site in report.sites]
+    groups: list[tuple[Site | None, list[Result]]] = [(known, by_site[known.id.lower()]) for known in report.sites]
     groups.append((None, outside))
     groups.sort(key=_site_order)
 
