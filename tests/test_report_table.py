@@ -163,3 +163,70 @@ def test_a_table_shrunk_by_measure_is_the_table_shrunk_by_drawing(rows: list[lis
         message = max(table.MIN_MESSAGE_WIDTH, width - 30 - resource)
         assert (table._shrunk(wide, width, resource, message, "", measure=True)
                 == table._shrunk(wide, width, resource, message, "", measure=False))
+
+
+_WORDS = ["a", "bc", "-", "a-b", "x" * 12, "y" * 45, "é", "漢字", "\u200b", "/", "\u00a0", "\u3000", "\x1b[31m", "\t",
+          "\x1c", "\r", ".", "  "]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=30), st.sampled_from([" ", "", "  "]),
+       st.integers(min_value=5, max_value=70), st.sampled_from([("", ""), ("  ", "    "), ("", "  "), ("  ", "")]))
+def test_wrap_text_is_textwrap(words: list[str], joint: str, width: int, indents: tuple[str, str]) -> None:
+    """wrap_text computes by position what textwrap gives words of printable characters between single
+    spaces (long words, hyphens, wide and zero-width characters) and hands any other text to textwrap."""
+    import textwrap
+
+    from checker.report.table import wrap_text
+
+    text = joint.join(words)
+    expected = textwrap.wrap(text, width, initial_indent=indents[0], subsequent_indent=indents[1],
+                             break_on_hyphens=False)
+    assert wrap_text(text, width, *indents) == expected
+
+
+@pytest.mark.parametrize("width", [1, 2, 3, 5, 8, 13])
+def test_wrap_text_breaks_long_words_as_textwrap_does(width: int) -> None:
+    """Every sentence of short and long words (in every order, at every small width): the greedy line,
+    a long word that fills the rest of a line, and the space textwrap leaves when only it fits."""
+    import itertools
+    import textwrap
+
+    from checker.report.table import wrap_text
+
+    words = ["a", "bb", "ccc", "d" * 7, "e" * 16]
+    for count in range(1, 5):
+        for sentence in itertools.product(words, repeat=count):
+            text = " ".join(sentence)
+            assert wrap_text(text, width) == textwrap.wrap(text, width, break_on_hyphens=False), (text, width)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["", "True", "False", "1", "2.5", "-3", "1,000", "fail", "\x1b[31mhigh\x1b[0m",
+                                          "a\nb", "None", "nan", "1e3", "0x1f"]), min_size=5, max_size=5),
+                min_size=1, max_size=6))
+def test_tables_are_drawn_as_tabulate_types_them(rows: list[list[str]]) -> None:
+    """The table's tabulate call does not type its cells (every cell is text): the tables are those
+    tabulate draws when it types each cell, for cells that look like numbers, booleans or nothing."""
+    import tabulate as tabulate_module
+
+    from checker.report import table
+
+    drawn = table.tabulate(rows, headers=table.HEADERS, tablefmt="simple")
+    padding = tabulate_module.MIN_PADDING
+    tabulate_module.MIN_PADDING = 0
+    try:
+        typed = tabulate_module.tabulate(rows, headers=table.HEADERS, tablefmt="simple", disable_numparse=True)
+    finally:
+        tabulate_module.MIN_PADDING = padding
+    assert drawn == typed
+    assert tabulate_module._column_type is not table._text_column  # given back after the call
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["a", " ", "\n", "\t", "\r", "\x00", "\x1b", "\x7f", "\x85", "\u00e9", "\u202e",
+                                         "\u2066", "\ud800", "~"]), max_size=20))
+def test_terminal_text_escapes_what_its_pattern_names(text: str) -> None:
+    from checker.report.escape import _NOT_TERMINAL, _escaped, terminal_text
+
+    assert terminal_text(text) == _NOT_TERMINAL.sub(_escaped, text)

@@ -13,6 +13,8 @@ _NOT_XML = "[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 # Terminal controls: C0 other than newline and tab, DEL, C1, lone surrogates and the bidirectional
 # overrides and isolates that reorder what is shown.
 _NOT_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+#: The ASCII characters :data:`_NOT_TERMINAL` leaves alone (printable ASCII, newline and tab).
+_TERMINAL_ASCII = bytes(range(0x20, 0x7F)) + b"\n\t"
 # Markdown that would turn text into a link, an image, a mention, emphasis, a heading or HTML.
 _MARKDOWN = r"([\\`*_\[\]!@~<>|&])"
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
@@ -39,6 +41,8 @@ def terminal_text(text: str, keep_colours: Iterable[str] = ()) -> str:
     sequences kept are the colour codes ``ESC [ code m`` named in ``keep_colours`` (and the reset)."""
     keep = {f"\x1b[{code}m" for code in (*keep_colours, "0")} if keep_colours else set()
     if not keep:
+        if text.isascii() and not text.encode("ascii").translate(None, _TERMINAL_ASCII):
+            return text  # printable ASCII, newlines and tabs (a report's usual text): nothing to escape
         return _NOT_TERMINAL.sub(_escaped, text)
     parts = re.split(r"(\x1b\[[0-9;]*m)", text)
     return "".join(part if part in keep else _NOT_TERMINAL.sub(_escaped, part) for part in parts)

@@ -154,15 +154,29 @@ _WIDE_CHARACTERS = (getattr(_tabulate_module, "wcwidth", None) is not None
 
 def tabulate(rows: Sequence[Sequence[str]], *, headers: Sequence[str], tablefmt: str) -> str:
     """tabulate without the 2 spaces it adds to each header's width: columns are as wide as their
-    widest cell, so a narrow terminal keeps the room for the message."""
-    padding = getattr(_tabulate_module, "MIN_PADDING", 2)
-    setattr(_tabulate_module, "MIN_PADDING", 0)  # noqa: B010 - a module setting without a typed attribute
+    widest cell, so a narrow terminal keeps the room for the message. Every cell is text."""
+    module = _tabulate_module
+    padding = getattr(module, "MIN_PADDING", 2)
+    column_type = module.__dict__.get("_column_type")
+    setattr(module, "MIN_PADDING", 0)  # noqa: B010 - a module setting without a typed attribute
+    if column_type is not None:
+        setattr(module, "_column_type", _text_column)  # noqa: B010
     try:
         # Every cell is text (status, severity, rule id, name and place, message): no column is a
         # number column, and telling numbers apart cell by cell was half the time of a table.
-        return _tabulate_module.tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True)
+        return module.tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True)
     finally:
-        setattr(_tabulate_module, "MIN_PADDING", padding)  # noqa: B010
+        setattr(module, "MIN_PADDING", padding)  # noqa: B010
+        if column_type is not None:
+            setattr(module, "_column_type", column_type)  # noqa: B010
+
+
+def _text_column(strings: Sequence[Any], has_invisible: bool = True, numparse: bool = True) -> type:
+    """tabulate's type of a column of text cells read without number parsing: ``str``. tabulate would
+    look at each cell (with its colour codes taken out) to answer ``str``, or ``bool`` for a column of
+    only "True" and "False", or no type for one of only empty cells; text cells are formatted as they
+    are and aligned left under each of these (a test draws tables both ways), so the cells are not looked at."""
+    return str
 
 
 def use_color(stream: IO[Any]) -> bool:
@@ -352,7 +366,7 @@ def _wrap_cell(text: str, width: int, *, path_lines: bool) -> str:
         elif len(line) <= width and (not line or not (line[-1].isspace() or _REPLACED.search(line))):
             out.append(line)  # what textwrap gives a line that fits: the line itself
         else:
-            out += textwrap.wrap(line, width, break_on_hyphens=False, break_long_words=True) or [""]
+            out += wrap_text(line, width) or [""]
     return "\n".join(out)
 
 
@@ -361,27 +375,78 @@ def _wrap_cell(text: str, width: int, *, path_lines: bool) -> str:
 _REPLACED = re.compile("[\t\x0b\x0c\r]")
 
 
+def wrap_text(text: str, width: int, initial_indent: str = "", subsequent_indent: str = "") -> list[str]:
+    """``textwrap.wrap(text, width, initial_indent=..., subsequent_indent=..., break_on_hyphens=False)``
+    (long words broken), computed by position for the text a report wraps: words of printable characters
+    between single spaces. Any other text (tabs, other white space, control characters, spaces at the
+    ends or doubled) and indents that leave no room are wrapped by textwrap itself.
+
+    textwrap, greedy, takes every word and space that ends within the line; a word longer than a whole
+    line is broken to fill the line it starts on, and when only its space fits (no room left for a
+    piece) that space ends the line."""
+    room = width - max(len(initial_indent), len(subsequent_indent))
+    if room < 1 or not text.isprintable() or "  " in text or text[0:1] == " " or text[-1:] == " ":
+        return textwrap.wrap(text, width, initial_indent=initial_indent, subsequent_indent=subsequent_indent,
+                             break_on_hyphens=False)
+    lines: list[str] = []
+    indent, rest = initial_indent, text
+    while rest:
+        room = width - len(indent)
+        if len(rest) <= room:
+            lines.append(indent + rest)
+            break
+        space = rest.rfind(" ", 0, room + 1)  # the last word that fits ends there
+        if space < 0:  # the first word is longer than a line: broken at the line's end
+            cut, skip = room, 0
+        elif space == room:  # the word ends the line exactly; the space is dropped
+            cut, skip = space, 1
+        else:
+            following = rest.find(" ", space + 1)
+            if (len(rest) if following < 0 else following) - space - 1 > room:  # a long word fills the line
+                cut, skip = room, 0
+            else:
+                cut, skip = space, 1
+        lines.append(indent + rest[:cut])
+        rest = rest[cut + skip:]
+        indent = subsequent_indent
+    return lines
+
+
 def _table(rows: list[list[str]], width: int) -> str:
     """A table whose lines fit ``width``: the message column wraps (at spaces), and so does the
     resource and location column (paths at ``/``) when the terminal is narrow."""
-    widths = [max(len(_strip(part)) for row in rows + [HEADERS] for part in str(row[i]).splitlines() or [""])
-              for i in range(len(HEADERS))]
+    widths = [max(len(header), max(_widest_line(row[i]) for row in rows)) for i, header in enumerate(HEADERS)]
     # Columns as wide as their widest line, two spaces between them: when tabulate counts one column per
     # character (without wcwidth, or with ASCII text) every line of the plain table is this wide, so a
     # table that cannot fit is not drawn.
     measured_alike = not _WIDE_CHARACTERS or all(str(cell).isascii() for row in rows for cell in row)
     if not measured_alike or sum(widths) + 2 * (len(HEADERS) - 1) <= width:
         plain = tabulate(rows, headers=HEADERS, tablefmt="simple")
-        if max(len(_strip(line)) for line in plain.splitlines()) <= width:
+        if _drawn_width(plain) <= width:
             return plain
     else:
         plain = ""
     fixed = sum(widths[:3]) + 2 * (len(HEADERS) - 1)
-    longest_name = max(len(piece) for row in rows for line in str(row[3]).splitlines()
-                       for piece in _AFTER_SLASH.split(line))
+    longest_name = max(_longest_piece(line) for row in rows for line in row[3].splitlines())
     resource = min(widths[3], max(24, min(longest_name, 48), (width - fixed) * 2 // 5))
     message = max(MIN_MESSAGE_WIDTH, width - fixed - resource)
     return _shrunk(rows, width, resource, message, plain, measure=True)
+
+
+def _longest_piece(line: str) -> int:
+    """The longest piece of a name or path broken after each ``/`` (as :func:`wrap_path` breaks it)."""
+    pieces = line.split("/")
+    return max(len(pieces[-1]), max((len(piece) for piece in pieces[:-1]), default=-1) + 1)
+
+
+def _widest_line(cell: str) -> int:
+    """The longest line of a cell, colour codes aside."""
+    return max(map(len, _strip(cell).splitlines()), default=0)
+
+
+def _drawn_width(table: str) -> int:
+    """The longest line of a drawn table, colour codes aside."""
+    return max(map(len, _strip(table).splitlines()))
 
 
 def _shrunk(rows: list[list[str]], width: int, resource: int, message: int, plain: str, *, measure: bool) -> str:
@@ -390,23 +455,41 @@ def _shrunk(rows: list[list[str]], width: int, resource: int, message: int, plai
     should a drawn width ever differ from the measured one, the table is made again drawing every
     attempt."""
     text, first = plain, (resource, message)
-    wraps: dict[tuple[str, int, bool], str] = {}  # an attempt often changes one column's width only
+    # A cell wrapped to a width and its measure (:func:`_cell_width`): an attempt often changes one
+    # column's width only.
+    wraps: dict[tuple[str, int, bool], tuple[str, int | None]] = {}
 
-    def wrap(cell: str, columns: int, path_lines: bool) -> str:
+    def wrap(cell: str, columns: int, path_lines: bool) -> tuple[str, int | None]:
         key = (cell, columns, path_lines)
         found = wraps.get(key)
         if found is None:
-            found = wraps[key] = _wrap_cell(cell, columns, path_lines=path_lines)
+            wrapped = _wrap_cell(cell, columns, path_lines=path_lines)
+            found = wraps[key] = (wrapped, _cell_width(wrapped) if measure else None)
         return found
 
+    # the first three columns are not wrapped: measured once
+    fixed = _plain_width([row[:3] for row in rows], HEADERS[:3]) if measure else None
     for attempt in range(6):
-        wrapped = [row[:3] + [wrap(row[3], resource, True), wrap(row[4], message, False)] for row in rows]
-        measured = _plain_width(wrapped) if measure else None
+        places = [wrap(row[3], resource, True) for row in rows]
+        messages = [wrap(row[4], message, False) for row in rows]
+        measured = None
+        if fixed is not None:
+            widest = [len(HEADERS[3]), len(HEADERS[4])]
+            for column, cells in enumerate((places, messages)):
+                for _, cell_width in cells:
+                    if cell_width is None:
+                        widest[column] = -1
+                        break
+                    if cell_width > widest[column]:
+                        widest[column] = cell_width
+            if min(widest) >= 0:
+                measured = fixed + 2 + widest[0] + 2 + widest[1]
         last = (measured is None or measured <= width or attempt == 5
                 or not (message > MIN_MESSAGE_WIDTH or resource > MIN_RESOURCE_WIDTH))
         if last:
+            wrapped = [row[:3] + [place, said] for row, (place, _), (said, _) in zip(rows, places, messages)]
             text = tabulate(wrapped, headers=HEADERS, tablefmt="simple")
-            drawn = max(len(_strip(line)) for line in text.splitlines())
+            drawn = _drawn_width(text)
             if measured is not None and drawn != measured:  # pragma: no cover - measured as tabulate draws
                 return _shrunk(rows, width, *first, plain, measure=False)
         excess = (drawn if last else measured) - width  # type: ignore[operator]
@@ -421,21 +504,26 @@ def _shrunk(rows: list[list[str]], width: int, resource: int, message: int, plai
     return text
 
 
-def _plain_width(rows: list[list[str]]) -> int | None:
+def _cell_width(cell: str) -> int | None:
+    """The width tabulate ("simple", no padding) gives a cell of printable ASCII lines without white space
+    at its ends (tabulate strips it) nor carriage returns: its longest line; else None (tabulate measures)."""
+    if cell.isascii() and cell == cell.strip() and cell.replace("\n", "").isprintable():
+        return max(map(len, cell.split("\n")))
+    return None
+
+
+def _plain_width(rows: list[list[str]], headers: Sequence[str] = HEADERS) -> int | None:
     """The width of the lines tabulate draws for ``rows`` ("simple", no padding, every column as wide as
-    its widest line or header, two spaces between columns), for cells of printable ASCII without
-    leading or trailing whitespace (tabulate strips it) and without carriage returns; else None
-    (tabulate then measures)."""
-    widths = [len(header) for header in HEADERS]
+    its widest line or header, two spaces between columns), for cells :func:`_cell_width` measures;
+    else None (tabulate then measures)."""
+    widths = [len(header) for header in headers]
     for row in rows:
         for index, cell in enumerate(row):
-            if not cell.isascii() or cell != cell.strip() or "\r" in cell:
+            cell_width = _cell_width(cell)
+            if cell_width is None:
                 return None
-            for line in cell.split("\n"):
-                if not line.isprintable():
-                    return None
-                if len(line) > widths[index]:
-                    widths[index] = len(line)
+            if cell_width > widths[index]:
+                widths[index] = cell_width
     return sum(widths) + 2 * (len(widths) - 1)
 
 
@@ -443,8 +531,7 @@ def wrap_lines(lines: Sequence[str], width: int, indent: str = "  ") -> str:
     """Indented lines wrapped to ``width`` (continuations indented twice)."""
     out: list[str] = []
     for line in lines:
-        out += textwrap.wrap(line, max(20, width), initial_indent=indent, subsequent_indent=indent * 2,
-                             break_on_hyphens=False) or [indent]
+        out += wrap_text(line, max(20, width), indent, indent * 2) or [indent]
     return "\n".join(out)
 
 
@@ -493,11 +580,16 @@ def render_table(report: Report, *, gate: GateOutcome | None = None, show_passed
     """The table. ``quiet``: only failures, unknowns, input errors and the gate line; ``severities``:
     only show results of these severities (the gate and the counts are not changed)."""
     width = width or DEFAULT_WIDTH
-    sites = list(report.sites)
-    known = {site.id.lower() for site in sites}
-    groups: list[tuple[Site | None, list[Result]]] = [
-        (site, [r for r in report.results if r.site and r.site.lower() == site.id.lower()]) for site in sites]
-    groups.append((None, [r for r in report.results if not r.site or r.site.lower() not in known]))
+    by_site: dict[str, list[Result]] = {}  # the results of each site id, in the report's order
+    for known in report.sites:
+        by_site.setdefault(known.id.lower(), [])
+    outside: list[Result] = []
+    for result in report.results:
+        found = by_site.get(result.site.lower()) if result.site else None
+        (outside if found is None else found).append(result)
+    # (two sites of one id, case aside, each list all of its results)
+    groups: list[tuple[Site | None, list[Result]]] = [(known, by_site[known.id.lower()]) for known in report.sites]
+    groups.append((None, outside))
     groups.sort(key=_site_order)
 
     blocks: list[str] = []
@@ -515,7 +607,7 @@ def render_table(report: Report, *, gate: GateOutcome | None = None, show_passed
         block = _site_heading(site, results, color)
         if not color:
             head, _, notes = block.partition("\n")
-            block = textwrap.fill(head, max(20, width), subsequent_indent="  ", break_on_hyphens=False) + (
+            block = "\n".join(wrap_text(head, max(20, width), "", "  ")) + (
                 "\n" + notes if notes else "")
         if shown:
             block += "\n" + _table(_rows(fold_repeats(shown), color), width)
@@ -553,6 +645,6 @@ def render_table(report: Report, *, gate: GateOutcome | None = None, show_passed
         blocks.append("Notices:\n" + wrap_lines(lines, width))
     if gate is not None and gate.reasons and not quiet:
         blocks.append("Gate:\n" + wrap_lines(gate.reasons, width))
-    blocks.append(textwrap.fill(summary_line(report, gate), max(20, width), break_on_hyphens=False))
+    blocks.append("\n".join(wrap_text(summary_line(report, gate), max(20, width))))
     # Names and messages come from the inputs: no terminal control reaches the screen but our colours.
     return terminal_text("\n\n".join(blocks) + "\n", keep_colours=_COLOURS.values() if color else ())
