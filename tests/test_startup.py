@@ -108,6 +108,8 @@ def test_comment_blanking_is_the_same_with_the_fast_check(text: str) -> None:
     '{"u": "https://example.com/a"}', '{"u": "a\\"//b"}', '{"a": 1} // c', '{"a": "x"} /* c */',
     '{"a": "unterminated // x', '{"a": 1 /* open', '{"a": "\\\\"} // after an escaped backslash',
     '{"a": "/"}', '{"a": "/*"}', "{\"a\": \"line\nbreak // in a string\"}",
+    '{"a": 1} /*/', '{"a": 1} /*', '/* a */ {"b": "x // y', '{"a": "x} // y\n"b": 2}', '"/*"a*/ // b\n/* c\n*/',
+    '{"a": 1} //', '{"a": 1}\n// last line without end', '"\\"/* x */"',
 ])
 def test_comment_blanking_examples(text: str) -> None:
     assert _blank(text) == _blank_token_by_token(text)

@@ -104,6 +104,8 @@ def _blank_comments(text: str, file: str) -> str:
 
     if not _POSSESSIVE:
         return _blank_comments_scanning(text, file)
+    if found is not None:
+        return _blank_comments_between(text, file, found.end())
 
     def repl(match: re.Match[str]) -> str:
         token = match.group(0)
@@ -117,6 +119,39 @@ def _blank_comments(text: str, file: str) -> str:
         return "\n".join(" " * len(part) for part in token.split("\n"))
 
     return _COMMENT_OR_STRING.sub(repl, text)
+
+
+def _blank_comments_between(text: str, file: str, stop: int) -> str:
+    """:func:`_blank_comments` from the first comment on (``stop``, where :data:`_NO_COMMENT` stopped):
+    each comment-free run is one match at C speed, each comment blanked in turn. A quote that opens
+    no string is kept as it is, and the text after it read on, as the substitution above does."""
+    assert _NO_COMMENT is not None
+    match, end = _NO_COMMENT.match, len(text)
+    pieces = [text[:stop]]
+    while stop < end:
+        if text.startswith("//", stop):
+            close = text.find("\n", stop)
+            close = end if close < 0 else close
+        elif text.startswith("/*", stop):
+            close = text.find("*/", stop + 2)
+            if close >= 0:
+                close += 2
+            elif text.endswith("*/", stop + 1):  # "/*/" at the very end: closed, as the pattern reads it
+                close = end
+            else:
+                raise CheckerError("unterminated /* comment", file=file, line=text.count("\n", 0, stop) + 1,
+                                   hint="close the comment with */")
+        else:  # a quote whose string does not end
+            close = stop + 1
+            pieces.append(text[stop:close])
+            stop = match(text, close).end()
+            pieces.append(text[close:stop])
+            continue
+        pieces.append("\n".join(" " * len(part) for part in text[stop:close].split("\n")))
+        following = match(text, close).end()
+        pieces.append(text[close:following])
+        stop = following
+    return "".join(pieces)
 
 
 def _blank_comments_scanning(text: str, file: str) -> str:  # pragma: no cover - Python 3.10
