@@ -127,6 +127,11 @@ def _blank_comments_between(text: str, file: str, stop: int) -> str:
     no string is kept as it is, and the text after it read on, as the substitution above does."""
     assert _NO_COMMENT is not None
     match, end = _NO_COMMENT.match, len(text)
+
+    def comment_free_end(position: int) -> int:  # the pattern matches at any position (all of it optional)
+        found = match(text, position)
+        return position if found is None else found.end()
+
     pieces = [text[:stop]]
     while stop < end:
         if text.startswith("//", stop):
@@ -144,11 +149,11 @@ def _blank_comments_between(text: str, file: str, stop: int) -> str:
         else:  # a quote whose string does not end
             close = stop + 1
             pieces.append(text[stop:close])
-            stop = match(text, close).end()
+            stop = comment_free_end(close)
             pieces.append(text[close:stop])
             continue
         pieces.append("\n".join(" " * len(part) for part in text[stop:close].split("\n")))
-        following = match(text, close).end()
+        following = comment_free_end(close)
         pieces.append(text[close:following])
         stop = following
     return "".join(pieces)
