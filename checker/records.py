@@ -15,28 +15,6 @@ if TYPE_CHECKING:  # typing is not imported at run time: the CLI's parser module
     V = TypeVar("V", bound="Value")
 
 
-class Record:
-    """Compared, hashed and shown by its ``__slots__`` fields like a frozen dataclass; subclasses set
-    their fields once, in ``__init__``."""
-
-    __slots__: tuple[str, ...] = ()
-
-    def _fields(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._fields() == other._fields()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash((self.__class__.__name__, self._fields()))
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"{self.__class__.__name__}({shown})"
-
-
 _MISSING: Any = object()
 
 
@@ -108,6 +86,23 @@ class Frozen(Value):
     def __reduce__(self) -> tuple[Any, ...]:
         # copy and pickle go through the constructor (assignment raises); every field is an argument
         return (self.__class__, tuple(getattr(self, name) for name in self._fields))
+
+
+class Record(Value):
+    """A :class:`Value` whose fields are its ``__slots__``, set once in its ``__init__`` by plain
+    assignment (the expression AST, source facts): compared and shown by them, and hashed by its
+    class name and their values, like a frozen dataclass."""
+
+    __slots__ = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        slots = cls.__dict__.get("__slots__")
+        if slots:
+            cls._fields = tuple(slots)
+        super().__init_subclass__(**kwargs)
+
+    def __hash__(self) -> int:
+        return hash((self.__class__.__name__, self._compared_values(self)))
 
 
 def replace(record: V, /, **changes: Any) -> V:
