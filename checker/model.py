@@ -3,11 +3,11 @@ and the normalised resource that sources hand to the graph. Also the one place t
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from functools import lru_cache
 
+from checker.digests import keyed_digest
 from checker.records import _MISSING, Frozen, Value
 
 TYPE_CHECKING = False
@@ -556,9 +556,7 @@ class Secret(Frozen):
            weak_values: frozenset[str] = frozenset(), min_length: int = 16) -> Secret:
         if value is None:
             return Secret(source=source, origin=origin)
-        import hmac
-
-        digest = hmac.new(_SECRET_SALT, value.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:16]
+        digest = keyed_digest(_SECRET_SALT, value.encode("utf-8", "replace"))
         weak = value.lower() in weak_values or len(value) < min_length
         bad = any(not ("!" <= ch <= "}") or ch == "-" for ch in value)  # "~" (0x7e) is above "}"
         return Secret(source=source, origin=origin, length=len(value), weak=weak, digest=digest,

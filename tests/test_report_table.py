@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -229,4 +230,4 @@ def test_tables_are_drawn_as_tabulate_types_them(rows: list[list[str]]) -> None:
 def test_terminal_text_escapes_what_its_pattern_names(text: str) -> None:
     from checker.report.escape import _NOT_TERMINAL, _escaped, terminal_text
 
-    assert terminal_text(text) == _NOT_TERMINAL.sub(_escaped, text)
+    assert terminal_text(text) == re.sub(_NOT_TERMINAL, _escaped, text)

@@ -236,21 +236,44 @@ def test_tabulate_stand_ins_answer_as_the_real_modules() -> None:
     assert lines[-1] == "True True False"
 
 
-def test_a_table_scan_imports_no_dataclasses_inspect_html_typing_or_datetime(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_table_scan_imports_no_dataclasses_inspect_html_typing_datetime_or_openssl(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Once the bundled policies' compiled form is cached: the records are plain classes, typing is
-    imported only by the type checker, and the rare modules are imported where they are used."""
+    imported only by the type checker, the rare modules are imported where they are used, and the
+    digests (a nested deployment's tag, guid(), a shared key's fingerprint) come without hashlib,
+    whose import loads OpenSSL."""
     from tests.conftest import REPO_ROOT
 
     fixture = REPO_ROOT / "fixtures" / "vpn" / "non-compliant" / "bgp-asn-apipa.json"
-    heavy = ("dataclasses", "inspect", "html", "datetime", "base64", "typing")
+    template = tmp_path / "digests.json"
+    template.write_text(json.dumps({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [
+            {"type": "Microsoft.Network/connections", "apiVersion": "2023-09-01", "location": "westeurope",
+             "name": "[concat('cn-', guid(resourceGroup().id))]",
+             "properties": {"connectionType": "IPsec", "sharedKey": "a-literal-key-of-some-length"}},
+            {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "nested",
+             "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+                            "template": {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/"
+                                                    "deploymentTemplate.json#",
+                                         "contentVersion": "1.0.0.0", "parameters": {"n": {"type": "string"}},
+                                         "resources": [{"type": "Microsoft.Network/localNetworkGateways",
+                                                        "apiVersion": "2023-09-01", "location": "westeurope",
+                                                        "name": "[parameters('n')]", "properties": {}}]}}},
+        ]}))
+    heavy = ("dataclasses", "inspect", "html", "datetime", "base64", "typing", "hashlib", "_hashlib", "hmac")
     code = ("import sys\nfrom checker.cli import main\n"
-            f"main(['scan', {str(fixture)!r}])\n"
+            f"main(['scan', {str(fixture)!r}, {str(template)!r}])\n"
+            "from checker.model import Secret\n"
+            f"print('DIGEST', Secret.of('x' * 20, 'template-literal').digest, file=sys.stderr)\n"
             f"print('IMPORTED', *sorted(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)\n")
     (tmp_path / ".git").mkdir()
     for _ in range(2):  # the first run may read the policies from YAML and cache their compiled form
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
                                 cwd=tmp_path)
     assert "Gate" in result.stdout
+    assert "cn-" in result.stdout or "digests.json" in result.stdout  # the template was read
+    assert len(result.stderr.rpartition("DIGEST")[2].split()[0]) == 16
     assert result.stderr.rpartition("IMPORTED")[2].split() == []
 
 

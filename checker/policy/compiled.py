@@ -35,7 +35,6 @@ User policy folders (``--policies``) and ``policies validate`` always go through
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -45,6 +44,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from checker import __version__
+from checker.digests import sha256
 from checker.model import InputError
 from checker.policy.model import ParameterSpec, Policy
 
@@ -98,7 +98,7 @@ def hashed_files() -> list[str]:
 
 
 def _code_digest() -> bytes:
-    digest = hashlib.sha256()
+    digest = sha256()
     for relative in hashed_files():
         try:
             data = (_PACKAGE / relative).read_bytes()
@@ -111,7 +111,7 @@ def _code_digest() -> bytes:
 
 def content_key(directory: Path, files: list[Path], known_subjects: Collection[str] | None) -> str:
     """The SHA-256 hex digest the compiled form of ``directory`` is stored under."""
-    digest = hashlib.sha256()
+    digest = sha256()
     subjects = _subjects_text(known_subjects)
     digest.update(f"hybrid-check {__version__}\0compiled {FORMAT}\0subjects {subjects}\0".encode())
     digest.update(_code_digest())
@@ -167,7 +167,7 @@ def _cache_file(directory: Path) -> Path | None:
     folder = cache_dir()
     if folder is None:
         return None
-    name = hashlib.sha256(str(directory).encode("utf-8", "surrogatepass")).hexdigest()[:20]
+    name = sha256(str(directory).encode("utf-8", "surrogatepass")).hexdigest()[:20]
     return folder / f"policies-{name}.json"
 
 

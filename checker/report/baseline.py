@@ -3,13 +3,13 @@ and input file (never the line), so edits that move a resource do not make its f
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections import defaultdict
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from checker.digests import sha256
 from checker.model import CheckerError, normalise_id
 from checker.records import replace
 from checker.report.model import Location, Report, ResourceRef, Result
@@ -39,7 +39,7 @@ def normalise_file(file: str | None) -> str:
 
 def fingerprint_of(rule: str, resource_id: str, file: str | None) -> str:
     key = "\x1f".join((rule.strip().upper(), normalise_id(resource_id), normalise_file(file)))
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def fingerprint(result: Result) -> str:

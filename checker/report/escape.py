@@ -8,11 +8,12 @@ from collections.abc import Iterable
 
 # Characters XML 1.0 does not allow (C0 controls other than tab, newline and carriage return, lone
 # surrogates, U+FFFE and U+FFFF).
-# (Patterns only some formats use are compiled on first use, by the re module's cache.)
+# (These patterns are compiled on first use, by the re module's cache: only some formats use them,
+# and a report of printable ASCII text, the usual one, needs none.)
 _NOT_XML = "[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 # Terminal controls: C0 other than newline and tab, DEL, C1, lone surrogates and the bidirectional
 # overrides and isolates that reorder what is shown.
-_NOT_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+_NOT_TERMINAL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
 #: The ASCII characters :data:`_NOT_TERMINAL` leaves alone (printable ASCII, newline and tab).
 _TERMINAL_ASCII = bytes(range(0x20, 0x7F)) + b"\n\t"
 # Markdown that would turn text into a link, an image, a mention, emphasis, a heading or HTML.
@@ -43,9 +44,9 @@ def terminal_text(text: str, keep_colours: Iterable[str] = ()) -> str:
     if not keep:
         if text.isascii() and not text.encode("ascii").translate(None, _TERMINAL_ASCII):
             return text  # printable ASCII, newlines and tabs (a report's usual text): nothing to escape
-        return _NOT_TERMINAL.sub(_escaped, text)
+        return re.sub(_NOT_TERMINAL, _escaped, text)
     parts = re.split(r"(\x1b\[[0-9;]*m)", text)
-    return "".join(part if part in keep else _NOT_TERMINAL.sub(_escaped, part) for part in parts)
+    return "".join(part if part in keep else re.sub(_NOT_TERMINAL, _escaped, part) for part in parts)
 
 
 def markdown_text(text: str) -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import functools
 import gc
-import hashlib
 import itertools
 import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from checker.digests import sha256
 from checker.duplicates import INPUT_KEY
 from checker.files import read_limited
 from checker.model import (
@@ -289,7 +289,7 @@ class _Symbols:
                  inputs: dict[str, _Input], context: DeploymentContext, escape_passes: int = 0) -> None:
         self.expander = expander
         #: distinguishes this template's parameters from same-named ones of other templates in symbols
-        self.tag = hashlib.sha256(f"{file}\0{pointer}".encode()).hexdigest()[:6]
+        self.tag = sha256(f"{file}\0{pointer}".encode()).hexdigest()[:6]
         #: evaluation passes of enclosing templates that went over this template's text before its
         #: own: each consumes one '[[' escape (see :meth:`_Expander.string`)
         self.escape_passes = escape_passes
@@ -1762,7 +1762,7 @@ def _placeholder(line: int | None, deployment_id: str | None, loops: list[tuple[
     if deployment_id is None and not loops:
         return f"{UNKNOWN_SEGMENT[:-1]}@{line}>"
     context = repr((deployment_id, [index for _name, index, _resource_loop in loops]))
-    digest = hashlib.sha256(context.encode("utf-8")).hexdigest()[:6]
+    digest = sha256(context.encode("utf-8")).hexdigest()[:6]
     return f"{UNKNOWN_SEGMENT[:-1]}@{line}-{digest}>"
 
 

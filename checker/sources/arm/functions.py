@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
+from checker.digests import sha1
 from checker.model import Secret, Unknown, normalise_id, parse_resource_id
 
 TYPE_CHECKING = False
@@ -1775,10 +1776,7 @@ def _guid(scope: Any, args: Any, name: str) -> Any:
 def uuid5(namespace: str, name: str) -> str:
     """``str(uuid.uuid5(uuid.UUID(namespace), name))`` (RFC 4122 name-based, SHA-1) without importing
     ``uuid``, which imports ``platform`` and more: a tenth of the imports of a scan."""
-    import hashlib
-
-    digest = hashlib.sha1(bytes.fromhex(namespace.replace("-", "")) + name.encode("utf-8"),
-                          usedforsecurity=False).digest()
+    digest = sha1(bytes.fromhex(namespace.replace("-", "")) + name.encode("utf-8")).digest()
     value = int.from_bytes(digest[:16], "big")
     value = (value & ~(0xF000 << 64) | (5 << 76)) & ~(0xC000 << 48) | (0x8000 << 48)  # version 5, RFC variant
     text = f"{value:032x}"
