@@ -30,6 +30,13 @@ contents are read, and only when every file and folder was last changed more tha
 leave the status as it was); a change time is set by the system on every change, so a tool that
 restores modification times is still seen.
 
+The compliant examples (``Policy.examples``: the rule pages' and SARIF rule help's texts, most of the
+compiled bytes) are kept apart, in ``examples-<name>.json`` beside ``policies-<name>.json``, under the
+same key and written before it, and each policy's :class:`checker.results.Examples` reads them when
+something first asks for them: a scan never decodes them. An examples file that is missing, damaged
+or of another key is not trusted: the examples are then read from the rule test folders as the YAML
+loader reads them, and the cache file is removed so that the next run compiles both again.
+
 User policy folders (``--policies``) and ``policies validate`` always go through the YAML loader.
 """
 
