@@ -10,7 +10,7 @@ from checker.records import Frozen
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, ItemsView, Iterator, KeysView, ValuesView
     from typing import Any
 
 _set = object.__setattr__
@@ -106,6 +106,19 @@ class Examples(Mapping[str, str]):
 
     def __contains__(self, kind: object) -> bool:
         return kind in self._read()
+
+    # the dict's own, rather than the generic ones made of the methods above
+    def get(self, kind: str, default: Any = None) -> Any:
+        return self._read().get(kind, default)
+
+    def keys(self) -> KeysView[str]:
+        return self._read().keys()
+
+    def items(self) -> ItemsView[str, str]:
+        return self._read().items()
+
+    def values(self) -> ValuesView[str]:
+        return self._read().values()
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Examples):
