@@ -64,6 +64,16 @@ def _new_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(compiled, "_memory", {})
 
 
+def _stored(path: Path) -> tuple[dict[str, object], list[dict[str, str]]]:
+    """An examples file's header and its texts, each policy's by kind."""
+    header_line, body = path.read_bytes().split(b"\n", 1)
+    header, text, start, texts = json.loads(header_line), body.decode("utf-8"), 0, []
+    for kinds in header["lengths"]:
+        texts.append({kind: text[start:(start := start + length)] for kind, length in kinds})
+    assert start == len(text)
+    return header, texts
+
+
 def _compiled_files(cache: Path) -> tuple[Path, Path]:
     [cache_file] = sorted(cache.glob("policies-*.json"))
     return cache_file, examples_file(cache_file)
@@ -77,8 +87,9 @@ def test_the_examples_are_stored_apart_and_read_only_when_asked_for(cache: Path,
     cache_file, examples = _compiled_files(cache)
     main = json.loads(cache_file.read_text(encoding="utf-8"))
     assert all("examples" not in entry for entry in main["policies"])
-    stored = json.loads(examples.read_text(encoding="utf-8"))
-    assert stored["key"] == main["key"] and stored["examples"] == [dict(p.examples) for p in from_yaml]
+    header, texts = _stored(examples)
+    assert header["key"] == main["key"] and texts == [dict(p.examples) for p in from_yaml]
+    assert examples.name.removeprefix("examples-").removesuffix(".txt") in cache_file.name
     _new_process(monkeypatch)
     reads = Counter(monkeypatch, compiled._Examples, "_read")
     policies, errors = load_compiled(policy_copy, SUBJECT_KINDS)
@@ -137,13 +148,24 @@ def test_an_edited_example_is_seen_from_the_examples_file(cache: Path, policy_co
     assert again == after == load_policies([policy_copy], SUBJECT_KINDS)[0]
 
 
-def _damages(document: dict[str, object]) -> list[str | None]:
-    texts = document["examples"]
-    assert isinstance(texts, list)
-    return [None, "", "{not json", json.dumps({**document, "format": 0}),
-            json.dumps({**document, "key": "0" * 64}), json.dumps({**document, "examples": texts[1:]}),
-            json.dumps({**document, "examples": [{"arm": 1}, *texts[1:]]}),
-            json.dumps({**document, "examples": "x"}), json.dumps([1, 2])]
+def _damages(data: bytes) -> list[bytes | None]:
+    """A missing file, and files damaged or of another key: none of them may be trusted."""
+    header_line, body = data.split(b"\n", 1)
+    header = json.loads(header_line)
+    lengths = header["lengths"]
+    first = next(index for index, kinds in enumerate(lengths) if kinds)
+
+    def with_header(**changes: object) -> bytes:
+        return json.dumps({**header, **changes}).encode() + b"\n" + body
+
+    longer = [list(kinds) for kinds in lengths]
+    longer[first] = [[kind, length + 1] for kind, length in lengths[first]]
+    return [None, b"", b"{not json", header_line, header_line + b"\n", body, data[:-1], data + b"x",
+            data.replace(b"\n", b"\n\xff", 1), with_header(format=0), with_header(key="0" * 64),
+            with_header(lengths=lengths[1:]), with_header(lengths=longer), with_header(lengths="x"),
+            with_header(lengths=[[["arm", "1"]], *lengths[1:]]), with_header(lengths=[[["arm", -1]], *lengths[1:]]),
+            with_header(lengths=[[["arm"]], *lengths[1:]]), with_header(lengths=[{}, *lengths[1:]]),
+            json.dumps([1, 2]).encode() + b"\n" + body]
 
 
 def test_a_missing_or_damaged_examples_file_is_read_around_and_compiled_again(
@@ -153,12 +175,12 @@ def test_a_missing_or_damaged_examples_file_is_read_around_and_compiled_again(
     cache_file, examples = _compiled_files(cache)
     good_cache, good_examples = cache_file.read_bytes(), examples.read_bytes()
     loads = Counter(monkeypatch, loader, "load_policies")
-    for damage in _damages(json.loads(good_examples)):
+    for damage in _damages(good_examples):
         cache_file.write_bytes(good_cache)
         if damage is None:
             examples.unlink()
         else:
-            examples.write_text(damage, encoding="utf-8")
+            examples.write_bytes(damage)
         _new_process(monkeypatch)
         before = loads.count
         policies, errors = load_compiled(policy_copy, SUBJECT_KINDS)
@@ -188,7 +210,7 @@ def test_the_cli_with_a_damaged_examples_file_gives_the_same_output(tmp_path: Pa
     assert "Traceback" not in damaged.stderr
     again = run()  # compiled again, the examples file whole
     assert (again.returncode, again.stdout) == (first.returncode, first.stdout)
-    assert json.loads(examples.read_text(encoding="utf-8"))["examples"]
+    assert _stored(examples)[1] == [dict(p.examples) for p in load_policies([default_policy_dir()], SUBJECT_KINDS)[0]]
 
 
 def test_examples_mapping_is_read_only_compares_hashes_and_pickles_as_its_texts() -> None:
@@ -231,3 +253,14 @@ def test_compiled_policies_compare_hash_and_pickle_like_yaml_ones(cache: Path, p
         assert policy.rule_info() == parsed.rule_info() and hash(policy.rule_info()) == hash(parsed.rule_info())
     changed = pickle.loads(pickle.dumps(from_yaml[0]))
     assert changed == from_yaml[0]
+
+
+def test_the_examples_file_keeps_any_text(tmp_path: Path) -> None:
+    texts = [{"arm": '[\n  {"name": "gw-é→\\"x\\""}\n]', "bicep": "param x string = 'a\nb'\n// \ud800 lone"},
+             {}, {"live": ""}, {"bicep": "\r\n\x00\U0001f600"}]
+    path = tmp_path / "examples-x.txt"
+    compiled._write_examples(path, "k", texts)
+    assert compiled._read_examples(path, "k", len(texts)) == texts
+    assert compiled._read_examples(path, "other", len(texts)) is None
+    assert compiled._read_examples(path, "k", len(texts) + 1) is None
+    assert compiled._read_examples(tmp_path / "absent.txt", "k", len(texts)) is None

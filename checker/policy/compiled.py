@@ -31,9 +31,11 @@ leave the status as it was); a change time is set by the system on every change,
 restores modification times is still seen.
 
 The compliant examples (``Policy.examples``: the rule pages' and SARIF rule help's texts, most of the
-compiled bytes) are kept apart, in ``examples-<name>.json`` beside ``policies-<name>.json``, under the
-same key and written before it, and each policy's :class:`checker.results.Examples` reads them when
-something first asks for them: a scan never decodes them. An examples file that is missing, damaged
+compiled bytes) are kept apart, in ``examples-<name>.txt`` beside ``policies-<name>.json``, under the
+same key and written before it (a line of JSON with each text's kind and length, then the texts as
+they are: reading them is slicing, not decoding JSON strings full of escapes), and each policy's
+:class:`checker.results.Examples` reads them when something first asks for them: a scan never reads
+them. An examples file that is missing, damaged
 or of another key is not trusted: the examples are then read from the rule test folders as the YAML
 loader reads them, and the cache file is removed so that the next run compiles both again.
 
@@ -181,7 +183,7 @@ def _cache_file(directory: Path) -> Path | None:
 
 def examples_file(cache_file: Path) -> Path:
     """The file beside a cache file that holds its policies' compliant examples."""
-    return cache_file.with_name("examples-" + cache_file.name.removeprefix("policies-"))
+    return cache_file.with_name("examples-" + cache_file.name.removeprefix("policies-").removesuffix(".json") + ".txt")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -242,12 +244,10 @@ class _Examples:
         return _examples(policy_file, rule_id)
 
     def _read(self) -> list[dict[str, str]]:
-        """The examples file's list when it holds, else an empty list (read from the test folders)."""
-        document = _read_document(self.file) if self.file is not None else None
-        texts = document.get("examples") if document is not None and document.get("key") == self.key else None
-        # (the keys of a JSON object are strings)
-        if (type(texts) is list and len(texts) == self.count and all(type(entry) is dict for entry in texts)
-                and all(type(text) is str for entry in texts for text in entry.values())):
+        """The examples file's texts when it holds (see :func:`_write_examples`), else an empty list
+        (read from the test folders)."""
+        texts = _read_examples(self.file, self.key, self.count) if self.file is not None else None
+        if texts is not None:
             return texts
         if self.cache_file is not None:
             cached = _read_document(self.cache_file)
@@ -257,6 +257,38 @@ class _Examples:
                 except OSError:
                     pass
         return []
+
+
+def _read_examples(path: Path, key: str, count: int) -> list[dict[str, str]] | None:
+    """The texts of an examples file written under ``key`` for ``count`` policies, else None."""
+    try:
+        data = path.read_bytes()
+        cut = data.find(b"\n")
+        header = json.loads(data[:cut]) if cut >= 0 else None
+        body = data[cut + 1:].decode("utf-8", "surrogatepass")
+    except (OSError, ValueError):
+        return None
+    if type(header) is not dict or header.get("format") != FORMAT or header.get("key") != key:
+        return None
+    lengths = header.get("lengths")
+    if type(lengths) is not list or len(lengths) != count:
+        return None
+    texts: list[dict[str, str]] = []
+    start = 0
+    for kinds in lengths:
+        if type(kinds) is not list:
+            return None
+        found: dict[str, str] = {}
+        for pair in kinds:
+            if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str or type(pair[1]) is not int:
+                return None
+            end = start + pair[1]
+            if pair[1] < 0 or end > len(body):
+                return None
+            found[pair[0]] = body[start:end]
+            start = end
+        texts.append(found)
+    return texts if start == len(body) else None
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -309,10 +341,24 @@ def _write_json(path: Path, document: dict[str, Any]) -> None:
         text = json.dumps(document, separators=(",", ":"))
     except (TypeError, ValueError):
         return
+    _write(path, text.encode("utf-8"))
+
+
+def _write_examples(path: Path, key: str, compiled: list[dict[str, str]]) -> None:
+    """Atomically, the examples file: a line of JSON (format, key, and each policy's kinds with the length of each
+    text) and then the texts one after the other, so that reading them is slicing, not decoding JSON
+    strings full of escapes."""
+    lengths = [[[kind, len(text)] for kind, text in texts.items()] for texts in compiled]
+    header = json.dumps({"format": FORMAT, "key": key, "lengths": lengths}, separators=(",", ":"))
+    body = "".join(text for texts in compiled for text in texts.values())
+    _write(path, f"{header}\n{body}".encode("utf-8", "surrogatepass"))
+
+
+def _write(path: Path, data: bytes) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(text, encoding="utf-8")
+        temporary.write_bytes(data)
         os.replace(temporary, path)
     except OSError:
         try:
@@ -376,7 +422,7 @@ def load_compiled(directory: Path,
         _memory[key] = (entries, _Examples(key, len(entries), compiled))
         if cache_file is not None:
             # the examples first: a cache file is never newer than the examples of its key
-            _write_json(examples_file(cache_file), {"format": FORMAT, "key": key, "examples": compiled})
+            _write_examples(examples_file(cache_file), key, compiled)
             _write_cache(cache_file, key, entries, stats)
     return policies, errors
 
