@@ -4,7 +4,14 @@ report module."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from checker.records import Frozen
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, ItemsView, Iterator, KeysView, ValuesView
+    from typing import Any
 
 _set = object.__setattr__
 
@@ -60,6 +67,74 @@ class Suppression(Frozen):
         fields["expired"] = expired
 
 
+class Examples(Mapping[str, str]):
+    """A rule's compliant examples, kind (``arm``, ``bicep``, ``live``) -> text: a read-only mapping
+    whose texts are either given or read by ``load`` when something first asks for them (the
+    compiled bundled policies keep them apart, ``checker/policy/compiled.py``: a scan never shows
+    them). Equal to any mapping with the same items and hashed by them, as a frozen record's field
+    is; copied and pickled as its items."""
+
+    __slots__ = ("_texts", "_load")
+
+    def __init__(self, texts: Mapping[str, str] | None = None,
+                 load: Callable[[], Mapping[str, str]] | None = None) -> None:
+        self._texts: dict[str, str] | None = (dict(texts) if texts is not None
+                                              else {} if load is None else None)
+        self._load = load
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the texts have been read (always, for texts given at construction)."""
+        return self._texts is not None
+
+    def _read(self) -> dict[str, str]:
+        texts = self._texts
+        if texts is None:
+            assert self._load is not None
+            texts = self._texts = dict(self._load())
+            self._load = None
+        return texts
+
+    def __getitem__(self, kind: str) -> str:
+        return self._read()[kind]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self._read()
+
+    # the dict's own, rather than the generic ones made of the methods above
+    def get(self, kind: str, default: Any = None) -> Any:
+        return self._read().get(kind, default)
+
+    def keys(self) -> KeysView[str]:
+        return self._read().keys()
+
+    def items(self) -> ItemsView[str, str]:
+        return self._read().items()
+
+    def values(self) -> ValuesView[str]:
+        return self._read().values()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Examples):
+            return self._read() == other._read()
+        return self._read() == dict(other.items()) if isinstance(other, Mapping) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._read().items()))
+
+    def __repr__(self) -> str:
+        return f"Examples({self._read()!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Examples, (self._read(),))
+
+
 class RuleInfo(Frozen):
     """Rule metadata the formats need (SARIF rules, rule pages, markdown links)."""
 
@@ -75,11 +150,14 @@ class RuleInfo(Frozen):
     references: tuple[str, ...] = ()
     help_uri: str = ""
     requires_live: bool = False
-    examples: tuple[tuple[str, str], ...] = ()  # (arm | bicep, compliant example)
+    #: arm | bicep | live -> compliant example; the policy's own :class:`Examples`, so that they are
+    #: read only by a format that shows them (SARIF rule help)
+    examples: Examples
 
     def __init__(self, id: str, title: str, description: str, severity: str,
                  patterns: tuple[str, ...], remediation: str = "", references: tuple[str, ...] = (),
-                 help_uri: str = "", requires_live: bool = False, examples: tuple[tuple[str, str], ...] = ()) -> None:
+                 help_uri: str = "", requires_live: bool = False,
+                 examples: Mapping[str, str] | tuple[tuple[str, str], ...] = ()) -> None:
         fields = self.__dict__
         fields["id"] = id
         fields["title"] = title
@@ -90,7 +168,7 @@ class RuleInfo(Frozen):
         fields["references"] = references
         fields["help_uri"] = help_uri
         fields["requires_live"] = requires_live
-        fields["examples"] = examples
+        fields["examples"] = examples if isinstance(examples, Examples) else Examples(dict(examples))
 
 
 class Result(Frozen):

@@ -30,6 +30,15 @@ contents are read, and only when every file and folder was last changed more tha
 leave the status as it was); a change time is set by the system on every change, so a tool that
 restores modification times is still seen.
 
+The compliant examples (``Policy.examples``: the rule pages' and SARIF rule help's texts, most of the
+compiled bytes) are kept apart, in ``examples-<name>.txt`` beside ``policies-<name>.json``, under the
+same key and written before it (a line of JSON with each text's kind and length, then the texts as
+they are: reading them is slicing, not decoding JSON strings full of escapes), and each policy's
+:class:`checker.results.Examples` reads them when something first asks for them: a scan never reads
+them. An examples file that is missing, damaged
+or of another key is not trusted: the examples are then read from the rule test folders as the YAML
+loader reads them, and the cache file is removed so that the next run compiles both again.
+
 User policy folders (``--policies``) and ``policies validate`` always go through the YAML loader.
 """
 
@@ -47,13 +56,14 @@ from checker import __version__
 from checker.digests import sha256
 from checker.model import InputError
 from checker.policy.model import ParameterSpec, Policy
+from checker.results import Examples
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
 #: Bumped whenever the layout of the compiled form changes.
-FORMAT = 3  # 2: compliant examples included; 3: from the rule test folders' pass cases
+FORMAT = 4  # 2: compliant examples included; 3: from the rule test folders' pass cases; 4: examples apart
 CACHE_ENV = "HYBRID_CHECK_CACHE_DIR"
 _PACKAGE = Path(__file__).resolve().parents[1]
 #: Besides every module of checker/policy: the files whose content decides what the loader accepts.
@@ -64,9 +74,9 @@ SETTLED_NS = 2_000_000_000
 #: A policy's rule test folder (``tests/<ID>/``: its compliant examples); as in the loader.
 _TESTS_DIR = "tests"
 
-# key -> compiled document: a second load in the same process (the library API, tests) costs nothing,
-# and it is all there is when the cache folder cannot be written.
-_memory: dict[str, list[dict[str, Any]]] = {}
+# key -> compiled policies and their examples: a second load in the same process (the library API,
+# tests) costs nothing, and it is all there is when the cache folder cannot be written.
+_memory: dict[str, tuple[list[dict[str, Any]], _Examples]] = {}
 
 
 def cache_dir() -> Path | None:
@@ -171,6 +181,11 @@ def _cache_file(directory: Path) -> Path | None:
     return folder / f"policies-{name}.json"
 
 
+def examples_file(cache_file: Path) -> Path:
+    """The file beside a cache file that holds its policies' compliant examples."""
+    return cache_file.with_name("examples-" + cache_file.name.removeprefix("policies-").removesuffix(".json") + ".txt")
+
+
 # ---------------------------------------------------------------------------------------------------
 # Policy <-> compiled document
 # ---------------------------------------------------------------------------------------------------
@@ -184,21 +199,96 @@ def _compile(policy: Policy, directory: Path) -> dict[str, Any]:
         "if": policy.condition_if, "then": policy.condition_then, "message": policy.message,
         "remediation": policy.remediation, "references": list(policy.references),
         "file": Path(policy.file).relative_to(directory).as_posix(), "line": policy.line,
-        "examples": dict(policy.examples), "property": policy.property,
+        "property": policy.property,
     }
 
 
-def _policy(entry: Mapping[str, Any], directory: Path) -> Policy:
+def _policy(entry: Mapping[str, Any], directory: Path, examples: _Examples, index: int) -> Policy:
+    file, rule_id = str(directory / entry["file"]), entry["id"]
     return Policy(
-        id=entry["id"], title=entry["title"], severity=entry["severity"], patterns=tuple(entry["patterns"]),
+        id=rule_id, title=entry["title"], severity=entry["severity"], patterns=tuple(entry["patterns"]),
         subject=entry["subject"], requires=entry["requires"], description=entry["description"],
         parameters=MappingProxyType({name: ParameterSpec(name=name, type=kind, default=default,
                                                          description=description)
                                      for name, kind, default, description in entry["parameters"]}),
         condition_if=entry["if"], condition_then=entry["then"], message=entry["message"],
         remediation=entry["remediation"], references=tuple(entry["references"]),
-        file=str(directory / entry["file"]), line=entry["line"],
-        examples=MappingProxyType(dict(entry["examples"])), property=entry["property"])
+        file=file, line=entry["line"],
+        examples=Examples(load=lambda: examples.texts(index, file, rule_id)), property=entry["property"])
+
+
+class _Examples:
+    """The compliant examples of one compiled policy folder (the texts of ``Policy.examples``, most of
+    the compiled form's bytes; a scan never reads them): the list of each policy's examples, in the
+    order of the compiled policies, either at hand (just compiled) or read from the examples file
+    when a policy's examples are first asked for. That file is written before the cache file and
+    carries the same key; one that is missing, damaged or of another key is not trusted: the examples
+    are then read from the rule test folders as the YAML loader reads them (so they are never stale),
+    and the cache file is removed, so that the next run compiles both again."""
+
+    __slots__ = ("key", "count", "file", "cache_file", "_texts")
+
+    def __init__(self, key: str, count: int, texts: list[dict[str, str]] | None = None,
+                 file: Path | None = None, cache_file: Path | None = None) -> None:
+        self.key, self.count, self.file, self.cache_file = key, count, file, cache_file
+        self._texts = texts
+
+    def texts(self, index: int, policy_file: str, rule_id: str) -> Mapping[str, str]:
+        texts = self._texts
+        if texts is None:
+            texts = self._texts = self._read()
+        if texts:
+            return texts[index]
+        from checker.policy.loader import _examples
+
+        return _examples(policy_file, rule_id)
+
+    def _read(self) -> list[dict[str, str]]:
+        """The examples file's texts when it holds (see :func:`_write_examples`), else an empty list
+        (read from the test folders)."""
+        texts = _read_examples(self.file, self.key, self.count) if self.file is not None else None
+        if texts is not None:
+            return texts
+        if self.cache_file is not None:
+            cached = _read_document(self.cache_file)
+            if cached is not None and cached.get("key") == self.key:
+                try:  # the next run compiles again and writes both files
+                    self.cache_file.unlink()
+                except OSError:
+                    pass
+        return []
+
+
+def _read_examples(path: Path, key: str, count: int) -> list[dict[str, str]] | None:
+    """The texts of an examples file written under ``key`` for ``count`` policies, else None."""
+    try:
+        data = path.read_bytes()
+        cut = data.find(b"\n")
+        header = json.loads(data[:cut]) if cut >= 0 else None
+        body = data[cut + 1:].decode("utf-8", "surrogatepass")
+    except (OSError, ValueError):
+        return None
+    if type(header) is not dict or header.get("format") != FORMAT or header.get("key") != key:
+        return None
+    lengths = header.get("lengths")
+    if type(lengths) is not list or len(lengths) != count:
+        return None
+    texts: list[dict[str, str]] = []
+    start = 0
+    for kinds in lengths:
+        if type(kinds) is not list:
+            return None
+        found: dict[str, str] = {}
+        for pair in kinds:
+            if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str or type(pair[1]) is not int:
+                return None
+            end = start + pair[1]
+            if pair[1] < 0 or end > len(body):
+                return None
+            found[pair[0]] = body[start:end]
+            start = end
+        texts.append(found)
+    return texts if start == len(body) else None
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -243,14 +333,32 @@ def _write_cache(path: Path, key: str, entries: list[dict[str, Any]], stats: dic
     document: dict[str, Any] = {"format": FORMAT, "key": key, "policies": entries}
     if stats is not None:
         document["stats"] = stats
+    _write_json(path, document)
+
+
+def _write_json(path: Path, document: dict[str, Any]) -> None:
     try:
         text = json.dumps(document, separators=(",", ":"))
     except (TypeError, ValueError):
         return
+    _write(path, text.encode("utf-8"))
+
+
+def _write_examples(path: Path, key: str, compiled: list[dict[str, str]]) -> None:
+    """Atomically, the examples file: a line of JSON (format, key, and each policy's kinds with the length of each
+    text) and then the texts one after the other, so that reading them is slicing, not decoding JSON
+    strings full of escapes."""
+    lengths = [[[kind, len(text)] for kind, text in texts.items()] for texts in compiled]
+    header = json.dumps({"format": FORMAT, "key": key, "lengths": lengths}, separators=(",", ":"))
+    body = "".join(text for texts in compiled for text in texts.values())
+    _write(path, f"{header}\n{body}".encode("utf-8", "surrogatepass"))
+
+
+def _write(path: Path, data: bytes) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(text, encoding="utf-8")
+        temporary.write_bytes(data)
         os.replace(temporary, path)
     except OSError:
         try:
@@ -268,10 +376,13 @@ def load_compiled(directory: Path,
     subjects = _subjects_text(known_subjects)
     document = _read_document(cache_file) if cache_file is not None else None
     if directory.is_dir():
-        # Nothing changed since the key was computed: no file is read again.
-        policies = _from_entries(_unchanged(document, subjects), directory)
-        if policies is not None:
-            return policies, []
+        # Nothing changed since the key was computed: no file is read again (the examples are read
+        # when first asked for).
+        entries = _unchanged(document, subjects)
+        if entries is not None and document is not None:
+            policies = _from_entries(entries, _stored_examples(document["key"], entries, cache_file), directory)
+            if policies is not None:
+                return policies, []
     from checker.policy.loader import example_files, load_policies, policy_files
 
     if not directory.is_dir():
@@ -292,30 +403,42 @@ def load_compiled(directory: Path,
         return load_policies([directory], known_subjects)
     stats = ({"version": __version__, "subjects": subjects, "paths": watched, "statuses": statuses}
              if _settled(statuses, taken_ns) else None)
-    entries = _memory.get(key)
-    from_file = _entries(document, key)
-    policies = _from_entries(entries if entries is not None else from_file, directory)
-    if policies is not None:
-        _memory[key] = entries if entries is not None else from_file  # type: ignore[assignment]
-        if cache_file is not None and stats is not None and (
-                document is None or document.get("key") != key or document.get("stats") != stats):
-            # the same key, now with the statuses that let the next run skip the hashing
-            _write_cache(cache_file, key, _memory[key], stats)
-        return policies, []
+    cached = _memory.get(key)
+    entries, texts = cached if cached is not None else (_entries(document, key), None)
+    if entries is not None:
+        texts = texts if texts is not None else _stored_examples(key, entries, cache_file)
+        policies = _from_entries(entries, texts, directory)
+        if policies is not None:
+            _memory[key] = (entries, texts)
+            if cache_file is not None and stats is not None and (
+                    document is None or document.get("key") != key or document.get("stats") != stats):
+                # the same key, now with the statuses that let the next run skip the hashing
+                _write_cache(cache_file, key, entries, stats)
+            return policies, []
     policies, errors = load_policies([directory], known_subjects)
     if not errors:
         entries = [_compile(policy, directory) for policy in policies]
-        _memory[key] = entries
+        compiled = [dict(policy.examples) for policy in policies]
+        _memory[key] = (entries, _Examples(key, len(entries), compiled))
         if cache_file is not None:
+            # the examples first: a cache file is never newer than the examples of its key
+            _write_examples(examples_file(cache_file), key, compiled)
             _write_cache(cache_file, key, entries, stats)
     return policies, errors
 
 
-def _from_entries(entries: list[dict[str, Any]] | None, directory: Path) -> list[Policy] | None:
+def _stored_examples(key: str, entries: list[dict[str, Any]], cache_file: Path | None) -> _Examples:
+    """The examples of compiled policies read from a cache file: in the examples file beside it."""
+    return _Examples(key, len(entries), file=examples_file(cache_file) if cache_file is not None else None,
+                     cache_file=cache_file)
+
+
+def _from_entries(entries: list[dict[str, Any]] | None, examples: _Examples,
+                  directory: Path) -> list[Policy] | None:
     if entries is None:
         return None
     try:
-        return [_policy(entry, directory) for entry in entries]
+        return [_policy(entry, directory, examples, index) for index, entry in enumerate(entries)]
     except (KeyError, TypeError, ValueError):  # a damaged cache file: compile again
         return None
 

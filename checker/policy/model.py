@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from checker.records import _MISSING, Frozen
-from checker.results import RuleInfo
+from checker.results import Examples, RuleInfo
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -62,7 +62,9 @@ class Policy(Frozen):
     references: tuple[str, ...]
     file: str
     line: int
-    examples: Mapping[str, str]  # arm, bicep -> text
+    #: arm, bicep, live -> compliant example text; from the compiled policies read only when first asked
+    #: for (:class:`checker.results.Examples`)
+    examples: Examples
     #: the resource property the rule tests (``properties.activeActive``), when it names one: findings
     #: then point at it (the resource's JSON pointer plus this path)
     property: str
@@ -79,7 +81,8 @@ class Policy(Frozen):
         fields["subject"] = subject
         fields["requires"] = requires
         fields["description"] = description
-        fields["parameters"] = parameters
+        # read-only, and given as a plain dict when unpickled
+        fields["parameters"] = parameters if type(parameters) is MappingProxyType else MappingProxyType(dict(parameters))
         fields["condition_if"] = condition_if
         fields["condition_then"] = condition_then
         fields["message"] = message
@@ -87,7 +90,8 @@ class Policy(Frozen):
         fields["references"] = references
         fields["file"] = file
         fields["line"] = line
-        fields["examples"] = MappingProxyType({}) if examples is _MISSING else examples
+        fields["examples"] = (examples if type(examples) is Examples
+                              else Examples() if examples is _MISSING else Examples(examples))
         fields["property"] = property
 
     def __hash__(self) -> int:  # conditions are dicts: hash by identity of the rule, not its contents
@@ -98,7 +102,14 @@ class Policy(Frozen):
             id=self.id, title=self.title, description=self.description, severity=self.severity,
             patterns=self.patterns, remediation=self.remediation, references=self.references,
             help_uri=rule_page_path(self.id), requires_live=self.requires == "live",
-            examples=tuple(self.examples.items()))
+            examples=self.examples)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the fields as arguments, the read-only parameter mapping as a plain dict (a mapping proxy
+        # cannot be pickled); the examples pickle as their texts
+        values = [getattr(self, name) for name in self._fields]
+        values[self._fields.index("parameters")] = dict(self.parameters)
+        return (self.__class__, tuple(values))
 
     def default_parameters(self) -> dict[str, Any]:
         return {name: spec.default for name, spec in self.parameters.items()}
