@@ -253,7 +253,25 @@ class CaseInsensitiveDict(dict):  # type: ignore[type-arg]
         return default if stored is None else dict.__getitem__(self, stored)
 
     def __contains__(self, key: object) -> bool:
-        return dict.__contains__(self, key) or self.stored_key(key) is not None
+        if dict.__contains__(self, key):
+            return True
+        if key.__class__ is not str:
+            return False
+        # the miss made cheap as in get(): a name tested is usually absent in every spelling
+        try:
+            index = self._lower
+        except AttributeError:  # made without __init__ (copy, unpickling)
+            index = None
+        if index is None:
+            self.stored_key(key)
+            index = self._lower
+            assert index is not None
+        lowered = _LOWERED.get(key)  # type: ignore[call-overload]
+        if lowered is None:
+            lowered = key.lower()  # type: ignore[attr-defined]
+            if len(_LOWERED) < 8192:
+                _LOWERED[key] = lowered  # type: ignore[index]
+        return lowered in index
 
     def __setitem__(self, key: Any, value: Any) -> None:
         # A name already held in another case is written through to it (ARM has one property per

@@ -350,14 +350,19 @@ class _Symbols:
                 continue
             if not isinstance(value, dict):
                 continue
+            objects_only = section in ("parameters", "outputs")
             for name, declaration in value.items():
+                expression = name.startswith("[") and name.endswith("]") and not name.startswith("[[")
+                not_object = objects_only and not isinstance(declaration, dict)
+                if not (expression or not_object):
+                    continue  # nearly always: the position is looked up only for a problem
                 at = getattr(declaration, "line", None) or getattr(value, "line", None) or line
-                if name.startswith("[") and name.endswith("]") and not name.startswith("[["):
+                if expression:
                     kind = section[:-1]
                     self.expander.error(self.file, at, f"the {kind} name '{_shorten(name)}' is an expression; ARM "
                                                        f"requires a literal name for each {kind}",
                                         hint=f"name the {kind} with plain text")
-                if section in ("parameters", "outputs") and not isinstance(declaration, dict):
+                if not_object:
                     self.expander.error(self.file, at, f"{section[:-1]} '{_shorten(name)}' must be declared as an "
                                                        f"object, not {kind_of(declaration)}",
                                         hint='write {"type": "string", ...}')
@@ -486,13 +491,13 @@ class _Symbols:
         return value
 
     def _resolve_parameter(self, key: str, spec: _ParameterSpec) -> tuple[Any, str, Origin]:
+        given = self.inputs.get(key)
+        if given is not None and given.value is not None:
+            return given.value, given.source, given.origin
         declaration = spec.declaration
         line = getattr(declaration, "line", None) or getattr(self.parameters_object, "line", None)
         declared_at = Origin(self.file, line, getattr(declaration, "column", None),
                              f"{self.pointer}/parameters/{_escape(spec.name)}")
-        given = self.inputs.get(key)
-        if given is not None and given.value is not None:
-            return given.value, given.source, given.origin
         if isinstance(declaration, dict) and "defaultValue" in declaration:
             value = self.expander.evaluate(declaration["defaultValue"], self.home, self.file, declaration)
             if not isinstance(value, Unknown) and value is not None:
@@ -592,6 +597,10 @@ class _Scope:
                  loops: list[tuple[str, int, bool]] | None = None, later: tuple[_Scope, ...] = ()) -> None:
         self.symbols = symbols
         self.context = context
+        # parameters() and variables() reach the template's readers without a hop through the
+        # methods below (a scope keeps its symbols)
+        self.parameter = symbols.parameter  # type: ignore[method-assign]
+        self.variable = symbols.variable  # type: ignore[method-assign]
         self.loops: list[tuple[str, int, bool]] = loops if loops is not None else []
         #: the passes after this one that evaluate what this pass leaves (an outer-scope nested template
         #: is evaluated by its parent, then again by its own deployment): a '[[x]' escape gives '[x]'
@@ -829,7 +838,10 @@ class _Expander:
         if cls is str:
             if not raw or raw[0] != "[":
                 return raw
-            value = self.string(raw, scope, file, where)
+            if scope.later or scope.symbols.escape_passes:
+                value = self.string(raw, scope, file, where)
+            else:  # one evaluation pass over this text (nearly always): what string() comes to
+                value = self.evaluate_text(raw, scope, file, where)
             if path is not None and isinstance(value, (dict, list)) and self.value_facts(value)[1]:
                 symbols = scope.symbols
                 return _seal_secrets(value, path, lambda text: _written_source(text, symbols),
@@ -904,6 +916,8 @@ class _Expander:
     def evaluate_text(self, text: str, scope: _Scope, file: str, where: Any) -> Any:
         try:
             value = evaluate_string(text, scope)
+            if value.__class__ is str:
+                return value
             if value.__class__ is JsonObject or isinstance(value, (dict, list)):
                 size = self.value_facts(value)[0]
                 if size > MAX_VALUE_NODES:
@@ -1079,8 +1093,6 @@ class _Expander:
             depends = resource.metadata.get("dependsOn")
             if not depends:
                 continue
-            if declared is None:
-                declared = _declared_names(env.emitted)
             resolved: list[Any] = []
             for item in depends:
                 key = item.lower() if isinstance(item, str) else None
@@ -1094,6 +1106,8 @@ class _Expander:
                     identity = self.symbol_identity(env, key)
                     resolved.append(identity.id if identity is not None else item)
                 else:
+                    if declared is None:  # made when an entry needs it: most entries are ids already
+                        declared = _declared_names(env.emitted)
                     resolved.extend(declared.get(key, [item]))
             resource.metadata["dependsOn"] = resolved
 

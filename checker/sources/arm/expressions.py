@@ -524,9 +524,10 @@ def _compile_call(node: Call, text: str) -> Compiled:
     args = tuple(_compile(arg, text) for arg in node.args)
     if node.namespace is not None:
         return _compile_user_call(node, args, text)
-    spec = FUNCTIONS.get(node.name.lower(), LIST_FUNCTION)
+    lowered = node.name.lower()
+    spec = FUNCTIONS.get(lowered, LIST_FUNCTION)
     impl, name, offset = spec.impl, node.name, node.offset
-    symbolic = node.name.lower() in SYMBOLIC_FUNCTIONS
+    symbolic = lowered in SYMBOLIC_FUNCTIONS
     if spec.mode == "lazy":
         def call_lazy(scope: Any) -> Any:
             try:
@@ -558,6 +559,23 @@ def _compile_call(node: Call, text: str) -> Compiled:
                 raise _wrap_unexpected(exc, name, offset, text) from None
 
         return call0
+    if len(args) == 1 and node.args[0].__class__ is Literal:
+        # One literal argument (parameters('x'), variables('x'): most calls): never unknown or secret,
+        # so it is given as it is, without calling a closure for it and testing it.
+        literal = node.args[0].value  # type: ignore[union-attr]
+        if literal.__class__ is str and lowered in ("parameters", "variables"):
+            return _compile_read(literal, lowered[:-1], name, offset, text)
+        values = (literal,)
+
+        def call1_literal(scope: Any) -> Any:
+            try:
+                return impl(scope, values, name)
+            except FunctionError as exc:
+                raise _wrap_error(exc, name, offset, text) from None
+            except _UNEXPECTED as exc:
+                raise _wrap_unexpected(exc, name, offset, text) from None
+
+        return call1_literal
     if len(args) == 1:
         arg0 = args[0]
 
@@ -590,6 +608,32 @@ def _compile_call(node: Call, text: str) -> Compiled:
 
 
 _OPAQUE = frozenset((Unknown, Secret))
+
+
+def _compile_read(key: str, what: str, name: str, offset: int, text: str) -> Compiled:
+    """``parameters('key')`` / ``variables('key')`` with a literal name: the scope's own reader called
+    directly (what the function's implementation does once it has checked that the name is text),
+    with the same error wrapping as any call."""
+    if what == "parameter":
+        def read_parameter(scope: Any) -> Any:
+            try:
+                return scope.parameter(key)
+            except FunctionError as exc:
+                raise _wrap_error(exc, name, offset, text) from None
+            except _UNEXPECTED as exc:
+                raise _wrap_unexpected(exc, name, offset, text) from None
+
+        return read_parameter
+
+    def read_variable(scope: Any) -> Any:
+        try:
+            return scope.variable(key)
+        except FunctionError as exc:
+            raise _wrap_error(exc, name, offset, text) from None
+        except _UNEXPECTED as exc:
+            raise _wrap_unexpected(exc, name, offset, text) from None
+
+    return read_variable
 
 
 class _UserFunctionScope:
