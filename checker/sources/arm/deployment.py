@@ -86,6 +86,7 @@ _SECRET_LEAVES = frozenset({"sharedkey", "authorizationkey", "adminpassword"})
 _INLINE_CHILD_ARRAYS = ("subnets", "virtualNetworkPeerings", "routes", "peerings", "securityRules")
 _INLINE_CHILD_NAMES = frozenset(name.lower() for name in _INLINE_CHILD_ARRAYS)
 _CONSTRAINTS = tuple((name, name.lower()) for name in ("minValue", "maxValue", "minLength", "maxLength"))
+_CONSTRAINT_NAMES = frozenset(lowered for _name, lowered in _CONSTRAINTS)
 _SECURE_TYPES = frozenset({"securestring", "secureobject"})
 
 
@@ -411,9 +412,10 @@ class _Symbols:
             if allowed is None and "allowedvalues" in names and isinstance(node.get("allowedValues"), list):
                 allowed = node["allowedValues"]
             nullable = nullable or ("nullable" in names and node.get("nullable") is True)
-            for key, lowered in _CONSTRAINTS:
-                if lowered in names and key not in constraints and isinstance(node.get(key), int):
-                    constraints[key] = node[key]
+            if not names.isdisjoint(_CONSTRAINT_NAMES):  # most declarations have none
+                for key, lowered in _CONSTRAINTS:
+                    if lowered in names and key not in constraints and isinstance(node.get(key), int):
+                        constraints[key] = node[key]
             ref = node.get("$ref") if "$ref" in names else None
             if not (isinstance(ref, str) and ref.startswith("#/definitions/")):
                 break
@@ -1264,7 +1266,7 @@ class _Expander:
                 members.append([key, evaluated])
             else:
                 members[place][1] = evaluated
-        dict.update(body, ((name, value) for name, value in members))
+        dict.update(body, members)
         self.unnamed_inline_children(body, file, pointer)
         metadata = self.metadata(raw, env, symbol, condition_unknown, loop, identity)
         resource = Resource(id=identity.id, type=identity.type, name=placeholder_text(identity.name), body=body,

@@ -176,12 +176,15 @@ class _Parser:
         return ""
 
     def parse(self) -> Node:
-        self.skip_whitespace()
+        # the next-character tests inline: an expression rarely starts or ends with whitespace
+        if self.pos < self.end and self.text[self.pos] in _WHITESPACE:
+            self.skip_whitespace()
         if self.pos >= self.end:
             raise self.error("empty expression", hint="write a function call between the brackets, "
                                                      "or start the string with '[[' for a literal '['")
         node = self.expression(1)
-        self.skip_whitespace()
+        if self.pos < self.end and self.text[self.pos] in _WHITESPACE:
+            self.skip_whitespace()
         if self.pos < self.end:
             raise self.error(f"unexpected {self.text[self.pos]!r} after the end of the expression")
         return node
@@ -521,12 +524,29 @@ def _wrap_unexpected(exc: Exception, name: str, offset: int, text: str) -> Expre
 
 
 def _compile_call(node: Call, text: str) -> Compiled:
-    args = tuple(_compile(arg, text) for arg in node.args)
     if node.namespace is not None:
-        return _compile_user_call(node, args, text)
+        return _compile_user_call(node, tuple([_compile(arg, text) for arg in node.args]), text)
     lowered = node.name.lower()
     spec = FUNCTIONS.get(lowered, LIST_FUNCTION)
     impl, name, offset = spec.impl, node.name, node.offset
+    if spec.mode == "eager" and len(node.args) == 1 and node.args[0].__class__ is Literal:
+        # One literal argument (parameters('x'), variables('x'): most calls): never unknown or secret,
+        # so it is given as it is, without calling a closure for it and testing it.
+        literal = node.args[0].value  # type: ignore[union-attr]
+        if literal.__class__ is str and lowered in ("parameters", "variables"):
+            return _compile_read(literal, lowered[:-1], name, offset, text)
+        values = (literal,)
+
+        def call1_literal(scope: Any) -> Any:
+            try:
+                return impl(scope, values, name)
+            except FunctionError as exc:
+                raise _wrap_error(exc, name, offset, text) from None
+            except _UNEXPECTED as exc:
+                raise _wrap_unexpected(exc, name, offset, text) from None
+
+        return call1_literal
+    args = tuple([_compile(arg, text) for arg in node.args])
     symbolic = lowered in SYMBOLIC_FUNCTIONS
     if spec.mode == "lazy":
         def call_lazy(scope: Any) -> Any:
@@ -559,23 +579,6 @@ def _compile_call(node: Call, text: str) -> Compiled:
                 raise _wrap_unexpected(exc, name, offset, text) from None
 
         return call0
-    if len(args) == 1 and node.args[0].__class__ is Literal:
-        # One literal argument (parameters('x'), variables('x'): most calls): never unknown or secret,
-        # so it is given as it is, without calling a closure for it and testing it.
-        literal = node.args[0].value  # type: ignore[union-attr]
-        if literal.__class__ is str and lowered in ("parameters", "variables"):
-            return _compile_read(literal, lowered[:-1], name, offset, text)
-        values = (literal,)
-
-        def call1_literal(scope: Any) -> Any:
-            try:
-                return impl(scope, values, name)
-            except FunctionError as exc:
-                raise _wrap_error(exc, name, offset, text) from None
-            except _UNEXPECTED as exc:
-                raise _wrap_unexpected(exc, name, offset, text) from None
-
-        return call1_literal
     if len(args) == 1:
         arg0 = args[0]
 
