@@ -277,8 +277,10 @@ class _Parser:
             raise self.error(f"expected '(' after function name '{name}'", offset=match.end(),
                              hint="call functions with parentheses, e.g. parameters('name'); "
                                   "strings need single quotes")
+        spec = None
         if namespace is None:
-            if key not in FUNCTIONS and not key.startswith("list"):
+            spec = FUNCTIONS.get(key)
+            if spec is None and not key.startswith("list"):
                 raise self.error(f"unknown function '{name}'", offset=start,
                                  hint="check the spelling against the ARM template function reference, "
                                       "or call a user-defined function as namespace.name()")
@@ -307,7 +309,10 @@ class _Parser:
                                      hint="close the function call with ')'")
                 raise self.error(f"expected ',' or ')' in the arguments of '{name}', found {char!r}")
         if namespace is None:
-            _check_arity(FUNCTIONS.get(key, LIST_FUNCTION), name, len(args), start, text)
+            spec = spec or LIST_FUNCTION
+            count = len(args)
+            if count < spec.min_args or (spec.max_args is not None and count > spec.max_args):
+                _check_arity(spec, name, count, start, text)  # raises: the test is inline for the usual case
         return Call(name, tuple(args), start, namespace)
 
     def string(self) -> Literal:
