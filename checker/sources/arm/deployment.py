@@ -88,6 +88,7 @@ _INLINE_CHILD_NAMES = frozenset(name.lower() for name in _INLINE_CHILD_ARRAYS)
 _CONSTRAINTS = tuple((name, name.lower()) for name in ("minValue", "maxValue", "minLength", "maxLength"))
 _CONSTRAINT_NAMES = frozenset(lowered for _name, lowered in _CONSTRAINTS)
 _SECURE_TYPES = frozenset({"securestring", "secureobject"})
+_UNSET = object()  # a cache's miss (None is a value)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -459,10 +460,11 @@ class _Symbols:
 
     def parameter(self, name: str) -> Any:
         key = name.lower() if isinstance(name, str) else str(name)
-        if key in self.parameter_cache:
+        cached = self.parameter_cache.get(key, _UNSET)
+        if cached is not _UNSET:
             if self.unsealed and key in self.secure_written:
                 return self.secure_written[key]
-            return self.parameter_cache[key]
+            return cached
         spec = self.specs.get(key)
         if spec is None:
             raise CheckerError(f"parameter '{name}' is not declared in the template",
@@ -534,8 +536,9 @@ class _Symbols:
 
     def variable(self, name: str) -> Any:
         key = name.lower() if isinstance(name, str) else str(name)
-        if key in self.variable_cache:
-            return self.variable_cache[key]
+        cached = self.variable_cache.get(key, _UNSET)
+        if cached is not _UNSET:
+            return cached
         definition = self.variable_definitions.get(key)
         if definition is None:
             raise CheckerError(f"variable '{name}' is not defined", hint="define it under 'variables' or fix the name")
@@ -1394,7 +1397,7 @@ class _Expander:
         expected = len(type_parts) - 1  # "providers" consumes the extension's namespace segment
         written_name = name if isinstance(name, str) else symbolic_name
         if written_name is not None:
-            name_parts = [part for part in written_name.strip("/").split("/")]
+            name_parts = written_name.strip("/").split("/")
             if parent is not None and len(name_parts) < expected:
                 name_parts = list(parent.name_parts) + name_parts
         else:
