@@ -303,13 +303,10 @@ class _Symbols:
         self.home = _Scope(self, context)  # for variables and defaults: no copy loop is visible there
         self.env: _Env | None = None  # the template's expansion, once it starts (symbolic `existing` lookups)
         self._check_sections(template)
-        raw_parameters = template.get("parameters")
-        self.parameters_object = raw_parameters if isinstance(raw_parameters, dict) else {}
-        definitions = template.get("definitions")
-        self.definitions = definitions if isinstance(definitions, dict) else {}
-        self.specs: dict[str, _ParameterSpec] = {}
-        for name, declaration in self.parameters_object.items():
-            self.specs[name.lower()] = self._spec(name, declaration)
+        declarations = expander.declarations(template)
+        self.parameters_object = declarations.parameters_object
+        self.definitions = declarations.definitions
+        self.specs = declarations.specs
         self.parameter_cache: dict[str, Any] = {}
         self.parameter_sources: dict[str, str] = {}
         #: the values of secure parameters written in the inputs (a literal default, a parameter file),
@@ -317,19 +314,11 @@ class _Symbols:
         self.secure_written: dict[str, Any] = {}
         self.unsealed = 0
         self.parameter_stack: list[str] = []
-        raw_variables = template.get("variables")
-        self.variables_object = raw_variables if isinstance(raw_variables, dict) else JsonObject()
-        self.variable_definitions: dict[str, tuple[str, Any, dict[str, Any] | None]] = {}
-        for name, value in self.variables_object.items():
-            if name.lower() == "copy" and isinstance(value, list):
-                for loop in value:
-                    if isinstance(loop, dict) and isinstance(loop.get("name"), str):
-                        self.variable_definitions[loop["name"].lower()] = (loop["name"], None, loop)
-                continue
-            self.variable_definitions[name.lower()] = (name, value, None)
+        self.variables_object = declarations.variables_object
+        self.variable_definitions = declarations.variable_definitions
         self.variable_cache: dict[str, Any] = {}
         self.variable_stack: list[str] = []
-        self.functions = self._functions(template.get("functions"))
+        self.functions = declarations.functions
         #: nested deployments declared in this template, by lower-cased name: (inner template, its scope)
         self.deployments: dict[str, tuple[Mapping[str, Any], _Scope, str]] = {}
         self.deployment_outputs: dict[str, Any] = {}
@@ -396,32 +385,6 @@ class _Symbols:
         return outputs
 
     # -- parameters ---------------------------------------------------------------------------------
-
-    def _spec(self, name: str, declaration: Any) -> _ParameterSpec:
-        type_name: str | None = None
-        allowed: list[Any] | None = None
-        nullable = False
-        constraints: dict[str, Any] = {}
-        node = declaration
-        for _ in range(16):  # a chain of $ref to definitions, each may add constraints
-            if not isinstance(node, dict):
-                break
-            # the declaration's names once, rather than a case-insensitive search for each absent one
-            names = {name.lower() for name in node if name.__class__ is str}
-            if type_name is None and "type" in names and isinstance(node.get("type"), str):
-                type_name = node["type"].lower()
-            if allowed is None and "allowedvalues" in names and isinstance(node.get("allowedValues"), list):
-                allowed = node["allowedValues"]
-            nullable = nullable or ("nullable" in names and node.get("nullable") is True)
-            if not names.isdisjoint(_CONSTRAINT_NAMES):  # most declarations have none
-                for key, lowered in _CONSTRAINTS:
-                    if lowered in names and key not in constraints and isinstance(node.get(key), int):
-                        constraints[key] = node[key]
-            ref = node.get("$ref") if "$ref" in names else None
-            if not (isinstance(ref, str) and ref.startswith("#/definitions/")):
-                break
-            node = self.definitions.get(ref[len("#/definitions/"):])
-        return _ParameterSpec(name, declaration, type_name, allowed, nullable, constraints)
 
     def check_inputs(self) -> None:
         """Validate given values against the declarations (type, allowedValues, ranges) up front, so
@@ -569,7 +532,59 @@ class _Symbols:
         self.variable_cache[key] = value
         return value
 
-    # -- user functions -----------------------------------------------------------------------------
+class _Declarations:
+    """What a template declares, read from it once however many times it is deployed (a nested
+    template in a copy loop, a module used twice): its parameters' specs, its variables' definitions
+    and its user-defined functions. Read-only once made."""
+
+    __slots__ = ("parameters_object", "definitions", "specs", "variables_object", "variable_definitions",
+                 "functions")
+
+    def __init__(self, template: Mapping[str, Any]) -> None:
+        raw_parameters = template.get("parameters")
+        self.parameters_object = raw_parameters if isinstance(raw_parameters, dict) else {}
+        definitions = template.get("definitions")
+        self.definitions = definitions if isinstance(definitions, dict) else {}
+        self.specs: dict[str, _ParameterSpec] = {}
+        for name, declaration in self.parameters_object.items():
+            self.specs[name.lower()] = self._spec(name, declaration)
+        raw_variables = template.get("variables")
+        self.variables_object = raw_variables if isinstance(raw_variables, dict) else JsonObject()
+        self.variable_definitions: dict[str, tuple[str, Any, dict[str, Any] | None]] = {}
+        for name, value in self.variables_object.items():
+            if name.lower() == "copy" and isinstance(value, list):
+                for loop in value:
+                    if isinstance(loop, dict) and isinstance(loop.get("name"), str):
+                        self.variable_definitions[loop["name"].lower()] = (loop["name"], None, loop)
+                continue
+            self.variable_definitions[name.lower()] = (name, value, None)
+        self.functions = self._functions(template.get("functions"))
+
+    def _spec(self, name: str, declaration: Any) -> _ParameterSpec:
+        type_name: str | None = None
+        allowed: list[Any] | None = None
+        nullable = False
+        constraints: dict[str, Any] = {}
+        node = declaration
+        for _ in range(16):  # a chain of $ref to definitions, each may add constraints
+            if not isinstance(node, dict):
+                break
+            # the declaration's names once, rather than a case-insensitive search for each absent one
+            names = {name.lower() for name in node if name.__class__ is str}
+            if type_name is None and "type" in names and isinstance(node.get("type"), str):
+                type_name = node["type"].lower()
+            if allowed is None and "allowedvalues" in names and isinstance(node.get("allowedValues"), list):
+                allowed = node["allowedValues"]
+            nullable = nullable or ("nullable" in names and node.get("nullable") is True)
+            if not names.isdisjoint(_CONSTRAINT_NAMES):  # most declarations have none
+                for key, lowered in _CONSTRAINTS:
+                    if lowered in names and key not in constraints and isinstance(node.get(key), int):
+                        constraints[key] = node[key]
+            ref = node.get("$ref") if "$ref" in names else None
+            if not (isinstance(ref, str) and ref.startswith("#/definitions/")):
+                break
+            node = self.definitions.get(ref[len("#/definitions/"):])
+        return _ParameterSpec(name, declaration, type_name, allowed, nullable, constraints)
 
     def _functions(self, raw: Any) -> dict[tuple[str, str], UserFunction]:
         functions: dict[tuple[str, str], UserFunction] = {}
@@ -722,12 +737,21 @@ class _Expander:
         #: resources (a variable used in a loop), so each is measured once. The value is kept so
         #: that its id is not reused while the expansion runs.
         self._facts: dict[int, tuple[Any, tuple[int, bool]]] = {}
+        #: id of a template -> (the template, its declarations), kept like the facts above
+        self._declarations: dict[int, tuple[Any, _Declarations]] = {}
         self.link_roots: tuple[Path, ...] = ()
         self.max_file_bytes = DEFAULT_MAX_LINKED_BYTES
         self.linked: list[tuple[Path, str, int | None]] = []
         self.root_file = ""
         self.work_used = 0
         self.over_budget_reported = False
+
+    def declarations(self, template: Mapping[str, Any]) -> _Declarations:
+        """The declarations of a template, read once per template object."""
+        entry = self._declarations.get(id(template))
+        if entry is None:
+            entry = self._declarations[id(template)] = (template, _Declarations(template))
+        return entry[1]
 
     def read_link(self, path: Path, relative: str, kind: str, file: str, line: int | None,
                   base_dir: Path) -> bytes | None:
@@ -1269,7 +1293,7 @@ class _Expander:
                 members.append([key, evaluated])
             else:
                 members[place][1] = evaluated
-        dict.update(body, members)
+        dict.update(body, members)  # type: ignore[arg-type]  # [name, value] lists are pairs too
         self.unnamed_inline_children(body, file, pointer)
         metadata = self.metadata(raw, env, symbol, condition_unknown, loop, identity)
         resource = Resource(id=identity.id, type=identity.type, name=placeholder_text(identity.name), body=body,
