@@ -177,7 +177,7 @@ def expand_template(doc: Any, file: str, *, parameter_values: Mapping[str, Param
     outermost = BUDGET.input_limit == float("inf")
     if outermost:
         BUDGET.input_used, BUDGET.input_limit = 0, work_limit
-    expander.link_roots = tuple(p.resolve() for p in (link_roots if link_roots is not None else (Path(base_dir),)))
+    expander.given_link_roots = tuple(link_roots) if link_roots is not None else (Path(base_dir),)
     expander.max_file_bytes = max_file_bytes
     # Expansion allocates many small objects that all stay alive; cyclic GC passes over them only cost time.
     collecting = gc.isenabled()
@@ -739,7 +739,10 @@ class _Expander:
         self._facts: dict[int, tuple[Any, tuple[int, bool]]] = {}
         #: id of a template -> (the template, its declarations), kept like the facts above
         self._declarations: dict[int, tuple[Any, _Declarations]] = {}
-        self.link_roots: tuple[Path, ...] = ()
+        #: the folders links may be read from, as given; resolved when a link is first read (most
+        #: templates read none)
+        self.given_link_roots: tuple[Path, ...] = ()
+        self._link_roots: tuple[Path, ...] | None = None
         self.max_file_bytes = DEFAULT_MAX_LINKED_BYTES
         self.linked: list[tuple[Path, str, int | None]] = []
         self.root_file = ""
@@ -759,7 +762,9 @@ class _Expander:
         the scanned folders, not a regular file, too large or unreadable."""
         hint = f"{kind}.relativePath is resolved against {base_dir}; check the path"
         what = "linked template" if kind == "templateLink" else "linked parameter file"
-        if not within(path, self.link_roots):
+        if self._link_roots is None:
+            self._link_roots = tuple(root.resolve() for root in self.given_link_roots)
+        if not within(path, self._link_roots):
             self.error(file, line, f"{what} '{relative}' ({kind}.relativePath) is outside the scanned folders; "
                                    f"it is not read",
                        hint="scan a folder that holds it, or allow its folder with --link-root DIR")
