@@ -253,7 +253,25 @@ class CaseInsensitiveDict(dict):  # type: ignore[type-arg]
         return default if stored is None else dict.__getitem__(self, stored)
 
     def __contains__(self, key: object) -> bool:
-        return dict.__contains__(self, key) or self.stored_key(key) is not None
+        if dict.__contains__(self, key):
+            return True
+        if key.__class__ is not str:
+            return False
+        # the miss made cheap as in get(): a name tested is usually absent in every spelling
+        try:
+            index = self._lower
+        except AttributeError:  # made without __init__ (copy, unpickling)
+            index = None
+        if index is None:
+            self.stored_key(key)
+            index = self._lower
+            assert index is not None
+        lowered = _LOWERED.get(key)  # type: ignore[call-overload]
+        if lowered is None:
+            lowered = key.lower()  # type: ignore[attr-defined]
+            if len(_LOWERED) < 8192:
+                _LOWERED[key] = lowered  # type: ignore[index]
+        return lowered in index
 
     def __setitem__(self, key: Any, value: Any) -> None:
         # A name already held in another case is written through to it (ARM has one property per
@@ -330,6 +348,10 @@ class UnknownObject(CaseInsensitiveDict):
         return True  # it may hold anything
 
 
+#: the classes of JSON leaves (and of the values that stand for them), which hold no object
+_LEAVES = frozenset({str, int, float, bool, type(None), Unknown})
+
+
 def case_insensitive(value: Any) -> Any:
     """``value`` with every JSON object in it a :class:`CaseInsensitiveDict`: plain dicts are copied
     into one, case-insensitive ones are kept (their members converted in place), lists are converted
@@ -354,6 +376,8 @@ def case_insensitive(value: Any) -> Any:
             return node
         seen.add(id(node))
         for key, item in dict.items(node):
+            if item.__class__ in _LEAVES:
+                continue  # most members: one test instead of three
             if item.__class__ is dict or item.__class__ is list or isinstance(item, CaseInsensitiveDict):
                 converted = convert(item)
                 if converted is not item:

@@ -986,3 +986,25 @@ def test_copy_loop_with_an_unknown_count_yields_one_representative_instance() ->
     assert isinstance(instance.body["name"], Unknown)
     assert isinstance(instance.body["properties"]["idleTimeoutInMinutes"], Unknown)
     assert any("one representative instance" in n.message for n in load.notices)
+
+
+def test_a_nested_template_in_a_copy_loop_checks_and_resolves_each_deployment_on_its_own() -> None:
+    # The template object is read for its declarations once and deployed three times: each deployment
+    # has its own values, defaults and variables, and a value that breaks allowedValues is reported for
+    # the deployment that gives it, its parameter then unknown there only.
+    inner = {"$schema": RG_SCHEMA, "contentVersion": "1.0.0.0",
+             "parameters": {"sku": {"type": "string", "allowedValues": ["Basic", "Standard"]},
+                            "prefix": {"type": "string", "defaultValue": "[concat('net-', parameters('sku'))]"}},
+             "variables": {"name": "[toLower(parameters('prefix'))]"},
+             "resources": [{**VNET, "name": "[variables('name')]", "tags": {"sku": "[parameters('sku')]"}}]}
+    skus = ["Basic", "Premium", "Standard"]
+    deployment = nested("[concat('d', copyIndex())]", inner, scope="inner",
+                        parameters={"sku": {"value": "[variables('skus')[copyIndex()]]"}},
+                        copy={"name": "deployments", "count": 3})
+    load = expand(template([deployment], variables={"skus": skus}))
+    vnets = [r for r in load.resources if r.type == VNET["type"]]
+    assert [v.name for v in vnets if isinstance(v.body["name"], str)] == ["net-basic", "net-standard"]
+    assert [v.body["tags"]["sku"] for v in vnets if isinstance(v.body["name"], str)] == ["Basic", "Standard"]
+    unknown = [v for v in vnets if not isinstance(v.body["name"], str)]
+    assert len(unknown) == 1 and isinstance(unknown[0].body["tags"]["sku"], Unknown)
+    assert len(load.errors) == 1 and "not one of its allowed values" in load.errors[0].message

@@ -86,7 +86,9 @@ _SECRET_LEAVES = frozenset({"sharedkey", "authorizationkey", "adminpassword"})
 _INLINE_CHILD_ARRAYS = ("subnets", "virtualNetworkPeerings", "routes", "peerings", "securityRules")
 _INLINE_CHILD_NAMES = frozenset(name.lower() for name in _INLINE_CHILD_ARRAYS)
 _CONSTRAINTS = tuple((name, name.lower()) for name in ("minValue", "maxValue", "minLength", "maxLength"))
+_CONSTRAINT_NAMES = frozenset(lowered for _name, lowered in _CONSTRAINTS)
 _SECURE_TYPES = frozenset({"securestring", "secureobject"})
+_UNSET = object()  # a cache's miss (None is a value)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -175,7 +177,7 @@ def expand_template(doc: Any, file: str, *, parameter_values: Mapping[str, Param
     outermost = BUDGET.input_limit == float("inf")
     if outermost:
         BUDGET.input_used, BUDGET.input_limit = 0, work_limit
-    expander.link_roots = tuple(p.resolve() for p in (link_roots if link_roots is not None else (Path(base_dir),)))
+    expander.given_link_roots = tuple(link_roots) if link_roots is not None else (Path(base_dir),)
     expander.max_file_bytes = max_file_bytes
     # Expansion allocates many small objects that all stay alive; cyclic GC passes over them only cost time.
     collecting = gc.isenabled()
@@ -301,13 +303,10 @@ class _Symbols:
         self.home = _Scope(self, context)  # for variables and defaults: no copy loop is visible there
         self.env: _Env | None = None  # the template's expansion, once it starts (symbolic `existing` lookups)
         self._check_sections(template)
-        raw_parameters = template.get("parameters")
-        self.parameters_object = raw_parameters if isinstance(raw_parameters, dict) else {}
-        definitions = template.get("definitions")
-        self.definitions = definitions if isinstance(definitions, dict) else {}
-        self.specs: dict[str, _ParameterSpec] = {}
-        for name, declaration in self.parameters_object.items():
-            self.specs[name.lower()] = self._spec(name, declaration)
+        declarations = expander.declarations(template)
+        self.parameters_object = declarations.parameters_object
+        self.definitions = declarations.definitions
+        self.specs = declarations.specs
         self.parameter_cache: dict[str, Any] = {}
         self.parameter_sources: dict[str, str] = {}
         #: the values of secure parameters written in the inputs (a literal default, a parameter file),
@@ -315,19 +314,11 @@ class _Symbols:
         self.secure_written: dict[str, Any] = {}
         self.unsealed = 0
         self.parameter_stack: list[str] = []
-        raw_variables = template.get("variables")
-        self.variables_object = raw_variables if isinstance(raw_variables, dict) else JsonObject()
-        self.variable_definitions: dict[str, tuple[str, Any, dict[str, Any] | None]] = {}
-        for name, value in self.variables_object.items():
-            if name.lower() == "copy" and isinstance(value, list):
-                for loop in value:
-                    if isinstance(loop, dict) and isinstance(loop.get("name"), str):
-                        self.variable_definitions[loop["name"].lower()] = (loop["name"], None, loop)
-                continue
-            self.variable_definitions[name.lower()] = (name, value, None)
+        self.variables_object = declarations.variables_object
+        self.variable_definitions = declarations.variable_definitions
         self.variable_cache: dict[str, Any] = {}
         self.variable_stack: list[str] = []
-        self.functions = self._functions(template.get("functions"))
+        self.functions = declarations.functions
         #: nested deployments declared in this template, by lower-cased name: (inner template, its scope)
         self.deployments: dict[str, tuple[Mapping[str, Any], _Scope, str]] = {}
         self.deployment_outputs: dict[str, Any] = {}
@@ -350,14 +341,19 @@ class _Symbols:
                 continue
             if not isinstance(value, dict):
                 continue
+            objects_only = section in ("parameters", "outputs")
             for name, declaration in value.items():
+                expression = name.startswith("[") and name.endswith("]") and not name.startswith("[[")
+                not_object = objects_only and not isinstance(declaration, dict)
+                if not (expression or not_object):
+                    continue  # nearly always: the position is looked up only for a problem
                 at = getattr(declaration, "line", None) or getattr(value, "line", None) or line
-                if name.startswith("[") and name.endswith("]") and not name.startswith("[["):
+                if expression:
                     kind = section[:-1]
                     self.expander.error(self.file, at, f"the {kind} name '{_shorten(name)}' is an expression; ARM "
                                                        f"requires a literal name for each {kind}",
                                         hint=f"name the {kind} with plain text")
-                if section in ("parameters", "outputs") and not isinstance(declaration, dict):
+                if not_object:
                     self.expander.error(self.file, at, f"{section[:-1]} '{_shorten(name)}' must be declared as an "
                                                        f"object, not {kind_of(declaration)}",
                                         hint='write {"type": "string", ...}')
@@ -389,31 +385,6 @@ class _Symbols:
         return outputs
 
     # -- parameters ---------------------------------------------------------------------------------
-
-    def _spec(self, name: str, declaration: Any) -> _ParameterSpec:
-        type_name: str | None = None
-        allowed: list[Any] | None = None
-        nullable = False
-        constraints: dict[str, Any] = {}
-        node = declaration
-        for _ in range(16):  # a chain of $ref to definitions, each may add constraints
-            if not isinstance(node, dict):
-                break
-            # the declaration's names once, rather than a case-insensitive search for each absent one
-            names = {name.lower() for name in node if name.__class__ is str}
-            if type_name is None and "type" in names and isinstance(node.get("type"), str):
-                type_name = node["type"].lower()
-            if allowed is None and "allowedvalues" in names and isinstance(node.get("allowedValues"), list):
-                allowed = node["allowedValues"]
-            nullable = nullable or ("nullable" in names and node.get("nullable") is True)
-            for key, lowered in _CONSTRAINTS:
-                if lowered in names and key not in constraints and isinstance(node.get(key), int):
-                    constraints[key] = node[key]
-            ref = node.get("$ref") if "$ref" in names else None
-            if not (isinstance(ref, str) and ref.startswith("#/definitions/")):
-                break
-            node = self.definitions.get(ref[len("#/definitions/"):])
-        return _ParameterSpec(name, declaration, type_name, allowed, nullable, constraints)
 
     def check_inputs(self) -> None:
         """Validate given values against the declarations (type, allowedValues, ranges) up front, so
@@ -452,10 +423,11 @@ class _Symbols:
 
     def parameter(self, name: str) -> Any:
         key = name.lower() if isinstance(name, str) else str(name)
-        if key in self.parameter_cache:
+        cached = self.parameter_cache.get(key, _UNSET)
+        if cached is not _UNSET:
             if self.unsealed and key in self.secure_written:
                 return self.secure_written[key]
-            return self.parameter_cache[key]
+            return cached
         spec = self.specs.get(key)
         if spec is None:
             raise CheckerError(f"parameter '{name}' is not declared in the template",
@@ -486,13 +458,13 @@ class _Symbols:
         return value
 
     def _resolve_parameter(self, key: str, spec: _ParameterSpec) -> tuple[Any, str, Origin]:
+        given = self.inputs.get(key)
+        if given is not None and given.value is not None:
+            return given.value, given.source, given.origin
         declaration = spec.declaration
         line = getattr(declaration, "line", None) or getattr(self.parameters_object, "line", None)
         declared_at = Origin(self.file, line, getattr(declaration, "column", None),
                              f"{self.pointer}/parameters/{_escape(spec.name)}")
-        given = self.inputs.get(key)
-        if given is not None and given.value is not None:
-            return given.value, given.source, given.origin
         if isinstance(declaration, dict) and "defaultValue" in declaration:
             value = self.expander.evaluate(declaration["defaultValue"], self.home, self.file, declaration)
             if not isinstance(value, Unknown) and value is not None:
@@ -527,8 +499,9 @@ class _Symbols:
 
     def variable(self, name: str) -> Any:
         key = name.lower() if isinstance(name, str) else str(name)
-        if key in self.variable_cache:
-            return self.variable_cache[key]
+        cached = self.variable_cache.get(key, _UNSET)
+        if cached is not _UNSET:
+            return cached
         definition = self.variable_definitions.get(key)
         if definition is None:
             raise CheckerError(f"variable '{name}' is not defined", hint="define it under 'variables' or fix the name")
@@ -559,7 +532,59 @@ class _Symbols:
         self.variable_cache[key] = value
         return value
 
-    # -- user functions -----------------------------------------------------------------------------
+class _Declarations:
+    """What a template declares, read from it once however many times it is deployed (a nested
+    template in a copy loop, a module used twice): its parameters' specs, its variables' definitions
+    and its user-defined functions. Read-only once made."""
+
+    __slots__ = ("parameters_object", "definitions", "specs", "variables_object", "variable_definitions",
+                 "functions")
+
+    def __init__(self, template: Mapping[str, Any]) -> None:
+        raw_parameters = template.get("parameters")
+        self.parameters_object = raw_parameters if isinstance(raw_parameters, dict) else {}
+        definitions = template.get("definitions")
+        self.definitions = definitions if isinstance(definitions, dict) else {}
+        self.specs: dict[str, _ParameterSpec] = {}
+        for name, declaration in self.parameters_object.items():
+            self.specs[name.lower()] = self._spec(name, declaration)
+        raw_variables = template.get("variables")
+        self.variables_object = raw_variables if isinstance(raw_variables, dict) else JsonObject()
+        self.variable_definitions: dict[str, tuple[str, Any, dict[str, Any] | None]] = {}
+        for name, value in self.variables_object.items():
+            if name.lower() == "copy" and isinstance(value, list):
+                for loop in value:
+                    if isinstance(loop, dict) and isinstance(loop.get("name"), str):
+                        self.variable_definitions[loop["name"].lower()] = (loop["name"], None, loop)
+                continue
+            self.variable_definitions[name.lower()] = (name, value, None)
+        self.functions = self._functions(template.get("functions"))
+
+    def _spec(self, name: str, declaration: Any) -> _ParameterSpec:
+        type_name: str | None = None
+        allowed: list[Any] | None = None
+        nullable = False
+        constraints: dict[str, Any] = {}
+        node = declaration
+        for _ in range(16):  # a chain of $ref to definitions, each may add constraints
+            if not isinstance(node, dict):
+                break
+            # the declaration's names once, rather than a case-insensitive search for each absent one
+            names = {name.lower() for name in node if name.__class__ is str}
+            if type_name is None and "type" in names and isinstance(node.get("type"), str):
+                type_name = node["type"].lower()
+            if allowed is None and "allowedvalues" in names and isinstance(node.get("allowedValues"), list):
+                allowed = node["allowedValues"]
+            nullable = nullable or ("nullable" in names and node.get("nullable") is True)
+            if not names.isdisjoint(_CONSTRAINT_NAMES):  # most declarations have none
+                for key, lowered in _CONSTRAINTS:
+                    if lowered in names and key not in constraints and isinstance(node.get(key), int):
+                        constraints[key] = node[key]
+            ref = node.get("$ref") if "$ref" in names else None
+            if not (isinstance(ref, str) and ref.startswith("#/definitions/")):
+                break
+            node = self.definitions.get(ref[len("#/definitions/"):])
+        return _ParameterSpec(name, declaration, type_name, allowed, nullable, constraints)
 
     def _functions(self, raw: Any) -> dict[tuple[str, str], UserFunction]:
         functions: dict[tuple[str, str], UserFunction] = {}
@@ -592,6 +617,10 @@ class _Scope:
                  loops: list[tuple[str, int, bool]] | None = None, later: tuple[_Scope, ...] = ()) -> None:
         self.symbols = symbols
         self.context = context
+        # parameters() and variables() reach the template's readers without a hop through the
+        # methods below (a scope keeps its symbols)
+        self.parameter = symbols.parameter  # type: ignore[method-assign]
+        self.variable = symbols.variable  # type: ignore[method-assign]
         self.loops: list[tuple[str, int, bool]] = loops if loops is not None else []
         #: the passes after this one that evaluate what this pass leaves (an outer-scope nested template
         #: is evaluated by its parent, then again by its own deployment): a '[[x]' escape gives '[x]'
@@ -708,12 +737,24 @@ class _Expander:
         #: resources (a variable used in a loop), so each is measured once. The value is kept so
         #: that its id is not reused while the expansion runs.
         self._facts: dict[int, tuple[Any, tuple[int, bool]]] = {}
-        self.link_roots: tuple[Path, ...] = ()
+        #: id of a template -> (the template, its declarations), kept like the facts above
+        self._declarations: dict[int, tuple[Any, _Declarations]] = {}
+        #: the folders links may be read from, as given; resolved when a link is first read (most
+        #: templates read none)
+        self.given_link_roots: tuple[Path, ...] = ()
+        self._link_roots: tuple[Path, ...] | None = None
         self.max_file_bytes = DEFAULT_MAX_LINKED_BYTES
         self.linked: list[tuple[Path, str, int | None]] = []
         self.root_file = ""
         self.work_used = 0
         self.over_budget_reported = False
+
+    def declarations(self, template: Mapping[str, Any]) -> _Declarations:
+        """The declarations of a template, read once per template object."""
+        entry = self._declarations.get(id(template))
+        if entry is None:
+            entry = self._declarations[id(template)] = (template, _Declarations(template))
+        return entry[1]
 
     def read_link(self, path: Path, relative: str, kind: str, file: str, line: int | None,
                   base_dir: Path) -> bytes | None:
@@ -721,7 +762,9 @@ class _Expander:
         the scanned folders, not a regular file, too large or unreadable."""
         hint = f"{kind}.relativePath is resolved against {base_dir}; check the path"
         what = "linked template" if kind == "templateLink" else "linked parameter file"
-        if not within(path, self.link_roots):
+        if self._link_roots is None:
+            self._link_roots = tuple(root.resolve() for root in self.given_link_roots)
+        if not within(path, self._link_roots):
             self.error(file, line, f"{what} '{relative}' ({kind}.relativePath) is outside the scanned folders; "
                                    f"it is not read",
                        hint="scan a folder that holds it, or allow its folder with --link-root DIR")
@@ -829,7 +872,10 @@ class _Expander:
         if cls is str:
             if not raw or raw[0] != "[":
                 return raw
-            value = self.string(raw, scope, file, where)
+            if scope.later or scope.symbols.escape_passes:
+                value = self.string(raw, scope, file, where)
+            else:  # one evaluation pass over this text (nearly always): what string() comes to
+                value = self.evaluate_text(raw, scope, file, where)
             if path is not None and isinstance(value, (dict, list)) and self.value_facts(value)[1]:
                 symbols = scope.symbols
                 return _seal_secrets(value, path, lambda text: _written_source(text, symbols),
@@ -904,6 +950,8 @@ class _Expander:
     def evaluate_text(self, text: str, scope: _Scope, file: str, where: Any) -> Any:
         try:
             value = evaluate_string(text, scope)
+            if value.__class__ is str:
+                return value
             if value.__class__ is JsonObject or isinstance(value, (dict, list)):
                 size = self.value_facts(value)[0]
                 if size > MAX_VALUE_NODES:
@@ -1079,8 +1127,6 @@ class _Expander:
             depends = resource.metadata.get("dependsOn")
             if not depends:
                 continue
-            if declared is None:
-                declared = _declared_names(env.emitted)
             resolved: list[Any] = []
             for item in depends:
                 key = item.lower() if isinstance(item, str) else None
@@ -1094,6 +1140,8 @@ class _Expander:
                     identity = self.symbol_identity(env, key)
                     resolved.append(identity.id if identity is not None else item)
                 else:
+                    if declared is None:  # made when an entry needs it: most entries are ids already
+                        declared = _declared_names(env.emitted)
                     resolved.extend(declared.get(key, [item]))
             resource.metadata["dependsOn"] = resolved
 
@@ -1250,7 +1298,7 @@ class _Expander:
                 members.append([key, evaluated])
             else:
                 members[place][1] = evaluated
-        dict.update(body, ((name, value) for name, value in members))
+        dict.update(body, members)  # type: ignore[arg-type]  # [name, value] lists are pairs too
         self.unnamed_inline_children(body, file, pointer)
         metadata = self.metadata(raw, env, symbol, condition_unknown, loop, identity)
         resource = Resource(id=identity.id, type=identity.type, name=placeholder_text(identity.name), body=body,
@@ -1378,7 +1426,7 @@ class _Expander:
         expected = len(type_parts) - 1  # "providers" consumes the extension's namespace segment
         written_name = name if isinstance(name, str) else symbolic_name
         if written_name is not None:
-            name_parts = [part for part in written_name.strip("/").split("/")]
+            name_parts = written_name.strip("/").split("/")
             if parent is not None and len(name_parts) < expected:
                 name_parts = list(parent.name_parts) + name_parts
         else:

@@ -176,12 +176,15 @@ class _Parser:
         return ""
 
     def parse(self) -> Node:
-        self.skip_whitespace()
+        # the next-character tests inline: an expression rarely starts or ends with whitespace
+        if self.pos < self.end and self.text[self.pos] in _WHITESPACE:
+            self.skip_whitespace()
         if self.pos >= self.end:
             raise self.error("empty expression", hint="write a function call between the brackets, "
                                                      "or start the string with '[[' for a literal '['")
         node = self.expression(1)
-        self.skip_whitespace()
+        if self.pos < self.end and self.text[self.pos] in _WHITESPACE:
+            self.skip_whitespace()
         if self.pos < self.end:
             raise self.error(f"unexpected {self.text[self.pos]!r} after the end of the expression")
         return node
@@ -274,8 +277,10 @@ class _Parser:
             raise self.error(f"expected '(' after function name '{name}'", offset=match.end(),
                              hint="call functions with parentheses, e.g. parameters('name'); "
                                   "strings need single quotes")
+        spec = None
         if namespace is None:
-            if key not in FUNCTIONS and not key.startswith("list"):
+            spec = FUNCTIONS.get(key)
+            if spec is None and not key.startswith("list"):
                 raise self.error(f"unknown function '{name}'", offset=start,
                                  hint="check the spelling against the ARM template function reference, "
                                       "or call a user-defined function as namespace.name()")
@@ -304,7 +309,10 @@ class _Parser:
                                      hint="close the function call with ')'")
                 raise self.error(f"expected ',' or ')' in the arguments of '{name}', found {char!r}")
         if namespace is None:
-            _check_arity(FUNCTIONS.get(key, LIST_FUNCTION), name, len(args), start, text)
+            spec = spec or LIST_FUNCTION
+            count = len(args)
+            if count < spec.min_args or (spec.max_args is not None and count > spec.max_args):
+                _check_arity(spec, name, count, start, text)  # raises: the test is inline for the usual case
         return Call(name, tuple(args), start, namespace)
 
     def string(self) -> Literal:
@@ -521,12 +529,30 @@ def _wrap_unexpected(exc: Exception, name: str, offset: int, text: str) -> Expre
 
 
 def _compile_call(node: Call, text: str) -> Compiled:
-    args = tuple(_compile(arg, text) for arg in node.args)
     if node.namespace is not None:
-        return _compile_user_call(node, args, text)
-    spec = FUNCTIONS.get(node.name.lower(), LIST_FUNCTION)
+        return _compile_user_call(node, tuple([_compile(arg, text) for arg in node.args]), text)
+    lowered = node.name.lower()
+    spec = FUNCTIONS.get(lowered, LIST_FUNCTION)
     impl, name, offset = spec.impl, node.name, node.offset
-    symbolic = node.name.lower() in SYMBOLIC_FUNCTIONS
+    if spec.mode == "eager" and len(node.args) == 1 and node.args[0].__class__ is Literal:
+        # One literal argument (parameters('x'), variables('x'): most calls): never unknown or secret,
+        # so it is given as it is, without calling a closure for it and testing it.
+        literal = node.args[0].value  # type: ignore[union-attr]
+        if literal.__class__ is str and lowered in ("parameters", "variables"):
+            return _compile_read(literal, lowered[:-1], name, offset, text)
+        values = (literal,)
+
+        def call1_literal(scope: Any) -> Any:
+            try:
+                return impl(scope, values, name)
+            except FunctionError as exc:
+                raise _wrap_error(exc, name, offset, text) from None
+            except _UNEXPECTED as exc:
+                raise _wrap_unexpected(exc, name, offset, text) from None
+
+        return call1_literal
+    args = tuple([_compile(arg, text) for arg in node.args])
+    symbolic = lowered in SYMBOLIC_FUNCTIONS
     if spec.mode == "lazy":
         def call_lazy(scope: Any) -> Any:
             try:
@@ -590,6 +616,32 @@ def _compile_call(node: Call, text: str) -> Compiled:
 
 
 _OPAQUE = frozenset((Unknown, Secret))
+
+
+def _compile_read(key: str, what: str, name: str, offset: int, text: str) -> Compiled:
+    """``parameters('key')`` / ``variables('key')`` with a literal name: the scope's own reader called
+    directly (what the function's implementation does once it has checked that the name is text),
+    with the same error wrapping as any call."""
+    if what == "parameter":
+        def read_parameter(scope: Any) -> Any:
+            try:
+                return scope.parameter(key)
+            except FunctionError as exc:
+                raise _wrap_error(exc, name, offset, text) from None
+            except _UNEXPECTED as exc:
+                raise _wrap_unexpected(exc, name, offset, text) from None
+
+        return read_parameter
+
+    def read_variable(scope: Any) -> Any:
+        try:
+            return scope.variable(key)
+        except FunctionError as exc:
+            raise _wrap_error(exc, name, offset, text) from None
+        except _UNEXPECTED as exc:
+            raise _wrap_unexpected(exc, name, offset, text) from None
+
+    return read_variable
 
 
 class _UserFunctionScope:
