@@ -231,59 +231,79 @@ class _Parser:
         text, start, end = self.text, self.pos, self.end
         char = text[start] if start < end else ""
         if char == "'":
+            # string(), its usual case (no quote written twice) inline: a third of the nodes are strings
+            quote = text.find("'", start + 1, end)
+            if quote >= 0 and (quote + 1 >= end or text[quote + 1] != "'"):
+                self.pos = quote + 1
+                return Literal(text[start + 1:quote], start)
             return self.string()
-        # an integer starts with a digit or '-', a name never does: one pattern tried, not two
-        match = _INTEGER.match(text, start, self.end) if char in _INTEGER_START else None
-        if match is not None:
-            self.pos = match.end()
-            if self.pos < self.end and text[self.pos] == ".":
-                raise self.error("decimal numbers are not supported in expressions",
-                                 hint="use an integer, or json('1.5') for a decimal value")
-            digits = match.group(0)
-            if len(digits.lstrip("-")) > 19:
-                raise self.error(f"integer literal {digits[:24]} is too large", offset=start,
-                                 hint="integers must fit in 64 bits")
-            return Literal(int(digits), start)
-        match = _IDENTIFIER.match(text, start, self.end)
-        if match is None:
-            if not char:
-                raise self.error("unexpected end of the expression", hint="complete the expression")
-            raise self.error(f"unexpected {char!r}")
-        name = match.group(0)
-        pos = self.pos = match.end()
-        namespace = None
-        char = text[pos] if pos < end else ""
-        if char in _WHITESPACE and char:
-            char = self.next_char()
-        if char == ".":
-            # ``ns.fn(`` is a user-defined function; ``x.y`` without a call is not valid ARM.
-            save = self.pos
-            self.pos += 1
-            self.skip_whitespace()
-            member = _IDENTIFIER.match(text, self.pos, self.end)
-            if member is not None:
-                self.pos = member.end()
-                if self.next_char() == "(":
-                    namespace, name = name, member.group(0)
-                else:
-                    self.pos = save
-            else:
-                self.pos = save
-        pos = self.pos
-        key = name.lower()
-        if pos >= end or text[pos] != "(":
-            if namespace is None and key in _BARE_LITERALS:
-                return Literal(_BARE_LITERALS[key], start)
-            raise self.error(f"expected '(' after function name '{name}'", offset=match.end(),
-                             hint="call functions with parentheses, e.g. parameters('name'); "
-                                  "strings need single quotes")
+        # The usual case, ``name(`` with a known function, found without a pattern: a name whose
+        # lowercase is a key of FUNCTIONS ([a-z][a-z0-9]*) and that is ASCII is the name the pattern
+        # _IDENTIFIER would match there. Anything else takes the general way below.
+        paren = text.find("(", start, end)
         spec = None
-        if namespace is None:
-            spec = FUNCTIONS.get(key)
-            if spec is None and not key.startswith("list"):
-                raise self.error(f"unknown function '{name}'", offset=start,
-                                 hint="check the spelling against the ARM template function reference, "
-                                      "or call a user-defined function as namespace.name()")
+        if paren > start:
+            name = text[start:paren]
+            spec = FUNCTIONS.get(name.lower())
+        if spec is not None and name.isascii():
+            namespace = None
+            pos = paren
+        else:
+            # an integer starts with a digit or '-', a name never does: one pattern tried, not two
+            match = _INTEGER.match(text, start, self.end) if char in _INTEGER_START else None
+            if match is not None:
+                self.pos = match.end()
+                if self.pos < self.end and text[self.pos] == ".":
+                    raise self.error("decimal numbers are not supported in expressions",
+                                     hint="use an integer, or json('1.5') for a decimal value")
+                digits = match.group(0)
+                if len(digits.lstrip("-")) > 19:
+                    raise self.error(f"integer literal {digits[:24]} is too large", offset=start,
+                                     hint="integers must fit in 64 bits")
+                return Literal(int(digits), start)
+            match = _IDENTIFIER.match(text, start, self.end)
+            if match is None:
+                if not char:
+                    raise self.error("unexpected end of the expression", hint="complete the expression")
+                raise self.error(f"unexpected {char!r}")
+            name = match.group(0)
+            pos = match.end()
+            namespace = None
+            if pos >= end or text[pos] != "(":  # not the usual ``name(``
+                self.pos = pos
+                char = text[pos] if pos < end else ""
+                if char in _WHITESPACE and char:
+                    char = self.next_char()
+                if char == ".":
+                    # ``ns.fn(`` is a user-defined function; ``x.y`` without a call is not valid ARM.
+                    save = self.pos
+                    self.pos += 1
+                    self.skip_whitespace()
+                    member = _IDENTIFIER.match(text, self.pos, self.end)
+                    if member is not None:
+                        self.pos = member.end()
+                        if self.next_char() == "(":
+                            namespace, name = name, member.group(0)
+                        else:
+                            self.pos = save
+                    else:
+                        self.pos = save
+                pos = self.pos
+                if pos >= end or text[pos] != "(":
+                    key = name.lower()
+                    if namespace is None and key in _BARE_LITERALS:
+                        return Literal(_BARE_LITERALS[key], start)
+                    raise self.error(f"expected '(' after function name '{name}'", offset=match.end(),
+                                     hint="call functions with parentheses, e.g. parameters('name'); "
+                                          "strings need single quotes")
+            key = name.lower()
+            spec = None
+            if namespace is None:
+                spec = FUNCTIONS.get(key)
+                if spec is None and not key.startswith("list"):
+                    raise self.error(f"unknown function '{name}'", offset=start,
+                                     hint="check the spelling against the ARM template function reference, "
+                                          "or call a user-defined function as namespace.name()")
         pos = self.pos = pos + 1
         args: list[Node] = []
         char = text[pos] if pos < end else ""
