@@ -1024,9 +1024,10 @@ def _field_getter(field: FieldPath, scopes: list[_Scope]) -> tuple[Callable[[Any
             base_depth = scope.depth
             segments = segments[len(scope.field):]
             break
-    prefix = list(field.segments[:len(field.segments) - len(segments)])
     many = STAR in segments
     if many:
+        prefix = list(field.segments[:len(field.segments) - len(segments)])
+
         def get_many(data: Any, frames: Frames) -> Any:
             start = data if base_depth is None else frames[base_depth]
             out: list[Any] = []
@@ -1036,7 +1037,6 @@ def _field_getter(field: FieldPath, scopes: list[_Scope]) -> tuple[Callable[[Any
 
     if segments and all(type(segment) is str for segment in segments):
         names = tuple(segments)
-        tails = [tuple(segments[index:]) for index in range(len(segments))]
 
         def get_names(data: Any, frames: Frames) -> Any:
             # the views' own objects (exact names, see _lookup) read directly; anything else as
@@ -1049,7 +1049,7 @@ def _field_getter(field: FieldPath, scopes: list[_Scope]) -> tuple[Callable[[Any
                     if value is None:
                         return MISSING
                     continue
-                return _resolve_one(MISSING if value is None else value, tails[index])
+                return _resolve_one(MISSING if value is None else value, names[index:])
             return value
         if base_depth is None:
             get_names.plain_names = names  # type: ignore[attr-defined]  # for the fused leaves below

@@ -70,22 +70,42 @@ def _lowered(mapping: Mapping[str, Any]) -> dict[str, Any]:
 GENERATE_FROM = 200
 
 
+#: A kind with at least this many subjects has them picked by selectors (see _Selectors) before a
+#: rule's ``if`` runs; on fewer, compiling the selector tests costs more than running the ``if``.
+SELECT_FROM = 32
+
+
 def compile_policy(policy: Policy, settings: RuleSettings = DEFAULT_SETTINGS, generate: bool = False) -> CompiledPolicy:
     """Apply severity and parameter overrides and compile the conditions (``generate``: as
     generated functions, for a rule run on many subjects).
     Raises ConditionError if a condition is malformed (the loader rejects those first)."""
-    severity = _lowered(settings.severity).get(policy.id.lower(), policy.severity)
+    severity = (_lowered(settings.severity).get(policy.id.lower(), policy.severity) if settings.severity
+                else policy.severity)
     parameters = policy.default_parameters()
-    parameters.update(_lowered(settings.parameters).get(policy.id.lower(), {}))
+    if settings.parameters:
+        parameters.update(_lowered(settings.parameters).get(policy.id.lower(), {}))
     condition_if = (compile_condition(policy.condition_if, parameters, "if", generate)
                     if policy.condition_if is not None else None)
     condition_then = compile_condition(policy.condition_then, parameters, "then", generate)
-    try:
-        message = split_message(policy.message)
-    except ValueError:
-        message = [("text", policy.message)]
     return CompiledPolicy(policy, severity, parameters, condition_if, condition_then,
-                          compile_message(message, parameters))
+                          _lazy_message(policy.message, parameters))
+
+
+def _lazy_message(template: str, parameters: Mapping[str, Any]) -> MessageRenderer:
+    """The message renderer, split and compiled when a failure first needs it: most rules of a
+    scan fail on nothing, and splitting and compiling every message cost more than the rules' runs."""
+    renderer: MessageRenderer | None = None
+
+    def render(data: Any) -> str:
+        nonlocal renderer
+        if renderer is None:
+            try:
+                parts = split_message(template)
+            except ValueError:
+                parts = [("text", template)]
+            renderer = compile_message(parts, parameters)
+        return renderer(data)
+    return render
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -285,7 +305,8 @@ def _evaluate(policies: Sequence[Policy], subjects: Sequence[Subject], settings:
             continue
         try:
             compiled = compile_policy(policy, settings, len(in_patterns) >= GENERATE_FROM)
-            candidates = selectors.candidates(policy, compiled.parameters, candidates)
+            if len(candidates) >= SELECT_FROM:
+                candidates = selectors.candidates(policy, compiled.parameters, candidates)
         except ConditionError as error:
             raise CheckerError(f"rule {policy.id}: {error}", file=policy.file, line=policy.line,
                                hint=error.hint or "run `hybrid-check policies validate` on the policy folder"
