@@ -25,6 +25,7 @@ OPERATORS = (
     "less", "lessOrEquals", "greater", "greaterOrEquals", "exists",
 )
 CONDITION_KEYS = LOGICAL_KEYS + OPERAND_KEYS + OPERATORS
+_OPERATOR_SET = frozenset(OPERATORS)  # for membership tests while compiling
 #: Attributes of a Secret that conditions may read; never its value (it does not hold one).
 SECRET_FIELDS = ("source", "length", "weak")
 
@@ -819,7 +820,7 @@ def _generate(condition: Mapping[str, Any], parameters: dict[str, Any], path: st
             emit(node["not"], _join(where, "not"), indent, part)
             lines.append(f"{pad}{target} = False if {part} is True else (True if {part} is False else {part})")
             return
-        operator = next(k for k in node if k in OPERATORS)
+        operator = next(k for k in node if k in _OPERATOR_SET)
         if "field" not in node or "count" in node:
             closure = name("k", _compile(node, parameters, [], where))
             lines.append(f"{pad}{target} = {closure}(data, ())")
@@ -899,7 +900,7 @@ def _join(path: str, key: str | int) -> str:
 
 
 def _compile(node: Any, parameters: dict[str, Any], scopes: list[_Scope], path: str) -> Compiled:
-    if not isinstance(node, Mapping):
+    if node.__class__ is not dict and not isinstance(node, Mapping):
         raise ConditionError(path, f"expected a condition (an object), found {_describe(node)}")
     if "allOf" in node or "anyOf" in node:
         key = "allOf" if "allOf" in node else "anyOf"
@@ -911,7 +912,7 @@ def _compile(node: Any, parameters: dict[str, Any], scopes: list[_Scope], path: 
     if "not" in node:
         inner = _compile(node["not"], parameters, scopes, _join(path, "not"))
         return lambda data, frames: negate(inner(data, frames))
-    operators = [k for k in node if k in OPERATORS]
+    operators = [k for k in node if k in _OPERATOR_SET]
     if len(operators) != 1:
         raise ConditionError(path, "a leaf condition needs exactly one operator")
     operator = operators[0]
