@@ -39,7 +39,8 @@ DEFAULT_SETTINGS = RuleSettings()
 
 
 class CompiledPolicy(Frozen):
-    """A policy with its settings applied and its conditions compiled (once per run, not per subject)."""
+    """A policy with its settings applied and its conditions compiled (once per run, not per subject;
+    the ``then`` may be compiled when first run, and the message is split when first rendered)."""
 
     _fields = ("policy", "severity", "parameters", "condition_if", "condition_then", "message")
     policy: Policy
