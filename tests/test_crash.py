@@ -79,8 +79,9 @@ def test_scan_with_a_crashing_rule_exits_3_naming_rule_and_resource(
     real = engine.compile_policy
     crashing = "VPN-ACTIVE-ACTIVE"
 
-    def compile_policy(policy: Any, settings: Any = engine.DEFAULT_SETTINGS, generate: bool = False) -> CompiledPolicy:
-        compiled = real(policy, settings, generate)
+    def compile_policy(policy: Any, settings: Any = engine.DEFAULT_SETTINGS, generate: bool = False,
+                       **options: Any) -> CompiledPolicy:
+        compiled = real(policy, settings, generate, **options)
         if policy.id == crashing:
             return replace(compiled, condition_if=None, condition_then=_raise)
         return compiled

@@ -41,7 +41,12 @@ def _all_results(paths: list[Path]) -> list[Result]:
 def test_the_if_preselection_leaves_every_result_as_it_was(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if not folder.is_dir():
         pytest.skip(f"{folder} is not here")
+    monkeypatch.setattr(engine, "SELECT_FROM", 0)  # every rule's subjects preselected, however few
     with_selection = _all_results([folder])
+    monkeypatch.setattr(engine, "SELECT_FROM", 10**9)  # none
+    without = _all_results([folder])
+    assert with_selection == without
+    monkeypatch.setattr(engine, "SELECT_FROM", 0)
     monkeypatch.setattr(engine, "_selector_leaves", lambda condition: [])
     without = _all_results([folder])
     assert len(with_selection) > 100

@@ -19,6 +19,7 @@ from checker.policy.engine import (
 )
 from checker.policy.loader import default_policy_dir, load_policies, policy_files
 from checker.policy.model import ParameterSpec, Policy, RuleSettings
+from checker.records import replace
 from checker.report.model import Location, ResourceRef
 from checker.subject import Subject
 
@@ -192,6 +193,11 @@ def test_a_malformed_rule_built_in_code_is_a_checker_error() -> None:
         evaluate([policy], [gateway("g", {})])
     assert (caught.value.file, caught.value.line) == ("rules/T-BAD.yaml", 3)
     assert caught.value.message == "rule T-BAD: then.equals: parameter 'x' is not declared"
+    # the ``then`` is compiled when a subject first reaches it (the loader rejects such a rule first)
+    guarded = replace(policy, condition_if={"field": "kind", "equals": "never"})
+    assert evaluate([guarded], [gateway("g", {})]) == []
+    with pytest.raises(CheckerError):
+        evaluate([guarded], [gateway("g", {"kind": "never"})])
 
 
 def test_results_are_sorted_and_deterministic(policies: list[Policy]) -> None:

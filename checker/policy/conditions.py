@@ -25,6 +25,7 @@ OPERATORS = (
     "less", "lessOrEquals", "greater", "greaterOrEquals", "exists",
 )
 CONDITION_KEYS = LOGICAL_KEYS + OPERAND_KEYS + OPERATORS
+_OPERATOR_SET = frozenset(OPERATORS)  # for membership tests while compiling
 #: Attributes of a Secret that conditions may read; never its value (it does not hold one).
 SECRET_FIELDS = ("source", "length", "weak")
 
@@ -819,7 +820,7 @@ def _generate(condition: Mapping[str, Any], parameters: dict[str, Any], path: st
             emit(node["not"], _join(where, "not"), indent, part)
             lines.append(f"{pad}{target} = False if {part} is True else (True if {part} is False else {part})")
             return
-        operator = next(k for k in node if k in OPERATORS)
+        operator = next(k for k in node if k in _OPERATOR_SET)
         if "field" not in node or "count" in node:
             closure = name("k", _compile(node, parameters, [], where))
             lines.append(f"{pad}{target} = {closure}(data, ())")
@@ -899,7 +900,7 @@ def _join(path: str, key: str | int) -> str:
 
 
 def _compile(node: Any, parameters: dict[str, Any], scopes: list[_Scope], path: str) -> Compiled:
-    if not isinstance(node, Mapping):
+    if node.__class__ is not dict and not isinstance(node, Mapping):
         raise ConditionError(path, f"expected a condition (an object), found {_describe(node)}")
     if "allOf" in node or "anyOf" in node:
         key = "allOf" if "allOf" in node else "anyOf"
@@ -911,7 +912,7 @@ def _compile(node: Any, parameters: dict[str, Any], scopes: list[_Scope], path: 
     if "not" in node:
         inner = _compile(node["not"], parameters, scopes, _join(path, "not"))
         return lambda data, frames: negate(inner(data, frames))
-    operators = [k for k in node if k in OPERATORS]
+    operators = [k for k in node if k in _OPERATOR_SET]
     if len(operators) != 1:
         raise ConditionError(path, "a leaf condition needs exactly one operator")
     operator = operators[0]
@@ -1024,9 +1025,10 @@ def _field_getter(field: FieldPath, scopes: list[_Scope]) -> tuple[Callable[[Any
             base_depth = scope.depth
             segments = segments[len(scope.field):]
             break
-    prefix = list(field.segments[:len(field.segments) - len(segments)])
     many = STAR in segments
     if many:
+        prefix = list(field.segments[:len(field.segments) - len(segments)])
+
         def get_many(data: Any, frames: Frames) -> Any:
             start = data if base_depth is None else frames[base_depth]
             out: list[Any] = []
@@ -1036,7 +1038,6 @@ def _field_getter(field: FieldPath, scopes: list[_Scope]) -> tuple[Callable[[Any
 
     if segments and all(type(segment) is str for segment in segments):
         names = tuple(segments)
-        tails = [tuple(segments[index:]) for index in range(len(segments))]
 
         def get_names(data: Any, frames: Frames) -> Any:
             # the views' own objects (exact names, see _lookup) read directly; anything else as
@@ -1049,7 +1050,7 @@ def _field_getter(field: FieldPath, scopes: list[_Scope]) -> tuple[Callable[[Any
                     if value is None:
                         return MISSING
                     continue
-                return _resolve_one(MISSING if value is None else value, tails[index])
+                return _resolve_one(MISSING if value is None else value, names[index:])
             return value
         if base_depth is None:
             get_names.plain_names = names  # type: ignore[attr-defined]  # for the fused leaves below

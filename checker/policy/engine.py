@@ -39,7 +39,8 @@ DEFAULT_SETTINGS = RuleSettings()
 
 
 class CompiledPolicy(Frozen):
-    """A policy with its settings applied and its conditions compiled (once per run, not per subject)."""
+    """A policy with its settings applied and its conditions compiled (once per run, not per subject;
+    the ``then`` may be compiled when first run, and the message is split when first rendered)."""
 
     _fields = ("policy", "severity", "parameters", "condition_if", "condition_then", "message")
     policy: Policy
@@ -70,22 +71,58 @@ def _lowered(mapping: Mapping[str, Any]) -> dict[str, Any]:
 GENERATE_FROM = 200
 
 
-def compile_policy(policy: Policy, settings: RuleSettings = DEFAULT_SETTINGS, generate: bool = False) -> CompiledPolicy:
+#: A kind with at least this many subjects has them picked by selectors (see _Selectors) before a
+#: rule's ``if`` runs; on fewer, compiling the selector tests costs more than running the ``if``.
+SELECT_FROM = 32
+
+
+def compile_policy(policy: Policy, settings: RuleSettings = DEFAULT_SETTINGS, generate: bool = False,
+                   lazy_then: bool = False) -> CompiledPolicy:
     """Apply severity and parameter overrides and compile the conditions (``generate``: as
-    generated functions, for a rule run on many subjects).
-    Raises ConditionError if a condition is malformed (the loader rejects those first)."""
-    severity = _lowered(settings.severity).get(policy.id.lower(), policy.severity)
+    generated functions, for a rule run on many subjects; ``lazy_then``: the ``then`` when first
+    run, as many rules' ``if`` holds on none of a scan's few subjects).
+    Raises ConditionError if a condition is malformed (the loader rejects those first), for a lazy
+    ``then`` when it first runs."""
+    severity = (_lowered(settings.severity).get(policy.id.lower(), policy.severity) if settings.severity
+                else policy.severity)
     parameters = policy.default_parameters()
-    parameters.update(_lowered(settings.parameters).get(policy.id.lower(), {}))
+    if settings.parameters:
+        parameters.update(_lowered(settings.parameters).get(policy.id.lower(), {}))
     condition_if = (compile_condition(policy.condition_if, parameters, "if", generate)
                     if policy.condition_if is not None else None)
-    condition_then = compile_condition(policy.condition_then, parameters, "then", generate)
-    try:
-        message = split_message(policy.message)
-    except ValueError:
-        message = [("text", policy.message)]
+    condition_then = (_lazy_condition(policy.condition_then, parameters, "then") if lazy_then and not generate
+                      else compile_condition(policy.condition_then, parameters, "then", generate))
     return CompiledPolicy(policy, severity, parameters, condition_if, condition_then,
-                          compile_message(message, parameters))
+                          _lazy_message(policy.message, parameters))
+
+
+def _lazy_condition(condition: Any, parameters: Mapping[str, Any], path: str) -> Callable[[Any], Truth]:
+    """A condition compiled when first run."""
+    compiled: Callable[[Any], Truth] | None = None
+
+    def run(data: Any) -> Truth:
+        nonlocal compiled
+        if compiled is None:
+            compiled = compile_condition(condition, parameters, path)
+        return compiled(data)
+    return run
+
+
+def _lazy_message(template: str, parameters: Mapping[str, Any]) -> MessageRenderer:
+    """The message renderer, split and compiled when a failure first needs it: most rules of a
+    scan fail on nothing, and splitting and compiling every message cost more than the rules' runs."""
+    renderer: MessageRenderer | None = None
+
+    def render(data: Any) -> str:
+        nonlocal renderer
+        if renderer is None:
+            try:
+                parts = split_message(template)
+            except ValueError:
+                parts = [("text", template)]
+            renderer = compile_message(parts, parameters)
+        return renderer(data)
+    return render
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -284,12 +321,11 @@ def _evaluate(policies: Sequence[Policy], subjects: Sequence[Subject], settings:
         if not in_patterns:
             continue
         try:
-            compiled = compile_policy(policy, settings, len(in_patterns) >= GENERATE_FROM)
-            candidates = selectors.candidates(policy, compiled.parameters, candidates)
+            compiled = compile_policy(policy, settings, len(in_patterns) >= GENERATE_FROM, lazy_then=True)
+            if len(candidates) >= SELECT_FROM:
+                candidates = selectors.candidates(policy, compiled.parameters, candidates)
         except ConditionError as error:
-            raise CheckerError(f"rule {policy.id}: {error}", file=policy.file, line=policy.line,
-                               hint=error.hint or "run `hybrid-check policies validate` on the policy folder"
-                               ) from None
+            raise _rule_error(policy, error) from None
         # what every result of this rule shares, read once (this loop runs for every subject)
         rule, severity, remediation, title, prop = (
             policy.id, compiled.severity, policy.remediation, policy.title, policy.property)
@@ -333,10 +369,17 @@ def _evaluate(policies: Sequence[Policy], subjects: Sequence[Subject], settings:
                         status, text = "unknown", f"{place[2]}: {title}"
                         reasons = verdict.reasons if isinstance(verdict, Undetermined) else ("no verdict",)
                 append(Result(rule, status, severity, subject.site, place[0], location, text, remediation, reasons))
+        except ConditionError as error:  # from the lazy ``then``: a malformed condition, not a crash
+            raise _rule_error(policy, error) from None
         except Exception as error:  # a bug, not a verdict: an internal error naming the rule and resource
             resource = subject.resource.id if subject is not None else "(none)"
             raise EvaluationCrash(error, rule=policy.id, resource=resource) from error
     return results
+
+
+def _rule_error(policy: Policy, error: ConditionError) -> CheckerError:
+    return CheckerError(f"rule {policy.id}: {error}", file=policy.file, line=policy.line,
+                        hint=error.hint or "run `hybrid-check policies validate` on the policy folder")
 
 
 class _Selectors:

@@ -27,6 +27,18 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+def _gateways_by_subnet(ix: Index) -> dict[str, list[Resource]]:
+    """The gateways whose ip configurations name each subnet (by normalised id), in the index's
+    order: found once, not by reading every gateway for every GatewaySubnet."""
+    found: dict[str, list[Resource]] = {}
+    for gateway in ix.gateways:
+        keys = {normalise_id(c["subnetId"]) for c in gateway_data(ix, gateway)["ipConfigurations"]
+                if isinstance(c["subnetId"], str)}
+        for key in keys:
+            found.setdefault(key, []).append(gateway)
+    return found
+
+
 def gateway_subnet_subject(ix: Index, subnet: Resource) -> Subject:
     vnet_key = vnet_id_of_subnet(subnet.id) or ""
     site = ix.site_by_vnet.get(vnet_key)
@@ -36,9 +48,7 @@ def gateway_subnet_subject(ix: Index, subnet: Resource) -> Subject:
     data["vnet"] = vnet_view(ix, vnet_key)
     data["routeTable"] = route_table_view(ix, subnet)
     data["routeTable"].update(routes_over_subnet(subnet, data["routeTable"]))
-    gateways = [g for g in ix.gateways
-                if any(isinstance(c["subnetId"], str) and normalise_id(c["subnetId"]) == subnet.key
-                       for c in gateway_data(ix, g)["ipConfigurations"])]
+    gateways = ix.part("gateways-by-subnet", "", lambda: _gateways_by_subnet(ix)).get(subnet.key, [])
     data["gateways"] = [{"name": g.name, "gatewayType": g.properties.get("gatewayType"),
                          "skuName": gateway_data(ix, g)["skuName"]} for g in gateways]
     data["gatewayCount"] = len(gateways)
