@@ -233,9 +233,20 @@ class CaseInsensitiveDict(dict):  # type: ignore[type-arg]
             return value
         if key.__class__ is not str:
             return default
-        # stored_key() without its exact-name check, done above: most reads probe optional names
-        # that are absent in every spelling, so the miss is made cheap (names read by the code are
-        # few: each is lowered once, and its lowered form keeps its hash)
+        stored = self._stored_in_other_case(key)
+        return default if stored is None else dict.__getitem__(self, stored)
+
+    def __contains__(self, key: object) -> bool:
+        if dict.__contains__(self, key):
+            return True
+        if key.__class__ is not str:
+            return False
+        return self._stored_in_other_case(key) is not None  # type: ignore[arg-type]
+
+    def _stored_in_other_case(self, key: str) -> str | None:
+        """:meth:`stored_key` of a text key not stored as written. Most reads probe optional names
+        absent in every spelling, so the miss is made cheap: names read by the code are few, each is
+        lowered once and its lowered form keeps its hash."""
         try:
             index = self._lower
         except AttributeError:  # made without __init__ (copy, unpickling)
@@ -249,29 +260,7 @@ class CaseInsensitiveDict(dict):  # type: ignore[type-arg]
             lowered = key.lower()
             if len(_LOWERED) < 8192:
                 _LOWERED[key] = lowered
-        stored = index.get(lowered)
-        return default if stored is None else dict.__getitem__(self, stored)
-
-    def __contains__(self, key: object) -> bool:
-        if dict.__contains__(self, key):
-            return True
-        if key.__class__ is not str:
-            return False
-        # the miss made cheap as in get(): a name tested is usually absent in every spelling
-        try:
-            index = self._lower
-        except AttributeError:  # made without __init__ (copy, unpickling)
-            index = None
-        if index is None:
-            self.stored_key(key)
-            index = self._lower
-            assert index is not None
-        lowered = _LOWERED.get(key)  # type: ignore[call-overload]
-        if lowered is None:
-            lowered = key.lower()  # type: ignore[attr-defined]
-            if len(_LOWERED) < 8192:
-                _LOWERED[key] = lowered  # type: ignore[index]
-        return lowered in index
+        return index.get(lowered)
 
     def __setitem__(self, key: Any, value: Any) -> None:
         # A name already held in another case is written through to it (ARM has one property per

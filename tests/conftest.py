@@ -37,3 +37,26 @@ def sarif_schema_path() -> Path:
     if shared is None or not (shared / "schemas" / "sarif-schema-2.1.0.json").is_file():
         pytest.skip("the SARIF schema is not beside the repository")
     return shared / "schemas" / "sarif-schema-2.1.0.json"
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty policy cache folder of this test's own, and no compiled form left in memory."""
+    from checker.policy import compiled
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(compiled.CACHE_ENV, str(folder))
+    monkeypatch.setattr(compiled, "_memory", {})
+    return folder
+
+
+@pytest.fixture
+def policy_copy(tmp_path: Path) -> Path:
+    """A copy of the bundled policies, to edit."""
+    import shutil
+
+    from checker.policy.loader import default_policy_dir
+
+    copy = tmp_path / "policies"
+    shutil.copytree(default_policy_dir(), copy)
+    return copy

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -23,22 +22,6 @@ pytestmark = pytest.mark.slow  # outside `make test-fast` (see the Makefile)
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data" / "policies"
-
-
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty cache folder of this test's own, and no compiled form left in memory."""
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(CACHE_ENV, str(folder))
-    monkeypatch.setattr(compiled, "_memory", {})
-    return folder
-
-
-@pytest.fixture
-def policy_copy(tmp_path: Path) -> Path:
-    copy = tmp_path / "policies"
-    shutil.copytree(default_policy_dir(), copy)
-    return copy
 
 
 class YamlLoads:

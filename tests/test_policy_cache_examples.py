@@ -9,7 +9,6 @@ import copy
 import json
 import os
 import pickle
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -28,21 +27,6 @@ from checker.views import SUBJECT_KINDS
 pytestmark = pytest.mark.slow  # outside `make test-fast` (see the Makefile)
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(CACHE_ENV, str(folder))
-    monkeypatch.setattr(compiled, "_memory", {})
-    return folder
-
-
-@pytest.fixture
-def policy_copy(tmp_path: Path) -> Path:
-    copy_ = tmp_path / "policies"
-    shutil.copytree(default_policy_dir(), copy_)
-    return copy_
 
 
 class Counter:
