@@ -20,6 +20,7 @@ from checker.policy import compiled, loader
 from checker.policy.compiled import CACHE_ENV, examples_file, load_compiled
 from checker.policy.docs import render_rule_page
 from checker.policy.loader import default_policy_dir, load_policies
+from checker.policy.model import Policy
 from checker.report.sarif import help_markdown, render_sarif
 from checker.results import Examples, RuleInfo
 from checker.views import SUBJECT_KINDS
@@ -98,12 +99,18 @@ def test_a_scan_does_not_read_the_examples_and_sarif_does(cache: Path, monkeypat
     assert render_sarif(yaml_report, root=REPO) == text
 
 
+def _yaml_and_compiled(folder: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Policy], list[Policy]]:
+    """The policies of ``folder`` read from YAML, and from the compiled form as the next process reads it."""
+    from_yaml, _ = load_policies([folder], SUBJECT_KINDS)
+    load_compiled(folder, SUBJECT_KINDS)
+    _new_process(monkeypatch)
+    policies, _ = load_compiled(folder, SUBJECT_KINDS)
+    return from_yaml, policies
+
+
 def test_rule_pages_and_help_from_the_compiled_form_equal_those_from_yaml(cache: Path, policy_copy: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from_yaml, _ = load_policies([policy_copy], SUBJECT_KINDS)
-    load_compiled(policy_copy, SUBJECT_KINDS)
-    _new_process(monkeypatch)
-    policies, _ = load_compiled(policy_copy, SUBJECT_KINDS)
+    from_yaml, policies = _yaml_and_compiled(policy_copy, monkeypatch)
     for cached, parsed in zip(policies, from_yaml, strict=True):
         assert render_rule_page(cached, policy_copy) == render_rule_page(parsed, policy_copy)
         assert help_markdown(cached.rule_info()) == help_markdown(parsed.rule_info())
@@ -222,10 +229,7 @@ def test_examples_mapping_is_read_only_compares_hashes_and_pickles_as_its_texts(
 
 def test_compiled_policies_compare_hash_and_pickle_like_yaml_ones(cache: Path, policy_copy: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    from_yaml, _ = load_policies([policy_copy], SUBJECT_KINDS)
-    load_compiled(policy_copy, SUBJECT_KINDS)
-    _new_process(monkeypatch)
-    policies, _ = load_compiled(policy_copy, SUBJECT_KINDS)
+    from_yaml, policies = _yaml_and_compiled(policy_copy, monkeypatch)
     assert {hash(p) for p in policies} == {hash(p) for p in from_yaml}
     assert not any(p.examples.loaded for p in policies)
     for policy, parsed in zip(policies, from_yaml, strict=True):

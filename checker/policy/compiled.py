@@ -239,9 +239,9 @@ class _Examples:
             texts = self._texts = self._read()
         if texts:
             return texts[index]
-        from checker.policy.loader import _examples
+        from checker.policy.loader import compliant_examples
 
-        return _examples(policy_file, rule_id)
+        return compliant_examples(policy_file, rule_id)
 
     def _read(self) -> list[dict[str, str]]:
         """The examples file's texts when it holds (see :func:`_write_examples`), else an empty list

@@ -98,31 +98,31 @@ def compile_policy(policy: Policy, settings: RuleSettings = DEFAULT_SETTINGS, ge
 
 def _lazy_condition(condition: Any, parameters: Mapping[str, Any], path: str) -> Callable[[Any], Truth]:
     """A condition compiled when first run."""
-    compiled: Callable[[Any], Truth] | None = None
-
-    def run(data: Any) -> Truth:
-        nonlocal compiled
-        if compiled is None:
-            compiled = compile_condition(condition, parameters, path)
-        return compiled(data)
-    return run
+    return _built_on_first_call(lambda: compile_condition(condition, parameters, path))
 
 
 def _lazy_message(template: str, parameters: Mapping[str, Any]) -> MessageRenderer:
     """The message renderer, split and compiled when a failure first needs it: most rules of a
     scan fail on nothing, and splitting and compiling every message cost more than the rules' runs."""
-    renderer: MessageRenderer | None = None
+    def build() -> MessageRenderer:
+        try:
+            parts = split_message(template)
+        except ValueError:
+            parts = [("text", template)]
+        return compile_message(parts, parameters)
+    return _built_on_first_call(build)
 
-    def render(data: Any) -> str:
-        nonlocal renderer
-        if renderer is None:
-            try:
-                parts = split_message(template)
-            except ValueError:
-                parts = [("text", template)]
-            renderer = compile_message(parts, parameters)
-        return renderer(data)
-    return render
+
+def _built_on_first_call(build: Callable[[], Callable[[Any], Any]]) -> Callable[[Any], Any]:
+    """``build()``'s function, built when first called."""
+    built: Callable[[Any], Any] | None = None
+
+    def run(data: Any) -> Any:
+        nonlocal built
+        if built is None:
+            built = build()
+        return built(data)
+    return run
 
 
 # ---------------------------------------------------------------------------------------------------

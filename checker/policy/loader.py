@@ -550,7 +550,7 @@ def _policy_from(document: Mapping[str, Any], file: str, positions: _Positions) 
         parameters=MappingProxyType(parameters), condition_if=document.get("if"),
         condition_then=document["then"], message=document["message"].strip(),
         remediation=document["remediation"].strip(), references=tuple(document.get("references") or ()),
-        file=file, line=positions.line(("id",), key=True), examples=_examples(file, str(document["id"])),
+        file=file, line=positions.line(("id",), key=True), examples=compliant_examples(file, str(document["id"])),
         property=document.get("property", ""))
 
 
@@ -567,7 +567,7 @@ def example_files(policy_file: Path, rule_id: str) -> dict[str, Path]:
     return {kind: folder / name for kind, name in EXAMPLE_FILES if (folder / name).is_file()}
 
 
-def _examples(file: str, rule_id: str) -> Mapping[str, str]:
+def compliant_examples(file: str, rule_id: str) -> Mapping[str, str]:
     """The rule page's compliant examples: the resources of the pass case, pretty-printed, and the
     pass case in Bicep. A pass case that cannot be read is left out here (the rule's tests report it)."""
     import json

@@ -564,29 +564,11 @@ def _compile_call(node: Call, text: str) -> Compiled:
         literal = node.args[0].value  # type: ignore[union-attr]
         if literal.__class__ is str and lowered in ("parameters", "variables"):
             return _compile_read(literal, lowered[:-1], name, offset, text)
-        values = (literal,)
-
-        def call1_literal(scope: Any) -> Any:
-            try:
-                return impl(scope, values, name)
-            except FunctionError as exc:
-                raise _wrap_error(exc, name, offset, text) from None
-            except _UNEXPECTED as exc:
-                raise _wrap_unexpected(exc, name, offset, text) from None
-
-        return call1_literal
+        return _fixed_call(impl, (literal,), name, offset, text)
     args = tuple([_compile(arg, text) for arg in node.args])
     symbolic = lowered in SYMBOLIC_FUNCTIONS
-    if spec.mode == "lazy":
-        def call_lazy(scope: Any) -> Any:
-            try:
-                return impl(scope, args, name)
-            except FunctionError as exc:
-                raise _wrap_error(exc, name, offset, text) from None
-            except _UNEXPECTED as exc:
-                raise _wrap_unexpected(exc, name, offset, text) from None
-
-        return call_lazy
+    if spec.mode == "lazy":  # the function evaluates its argument closures itself
+        return _fixed_call(impl, args, name, offset, text)
     if spec.mode == "keep":
         def call_keep(scope: Any) -> Any:
             values = [arg(scope) for arg in args]
@@ -599,15 +581,7 @@ def _compile_call(node: Call, text: str) -> Compiled:
 
         return call_keep
     if len(args) == 0:
-        def call0(scope: Any) -> Any:
-            try:
-                return impl(scope, (), name)
-            except FunctionError as exc:
-                raise _wrap_error(exc, name, offset, text) from None
-            except _UNEXPECTED as exc:
-                raise _wrap_unexpected(exc, name, offset, text) from None
-
-        return call0
+        return _fixed_call(impl, (), name, offset, text)
     if len(args) == 1:
         arg0 = args[0]
 
@@ -640,6 +614,20 @@ def _compile_call(node: Call, text: str) -> Compiled:
 
 
 _OPAQUE = frozenset((Unknown, Secret))
+
+
+def _fixed_call(impl: Any, arguments: Any, name: str, offset: int, text: str) -> Compiled:
+    """A call given the same arguments on every evaluation: none, one literal, or (a lazy function)
+    its argument closures, which the implementation evaluates itself."""
+    def call(scope: Any) -> Any:
+        try:
+            return impl(scope, arguments, name)
+        except FunctionError as exc:
+            raise _wrap_error(exc, name, offset, text) from None
+        except _UNEXPECTED as exc:
+            raise _wrap_unexpected(exc, name, offset, text) from None
+
+    return call
 
 
 def _compile_read(key: str, what: str, name: str, offset: int, text: str) -> Compiled:
