@@ -204,11 +204,14 @@ def test_wrap_text_breaks_long_words_as_textwrap_does(width: int) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(["", "True", "False", "1", "2.5", "-3", "1,000", "fail", "\x1b[31mhigh\x1b[0m",
-                                          "a\nb", "None", "nan", "1e3", "0x1f"]), min_size=5, max_size=5),
+                                          "a\nb", "None", "nan", "1e3", "0x1f", "a\r\nbcd", "x\ry\n\nz",
+                                          "\x1b[31mlong\nshort\x1b[0m", "\u00e9t\u00e9\nab"]),
+                         min_size=5, max_size=5),
                 min_size=1, max_size=6))
 def test_tables_are_drawn_as_tabulate_types_them(rows: list[list[str]]) -> None:
-    """The table's tabulate call does not type its cells (every cell is text): the tables are those
-    tabulate draws when it types each cell, for cells that look like numbers, booleans or nothing."""
+    """The table's tabulate call does not type its cells (every cell is text) and measures their lines
+    without a pattern: the tables are those tabulate draws with its own helpers, for cells that look like
+    numbers, booleans or nothing, and cells of several lines (broken at \\n, \\r or both)."""
     import tabulate as tabulate_module
 
     from checker.report import table
@@ -221,7 +224,21 @@ def test_tables_are_drawn_as_tabulate_types_them(rows: list[list[str]]) -> None:
     finally:
         tabulate_module.MIN_PADDING = padding
     assert drawn == typed
-    assert tabulate_module._column_type is not table._text_column  # given back after the call
+    for name, swap in table._SWAPS.items():  # given back after the call
+        assert getattr(tabulate_module, name) is not swap
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "bb", " ", "\n", "\r", "\r\n", "\x1b[1m", "\u00e9", "\t"]), max_size=30).map("".join))
+def test_cell_widths_are_tabulates(cell: str) -> None:
+    """The swapped width helpers answer as tabulate's own, with and without colour codes."""
+    import tabulate as tabulate_module
+
+    from checker.report import table
+
+    for width_of in (len, tabulate_module._visible_width):
+        assert table._multiline_width(cell, width_of) == tabulate_module._multiline_width(cell, width_of)
+        assert table._line_widths(cell, width_of) == tabulate_module._align_column_multiline_width(cell, width_of)
 
 
 @settings(max_examples=500, deadline=None)

@@ -13,7 +13,7 @@ import re
 import sys
 import textwrap
 import types
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from checker.report.escape import terminal_text
 from checker.report.gate import GateOutcome
@@ -157,18 +157,20 @@ def tabulate(rows: Sequence[Sequence[str]], *, headers: Sequence[str], tablefmt:
     widest cell, so a narrow terminal keeps the room for the message. Every cell is text."""
     module = _tabulate_module
     padding = getattr(module, "MIN_PADDING", 2)
-    column_type = module.__dict__.get("_column_type")
+    # tabulate's own helpers, each swapped for the same answer computed for text cells only while
+    # the table is drawn (and given back after): those tabulate has
+    swapped = {name: module.__dict__[name] for name in _SWAPS if name in module.__dict__}
     setattr(module, "MIN_PADDING", 0)  # noqa: B010 - a module setting without a typed attribute
-    if column_type is not None:
-        setattr(module, "_column_type", _text_column)  # noqa: B010
+    for name in swapped:
+        setattr(module, name, _SWAPS[name])
     try:
         # Every cell is text (status, severity, rule id, name and place, message): no column is a
         # number column, and telling numbers apart cell by cell was half the time of a table.
         return module.tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True)
     finally:
         setattr(module, "MIN_PADDING", padding)  # noqa: B010
-        if column_type is not None:
-            setattr(module, "_column_type", column_type)  # noqa: B010
+        for name, own in swapped.items():
+            setattr(module, name, own)
 
 
 def _text_column(strings: Sequence[Any], has_invisible: bool = True, numparse: bool = True) -> type:
@@ -177,6 +179,26 @@ def _text_column(strings: Sequence[Any], has_invisible: bool = True, numparse: b
     only "True" and "False", or no type for one of only empty cells; text cells are formatted as they
     are and aligned left under each of these (a test draws tables both ways), so the cells are not looked at."""
     return str
+
+
+def _multiline_width(multiline_s: str, line_width_fn: Callable[[str], int] = len) -> int:
+    """tabulate's width of a cell of several lines, its widest line, lines being broken at every
+    ``\r`` and ``\n`` (as tabulate's ``re.split("[\r\n]", ...)``, without a pattern look-up per cell)."""
+    return max(map(line_width_fn, _cell_lines(multiline_s)))
+
+
+def _line_widths(multiline_s: str, line_width_fn: Callable[[str], int] = len) -> list[int]:
+    """tabulate's ``_align_column_multiline_width``: the width of each line of a cell (as above)."""
+    return list(map(line_width_fn, _cell_lines(multiline_s)))
+
+
+def _cell_lines(text: str) -> list[str]:
+    return (text.replace("\r", "\n") if "\r" in text else text).split("\n")
+
+
+#: tabulate's helpers swapped while a table is drawn (a test compares each with tabulate's own).
+_SWAPS: dict[str, Callable[..., Any]] = {"_column_type": _text_column, "_multiline_width": _multiline_width,
+                                         "_align_column_multiline_width": _line_widths}
 
 
 def use_color(stream: IO[Any]) -> bool:
