@@ -231,7 +231,7 @@ def test_tables_are_drawn_as_tabulate_types_them(rows: list[list[str]]) -> None:
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(["a", "bb", " ", "\n", "\r", "\r\n", "\x1b[1m", "\u00e9", "\t"]), max_size=30).map("".join))
 def test_cell_widths_are_tabulates(cell: str) -> None:
-    """The swapped width helpers answer as tabulate's own, with and without colour codes."""
+    """The swapped width and padding helpers answer as tabulate's own, with and without colour codes."""
     import tabulate as tabulate_module
 
     from checker.report import table
@@ -239,6 +239,10 @@ def test_cell_widths_are_tabulates(cell: str) -> None:
     for width_of in (len, tabulate_module._visible_width):
         assert table._multiline_width(cell, width_of) == tabulate_module._multiline_width(cell, width_of)
         assert table._line_widths(cell, width_of) == tabulate_module._align_column_multiline_width(cell, width_of)
+    for width in range(0, 40, 7):
+        assert table._pad_right(width, cell) == tabulate_module._padright(width, cell)
+    with pytest.raises(ValueError):  # as tabulate's own: no negative width
+        table._pad_right(-1, cell)
 
 
 @settings(max_examples=500, deadline=None)

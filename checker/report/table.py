@@ -192,13 +192,21 @@ def _line_widths(multiline_s: str, line_width_fn: Callable[[str], int] = len) ->
     return list(map(line_width_fn, _cell_lines(multiline_s)))
 
 
+def _pad_right(width: int, s: str) -> str:
+    """tabulate's ``_padright``: text followed by spaces up to ``width`` (``format`` with ``<width``),
+    without making a format string per cell. Anything else (not text, a width below zero, which
+    tabulate's format refuses) is tabulate's."""
+    return s.ljust(width) if s.__class__ is str and width >= 0 else _PADRIGHT(width, s)
+
+
 def _cell_lines(text: str) -> list[str]:
     return (text.replace("\r", "\n") if "\r" in text else text).split("\n")
 
 
 #: tabulate's helpers swapped while a table is drawn (a test compares each with tabulate's own).
 _SWAPS: dict[str, Callable[..., Any]] = {"_column_type": _text_column, "_multiline_width": _multiline_width,
-                                         "_align_column_multiline_width": _line_widths}
+                                         "_align_column_multiline_width": _line_widths, "_padright": _pad_right}
+_PADRIGHT = _tabulate_module.__dict__.get("_padright", lambda width, s: f"{s:<{width}}")
 
 
 def use_color(stream: IO[Any]) -> bool:
