@@ -1,5 +1,5 @@
 """``python -m checker`` runs the command-line interface."""
 
-from checker.cli import main
+from checker.console import main
 
 raise SystemExit(main())

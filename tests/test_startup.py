@@ -35,6 +35,22 @@ def test_version_and_help_import_no_heavy_module(arguments: list[str]) -> None:
     assert ("hybrid-check 0." in text) if arguments == ["--version"] else ("usage: hybrid-check" in text)
 
 
+def test_the_console_script_answers_version_without_the_command_line() -> None:
+    """``hybrid-check --version`` (the console script, checker.console) imports neither the command line
+    nor argparse or pathlib. Run without site (``-S``): an editable install's import finder imports
+    pathlib itself at start-up, which a regular installation does not."""
+    from tests.conftest import REPO_ROOT
+
+    code = ("import sys\nsys.argv = ['hybrid-check', '--version']\nfrom checker.console import run\n"
+            "try:\n    run()\nexcept SystemExit as stop:\n    print('EXIT', stop.code)\n"
+            "print('IMPORTED', *sorted(m for m in ('argparse', 'pathlib', 're', 'checker.cli') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True,
+                         cwd=REPO_ROOT).stdout
+    text, _, imported = out.rpartition("IMPORTED")
+    assert imported.split() == []
+    assert text.startswith("hybrid-check 0.") and "EXIT 0" in text
+
+
 def test_version_prints_what_argparse_prints() -> None:
     from checker import __version__
 

@@ -1,0 +1,39 @@
+"""The ``hybrid-check`` console script and ``python -m checker``: ``hybrid-check --version`` is
+answered here, without importing the command line (argparse, pathlib and through it urllib and
+ipaddress, about as much as Python's own start-up); anything else is :mod:`checker.cli`'s."""
+
+from __future__ import annotations
+
+import sys
+
+from checker import __version__
+from checker.vocabulary import EXIT_PASS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import NoReturn
+
+
+def _version_only(argv: Sequence[str] | None) -> bool:
+    return (sys.argv[1:] if argv is None else list(argv)) == ["--version"]
+
+
+def run() -> NoReturn:
+    """The console script: :func:`checker.cli.run` (which ends the process once its output is flushed)."""
+    if _version_only(None):
+        print(f"hybrid-check {__version__}")  # what argparse prints for --version
+        raise SystemExit(EXIT_PASS)
+    from checker.cli import run as run_command
+
+    run_command()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """:func:`checker.cli.main`, with ``--version`` answered without importing it."""
+    if _version_only(argv):
+        print(f"hybrid-check {__version__}")
+        return EXIT_PASS
+    from checker.cli import main as main_command
+
+    return main_command(argv)
