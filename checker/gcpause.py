@@ -9,17 +9,23 @@ Reference counting still frees everything as usual while the collector is paused
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import TracebackType
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic collector for the ``with`` block; it runs again after it if it ran before."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
+class collector_paused:  # noqa: N801 - used as a function: ``with collector_paused():``
+    """Pause the cyclic collector for the ``with`` block; it runs again after it if it ran before.
+    A class rather than ``contextlib.contextmanager``: a scan need not import contextlib for it."""
+
+    __slots__ = ("_was_enabled",)
+
+    def __enter__(self) -> None:
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        if self._was_enabled:
             gc.enable()

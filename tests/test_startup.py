@@ -51,6 +51,24 @@ def test_the_console_script_answers_version_without_the_command_line() -> None:
     assert text.startswith("hybrid-check 0.") and "EXIT 0" in text
 
 
+def test_a_scan_imports_no_contextlib() -> None:
+    """The collector pause is a class of its own: a scan does not import contextlib (site off, as above:
+    an editable install's finder imports it at start-up)."""
+    from tests.conftest import REPO_ROOT
+
+    code = ("import sys\nfrom checker.cli import main\n"
+            "main(['scan', 'fixtures/vpn/non-compliant/bgp-asn-apipa.json', '--format', 'json'])\n"
+            "print('IMPORTED', *sorted(m for m in ('contextlib',) if m in sys.modules), file=sys.stderr)\n")
+    # a first scan compiles the bundled policies into the cache (with PyYAML and jsonschema, from
+    # site-packages); the second reads them compiled, as every scan after the first does
+    subprocess.run([sys.executable, "-m", "checker", "scan", "fixtures/vpn/non-compliant/bgp-asn-apipa.json",
+                    "--format", "json"], capture_output=True, check=False, cwd=REPO_ROOT)
+    result = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, check=False,
+                            cwd=REPO_ROOT)
+    assert '"results"' in result.stdout, result.stderr
+    assert result.stderr.rpartition("IMPORTED")[2].split() == []
+
+
 def test_version_prints_what_argparse_prints() -> None:
     from checker import __version__
 
