@@ -182,7 +182,7 @@ def _text_column(strings: Sequence[Any], has_invisible: bool = True, numparse: b
 
 
 def _multiline_width(multiline_s: str, line_width_fn: Callable[[str], int] = len) -> int:
-    """tabulate's width of a cell of several lines, its widest line, lines being broken at every
+    r"""tabulate's width of a cell of several lines, its widest line, lines being broken at every
     ``\r`` and ``\n`` (as tabulate's ``re.split("[\r\n]", ...)``, without a pattern look-up per cell)."""
     return max(map(line_width_fn, _cell_lines(multiline_s)))
 
