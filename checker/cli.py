@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from checker import __version__
+from checker.console import answers_version
 from checker.vocabulary import AUTH_MODES as AUTH_CHOICES
 from checker.vocabulary import CLOUD_NAMES as CLOUD_CHOICES
 from checker.vocabulary import EXIT_FAIL, EXIT_INPUT, EXIT_INTERNAL, EXIT_PASS, UNKNOWN_MODES
@@ -778,8 +779,7 @@ COMMANDS = {"scan": cmd_scan, "audit": cmd_audit, "graph": cmd_graph, "baseline"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    if (sys.argv[1:] if argv is None else list(argv)) == ["--version"]:
-        print(f"hybrid-check {__version__}")  # as argparse would print it, without building the parser
+    if answers_version(argv):  # without building the parser
         return EXIT_PASS
     import gc
 

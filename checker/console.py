@@ -15,14 +15,18 @@ if TYPE_CHECKING:
     from typing import NoReturn
 
 
-def _version_only(argv: Sequence[str] | None) -> bool:
-    return (sys.argv[1:] if argv is None else list(argv)) == ["--version"]
+def answers_version(argv: Sequence[str] | None) -> bool:
+    """Print the version when ``argv`` (default: the process's) is ``--version`` alone, as argparse
+    would print it; whether it was."""
+    if (sys.argv[1:] if argv is None else list(argv)) != ["--version"]:
+        return False
+    print(f"hybrid-check {__version__}")
+    return True
 
 
 def run() -> NoReturn:
     """The console script: :func:`checker.cli.run` (which ends the process once its output is flushed)."""
-    if _version_only(None):
-        print(f"hybrid-check {__version__}")  # what argparse prints for --version
+    if answers_version(None):
         raise SystemExit(EXIT_PASS)
     from checker.cli import run as run_command
 
@@ -31,8 +35,7 @@ def run() -> NoReturn:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """:func:`checker.cli.main`, with ``--version`` answered without importing it."""
-    if _version_only(argv):
-        print(f"hybrid-check {__version__}")
+    if answers_version(argv):
         return EXIT_PASS
     from checker.cli import main as main_command
 

@@ -35,38 +35,44 @@ def test_version_and_help_import_no_heavy_module(arguments: list[str]) -> None:
     assert ("hybrid-check 0." in text) if arguments == ["--version"] else ("usage: hybrid-check" in text)
 
 
-def test_the_console_script_answers_version_without_the_command_line() -> None:
-    """``hybrid-check --version`` (the console script, checker.console) imports neither the command line
-    nor argparse or pathlib. Run without site (``-S``): an editable install's import finder imports
-    pathlib itself at start-up, which a regular installation does not."""
+def run_with_site_off(code: str, watched: tuple[str, ...]) -> tuple[str, list[str]]:
+    """What ``code`` prints in a fresh interpreter run without site (``-S``: an editable install's import
+    finder imports pathlib, re and contextlib at start-up, which a regular installation does not), and
+    which of ``watched`` it imported."""
     from tests.conftest import REPO_ROOT
 
-    code = ("import sys\nsys.argv = ['hybrid-check', '--version']\nfrom checker.console import run\n"
-            "try:\n    run()\nexcept SystemExit as stop:\n    print('EXIT', stop.code)\n"
-            "print('IMPORTED', *sorted(m for m in ('argparse', 'pathlib', 're', 'checker.cli') if m in sys.modules))\n")
-    out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True,
-                         cwd=REPO_ROOT).stdout
-    text, _, imported = out.rpartition("IMPORTED")
-    assert imported.split() == []
+    code += f"\nprint('IMPORTED', *sorted(m for m in {watched!r} if m in sys.modules))\n"
+    result = subprocess.run([sys.executable, "-S", "-c", "import sys\n" + code], capture_output=True, text=True,
+                            check=False, cwd=REPO_ROOT)
+    text, _, imported = result.stdout.rpartition("IMPORTED")
+    assert imported, result.stderr
+    return text, imported.split()
+
+
+def test_the_console_script_answers_version_without_the_command_line() -> None:
+    """``hybrid-check --version`` (the console script, checker.console) imports neither the command line
+    nor argparse or pathlib."""
+    text, imported = run_with_site_off(
+        "sys.argv = ['hybrid-check', '--version']\nfrom checker.console import run\n"
+        "try:\n    run()\nexcept SystemExit as stop:\n    print('EXIT', stop.code)",
+        ("argparse", "pathlib", "re", "checker.cli"))
+    assert imported == []
     assert text.startswith("hybrid-check 0.") and "EXIT 0" in text
 
 
 def test_a_scan_imports_no_contextlib() -> None:
-    """The collector pause is a class of its own: a scan does not import contextlib (site off, as above:
-    an editable install's finder imports it at start-up)."""
+    """The collector pause is a class of its own: a scan does not import contextlib."""
     from tests.conftest import REPO_ROOT
 
-    code = ("import sys\nfrom checker.cli import main\n"
-            "main(['scan', 'fixtures/vpn/non-compliant/bgp-asn-apipa.json', '--format', 'json'])\n"
-            "print('IMPORTED', *sorted(m for m in ('contextlib',) if m in sys.modules), file=sys.stderr)\n")
     # a first scan compiles the bundled policies into the cache (with PyYAML and jsonschema, from
     # site-packages); the second reads them compiled, as every scan after the first does
     subprocess.run([sys.executable, "-m", "checker", "scan", "fixtures/vpn/non-compliant/bgp-asn-apipa.json",
                     "--format", "json"], capture_output=True, check=False, cwd=REPO_ROOT)
-    result = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, check=False,
-                            cwd=REPO_ROOT)
-    assert '"results"' in result.stdout, result.stderr
-    assert result.stderr.rpartition("IMPORTED")[2].split() == []
+    text, imported = run_with_site_off(
+        "from checker.cli import main\n"
+        "main(['scan', 'fixtures/vpn/non-compliant/bgp-asn-apipa.json', '--format', 'json'])", ("contextlib",))
+    assert '"results"' in text
+    assert imported == []
 
 
 def test_version_prints_what_argparse_prints() -> None:

@@ -193,10 +193,10 @@ def _line_widths(multiline_s: str, line_width_fn: Callable[[str], int] = len) ->
 
 
 def _pad_right(width: int, s: str) -> str:
-    """tabulate's ``_padright``: text followed by spaces up to ``width`` (``format`` with ``<width``),
-    without making a format string per cell. Anything else (not text, a width below zero, which
-    tabulate's format refuses) is tabulate's."""
-    return s.ljust(width) if s.__class__ is str and width >= 0 else _PADRIGHT(width, s)
+    """tabulate's ``_padright``: text followed by spaces up to ``width``, without making a format string
+    per cell; anything else (not text, a width below zero, which the format refuses) formatted as
+    tabulate formats it (``"{0:<%ds}" % width``)."""
+    return s.ljust(width) if s.__class__ is str and width >= 0 else format(s, f"<{width}s")
 
 
 def _cell_lines(text: str) -> list[str]:
@@ -206,7 +206,6 @@ def _cell_lines(text: str) -> list[str]:
 #: tabulate's helpers swapped while a table is drawn (a test compares each with tabulate's own).
 _SWAPS: dict[str, Callable[..., Any]] = {"_column_type": _text_column, "_multiline_width": _multiline_width,
                                          "_align_column_multiline_width": _line_widths, "_padright": _pad_right}
-_PADRIGHT = _tabulate_module.__dict__.get("_padright", lambda width, s: f"{s:<{width}}")
 
 
 def use_color(stream: IO[Any]) -> bool:
