@@ -1,6 +1,8 @@
 """The ``hybrid-check`` console script and ``python -m checker``: ``hybrid-check --version`` is
 answered here, without importing the command line (argparse, pathlib and through it urllib and
-ipaddress, about as much as Python's own start-up); anything else is :mod:`checker.cli`'s."""
+ipaddress, about as much as Python's own start-up); anything else is :mod:`checker.cli`'s, with
+``pathlib`` and ``argparse`` imported first without the parts a run never uses
+(:mod:`checker.standins`)."""
 
 from __future__ import annotations
 
@@ -28,6 +30,9 @@ def run() -> NoReturn:
     """The console script: :func:`checker.cli.run` (which ends the process once its output is flushed)."""
     if answers_version(None):
         raise SystemExit(EXIT_PASS)
+    from checker.standins import import_command_line_modules
+
+    import_command_line_modules()
     from checker.cli import run as run_command
 
     run_command()
@@ -37,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """:func:`checker.cli.main`, with ``--version`` answered without importing it."""
     if answers_version(argv):
         return EXIT_PASS
+    from checker.standins import import_command_line_modules
+
+    import_command_line_modules()
     from checker.cli import main as main_command
 
     return main_command(argv)

@@ -4,6 +4,7 @@ same results as the long way (speed itself is measured in benchmarks/bench_start
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -73,6 +74,60 @@ def test_a_scan_imports_no_contextlib() -> None:
         "main(['scan', 'fixtures/vpn/non-compliant/bgp-asn-apipa.json', '--format', 'json'])", ("contextlib",))
     assert '"results"' in text
     assert imported == []
+
+
+def test_a_console_scan_imports_neither_gettext_nor_locale_nor_urllib() -> None:
+    """The console script imports argparse without gettext and locale, and pathlib without urllib.parse
+    (checker.standins); a template that calls no URI function does not import urllib.parse either."""
+    from tests.conftest import REPO_ROOT
+
+    fixture = "fixtures/vpn/non-compliant/bgp-asn-apipa.json"
+    subprocess.run([sys.executable, "-m", "checker", "scan", fixture, "--format", "json"], capture_output=True,
+                   check=False, cwd=REPO_ROOT)  # the policy cache filled first, as in the test above
+    text, imported = run_with_site_off(
+        f"from checker.console import main\nmain(['scan', {fixture!r}, '--format', 'json'])",
+        ("gettext", "locale", "urllib.parse", "argparse", "pathlib"))
+    assert '"results"' in text
+    assert imported == ["argparse", "pathlib"]
+
+
+def test_stand_ins_leave_the_real_modules_to_everything_else() -> None:
+    """After the stand-ins: Path.as_uri quotes as urllib.parse does, and urllib.parse and gettext are the
+    real modules to whatever imports them; argparse keeps the identity for its words."""
+    text, imported = run_with_site_off(
+        "from checker.standins import import_command_line_modules\nimport_command_line_modules()\n"
+        "import argparse, pathlib\nprint('QUIET', 'urllib.parse' in sys.modules, 'gettext' in sys.modules)\n"
+        "print('URI', pathlib.PurePosixPath('/tmp/a b%').as_uri())\n"
+        "import urllib.parse, gettext\n"
+        "print('REAL', urllib.parse.urlsplit('https://x/y').netloc, callable(gettext.translation),\n"
+        "      type(sys.modules['urllib.parse']).__name__, type(sys.modules['gettext']).__name__)\n"
+        "print('WORDS', argparse._('usage: '), argparse.ngettext('one', 'many', 1), argparse.ngettext('one', 'many', 2))",
+        ("checker.cli",))
+    assert "QUIET False False" in text
+    assert "URI file:///tmp/a%20b%25" in text
+    assert "REAL x True module module" in text
+    assert "WORDS usage:  one many" in text
+    assert imported == []
+
+
+@pytest.mark.parametrize("arguments", [["--help"], ["scan", "--help"], ["audit", "--help"],
+                                       ["scan", "--fail-on", "nope", "x.json"], ["scan"], ["nosuch"],
+                                       ["policies", "validate"]])
+def test_the_command_line_says_the_same_with_the_stand_ins(arguments: list[str]) -> None:
+    """Help, usage errors and their exit codes are word for word those of argparse imported the usual way."""
+
+    def said(entry: str) -> tuple[int, str, str]:
+        code = (f"import sys\n{entry}\n"
+                f"try:\n    code = main({arguments!r})\nexcept SystemExit as stop:\n    code = stop.code\n"
+                "print('EXIT', code)")
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
+                                env={**os.environ, "COLUMNS": "100"})
+        return result.returncode, result.stdout, result.stderr
+
+    standard = said("import gettext, argparse\nfrom checker.cli import main")
+    with_stand_ins = said("from checker.console import main")
+    assert with_stand_ins == standard
+    assert "usage: hybrid-check" in standard[1] + standard[2]
 
 
 def test_version_prints_what_argparse_prints() -> None:

@@ -7,7 +7,6 @@ summary line."""
 from __future__ import annotations
 
 import functools
-import importlib
 import os
 import re
 import sys
@@ -26,6 +25,7 @@ from checker.report.json_report import (
     status_counts,
 )
 from checker.report.model import Report, Result, Site
+from checker.standins import OnDemand
 from checker.vocabulary import SEVERITIES
 
 TYPE_CHECKING = False
@@ -44,20 +44,7 @@ MIN_RESOURCE_WIDTH = 20
 SITE_ORDER = {"fail": 0, "unknown": 1, "pass": 2}
 
 
-class _OnDemand(types.ModuleType):
-    """A stand-in for a standard module while tabulate is imported (kept by tabulate afterwards): it
-    answers the little tabulate asks of it on every table itself, and takes anything else from the real
-    module, imported then."""
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):  # the import system's questions (``__path__``...) are not tabulate's
-            raise AttributeError(name)
-        if sys.modules.get(self.__name__) is self:  # asked while tabulate is imported
-            del sys.modules[self.__name__]
-        return getattr(importlib.import_module(self.__name__), name)
-
-
-class _Dataclasses(_OnDemand):
+class _Dataclasses(OnDemand):
     """tabulate asks ``dataclasses.is_dataclass(rows[0])`` of every table, and importing ``dataclasses``
     (which imports ``inspect``, ``ast``, ``dis``...) costs more than a scan's table. An instance of a
     dataclass has ``__dataclass_fields__`` on its class, which is what the real function checks;
@@ -82,7 +69,7 @@ def _import_tabulate() -> types.ModuleType:
     ``importlib.metadata`` for its own version when it is imported (and then takes it from
     ``tabulate.version`` anyway); importing that module (email, zipfile, csv...) and searching the
     installed distributions cost about as much as Python's own start-up, on every scan. While tabulate
-    is imported, a stand-in answers that the distribution is not found, and others (:class:`_OnDemand`,
+    is imported, a stand-in answers that the distribution is not found, and others (:class:`OnDemand`,
     kept by tabulate) stand for ``dataclasses`` and ``html``; the real modules are imported as usual by
     whatever else asks for them."""
     if "tabulate" in sys.modules or "importlib.metadata" in sys.modules:
@@ -93,7 +80,7 @@ def _import_tabulate() -> types.ModuleType:
     if "dataclasses" not in sys.modules:
         stand_ins.append(_Dataclasses("dataclasses"))
     if "html" not in sys.modules:
-        html = _OnDemand("html")
+        html = OnDemand("html")
         setattr(html, "escape", _html_escape)  # noqa: B010
         stand_ins.append(html)
     if stand_ins:

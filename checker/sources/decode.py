@@ -232,9 +232,40 @@ def decode_text(raw: bytes, file: str) -> str:
                            file=file, line=line, hint="save the file as UTF-8") from None
 
 
+class _Numbers:
+    """The decoder's hooks for the numbers JSON has no place for: NaN, Infinity and -Infinity, and
+    numbers beyond a double's range, are errors with their line."""
+
+    __slots__ = ("_text", "_file")
+
+    def __init__(self, text: str, file: str) -> None:
+        self._text = text
+        self._file = file
+
+    def non_finite(self, token: str) -> Any:
+        """NaN, Infinity and -Infinity are not JSON (RFC 8259): an error, never a number."""
+        raise self._error(token)
+
+    def finite(self, token: str) -> float:
+        value = float(token)
+        if not math.isfinite(value):  # 1e999: outside the range of a double, it would become inf
+            raise self._error(token)
+        return value
+
+    def _error(self, token: str) -> CheckerError:
+        # The hooks do not see the offset: the first place the token is written outside a string
+        # is found by a scan (errors only).
+        offset = _token_offset(self._text, token)
+        line = 1 + self._text.count("\n", 0, offset) if offset >= 0 else None
+        return CheckerError(f"the number {token[:40]} is outside JSON's finite range (NaN, Infinity and "
+                            "numbers beyond about 1.8e308 are not JSON)", file=self._file, line=line,
+                            hint="write a finite number")
+
+
 class _PositionDecoder(json.JSONDecoder):
     def __init__(self, text: str, file: str, track_depth: int | None) -> None:
-        super().__init__(strict=False, parse_constant=self._non_finite, parse_float=self._float)
+        numbers = _Numbers(text, file)
+        super().__init__(strict=False, parse_constant=numbers.non_finite, parse_float=numbers.finite)
         self._file = file
         self._text = text
         self._cursor_offset = 0
@@ -246,25 +277,6 @@ class _PositionDecoder(json.JSONDecoder):
         self.parse_object = self._parse_object
         self.parse_array = self._parse_array
         self.scan_once = _py_make_scanner(self)
-
-    def _non_finite(self, token: str) -> Any:
-        """NaN, Infinity and -Infinity are not JSON (RFC 8259): an error, never a number."""
-        raise self._number_error(token)
-
-    def _float(self, token: str) -> float:
-        value = float(token)
-        if not math.isfinite(value):  # 1e999: outside the range of a double, it would become inf
-            raise self._number_error(token)
-        return value
-
-    def _number_error(self, token: str) -> CheckerError:
-        # The hooks do not see the offset: the first place the token is written outside a string
-        # is found by a scan (errors only).
-        offset = _token_offset(self._text, token)
-        line = 1 + self._text.count("\n", 0, offset) if offset >= 0 else None
-        return CheckerError(f"the number {token[:40]} is outside JSON's finite range (NaN, Infinity and "
-                            "numbers beyond about 1.8e308 are not JSON)", file=self._file, line=line,
-                            hint="write a finite number")
 
     def _where(self, offset: int) -> tuple[int, int]:
         # The scanner enters values in document order, so a forward-moving cursor counts each
@@ -466,9 +478,9 @@ def _loads_fast(text: str, file: str) -> Any:
         append(obj)
         return obj
 
-    numbers = _PositionDecoder(text, file, None)
-    decoder = json.JSONDecoder(strict=False, object_pairs_hook=make, parse_constant=numbers._non_finite,
-                               parse_float=numbers._float)
+    numbers = _Numbers(text, file)
+    decoder = json.JSONDecoder(strict=False, object_pairs_hook=make, parse_constant=numbers.non_finite,
+                               parse_float=numbers.finite)
     try:
         value = decoder.decode(text)
     except (ValueError, RecursionError, CheckerError):

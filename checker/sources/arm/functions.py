@@ -10,7 +10,6 @@ import json
 import math
 import re
 from collections.abc import Callable
-from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from checker.digests import sha1
 from checker.model import Secret, Unknown, normalise_id, parse_resource_id
@@ -1021,11 +1020,15 @@ def _base64_to_json(scope: Any, args: Any, name: str) -> Any:
 
 @_register("uriComponent", 1)
 def _uri_component(scope: Any, args: Any, name: str) -> Any:
+    from urllib.parse import quote  # the URI functions are rare: urllib.parse is imported by the first
+
     return quote(_want_str(args, 0), safe="-_.~")
 
 
 @_register("uriComponentToString", 1)
 def _uri_component_to_string(scope: Any, args: Any, name: str) -> Any:
+    from urllib.parse import unquote
+
     return unquote(_want_str(args, 0))
 
 
@@ -1045,11 +1048,15 @@ def _data_uri_to_string(scope: Any, args: Any, name: str) -> Any:
     header, payload = text[5:].split(",", 1)
     if header.endswith(";base64"):
         return _decode_base64(payload)
+    from urllib.parse import unquote
+
     return unquote(payload)
 
 
 @_register("uri", 2)
 def _uri(scope: Any, args: Any, name: str) -> Any:
+    from urllib.parse import urljoin, urlsplit
+
     base, relative = _want_str(args, 0), _want_str(args, 1)
     try:
         parts = urlsplit(base)
