@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_rules import (
     NET,
     circuit,
@@ -542,3 +544,41 @@ def test_the_remote_asn_of_an_lng_without_one_is_unknown_only_with_bgp(enable_bg
     assert isinstance(bgp["remoteAsn"], Unknown) is remote_unknown
     if not remote_unknown:
         assert bgp["remoteAsn"] is None and bgp["asnsDistinct"] is None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Overlaps by address ranges: the same answers as ipaddress's own
+# ---------------------------------------------------------------------------------------------------
+
+def _network(version: int, address: int, length: int):  # type: ignore[no-untyped-def]
+    import ipaddress
+
+    bits = 32 if version == 4 else 128
+    length %= bits + 1
+    return ipaddress.ip_network((address % (1 << bits), length), strict=False)
+
+
+_NETWORKS = st.builds(_network, st.sampled_from([4, 4, 6]),
+                      st.one_of(st.integers(0, 2**32 - 1), st.integers(0, 2**128 - 1),
+                                st.sampled_from([0x0A000000, 0x0A010000, 0x0A000100, 0xC0A80000])),
+                      st.integers(0, 128))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_NETWORKS, min_size=1, max_size=12))
+def test_overlaps_by_range_are_ipaddress_overlaps(networks: list[Any]) -> None:
+    from checker.views.readers import last_address, networks_overlap, overlap_pairs, overlapping_pairs
+
+    for a in networks:
+        assert last_address(a) == int(a.broadcast_address)
+        for b in networks:
+            assert networks_overlap(a, b) == (a.version == b.version and a.overlaps(b))
+    expected = sorted((i, j) for i in range(len(networks)) for j in range(i + 1, len(networks))
+                      if networks[i].version == networks[j].version and networks[i].overlaps(networks[j]))
+    assert overlapping_pairs(networks) == expected
+    left = [(f"l{i}", n) for i, n in enumerate(networks)]
+    right = [("r", networks[-1]), ("u", Unknown("not known"))]
+    pairs, unknown = overlap_pairs(left, right)
+    assert [(p["leftOwner"], p["rightOwner"]) for p in pairs] == [
+        (f"l{i}", "r") for i, n in enumerate(networks) if n.version == networks[-1].version and n.overlaps(networks[-1])]
+    assert isinstance(unknown, Unknown)

@@ -235,6 +235,19 @@ def known_networks(networks: Iterable[Network | Unknown]) -> list[Network]:
     return [n for n in networks if not isinstance(n, Unknown)]
 
 
+def last_address(network: Network) -> int:
+    """The network's last address as a number (``int(network.broadcast_address)``, without making the
+    address object that ``broadcast_address`` makes and keeps on first use)."""
+    return int(network.network_address) | ((1 << (network.max_prefixlen - network.prefixlen)) - 1)
+
+
+def networks_overlap(a: Network, b: Network) -> bool:
+    """``a.overlaps(b)`` for networks of one address family, False across families: their ranges of
+    addresses meet (one holds the other, or they are equal)."""
+    return a.version == b.version and int(a.network_address) <= last_address(b) \
+        and int(b.network_address) <= last_address(a)
+
+
 def overlap_pairs(left: list[tuple[str, Network | Unknown]], right: list[tuple[str, Network | Unknown]],
                    ) -> tuple[list[dict[str, str]], Unknown | None]:
     """Overlapping pairs per address family (IPv4 and IPv6 never overlap each other); a supernet
@@ -249,7 +262,7 @@ def overlap_pairs(left: list[tuple[str, Network | Unknown]], right: list[tuple[s
             if isinstance(b, Unknown):
                 unknown = unknown or b
                 continue
-            if a.version == b.version and a.overlaps(b):
+            if networks_overlap(a, b):
                 pairs.append({"left": str(a), "leftOwner": left_owner, "right": str(b), "rightOwner": right_owner})
     return pairs, unknown
 
@@ -263,8 +276,7 @@ def overlapping_pairs(networks: list[Network]) -> list[tuple[int, int]]:
     for k in order:
         net = networks[k]
         start = int(net.network_address)
-        active = [a for a in active if networks[a].version == net.version
-                  and int(networks[a].broadcast_address) >= start]
+        active = [a for a in active if networks[a].version == net.version and last_address(networks[a]) >= start]
         pairs.extend((min(a, k), max(a, k)) for a in active)
         active.append(k)
     return sorted(pairs)
