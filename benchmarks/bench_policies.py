@@ -6,6 +6,10 @@ and evaluates every bundled policy ``--repeat`` times and reports the least proc
 each phase (the run least disturbed by other work), with the result count so that two versions can
 be compared on the same work. Run two versions one after the other, several times, and compare
 the least figures.
+
+The first pass is reported apart: it is the one a scan pays. The passes after it find the module-level
+caches of values that repeat across a graph (parsed prefixes, public-address tests, normalised ids)
+already filled, and memory the first pass obtained from the system, so they are up to a third cheaper.
 """
 
 from __future__ import annotations
@@ -60,11 +64,16 @@ def main() -> int:
     figures = {"resources": len(load.resources), "subjects": counts[0], "results": counts[1],
                "subjects_cpu_s": round(min(subjects_s), 3), "evaluation_cpu_s": round(min(policies_s), 3),
                "total_cpu_s": round(min(subjects_s) + min(policies_s), 3), "repeat": len(subjects_s),
+               "first_pass_cpu_s": {"subjects": round(subjects_s[0], 3), "evaluation": round(policies_s[0], 3),
+                                    "total": round(subjects_s[0] + policies_s[0], 3)},
                "peak_mb": peak_memory_mb()}
     print(f"{figures['subjects']} subjects, {figures['results']} results; least process CPU time of "
           f"{figures['repeat']} passes: subjects {figures['subjects_cpu_s']} s, evaluation "
           f"{figures['evaluation_cpu_s']} s, together {figures['total_cpu_s']} s (goal < 1 s); "
           f"peak {figures['peak_mb']} MB")
+    first = figures["first_pass_cpu_s"]
+    print(f"first pass (what a scan pays): subjects {first['subjects']} s, evaluation {first['evaluation']} s, "
+          f"together {first['total']} s")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
     return 0

@@ -567,7 +567,7 @@ _NETWORKS = st.builds(_network, st.sampled_from([4, 4, 6]),
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_NETWORKS, min_size=1, max_size=12))
 def test_overlaps_by_range_are_ipaddress_overlaps(networks: list[Any]) -> None:
-    from checker.views.readers import last_address, networks_overlap, overlap_pairs, overlapping_pairs
+    from checker.views.prefixes import last_address, networks_overlap, overlap_pairs, overlapping_pairs
 
     for a in networks:
         assert last_address(a) == int(a.broadcast_address)

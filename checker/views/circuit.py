@@ -7,6 +7,7 @@ from checker import facts
 from checker.model import Resource, Unknown, equals_ci
 from checker.subject import Subject
 from checker.views.index import Index
+from checker.views.prefixes import to_network
 from checker.views.readers import (
     CIRCUIT_PEERING,
     NOT_THERE,
@@ -17,7 +18,6 @@ from checker.views.readers import (
     ref_of,
     resource_data,
     to_int,
-    to_network,
 )
 from checker.vocabulary import CIRCUIT_CONNECTION
 

@@ -9,9 +9,8 @@ from checker import facts
 from checker.model import Resource, Unknown, equals_ci, normalise_id
 from checker.views.circuit import circuit_facts, circuit_of
 from checker.views.index import Index
+from checker.views.prefixes import APIPA, AZURE_APIPA, prefix_list
 from checker.views.readers import (
-    APIPA,
-    AZURE_APIPA,
     METRIC_ALERT,
     VPN_LOG_CATEGORIES,
     canonical,
@@ -23,7 +22,6 @@ from checker.views.readers import (
     list_or_unknown,
     maybe_unknown,
     not_in_inputs,
-    prefix_list,
     to_bool,
     to_int,
 )

@@ -10,16 +10,8 @@ from checker.subject import Subject
 from checker.views.gateway import gateway_data
 from checker.views.index import Index
 from checker.views.network import route_table_view, subnet_facts, vnet_networks, vnet_view
-from checker.views.readers import (
-    display_name,
-    envelope,
-    first_unknown,
-    items_of,
-    known_networks,
-    ref_of,
-    subnet_prefixes,
-    without_live,
-)
+from checker.views.prefixes import known_networks, subnet_prefixes
+from checker.views.readers import display_name, envelope, first_unknown, items_of, ref_of, without_live
 from checker.vocabulary import PATTERNS
 
 TYPE_CHECKING = False

@@ -7,16 +7,8 @@ import ipaddress
 from checker.model import Resource, Unknown
 from checker.subject import Subject
 from checker.views.index import Index
-from checker.views.readers import (
-    display_name,
-    first_unknown,
-    get_path,
-    is_public_ip,
-    prefix_list,
-    resource_data,
-    to_bool,
-    to_int,
-)
+from checker.views.prefixes import is_public_ip, prefix_list
+from checker.views.readers import display_name, first_unknown, get_path, resource_data, to_bool, to_int
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

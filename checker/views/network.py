@@ -6,19 +6,16 @@ from __future__ import annotations
 from checker.model import Resource, Unknown, equals_ci
 from checker.patterns import is_placeholder, vnet_id_of_subnet
 from checker.views.index import Index
+from checker.views.prefixes import Network, known_networks, prefix_list, subnet_prefixes
 from checker.views.readers import (
     GATEWAY_SUBNET,
     ROUTE,
     SUBNET,
-    Network,
     display_name,
     first_unknown,
     get_path,
-    known_networks,
     not_in_inputs,
-    prefix_list,
     ref_of,
-    subnet_prefixes,
     to_bool,
 )
 

@@ -10,20 +10,16 @@ from checker.model import Resource, Unknown, equals_ci, normalise_id
 from checker.patterns import SiteInfo
 from checker.views.index import Index
 from checker.views.network import vnet_networks
+from checker.views.prefixes import Network, overlap_pairs, overlapping_pairs, prefix_list, to_network
 from checker.views.readers import (
-    Network,
     count_or_unknown,
     display_name,
     first_unknown,
     get_path,
     list_or_unknown,
     not_in_inputs,
-    overlap_pairs,
-    overlapping_pairs,
-    prefix_list,
     ref_of,
     to_bool,
-    to_network,
 )
 
 TYPE_CHECKING = False

@@ -11,6 +11,7 @@ from checker.views.gateway import gateway_data
 from checker.views.index import Index
 from checker.views.network import route_table_view
 from checker.views.onprem import onprem_networks
+from checker.views.prefixes import to_network
 from checker.views.readers import (
     SUBNET,
     any_true,
@@ -21,7 +22,6 @@ from checker.views.readers import (
     ref_of,
     resource_data,
     to_bool,
-    to_network,
 )
 from checker.views.route_server import route_server_facts
 from checker.vocabulary import PATTERNS

@@ -13,20 +13,18 @@ from checker.views.gateway import gateway_data
 from checker.views.index import Index
 from checker.views.network import vnet_view
 from checker.views.onprem import onprem_networks, overlap_facts, spoke_vnets
+from checker.views.prefixes import Network, known_networks, to_network
 from checker.views.readers import (
     CIRCUIT,
     LNG,
-    Network,
     canonical,
     display_name,
     envelope,
     first_unknown,
     get_path,
-    known_networks,
     maybe_unknown,
     migration_tagged,
     not_in_inputs,
-    to_network,
 )
 from checker.views.route_server import route_server_facts
 
