@@ -25,7 +25,7 @@ from checker.report.json_report import (
     status_counts,
 )
 from checker.report.model import Report, Result, Site
-from checker.standins import OnDemand
+from checker.standins import OnDemand, import_with
 from checker.vocabulary import SEVERITIES
 
 TYPE_CHECKING = False
@@ -76,22 +76,6 @@ def _import_tabulate() -> types.ModuleType:
         import tabulate
 
         return tabulate
-    stand_ins: list[types.ModuleType] = []
-    if "dataclasses" not in sys.modules:
-        stand_ins.append(_Dataclasses("dataclasses"))
-    if "html" not in sys.modules:
-        html = OnDemand("html")
-        setattr(html, "escape", _html_escape)  # noqa: B010
-        stand_ins.append(html)
-    if stand_ins:
-        for module in stand_ins:
-            sys.modules[module.__name__] = module
-        try:
-            return _import_tabulate()
-        finally:
-            for module in stand_ins:
-                if sys.modules.get(module.__name__) is module:
-                    del sys.modules[module.__name__]
 
     class PackageNotFoundError(ModuleNotFoundError):
         pass
@@ -99,20 +83,16 @@ def _import_tabulate() -> types.ModuleType:
     def version(name: str) -> str:
         raise PackageNotFoundError(name)
 
-    stand_in = types.ModuleType("importlib.metadata")
-    setattr(stand_in, "version", version)  # noqa: B010
-    setattr(stand_in, "PackageNotFoundError", PackageNotFoundError)  # noqa: B010
-    sys.modules["importlib.metadata"] = stand_in
+    metadata = types.ModuleType("importlib.metadata")
+    setattr(metadata, "version", version)  # noqa: B010
+    setattr(metadata, "PackageNotFoundError", PackageNotFoundError)  # noqa: B010
+    html = OnDemand("html")
+    setattr(html, "escape", _html_escape)  # noqa: B010
     try:
-        import tabulate
+        tabulate = import_with("tabulate", [metadata, _Dataclasses("dataclasses"), html])
     except ImportError:  # a tabulate that needs more of importlib.metadata: import it the usual way
         sys.modules.pop("tabulate", None)
-        if sys.modules.get("importlib.metadata") is stand_in:
-            del sys.modules["importlib.metadata"]
         import tabulate
-    finally:
-        if sys.modules.get("importlib.metadata") is stand_in:
-            del sys.modules["importlib.metadata"]
     if tabulate.__dict__.get("__version__") == "unknown":  # asked for, it is looked up as tabulate would
         del tabulate.__version__
 
