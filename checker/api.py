@@ -34,7 +34,7 @@ class ScanOptions(Frozen):
 
     _fields = ("parameter_files", "parameter_values", "context", "pattern", "pattern_by_vnet", "policy_dirs",
                "default_policies", "settings", "settings_file", "waivers", "today", "max_file_bytes", "exclude",
-               "link_roots", "context_files", "policies")
+               "link_roots", "context_files", "policies", "use_cache")
     parameter_files: tuple[Path, ...]
     parameter_values: tuple[tuple[str, Any], ...]  # --set NAME=VALUE: over every parameter file
     context: DeploymentContext
@@ -53,6 +53,9 @@ class ScanOptions(Frozen):
     #: policies already loaded (the per-rule test runner loads a folder once for all its cases): used
     #: instead of policy_dirs and the bundled policies
     policies: tuple[Policy, ...] | None
+    #: root templates' expansions kept between runs are used and kept (False: --no-cache; see
+    #: checker/sources/expansion_cache.py)
+    use_cache: bool
 
     def __init__(self, parameter_files: tuple[Path, ...] = (), parameter_values: tuple[tuple[str, Any], ...] = (),
                  context: DeploymentContext = _MISSING, pattern: str | None = None,
@@ -61,7 +64,7 @@ class ScanOptions(Frozen):
                  settings_file: Path | None = None, waivers: tuple[Waiver, ...] = (), today: date | None = None,
                  max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, exclude: tuple[str, ...] = (),
                  link_roots: tuple[str, ...] = (), context_files: tuple[Path, ...] = (),
-                 policies: tuple[Policy, ...] | None = None) -> None:
+                 policies: tuple[Policy, ...] | None = None, use_cache: bool = True) -> None:
         fields = self.__dict__
         fields["parameter_files"] = parameter_files
         fields["parameter_values"] = parameter_values
@@ -79,6 +82,7 @@ class ScanOptions(Frozen):
         fields["link_roots"] = link_roots
         fields["context_files"] = context_files
         fields["policies"] = policies
+        fields["use_cache"] = use_cache
 
 
 def load_policies(options: ScanOptions) -> tuple[list[Policy], list[InputError]]:
@@ -131,7 +135,7 @@ def read(paths: Sequence[str | Path], options: ScanOptions | None = None) -> Inp
 def _read(paths: Sequence[str | Path], options: ScanOptions, context: DeploymentContext) -> InputLoad:
     return read_inputs(paths, parameter_files=options.parameter_files, parameter_values=options.parameter_values,
                        context=context, max_file_bytes=options.max_file_bytes,
-                       exclude=options.exclude, link_roots=options.link_roots)
+                       exclude=options.exclude, link_roots=options.link_roots, use_cache=options.use_cache)
 
 
 def build_graph(resources: Sequence[Resource]) -> Graph:

@@ -293,6 +293,9 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--link-root", dest="link_roots", action="append", metavar="DIR",
                         help="also read linked templates and parameter files (templateLink/parametersLink "
                              "relativePath) from DIR; by default only inside the scanned folders (repeatable)")
+    parser.add_argument("--no-cache", dest="no_cache", action="store_true", default=False,
+                        help="expand every template afresh: expansions kept by earlier runs (for templates, "
+                             "parameter values and code that have not changed) are neither used nor kept")
 
 
 def _add_context_options(parser: argparse.ArgumentParser) -> None:
@@ -509,6 +512,7 @@ def _scan_options(args: argparse.Namespace, config: Any) -> Any:
         waivers=tuple(getattr(config, "waivers", ()) or ()),
         max_file_bytes=int(max_mb) * 1024 * 1024,
         link_roots=tuple(getattr(args, "link_roots", None) or ()),
+        use_cache=not getattr(args, "no_cache", False),
         context_files=tuple(getattr(args, "context_files", None) or ()) or tuple(
             Path(p) for p in (getattr(config, "context", None) or ())) if args.command == "scan" else (),
     )

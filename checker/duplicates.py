@@ -24,9 +24,11 @@ inputs the graph decides here (see docs/robustness.md, "Duplicate resource ids")
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 
 from checker.model import InputError, Notice, Resource, Secret, Unknown, normalise_type
+from checker.records import Frozen
 from checker.sources.arm.context import DEFAULT_RESOURCE_GROUP, DEFAULT_SUBSCRIPTION_ID
 
 TYPE_CHECKING = False
@@ -39,14 +41,38 @@ _NOT_COMPARED = frozenset({"apiversion", "dependson", "metadata", "comments", "c
 _HINT = ("give each template its own scan with its own --resource-group/--subscription, or leave one "
          "out with --exclude")
 
-#: ``Resource.metadata`` key of the input tag a template expansion puts on its resources
-#: (``checker.sources.arm.deployment.InputTag``).
+#: ``Resource.metadata`` key of the input tag a template expansion puts on its resources (:class:`InputTag`).
 INPUT_KEY = "input"
 _DEPLOYMENTS = "microsoft.resources/deployments"
 MERGE = "merge"
 KEEP_FIRST = "keep-first"
 #: the same values: the first declaration is kept and the second's place recorded beside it
 SAME = "same"
+
+
+class InputTag(Frozen):
+    """One root template expansion: its file as shown, a serial number distinguishing two expansions
+    of one file (two parameter sets), and the files its parameter values came from."""
+
+    _fields = ("file", "serial", "parameter_files")
+    file: str
+    serial: int
+    parameter_files: tuple[str, ...]
+
+    def __init__(self, file: str, serial: int, parameter_files: tuple[str, ...] = ()) -> None:
+        fields = self.__dict__
+        fields["file"] = file
+        fields["serial"] = serial
+        fields["parameter_files"] = parameter_files
+
+
+_INPUT_SERIALS = itertools.count(1)
+
+
+def next_input_serial() -> int:
+    """The serial number of the next root template expansion of this process (kept expansions read
+    from the cache take theirs in turn, as if expanded)."""
+    return next(_INPUT_SERIALS)
 
 
 def _plain(value: Any) -> Any:

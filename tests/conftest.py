@@ -42,10 +42,11 @@ def sarif_schema_path() -> Path:
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty policy cache folder of this test's own, and no compiled form left in memory."""
+    from checker.cachefiles import CACHE_ENV
     from checker.policy import compiled
 
     folder = tmp_path / "cache"
-    monkeypatch.setenv(compiled.CACHE_ENV, str(folder))
+    monkeypatch.setenv(CACHE_ENV, str(folder))
     monkeypatch.setattr(compiled, "_memory", {})
     return folder
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from checker.cachefiles import CACHE_ENV
 from checker.policy import compiled, loader
-from checker.policy.compiled import CACHE_ENV, load_bundled, load_compiled
+from checker.policy.compiled import load_bundled, load_compiled
 from checker.policy.loader import default_policy_dir, load_policies, policy_files, read_yaml
 from checker.views import SUBJECT_KINDS
 

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from checker.api import ScanOptions, scan
+from checker.cachefiles import CACHE_ENV
 from checker.policy import compiled, loader
-from checker.policy.compiled import CACHE_ENV, examples_file, load_compiled
+from checker.policy.compiled import examples_file, load_compiled
 from checker.policy.docs import render_rule_page
 from checker.policy.loader import default_policy_dir, load_policies
 from checker.policy.model import Policy

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from checker.cachefiles import CACHE_ENV
 from checker.policy import compiled
-from checker.policy.compiled import CACHE_ENV, load_compiled
+from checker.policy.compiled import load_compiled
 from checker.policy.docs import render_rule_page
 from checker.policy.loader import default_policy_dir, load_policies
 from checker.views import SUBJECT_KINDS

@@ -10,15 +10,12 @@ subject kinds the caller checks against. The hash is computed on every run from 
 added or removed policy, or a changed loader, is never served from a stale compiled form: the key
 differs and the policies are loaded from YAML again.
 
-Where it lives: installed packages may sit in a read-only ``site-packages``, so the compiled form is
-written to the user's cache folder, never next to the policies: ``$HYBRID_CHECK_CACHE_DIR`` when set
-(set but empty: no cache file at all), else ``$XDG_CACHE_HOME/hybrid-check`` or
-``~/.cache/hybrid-check`` (``%LOCALAPPDATA%\\hybrid-check\\Cache`` on Windows,
-``~/Library/Caches/hybrid-check`` on macOS). One file per policy folder, replaced atomically; when
-the folder cannot be written (a read-only home, a locked-down CI runner) the compiled form is kept in
-memory for the process only and nothing fails. A cache file that cannot be read or does not match its
-key is ignored and rewritten. Only a load without errors is stored: a policy folder with mistakes is
-read from YAML every time, so that its errors are always reported.
+Where it lives: the user's cache folder (``checker/cachefiles.py``: ``$HYBRID_CHECK_CACHE_DIR``, else
+the platform's cache folder), one file per policy folder, replaced atomically; when the folder cannot be
+written the compiled form is kept in memory for the process only and nothing fails. A cache file that
+cannot be read or does not match its key is ignored and rewritten. Only a load without errors is
+stored: a policy folder with mistakes is read from YAML every time, so that its errors are always
+reported.
 
 Checking the key without reading every file: beside the key, the cache file records the status
 (size, modification and change times, inode) of every file the key was computed from and of every
@@ -46,13 +43,14 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
 from checker import __version__
+from checker.cachefiles import cache_dir
+from checker.cachefiles import write_atomically as _write
 from checker.digests import sha256
 from checker.model import InputError
 from checker.policy.model import ParameterSpec, Policy
@@ -64,7 +62,6 @@ if TYPE_CHECKING:
 
 #: Bumped whenever the layout of the compiled form changes.
 FORMAT = 4  # 2: compliant examples included; 3: from the rule test folders' pass cases; 4: examples apart
-CACHE_ENV = "HYBRID_CHECK_CACHE_DIR"
 _PACKAGE = Path(__file__).resolve().parents[1]
 #: Besides every module of checker/policy: the files whose content decides what the loader accepts.
 _VALIDATING_FILES = ("schemas/policy.schema.json", "subject.py", "results.py", "vocabulary.py")
@@ -77,25 +74,6 @@ _TESTS_DIR = "tests"
 # key -> compiled policies and their examples: a second load in the same process (the library API,
 # tests) costs nothing, and it is all there is when the cache folder cannot be written.
 _memory: dict[str, tuple[list[dict[str, Any]], _Examples]] = {}
-
-
-def cache_dir() -> Path | None:
-    """The folder the compiled form is written to, or None when caching to disk is switched off."""
-    configured = os.environ.get(CACHE_ENV)
-    if configured is not None:
-        return Path(configured).expanduser() if configured.strip() else None
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA")
-        return Path(base) / "hybrid-check" / "Cache" if base else None
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "hybrid-check"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg and Path(xdg).is_absolute():
-        return Path(xdg) / "hybrid-check"
-    try:
-        return Path.home() / ".cache" / "hybrid-check"
-    except RuntimeError:  # no home folder
-        return None
 
 
 def hashed_files() -> list[str]:
@@ -352,19 +330,6 @@ def _write_examples(path: Path, key: str, compiled: list[dict[str, str]]) -> Non
     header = json.dumps({"format": FORMAT, "key": key, "lengths": lengths}, separators=(",", ":"))
     body = "".join(text for texts in compiled for text in texts.values())
     _write(path, f"{header}\n{body}".encode("utf-8", "surrogatepass"))
-
-
-def _write(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except OSError:
-        try:
-            temporary.unlink()
-        except OSError:
-            pass
 
 
 def load_compiled(directory: Path,

@@ -57,6 +57,21 @@ class JsonObject(CaseInsensitiveDict):
         self.line: int | None = None
         self.column: int | None = None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (kept expansions, checker/sources/expansion_cache.py) as its members and position, and
+        # rebuilt by one call: unpickling a dict subclass otherwise writes each member through
+        # CaseInsensitiveDict.__setitem__. (copy.copy and deepcopy go this way too.)
+        return (_rebuilt_object, (dict(self), self.line, self.column))
+
+
+def _rebuilt_object(members: dict[str, Any], line: int | None, column: int | None) -> JsonObject:
+    obj = _new_object(JsonObject)
+    _fill_object(obj, members)
+    obj._lower = None
+    obj.line = line
+    obj.column = column
+    return obj
+
 
 def position_of(value: Any) -> tuple[int | None, int | None]:
     """Line and column of a decoded object, or (None, None) for anything without one."""

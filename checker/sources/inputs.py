@@ -227,11 +227,24 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         raise CheckerError("cannot read the file: no such file", file=shown, hint="check the path") from None
 
 
-def _read_document(path: Path, max_bytes: int, linkless: set[Path] | None = None) -> Any:
+def _read_document(path: Path, max_bytes: int, linkless: set[Path] | None = None,
+                   digests: dict[Path, bytes] | None = None) -> Any:
     raw = _read_bytes(path, max_bytes)
     if linkless is not None and not may_link(raw):
         linkless.add(path)
-    return decode.loads(raw, display_path(path))
+    doc = decode.loads(raw, display_path(path))
+    _digest(path, raw, digests)
+    return doc
+
+
+def _digest(path: Path, raw: bytes, digests: dict[Path, bytes] | None) -> None:
+    """The digest of a decoded file's bytes, that kept expansions are found by (when they are used)."""
+    if digests is not None:
+        from checker.sources.expansion_cache import content_digest
+
+        digest = content_digest(raw)
+        if digest is not None:
+            digests[path] = digest
 
 
 def may_link(raw: bytes) -> bool:
@@ -244,14 +257,17 @@ def may_link(raw: bytes) -> bool:
     return b"\x00" in raw or b"\\u" in raw or b"relativepath" in raw.lower()
 
 
-def _read_walked(path: Path, max_bytes: int, load: InputLoad, linkless: set[Path] | None = None) -> Any:
+def _read_walked(path: Path, max_bytes: int, load: InputLoad, linkless: set[Path] | None = None,
+                 digests: dict[Path, bytes] | None = None) -> Any:
     """A file met in a folder walk: a file that cannot be decoded is a notice unless it is clearly
     an ARM document (then an error, as for a file named on the command line). None when skipped."""
     raw = _read_bytes(path, max_bytes)
     if linkless is not None and not may_link(raw):
         linkless.add(path)
     try:
-        return decode.loads(raw, display_path(path))
+        doc = decode.loads(raw, display_path(path))
+        _digest(path, raw, digests)
+        return doc
     except CheckerError as exc:
         if looks_like_arm(raw):
             raise
@@ -281,20 +297,24 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
                 parameter_values: Sequence[tuple[str, Any]] = (),
                 context: DeploymentContext | None = None,
                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, exclude: Sequence[str] = (),
-                link_roots: Sequence[str | Path] = ()) -> InputLoad:
+                link_roots: Sequence[str | Path] = (), use_cache: bool = False) -> InputLoad:
     """Read every input. ``parameter_files`` apply to every template (later files win), over the
     values of a template's sibling ``<name>.parameters.json``; ``parameter_values`` (``--set``)
     win over both. ``exclude`` globs leave out what folder walks meet (see :func:`excluded`).
 
     Every template file is a root template unless a deployment that is actually expanded reads it
     through ``templateLink.relativePath`` (a notice says through which). Links are read only inside the
-    scanned folders (each folder given, the folder of each file given) and ``link_roots``."""
+    scanned folders (each folder given, the folder of each file given) and ``link_roots``.
+
+    ``use_cache``: root templates whose expansion was kept by an earlier run with the same inputs
+    and code are not expanded again, and new self-contained expansions are kept
+    (``checker/sources/expansion_cache.py``)."""
     global _reading
     _reading += 1
     try:
         return _read_inputs(paths, parameter_files=parameter_files, parameter_values=parameter_values,
                             context=context, max_file_bytes=max_file_bytes, exclude=exclude,
-                            link_roots=link_roots)
+                            link_roots=link_roots, use_cache=use_cache)
     finally:
         _reading -= 1
         if not _reading:  # files, links and the working directory may change before the next read
@@ -304,11 +324,18 @@ def read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | 
 
 def _read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str | Path],
                  parameter_values: Sequence[tuple[str, Any]], context: DeploymentContext | None,
-                 max_file_bytes: int, exclude: Sequence[str], link_roots: Sequence[str | Path]) -> InputLoad:
+                 max_file_bytes: int, exclude: Sequence[str], link_roots: Sequence[str | Path],
+                 use_cache: bool) -> InputLoad:
     from checker.sources.arm import parameters
 
     context = context or DeploymentContext()
     load = InputLoad()
+    cache = None
+    if use_cache:
+        from checker.sources.expansion_cache import ExpansionCache
+
+        cache = ExpansionCache.open()
+    digests: dict[Path, bytes] | None = {} if cache is not None else None
     named: set[Path] = set()
     started = time.perf_counter()
     files = expand_paths(paths, load, named, exclude)
@@ -327,9 +354,9 @@ def _read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str |
         started = time.perf_counter()
         try:
             if _resolved(path) in named:
-                documents[path] = _read_document(path, max_file_bytes, linkless)
+                documents[path] = _read_document(path, max_file_bytes, linkless, digests)
             else:
-                doc = _read_walked(path, max_file_bytes, load, linkless)
+                doc = _read_walked(path, max_file_bytes, load, linkless, digests)
                 if doc is None:
                     continue
                 documents[path] = doc
@@ -358,7 +385,7 @@ def _read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str |
                       explicit_paths={Path(p).resolve() for p in parameter_files}, context=context,
                       link_roots=roots, max_file_bytes=max_file_bytes, shown=display_path,
                       read_document=lambda path: _read_document(path, max_file_bytes), load=load,
-                      linkless=linkless)
+                      linkless=linkless, cache=cache, digests=digests)
     # Readers of their own file types first (a .bicep replaces the JSON compiled from it), then every
     # document goes to the first reader that recognises it: readers that read all theirs at once
     # (templates, whose links span files) in registry order, then the others in input order.
@@ -391,6 +418,8 @@ def _read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str |
             file=shown, line=1,
             message="not an ARM template, parameter file or Azure export",
             hint="give deployment templates, parameter files, Resource Graph or az CLI JSON output"))
+    if cache is not None:
+        cache.close()
     # A template scanned with its what-if result: the template's resources take the predicted state.
     if any("whatif" in resource.metadata for resource in load.resources):
         from checker.sources import whatif

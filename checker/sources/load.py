@@ -13,7 +13,7 @@ from checker.records import _MISSING, Value
 class SourceLoad(Value):
     """Resources in ARM shape, input errors (exit code 2), notices and the files read."""
 
-    _fields = ("resources", "errors", "notices", "files", "linked", "work_used")
+    _fields = ("resources", "errors", "notices", "files", "linked", "work_used", "self_contained")
     resources: list[Resource]
     errors: list[InputError]
     notices: list[Notice]
@@ -23,16 +23,21 @@ class SourceLoad(Value):
     linked: list[tuple[Path, str, int | None]]
     #: Steps of the input's work budget spent (a template's expansion; see ``expand_template``).
     work_used: int
+    #: A template's expansion that depended only on its template, parameter values, context and the
+    #: code (see ``expand_template``): it may be kept for later runs (``expansion_cache``).
+    self_contained: bool
 
     def __init__(self, resources: list[Resource] = _MISSING, errors: list[InputError] = _MISSING,
                  notices: list[Notice] = _MISSING, files: list[str] = _MISSING,
-                 linked: list[tuple[Path, str, int | None]] = _MISSING, work_used: int = 0) -> None:
+                 linked: list[tuple[Path, str, int | None]] = _MISSING, work_used: int = 0,
+                 self_contained: bool = False) -> None:
         self.resources = [] if resources is _MISSING else resources
         self.errors = [] if errors is _MISSING else errors
         self.notices = [] if notices is _MISSING else notices
         self.files = [] if files is _MISSING else files
         self.linked = [] if linked is _MISSING else linked
         self.work_used = work_used
+        self.self_contained = self_contained
 
     def extend(self, resources: Iterable[Resource], errors: Iterable[InputError],
                notices: Iterable[Notice]) -> None:

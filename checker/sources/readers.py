@@ -22,6 +22,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from checker.sources.expansion_cache import ExpansionCache
+
 
 def _resolved(path: Path) -> Path:
     """``path.resolve()``, once per path while inputs are read (the cache lives in ``inputs``)."""
@@ -37,16 +39,18 @@ class ReadContext:
     that is not an input), and what one reader tells another: parameter files used beside a template
     (``used_as_sibling``), files read through a deployment link (``linked``: resolved path -> (file,
     line) of the deployment that read it); ``linkless``: documents whose text names no
-    ``relativePath`` (their search for links is skipped). A plain class, not a dataclass (built once
+    ``relativePath`` (their search for links is skipped); ``cache``: the kept expansions of templates, when
+    used, with ``digests``, the digest of each decoded file's bytes. A plain class, not a dataclass (built once
     per run; a dataclass costs about a millisecond of every run's imports)."""
 
     __slots__ = ("documents", "named", "explicit", "explicit_paths", "context", "link_roots", "max_file_bytes",
-                 "shown", "read_document", "load", "used_as_sibling", "linked", "linkless")
+                 "shown", "read_document", "load", "used_as_sibling", "linked", "linkless", "cache", "digests")
 
     def __init__(self, *, documents: dict[Path, Any], named: set[Path], explicit: dict[str, Any],
                  explicit_paths: set[Path], context: DeploymentContext, link_roots: tuple[Path, ...],
                  max_file_bytes: int, shown: Callable[[Path], str], read_document: Callable[[Path], Any],
-                 load: SourceLoad, linkless: set[Path] | None = None) -> None:
+                 load: SourceLoad, linkless: set[Path] | None = None, cache: ExpansionCache | None = None,
+                 digests: dict[Path, bytes] | None = None) -> None:
         self.documents = documents
         self.named = named
         self.explicit = explicit
@@ -60,6 +64,8 @@ class ReadContext:
         self.used_as_sibling: set[Path] = set()
         self.linked: dict[Path, tuple[str, int | None]] = {}
         self.linkless: set[Path] = linkless if linkless is not None else set()
+        self.cache = cache
+        self.digests: dict[Path, bytes] = digests if digests is not None else {}
 
     def not_an_input(self, path: Path) -> None:
         """A file met in a walk that is not an input: it is not counted as one."""
@@ -165,11 +171,11 @@ class TemplateReader(Reader):
     batch = True
 
     def recognises(self, doc: Any) -> bool:
-        from checker.sources.arm import deployment
-        return deployment.is_template(doc)
+        from checker.sources.arm import parameters
+        return parameters.is_template(doc)
 
     def read(self, items: Sequence[tuple[Path, Any]], ctx: ReadContext) -> SourceLoad:
-        from checker.sources.arm import deployment, parameters
+        from checker.sources.arm import parameters
 
         load = SourceLoad()
         candidates = [path for path, _ in items]
@@ -205,14 +211,28 @@ class TemplateReader(Reader):
                     load.errors.append(exc.to_input_error())
             values.update(explicit)
             started = time.perf_counter()
-            result = deployment.expand_template(ctx.documents[path], ctx.shown(path), parameter_values=values,
-                                                context=ctx.context, base_dir=path.parent,
-                                                link_roots=ctx.link_roots, max_file_bytes=ctx.max_file_bytes)
+            key = kept = None
+            digest = ctx.digests.get(path)
+            if ctx.cache is not None and digest is not None:
+                key = ctx.cache.key(template=digest, doc=ctx.documents[path], path=path, resolved=_resolved(path),
+                                    shown=ctx.shown(path), values=values, context=ctx.context,
+                                    link_roots=ctx.link_roots, max_file_bytes=ctx.max_file_bytes)
+                kept = ctx.cache.load(key) if key is not None else None
+            if kept is not None:
+                result = kept
+            else:
+                from checker.sources.arm import deployment
+
+                result = deployment.expand_template(ctx.documents[path], ctx.shown(path), parameter_values=values,
+                                                    context=ctx.context, base_dir=path.parent,
+                                                    link_roots=ctx.link_roots, max_file_bytes=ctx.max_file_bytes)
+                if key is not None and ctx.cache is not None:
+                    ctx.cache.store(key, result)
             for read, by_file, by_line in result.linked:
                 ctx.linked.setdefault(read, (by_file, by_line))
-            log.info("expanded %s: %d resource(s)%s in %.0f ms", ctx.shown(path), len(result.resources),
+            log.info("expanded %s: %d resource(s)%s in %.0f ms%s", ctx.shown(path), len(result.resources),
                      f", {len(result.errors)} error(s)" if result.errors else "",
-                     (time.perf_counter() - started) * 1000)
+                     (time.perf_counter() - started) * 1000, " (kept from an earlier run)" if kept else "")
             load.extend(result.resources, result.errors, result.notices)
         return load
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import functools
 import gc
-import itertools
 import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from checker.digests import sha256
-from checker.duplicates import INPUT_KEY
+from checker.duplicates import INPUT_KEY, InputTag, next_input_serial
 from checker.files import read_limited
 from checker.model import (
     CheckerError,
@@ -26,7 +25,7 @@ from checker.model import (
     placeholder_text,
     same_type,
 )
-from checker.records import Frozen, replace
+from checker.records import replace
 from checker.sources.arm.context import DeploymentContext
 from checker.sources.arm.expressions import UserFunction, evaluate_string
 from checker.sources.arm.functions import (
@@ -40,8 +39,10 @@ from checker.sources.arm.functions import (
 from checker.sources.arm.parameters import (
     ParameterValue,
     is_parameter_file,
+    is_template,
     key_vault_reason,
     read_parameter_file,
+    schema_of,
 )
 from checker.sources.decode import JsonObject, loads
 from checker.sources.load import SourceLoad
@@ -110,28 +111,9 @@ def within(path: Path, roots: tuple[Path, ...]) -> bool:
     return any(resolved == root or root in resolved.parents for root in roots)
 
 
-def _schema_of(doc: Mapping[str, Any]) -> str:
-    schema = doc.get("$schema")
-    return schema.lower() if isinstance(schema, str) else ""
-
-
-def is_template(doc: Any) -> bool:
-    """True for an ARM deployment template, recognised by content: a deploymentTemplate ``$schema``
-    (any scope), or ``resources`` (array or object) beside template sections."""
-    if not isinstance(doc, dict):
-        return False
-    schema = _schema_of(doc)
-    if "deploymenttemplate" in schema:
-        return True
-    if "deploymentparameters" in schema:
-        return False
-    return isinstance(doc.get("resources"), (list, dict)) and any(
-        key in doc for key in ("contentVersion", "parameters", "variables", "outputs", "languageVersion"))
-
-
 def scope_of_schema(doc: Any, default: str) -> str:
     """The deployment scope a template's ``$schema`` names, else ``default``."""
-    schema = _schema_of(doc) if isinstance(doc, dict) else ""
+    schema = schema_of(doc) if isinstance(doc, dict) else ""
     if "subscriptiondeploymenttemplate" in schema:
         return "subscription"
     if "managementgroupdeploymenttemplate" in schema:
@@ -182,6 +164,7 @@ def expand_template(doc: Any, file: str, *, parameter_values: Mapping[str, Param
     # Expansion allocates many small objects that all stay alive; cyclic GC passes over them only cost time.
     collecting = gc.isenabled()
     gc.disable()
+    secrets_before = _secret_values
     try:
         if not isinstance(doc, dict):
             raise CheckerError("not an ARM template: the document is not a JSON object", file=file, line=1,
@@ -205,6 +188,7 @@ def expand_template(doc: Any, file: str, *, parameter_values: Mapping[str, Param
     except WorkBudgetExceeded as exc:
         expander.over_budget(exc, file, None)
     except RecursionError:
+        expander.volatile = True
         expander.error(file, None, "the template nests too deeply to expand",
                        hint="check nested deployments and variables for recursion")
     except Exception as exc:  # the contract is "never raises": report instead of crashing the scan
@@ -217,31 +201,22 @@ def expand_template(doc: Any, file: str, *, parameter_values: Mapping[str, Param
             BUDGET.input_used, BUDGET.input_limit = 0, float("inf")
     # Which input deployed each resource (this root template, with its linked and nested deployments,
     # and the files its parameter values came from): the graph reports one id declared by two inputs.
-    tag = InputTag(file, next(_INPUT_SERIALS), tuple(sorted({pv.origin.file for pv in parameter_values.values()
+    tag = InputTag(file, next_input_serial(), tuple(sorted({pv.origin.file for pv in parameter_values.values()
                                                               if pv.origin is not None and pv.origin.file})))
     for resource in expander.resources:
         resource.metadata[INPUT_KEY] = tag
+    # What it gave depends only on the template, the parameter values, the context and the code: no
+    # linked file was read (or looked for), no secret's value was seen (a secret's digest is salted per
+    # run), no depth limit or unexpected exception met, and its work budget was its own.
+    self_contained = (outermost and not expander.link_reads and not expander.volatile
+                      and _secret_values == secrets_before)
     return SourceLoad(expander.resources, expander.errors, expander.notices, linked=expander.linked,
-                      work_used=expander.work_used)
+                      work_used=expander.work_used, self_contained=self_contained)
 
 
-_INPUT_SERIALS = itertools.count(1)
-
-
-class InputTag(Frozen):
-    """One root template expansion: its file as shown, a serial number distinguishing two expansions
-    of one file (two parameter sets), and the files its parameter values came from."""
-
-    _fields = ("file", "serial", "parameter_files")
-    file: str
-    serial: int
-    parameter_files: tuple[str, ...]
-
-    def __init__(self, file: str, serial: int, parameter_files: tuple[str, ...] = ()) -> None:
-        fields = self.__dict__
-        fields["file"] = file
-        fields["serial"] = serial
-        fields["parameter_files"] = parameter_files
+#: Secrets whose value was known (a :class:`Secret` with facts and a digest), made so far by this
+#: process: an expansion that made one is not kept between runs (see ``expand_template``).
+_secret_values = 0
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -745,6 +720,11 @@ class _Expander:
         self._link_roots: tuple[Path, ...] | None = None
         self.max_file_bytes = DEFAULT_MAX_LINKED_BYTES
         self.linked: list[tuple[Path, str, int | None]] = []
+        #: links the expansion tried to read (read or not): its result depends on files besides its template
+        self.link_reads = 0
+        #: a depth limit was reached or an unexpected exception caught: the result may depend on the
+        #: stack the expansion ran on, not only on its inputs
+        self.volatile = False
         self.root_file = ""
         self.work_used = 0
         self.over_budget_reported = False
@@ -760,6 +740,7 @@ class _Expander:
                   base_dir: Path) -> bytes | None:
         """The bytes of a linked template or parameter file, or None after reporting why not: outside
         the scanned folders, not a regular file, too large or unreadable."""
+        self.link_reads += 1
         hint = f"{kind}.relativePath is resolved against {base_dir}; check the path"
         what = "linked template" if kind == "templateLink" else "linked parameter file"
         if self._link_roots is None:
@@ -817,6 +798,7 @@ class _Expander:
         if isinstance(exc, CheckerError):
             self.record(exc, file, line)
             return
+        self.volatile = True
         # Only the exception type: its text could quote a template value (a secret).
         self.error(file, line, f"this part of the template could not be expanded ({type(exc).__name__})",
                    hint="report this template to the hybrid-check maintainers")
@@ -972,6 +954,7 @@ class _Expander:
             self.over_budget(exc, file, getattr(where, "line", None))
             raise
         except RecursionError:
+            self.volatile = True
             self.error(file, getattr(where, "line", None), "expression nests too deeply to evaluate",
                        hint="check variables and user-defined functions for recursion")
             return Unknown("expression nests too deeply to evaluate")
@@ -1113,6 +1096,7 @@ class _Expander:
                 self.over_budget(exc, file, getattr(raw, "line", None))
                 return
             except RecursionError:
+                self.volatile = True
                 self.error(file, getattr(raw, "line", None), f"the resource at {pointer} nests too deeply to expand",
                            hint="check nested deployments and variables for recursion")
             except Exception as exc:  # one broken resource must not hide the others
@@ -2020,6 +2004,8 @@ def _make_secret(value: Any, source: str, origin: Origin | None) -> Any:
     if value is None:
         return None
     if isinstance(value, str):
+        global _secret_values
+        _secret_values += 1
         return Secret.of(value, source, origin, weak_values=WEAK_SECRET_VALUES, min_length=MIN_SECRET_LENGTH)
     return Secret(source=source, origin=origin)
 

@@ -1,5 +1,6 @@
-"""ARM parameter files (deploymentParameters): recognise them and read their values, keeping where
-each value was written and whether it is a Key Vault reference (whose value is never known here)."""
+"""ARM parameter files (deploymentParameters): recognise them (and templates, apart from them) and read
+their values, keeping where each value was written and whether it is a Key Vault reference (whose
+value is never known here)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ class ParameterValue(Frozen):
         fields["for_every_template"] = for_every_template
 
 
-def _schema_of(doc: Any) -> str:
+def schema_of(doc: Any) -> str:
+    """A document's ``$schema`` in lower case ("" when it has none)."""
     schema = doc.get("$schema") if isinstance(doc, dict) else None
     return schema.lower() if isinstance(schema, str) else ""
 
@@ -43,12 +45,26 @@ def _looks_like_entry(entry: Any) -> bool:
     return isinstance(entry, dict) and ("value" in entry or "reference" in entry)
 
 
+def is_template(doc: Any) -> bool:
+    """True for an ARM deployment template, recognised by content: a deploymentTemplate ``$schema``
+    (any scope), or ``resources`` (array or object) beside template sections."""
+    if not isinstance(doc, dict):
+        return False
+    schema = schema_of(doc)
+    if "deploymenttemplate" in schema:
+        return True
+    if "deploymentparameters" in schema:
+        return False
+    return isinstance(doc.get("resources"), (list, dict)) and any(
+        key in doc for key in ("contentVersion", "parameters", "variables", "outputs", "languageVersion"))
+
+
 def is_parameter_file(doc: Any) -> bool:
     """True for a deploymentParameters document: by ``$schema``, or by shape (``parameters`` holding
     ``value``/``reference`` entries and no ``resources``)."""
     if not isinstance(doc, dict):
         return False
-    if "deploymentparameters" in _schema_of(doc):
+    if "deploymentparameters" in schema_of(doc):
         return True
     if "resources" in doc:
         return False

@@ -1,0 +1,55 @@
+"""The user's cache folder and the atomic writes of the files in it: the compiled bundled policies
+(``checker/policy/compiled.py``) and the kept expansions of templates
+(``checker/sources/expansion_cache.py``).
+
+Where it lives: installed packages may sit in a read-only ``site-packages``, so cache files are
+written to the user's cache folder, never next to the package: ``$HYBRID_CHECK_CACHE_DIR`` when set
+(set but empty: no cache file at all), else ``$XDG_CACHE_HOME/hybrid-check`` or
+``~/.cache/hybrid-check`` (``%LOCALAPPDATA%\\hybrid-check\\Cache`` on Windows,
+``~/Library/Caches/hybrid-check`` on macOS). A folder that cannot be written (a read-only home, a
+locked-down CI runner) only means that nothing is kept: nothing fails.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+CACHE_ENV = "HYBRID_CHECK_CACHE_DIR"
+
+
+def cache_dir() -> Path | None:
+    """The folder cache files are written to, or None when caching to disk is switched off."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured is not None:
+        return Path(configured).expanduser() if configured.strip() else None
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA")
+        return Path(base) / "hybrid-check" / "Cache" if base else None
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "hybrid-check"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "hybrid-check"
+    try:
+        return Path.home() / ".cache" / "hybrid-check"
+    except RuntimeError:  # no home folder
+        return None
+
+
+def write_atomically(path: Path, data: bytes) -> bool:
+    """Write then rename, so that a reader never sees half a file; any failure only means the file is
+    not written (False)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+        return True
+    except OSError:
+        try:
+            temporary.unlink()
+        except OSError:
+            pass
+        return False

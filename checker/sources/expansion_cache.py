@@ -1,0 +1,304 @@
+"""Expansions of root templates kept between runs, so that a scan of templates that have not changed
+decodes them but does not expand them again.
+
+What a root template expands to (its resources, input errors and notices) depends on the template's
+bytes, the parameter values given to it, the deployment context, where it is read from and the code
+of hybrid-check. The key of a kept expansion is a BLAKE2b digest of all of them:
+
+- the template's bytes, its path as shown and as resolved, its folder, the link roots, the file size
+  limit and the working folder;
+- every parameter value given (a sibling parameter file's, ``--parameters``, ``--set``), each with
+  the place it was written (values and places appear in the results);
+- the deployment context (``--subscription``, ``--resource-group``...);
+- every file of the ``checker`` package (code and data), the tool version and the Python version.
+
+An expansion is kept only when it depended on nothing else (``SourceLoad.self_contained``): it read
+no linked template or parameter file (and looked for none), met no depth limit nor unexpected
+exception, and saw no secret's value (a :class:`checker.model.Secret` made from a known value
+carries a digest salted per run; secrets are never written to the cache, not even as digests). A
+template given a value for a ``secureString`` or ``secureObject`` parameter (other than a Key Vault
+reference, whose value is never known) is not kept either, nor is a scan with ``--context``
+(``reference()`` then reads the live estate).
+
+Where it lives: ``expansions-<format>/`` in the user's cache folder (``checker/cachefiles.py``), one
+file per kept expansion, written atomically; ``--no-cache`` (``ScanOptions.use_cache``) and an empty
+``$HYBRID_CHECK_CACHE_DIR`` switch it off. A file that cannot be read, does not match its key or holds
+anything but the records of an expansion is ignored (and removed): the template is expanded again.
+Files are read with an unpickler that makes only what an expansion holds (its plain data records and
+containers, and JSON objects through ``decode._rebuilt_object``): any other class or function named in
+a file is refused. The folder keeps at most :data:`MAX_ENTRIES`
+files: past that, the oldest are removed.
+
+The code's digest is computed from the contents of the package's files; beside it, a small record of
+their statuses (size, modification and change times, inode) lets the next run skip reading them when
+none has changed, as for the compiled policies (``checker/policy/compiled.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from checker import __version__
+from checker.cachefiles import cache_dir, write_atomically
+from checker.digests import blake2b
+from checker.duplicates import INPUT_KEY, InputTag, next_input_serial
+from checker.model import InputError, Notice, Resource
+from checker.records import Value
+from checker.sources.load import SourceLoad
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+    from checker.sources.arm.context import DeploymentContext
+
+try:  # the C pickler, without the pure-Python module around it (which costs as much again to import)
+    import _pickle as _pickling
+except ImportError:  # pragma: no cover - an interpreter without it
+    import pickle as _pickling  # type: ignore[no-redef]
+
+#: Bumped whenever what is stored changes shape.
+FORMAT = 1
+#: Kept expansions at most; past it the oldest files are removed.
+MAX_ENTRIES = 2000
+#: Templates larger than this are neither hashed nor kept (their expansion is dominated by reading).
+MAX_TEMPLATE_BYTES = 8 * 1024 * 1024
+#: How long before its statuses are taken every package file must have last changed for the statuses
+#: to stand for its contents (an edit within a time stamp's resolution could leave a status as it was).
+SETTLED_NS = 2_000_000_000
+
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+#: The classes a kept expansion may hold, by module: the unpickler makes no other.
+_ALLOWED: dict[str, frozenset[str]] = {
+    "builtins": frozenset({"set", "frozenset"}),
+    "checker.model": frozenset({"Origin", "Unknown", "InputError", "Notice", "Resource", "Secret",
+                                "CaseInsensitiveDict", "UnknownObject"}),
+    "checker.sources.decode": frozenset({"JsonObject", "_rebuilt_object"}),
+    "checker.duplicates": frozenset({"InputTag"}),
+}
+
+
+def content_digest(raw: bytes) -> bytes | None:
+    """The digest of an input file's bytes that a key is made from; None for a file too large to keep."""
+    if len(raw) > MAX_TEMPLATE_BYTES:
+        return None
+    return blake2b(raw, digest_size=32).digest()  # type: ignore[call-arg]
+
+
+class _Uncacheable(Exception):
+    """A parameter value the key cannot describe: the expansion is not kept."""
+
+
+def _describe(value: Any) -> Any:
+    """A JSON-encodable description of a parameter value (or of a place), with the class and position of
+    every object in it: two values that differ in anything an expansion could show differ here."""
+    cls = value.__class__
+    if cls is str or cls is int or cls is bool or value is None:
+        return value
+    if cls is float:
+        return ["float", repr(value)]
+    if isinstance(value, dict):
+        return ["object", cls.__name__, getattr(value, "line", None), getattr(value, "column", None),
+                [[_describe(key), _describe(item)] for key, item in value.items()]]
+    if cls is list or cls is tuple:
+        return ["array", cls.__name__, [_describe(item) for item in value]]
+    if isinstance(value, Value) and cls.__module__.startswith("checker."):
+        return ["record", f"{cls.__module__}.{cls.__qualname__}",
+                [_describe(getattr(value, name)) for name in cls._fields]]
+    raise _Uncacheable(cls.__name__)
+
+
+def _secure_parameter_given(doc: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
+    """True when a value is given for a parameter the template declares secure (a Key Vault reference
+    aside: its value is never known)."""
+    declared = doc.get("parameters") if isinstance(doc, dict) else None
+    if not isinstance(declared, dict):
+        return False
+    for name, value in values.items():
+        if getattr(value, "key_vault", False):
+            continue
+        declaration = declared.get(name)
+        kind = declaration.get("type") if isinstance(declaration, dict) else None
+        if isinstance(kind, str) and kind.lower() in ("securestring", "secureobject"):
+            return True
+    return False
+
+
+class _Unpickler(_pickling.Unpickler):  # type: ignore[misc,name-defined]
+    def find_class(self, module: str, name: str) -> Any:
+        if name not in _ALLOWED.get(module, ()):
+            raise _pickling.UnpicklingError(f"{module}.{name} is not a class of a kept expansion")
+        return super().find_class(module, name)
+
+
+class ExpansionCache:
+    """The kept expansions of one scan's reading: :meth:`key`, :meth:`load`, :meth:`store`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._code: bytes | None = None
+        self.hits = 0
+        self.stored = 0
+
+    @classmethod
+    def open(cls) -> ExpansionCache | None:
+        """The cache of the user's cache folder, or None when caching to disk is switched off."""
+        folder = cache_dir()
+        return None if folder is None else cls(folder / f"expansions-{FORMAT}")
+
+    # -- the key ------------------------------------------------------------------------------------
+
+    def key(self, *, template: bytes, doc: Any, path: Path, resolved: Path, shown: str, values: Mapping[str, Any],
+            context: DeploymentContext, link_roots: tuple[Path, ...], max_file_bytes: int) -> str | None:
+        """The key of a root template's expansion with these inputs; None when it is not to be kept."""
+        if context.known_resources is not None or _secure_parameter_given(doc, values):
+            return None
+        try:
+            described = json.dumps([
+                f"hybrid-check {__version__} expansions {FORMAT} {sys.implementation.cache_tag}",
+                self.code_digest().hex(), template.hex(), shown, str(resolved), str(path.parent),
+                os.getcwd(), [str(root) for root in link_roots], max_file_bytes,
+                [_describe(getattr(context, name)) for name in context._compared],
+                [[name, _describe(value)] for name, value in values.items()],
+            ], ensure_ascii=False, separators=(",", ":"))
+        except (_Uncacheable, OSError, ValueError, RecursionError):
+            return None
+        return blake2b(described.encode("utf-8", "surrogatepass"), digest_size=32).hexdigest()  # type: ignore[call-arg]
+
+    def code_digest(self) -> bytes:
+        """The digest of every file of the ``checker`` package (see the module's text)."""
+        if self._code is None:
+            self._code = _code_digest(self.folder / "code.json")
+        return self._code
+
+    # -- reading and writing ------------------------------------------------------------------------
+
+    def load(self, key: str) -> SourceLoad | None:
+        """The kept expansion of ``key``, its resources tagged as a new expansion of this run; None
+        when there is none (or it cannot be trusted)."""
+        path = self.folder / f"{key}.pickle"
+        try:
+            with open(path, "rb") as handle:
+                entry = _Unpickler(handle).load()
+        except FileNotFoundError:
+            return None
+        except Exception:  # noqa: BLE001 - anything unreadable is a file to expand again, never a crash
+            _remove(path)
+            return None
+        if not (isinstance(entry, tuple) and len(entry) == 6 and entry[0] == FORMAT and entry[1] == key
+                and all(isinstance(part, list) for part in entry[2:5]) and isinstance(entry[5], int)
+                and all(isinstance(resource, Resource) for resource in entry[2])):
+            _remove(path)
+            return None
+        _, _, resources, errors, notices, work_used = entry
+        if not (all(isinstance(error, InputError) for error in errors)
+                and all(isinstance(notice, Notice) for notice in notices)):
+            _remove(path)
+            return None
+        # the serial number each expansion of a run takes in turn, as if expanded now
+        serial = next_input_serial()
+        tags: dict[int, InputTag] = {}
+        for resource in resources:
+            old = resource.metadata.get(INPUT_KEY)
+            if isinstance(old, InputTag):
+                tag = tags.get(id(old))
+                if tag is None:
+                    tag = tags[id(old)] = InputTag(old.file, serial, old.parameter_files)
+                resource.metadata[INPUT_KEY] = tag
+        self.hits += 1
+        return SourceLoad(resources, errors, notices, work_used=work_used, self_contained=True)
+
+    def store(self, key: str, load: SourceLoad) -> None:
+        """Keep a self-contained expansion for later runs (a failure to write only means it is not kept)."""
+        if not load.self_contained:
+            return
+        try:
+            data = _pickling.dumps((FORMAT, key, load.resources, load.errors, load.notices, load.work_used),
+                                   protocol=5)
+        except Exception:  # noqa: BLE001 - a value that cannot be pickled: not kept
+            return
+        if write_atomically(self.folder / f"{key}.pickle", data):
+            self.stored += 1
+
+    def close(self) -> None:
+        """After a reading that stored expansions: the oldest files removed past :data:`MAX_ENTRIES`."""
+        if not self.stored:
+            return
+        try:
+            entries = [entry for entry in os.scandir(self.folder) if entry.name.endswith(".pickle")]
+            if len(entries) <= MAX_ENTRIES:
+                return
+            entries.sort(key=lambda entry: entry.stat().st_mtime_ns)
+            for entry in entries[: len(entries) - MAX_ENTRIES * 3 // 4]:
+                _remove(Path(entry.path))
+        except OSError:
+            return
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+def _package_files() -> tuple[list[str], list[str]]:
+    """The package's folders and files (byte code aside)."""
+    folders: list[str] = []
+    files: list[str] = []
+    for folder, subfolders, names in os.walk(_PACKAGE):
+        subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
+        folders.append(folder)
+        files.extend(os.path.join(folder, name) for name in names if not name.endswith((".pyc", ".pyo")))
+    return sorted(folders), sorted(files)
+
+
+def _statuses(paths: list[str]) -> list[list[int] | None]:
+    found: list[list[int] | None] = []
+    for path in paths:
+        try:
+            status = os.stat(path)
+        except OSError:
+            found.append(None)
+            continue
+        found.append([status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino])
+    return found
+
+
+def _code_digest(record_file: Path) -> bytes:
+    """The digest of the package's files: from ``record_file`` when the recorded files and folders
+    (whose listings say which files there are) all still have their recorded statuses, else from the
+    files' contents (and then recorded, when every status is settled)."""
+    try:
+        record = json.loads(record_file.read_bytes())
+        paths, digest = record["paths"], record["digest"]
+        if (record.get("package") == str(_PACKAGE) and isinstance(paths, list) and paths
+                and all(isinstance(path, str) for path in paths) and _statuses(paths) == record.get("statuses")):
+            return bytes.fromhex(digest)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        pass
+    folders, files = _package_files()
+    paths = folders + files
+    statuses = _statuses(paths)  # before the contents: a file changed in between is seen next time
+    taken_ns = time.time_ns()
+    hashed = blake2b(digest_size=32)  # type: ignore[call-arg]
+    for path in files:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            data = b"<missing>"
+        hashed.update(f"{os.path.relpath(path, _PACKAGE)}\0{len(data)}\0".encode("utf-8", "surrogatepass"))
+        hashed.update(data)
+    code = hashed.digest()
+    limit = taken_ns - SETTLED_NS
+    if all(status is not None and status[1] < limit and status[2] < limit for status in statuses):
+        write_atomically(record_file, json.dumps({"package": str(_PACKAGE), "paths": paths, "statuses": statuses,
+                                                  "digest": code.hex()}).encode("utf-8", "surrogatepass"))
+    return code
