@@ -38,12 +38,12 @@ def cache_dir() -> Path | None:
         return None
 
 
-def write_atomically(path: Path, data: bytes) -> bool:
+def write_atomically(path: Path, data: bytes, folder_mode: int = 0o777) -> bool:
     """Write then rename, so that a reader never sees half a file; any failure only means the file is
-    not written (False)."""
+    not written (False). ``folder_mode``: of the file's folder when it is made (less the umask)."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=folder_mode, parents=True, exist_ok=True)
         temporary.write_bytes(data)
         os.replace(temporary, path)
         return True

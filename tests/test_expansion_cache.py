@@ -174,16 +174,18 @@ def test_an_edited_template_is_expanded_again(tmp_path: Path, kept: Path, expans
 
 def test_an_edited_sibling_parameter_file_is_expanded_again(tmp_path: Path, kept: Path,
                                                              expansions: list[str]) -> None:
-    write(tmp_path / "hub.json", hub())
-    siblings = tmp_path / "hub.parameters.json"
+    repo = tmp_path / "repo"  # not the test's folder: the cache folder is there
+    repo.mkdir()
+    write(repo / "hub.json", hub())
+    siblings = repo / "hub.parameters.json"
     write(siblings, {"$schema": PARAMETERS_SCHEMA, "contentVersion": "1.0.0.0",
                      "parameters": {"sku": {"value": "VpnGw2AZ"}}})
-    assert gateway_of([tmp_path]).body["properties"]["sku"]["name"] == "VpnGw2AZ"
+    assert gateway_of([repo]).body["properties"]["sku"]["name"] == "VpnGw2AZ"
     write(siblings, {"$schema": PARAMETERS_SCHEMA, "contentVersion": "1.0.0.0",
                      "parameters": {"sku": {"value": "VpnGw1AZ"}}})
-    assert gateway_of([tmp_path]).body["properties"]["sku"]["name"] == "VpnGw1AZ"
+    assert gateway_of([repo]).body["properties"]["sku"]["name"] == "VpnGw1AZ"
     assert len(expansions) == 2
-    assert gateway_of([tmp_path]).body["properties"]["sku"]["name"] == "VpnGw1AZ"
+    assert gateway_of([repo]).body["properties"]["sku"]["name"] == "VpnGw1AZ"
     assert len(expansions) == 2
 
 
@@ -420,6 +422,24 @@ def test_the_folder_keeps_at_most_max_entries(tmp_path: Path, kept: Path, monkey
     assert len(expansions) == 1  # the oldest was removed
 
 
+def test_the_folder_keeps_at_most_max_bytes(tmp_path: Path, kept: Path, monkeypatch: pytest.MonkeyPatch,
+                                            expansions: list[str]) -> None:
+    templates = [write(tmp_path / f"hub{index}.json", hub()) for index in range(4)]
+    report_json([templates[0]])
+    size = kept_files(kept)[0].stat().st_size
+    monkeypatch.setattr(expansion_cache, "MAX_BYTES", 3 * size)
+    for template in templates[1:]:
+        report_json([template])
+    assert len(kept_files(kept)) <= 3
+    assert sum(path.stat().st_size for path in kept_files(kept)) <= 3 * size
+
+
+def test_the_folder_of_kept_expansions_is_the_users_own(kept: Path, tmp_path: Path) -> None:
+    report_json([write(tmp_path / "hub.json", hub())])
+    if os.name == "posix":
+        assert kept.stat().st_mode & 0o077 == 0
+
+
 def test_kept_expansions_take_their_own_serial_numbers(tmp_path: Path, kept: Path) -> None:
     """Two expansions of one template (two parameter sets) are told apart by their input tags' serial
     numbers: read from the cache, each still takes a serial of its own."""
@@ -436,3 +456,98 @@ def test_kept_expansions_take_their_own_serial_numbers(tmp_path: Path, kept: Pat
     fresh = api.read([template, other], api.ScanOptions(use_cache=False))
     later = {resource.metadata[INPUT_KEY].serial for resource in fresh.resources}
     assert len(later) == 2 and min(later) > max(serials)
+
+
+# --- templates met before are not decoded --------------------------------------------------------
+
+@pytest.fixture
+def decoded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files decoded (as shown)."""
+    from checker.sources import decode
+
+    seen: list[str] = []
+    real = decode.loads
+
+    def counting(raw: Any, file: str) -> Any:
+        seen.append(file)
+        return real(raw, file)
+
+    monkeypatch.setattr(decode, "loads", counting)
+    return seen
+
+
+def test_a_template_met_before_is_not_decoded_when_its_expansion_is_kept(
+        tmp_path: Path, kept: Path, decoded: list[str], expansions: list[str]) -> None:
+    template = write(tmp_path / "hub.json", hub())
+    afresh = report_json([template], use_cache=False)
+    report_json([template])
+    assert (kept / "documents.json").is_file()
+    del decoded[:], expansions[:]
+    assert report_json([template]) == afresh
+    assert decoded == [] and expansions == []
+    # another parameter value: the same bytes, an expansion not kept yet: decoded and expanded after all
+    with_value = report_json([template], parameter_values=(("sku", "VpnGw1AZ"),))
+    assert decoded == [str(template)] and expansions == [str(template)]
+    assert with_value == report_json([template], parameter_values=(("sku", "VpnGw1AZ"),), use_cache=False)
+
+
+def test_links_of_a_template_met_before_still_decide_the_roots(tmp_path: Path, kept: Path,
+                                                               decoded: list[str]) -> None:
+    """A template read through another's templateLink is not a root of its own, whether or not the
+    linking template is decoded (its links are among its kept facts)."""
+    repo = tmp_path / "repo"  # not the test's folder: the cache folder is there
+    repo.mkdir()
+    write(repo / "inner.json", hub())
+    write(repo / "outer.json", {
+        "$schema": SCHEMA, "contentVersion": "1.0.0.0",
+        "resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "inner",
+                       "properties": {"mode": "Incremental", "templateLink": {"relativePath": "inner.json"}}}]})
+    afresh = report_json([repo], use_cache=False)
+    assert "read as the linked template" in afresh
+    for _ in range(3):
+        assert report_json([repo]) == afresh
+
+
+def test_kept_facts_of_another_code_are_not_used(tmp_path: Path, kept: Path, decoded: list[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    template = write(tmp_path / "hub.json", hub())
+    afresh = report_json([template], use_cache=False)
+    report_json([template])
+    monkeypatch.setattr(expansion_cache, "_code_digest", lambda record: b"\x02" * 32)
+    del decoded[:]
+    assert report_json([template]) == afresh
+    assert decoded == [str(template)]  # neither the facts nor the expansion of the other code
+
+
+def test_damaged_kept_facts_are_ignored(tmp_path: Path, kept: Path, decoded: list[str]) -> None:
+    template = write(tmp_path / "hub.json", hub())
+    afresh = report_json([template], use_cache=False)
+    report_json([template])
+    index = kept / "documents.json"
+    document = json.loads(index.read_text())
+    for damage in ("{not json", json.dumps({**document, "documents": []}),
+                   json.dumps({**document, "documents": {name: ["not", "facts"] for name in document["documents"]}})):
+        index.write_text(damage)
+        del decoded[:]
+        assert report_json([template]) == afresh
+        assert decoded == [str(template)]
+
+
+def test_a_template_compiled_from_bicep_met_before_is_still_left_to_its_source(
+        tmp_path: Path, kept: Path, decoded: list[str]) -> None:
+    source = REPO / "fixtures" / "bicep" / "vpn"
+    bicep = next(source.glob("*.bicep"))
+    repo = tmp_path / "repo"  # not the test's folder: the cache folder is there
+    repo.mkdir()
+    shutil.copy(bicep, repo / bicep.name)
+    compiled = write(repo / f"{bicep.stem}.json", {
+        **hub(), "metadata": {"_generator": {"name": "bicep", "version": "0.30.3.12046"}}})
+    # the compiled JSON alone is a template like any other: its facts are kept
+    alone = report_json([compiled], use_cache=False)
+    for _ in range(2):
+        assert report_json([compiled]) == alone
+    # beside its source, the source is read instead, also when the JSON is a template met before
+    afresh = report_json([repo], use_cache=False)
+    assert f"compiled from {bicep.name}" in afresh
+    for _ in range(2):
+        assert report_json([repo]) == afresh

@@ -29,6 +29,13 @@ containers, and JSON objects through ``decode._rebuilt_object``): any other clas
 a file is refused. The folder keeps at most :data:`MAX_ENTRIES`
 files: past that, the oldest are removed.
 
+A template whose expansion may be kept is not even decoded when its bytes are those of a template met
+before: beside the kept expansions, ``documents.json`` holds what a scan needs to know of each such
+template besides its expansion (:class:`DocumentFacts`: the files it links by a literal
+``relativePath``, its secure parameters, whether Bicep compiled it), under the digest of its bytes
+and the code's digest. Such a template is read as a :class:`KeptDocument` (its bytes and facts) and
+decoded only when it has to be expanded after all.
+
 The code's digest is computed from the contents of the package's files; beside it, a small record of
 their statuses (size, modification and change times, inode) lets the next run skip reading them when
 none has changed, as for the compiled policies (``checker/policy/compiled.py``).
@@ -42,7 +49,7 @@ import sys
 import time
 from pathlib import Path
 
-from checker import __version__
+from checker import __version__, log
 from checker.cachefiles import cache_dir, write_atomically
 from checker.digests import blake2b
 from checker.duplicates import INPUT_KEY, InputTag, next_input_serial
@@ -64,8 +71,9 @@ except ImportError:  # pragma: no cover - an interpreter without it
 
 #: Bumped whenever what is stored changes shape.
 FORMAT = 1
-#: Kept expansions at most; past it the oldest files are removed.
+#: Kept expansions at most, and their bytes at most; past either the oldest files are removed.
 MAX_ENTRIES = 2000
+MAX_BYTES = 256 * 1024 * 1024
 #: Templates larger than this are neither hashed nor kept (their expansion is dominated by reading).
 MAX_TEMPLATE_BYTES = 8 * 1024 * 1024
 #: How long before its statuses are taken every package file must have last changed for the statuses
@@ -73,6 +81,8 @@ MAX_TEMPLATE_BYTES = 8 * 1024 * 1024
 SETTLED_NS = 2_000_000_000
 
 _PACKAGE = Path(__file__).resolve().parents[1]
+#: The folder's mode when it is made: it holds the contents of the user's templates.
+PRIVATE = 0o700
 
 #: The classes a kept expansion may hold, by module: the unpickler makes no other.
 _ALLOWED: dict[str, frozenset[str]] = {
@@ -82,6 +92,59 @@ _ALLOWED: dict[str, frozenset[str]] = {
     "checker.sources.decode": frozenset({"JsonObject", "_rebuilt_object"}),
     "checker.duplicates": frozenset({"InputTag"}),
 }
+
+
+#: Documents whose facts are kept at most (the least recently met are dropped past it).
+MAX_DOCUMENTS = 4 * MAX_ENTRIES
+
+
+class DocumentFacts:
+    """What a scan needs to know of a template besides its expansion: the literal ``relativePath`` of
+    its links, its secure parameters (lower case) and whether Bicep compiled it."""
+
+    __slots__ = ("links", "secure", "from_bicep")
+
+    def __init__(self, links: frozenset[str], secure: frozenset[str], from_bicep: bool) -> None:
+        self.links = links
+        self.secure = secure
+        self.from_bicep = from_bicep
+
+    def to_json(self) -> list[Any]:
+        return [sorted(self.links), sorted(self.secure), self.from_bicep]
+
+    @classmethod
+    def from_json(cls, value: Any) -> DocumentFacts | None:
+        if not (isinstance(value, list) and len(value) == 3 and isinstance(value[2], bool)
+                and all(isinstance(part, list) and all(isinstance(item, str) for item in part) for part in value[:2])):
+            return None
+        return cls(frozenset(value[0]), frozenset(value[1]), value[2])
+
+
+class KeptDocument:
+    """A template read but not decoded (its bytes are those of a template met before): its facts, and
+    the document when something needs it after all (:meth:`decode`)."""
+
+    __slots__ = ("raw", "shown", "facts")
+
+    def __init__(self, raw: bytes, shown: str, facts: DocumentFacts) -> None:
+        self.raw = raw
+        self.shown = shown
+        self.facts = facts
+
+    def decode(self) -> Any:
+        from checker.sources.decode import loads
+
+        return loads(self.raw, self.shown)
+
+
+def secure_parameters(doc: Any) -> frozenset[str]:
+    """The names (lower case) of the parameters a template declares secure."""
+    declared = doc.get("parameters") if isinstance(doc, dict) else None
+    if not isinstance(declared, dict):
+        return frozenset()
+    return frozenset(name.lower() for name, declaration in declared.items()
+                     if isinstance(name, str) and isinstance(declaration, dict)
+                     and str(declaration.get("type", "")).lower() in ("securestring", "secureobject"))
 
 
 def content_digest(raw: bytes) -> bytes | None:
@@ -114,20 +177,11 @@ def _describe(value: Any) -> Any:
     raise _Uncacheable(cls.__name__)
 
 
-def _secure_parameter_given(doc: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
+def _secure_parameter_given(secure: frozenset[str], values: Mapping[str, Any]) -> bool:
     """True when a value is given for a parameter the template declares secure (a Key Vault reference
     aside: its value is never known)."""
-    declared = doc.get("parameters") if isinstance(doc, dict) else None
-    if not isinstance(declared, dict):
-        return False
-    for name, value in values.items():
-        if getattr(value, "key_vault", False):
-            continue
-        declaration = declared.get(name)
-        kind = declaration.get("type") if isinstance(declaration, dict) else None
-        if isinstance(kind, str) and kind.lower() in ("securestring", "secureobject"):
-            return True
-    return False
+    return bool(secure) and any(name.lower() in secure and not getattr(value, "key_vault", False)
+                                for name, value in values.items())
 
 
 class _Unpickler(_pickling.Unpickler):  # type: ignore[misc,name-defined]
@@ -145,6 +199,8 @@ class ExpansionCache:
         self._code: bytes | None = None
         self.hits = 0
         self.stored = 0
+        self._documents: dict[str, Any] | None = None  # digest (hex) -> DocumentFacts.to_json()
+        self._documents_changed = False
 
     @classmethod
     def open(cls) -> ExpansionCache | None:
@@ -154,10 +210,12 @@ class ExpansionCache:
 
     # -- the key ------------------------------------------------------------------------------------
 
-    def key(self, *, template: bytes, doc: Any, path: Path, resolved: Path, shown: str, values: Mapping[str, Any],
-            context: DeploymentContext, link_roots: tuple[Path, ...], max_file_bytes: int) -> str | None:
-        """The key of a root template's expansion with these inputs; None when it is not to be kept."""
-        if context.known_resources is not None or _secure_parameter_given(doc, values):
+    def key(self, *, template: bytes, secure: frozenset[str], path: Path, resolved: Path, shown: str,
+            values: Mapping[str, Any], context: DeploymentContext, link_roots: tuple[Path, ...],
+            max_file_bytes: int) -> str | None:
+        """The key of a root template's expansion with these inputs (``secure``: the template's secure
+        parameters); None when it is not to be kept."""
+        if context.known_resources is not None or _secure_parameter_given(secure, values):
             return None
         try:
             described = json.dumps([
@@ -174,8 +232,41 @@ class ExpansionCache:
     def code_digest(self) -> bytes:
         """The digest of every file of the ``checker`` package (see the module's text)."""
         if self._code is None:
-            self._code = _code_digest(self.folder / "code.json")
+            # one record per installation: two installations sharing a cache folder each keep theirs
+            name = blake2b(str(_PACKAGE).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()  # type: ignore[call-arg]
+            self._code = _code_digest(self.folder / f"code-{name}.json")
         return self._code
+
+    # -- the facts of templates met before -----------------------------------------------------------
+
+    def facts(self, digest: bytes) -> DocumentFacts | None:
+        """The facts of the template whose bytes have this digest, when one was met before."""
+        documents = self._read_documents()
+        found = documents.get(digest.hex())
+        return DocumentFacts.from_json(found) if found is not None else None
+
+    def remember(self, digest: bytes, facts: DocumentFacts) -> None:
+        """Keep a template's facts (written by :meth:`close`)."""
+        documents = self._read_documents()
+        entry = facts.to_json()
+        name = digest.hex()
+        if documents.get(name) != entry:
+            documents.pop(name, None)
+            documents[name] = entry
+            self._documents_changed = True
+
+    def _read_documents(self) -> dict[str, Any]:
+        if self._documents is None:
+            self._documents = {}
+            try:
+                with open(self.folder / "documents.json", "rb") as handle:
+                    stored = json.load(handle)
+                if (isinstance(stored, dict) and stored.get("code") == self.code_digest().hex()
+                        and isinstance(stored.get("documents"), dict)):
+                    self._documents = stored["documents"]
+            except (OSError, ValueError):
+                pass
+        return self._documents
 
     # -- reading and writing ------------------------------------------------------------------------
 
@@ -223,22 +314,38 @@ class ExpansionCache:
                                    protocol=5)
         except Exception:  # noqa: BLE001 - a value that cannot be pickled: not kept
             return
-        if write_atomically(self.folder / f"{key}.pickle", data):
+        if write_atomically(self.folder / f"{key}.pickle", data, PRIVATE):
             self.stored += 1
 
     def close(self) -> None:
-        """After a reading that stored expansions: the oldest files removed past :data:`MAX_ENTRIES`."""
+        """After a reading that stored expansions: past :data:`MAX_ENTRIES` files or :data:`MAX_BYTES`,
+        the oldest files are removed down to three quarters of both."""
+        log.info("templates' expansions: %d kept from earlier runs used, %d kept for later runs", self.hits,
+                 self.stored)
+        if self._documents_changed and self._documents is not None:
+            documents = self._documents
+            for name in list(documents)[: max(0, len(documents) - MAX_DOCUMENTS)]:
+                del documents[name]  # the least recently remembered first
+            write_atomically(self.folder / "documents.json", json.dumps(
+                {"code": self.code_digest().hex(), "documents": documents}, separators=(",", ":")).encode(), PRIVATE)
         if not self.stored:
             return
         try:
-            entries = [entry for entry in os.scandir(self.folder) if entry.name.endswith(".pickle")]
-            if len(entries) <= MAX_ENTRIES:
-                return
-            entries.sort(key=lambda entry: entry.stat().st_mtime_ns)
-            for entry in entries[: len(entries) - MAX_ENTRIES * 3 // 4]:
-                _remove(Path(entry.path))
+            entries = [(entry.stat(), entry.path) for entry in os.scandir(self.folder)
+                       if entry.name.endswith(".pickle")]
         except OSError:
             return
+        total = sum(status.st_size for status, _ in entries)
+        if len(entries) <= MAX_ENTRIES and total <= MAX_BYTES:
+            return
+        entries.sort(key=lambda entry: entry[0].st_mtime_ns)
+        count = len(entries)
+        for status, path in entries:
+            if count <= MAX_ENTRIES * 3 // 4 and total <= MAX_BYTES * 3 // 4:
+                break
+            _remove(Path(path))
+            count -= 1
+            total -= status.st_size
 
 
 def _remove(path: Path) -> None:
@@ -300,5 +407,5 @@ def _code_digest(record_file: Path) -> bytes:
     limit = taken_ns - SETTLED_NS
     if all(status is not None and status[1] < limit and status[2] < limit for status in statuses):
         write_atomically(record_file, json.dumps({"package": str(_PACKAGE), "paths": paths, "statuses": statuses,
-                                                  "digest": code.hex()}).encode("utf-8", "surrogatepass"))
+                                                  "digest": code.hex()}).encode("utf-8", "surrogatepass"), PRIVATE)
     return code

@@ -25,6 +25,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from checker.sources.expansion_cache import ExpansionCache
+
 #: Largest input file read (bytes); larger files are reported, not read.
 DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
 #: Folders never walked and never mentioned: version control metadata and package caches.
@@ -228,23 +230,29 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
 
 
 def _read_document(path: Path, max_bytes: int, linkless: set[Path] | None = None,
-                   digests: dict[Path, bytes] | None = None) -> Any:
+                   digests: dict[Path, bytes] | None = None, cache: ExpansionCache | None = None) -> Any:
     raw = _read_bytes(path, max_bytes)
     if linkless is not None and not may_link(raw):
         linkless.add(path)
-    doc = decode.loads(raw, display_path(path))
-    _digest(path, raw, digests)
-    return doc
+    kept = _kept_document(path, raw, digests, cache)
+    return kept if kept is not None else decode.loads(raw, display_path(path))
 
 
-def _digest(path: Path, raw: bytes, digests: dict[Path, bytes] | None) -> None:
-    """The digest of a decoded file's bytes, that kept expansions are found by (when they are used)."""
-    if digests is not None:
-        from checker.sources.expansion_cache import content_digest
+def _kept_document(path: Path, raw: bytes, digests: dict[Path, bytes] | None,
+                   cache: ExpansionCache | None) -> Any:
+    """With kept expansions: the digest of a file's bytes (that they are found by), and the file as a
+    :class:`~checker.sources.expansion_cache.KeptDocument` (not decoded) when it is a template met
+    before; else None (the file is decoded)."""
+    if digests is None:
+        return None
+    from checker.sources.expansion_cache import KeptDocument, content_digest
 
-        digest = content_digest(raw)
-        if digest is not None:
-            digests[path] = digest
+    digest = content_digest(raw)
+    if digest is None:
+        return None
+    digests[path] = digest
+    facts = cache.facts(digest) if cache is not None else None
+    return KeptDocument(raw, display_path(path), facts) if facts is not None else None
 
 
 def may_link(raw: bytes) -> bool:
@@ -258,16 +266,17 @@ def may_link(raw: bytes) -> bool:
 
 
 def _read_walked(path: Path, max_bytes: int, load: InputLoad, linkless: set[Path] | None = None,
-                 digests: dict[Path, bytes] | None = None) -> Any:
+                 digests: dict[Path, bytes] | None = None, cache: ExpansionCache | None = None) -> Any:
     """A file met in a folder walk: a file that cannot be decoded is a notice unless it is clearly
     an ARM document (then an error, as for a file named on the command line). None when skipped."""
     raw = _read_bytes(path, max_bytes)
     if linkless is not None and not may_link(raw):
         linkless.add(path)
+    kept = _kept_document(path, raw, digests, cache)
+    if kept is not None:
+        return kept
     try:
-        doc = decode.loads(raw, display_path(path))
-        _digest(path, raw, digests)
-        return doc
+        return decode.loads(raw, display_path(path))
     except CheckerError as exc:
         if looks_like_arm(raw):
             raise
@@ -354,9 +363,9 @@ def _read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str |
         started = time.perf_counter()
         try:
             if _resolved(path) in named:
-                documents[path] = _read_document(path, max_file_bytes, linkless, digests)
+                documents[path] = _read_document(path, max_file_bytes, linkless, digests, cache)
             else:
-                doc = _read_walked(path, max_file_bytes, load, linkless, digests)
+                doc = _read_walked(path, max_file_bytes, load, linkless, digests, cache)
                 if doc is None:
                     continue
                 documents[path] = doc
@@ -370,6 +379,8 @@ def _read_inputs(paths: Sequence[str | Path], *, parameter_files: Sequence[str |
         path = Path(raw)
         try:
             doc = documents[path] if path in documents else _read_document(path, max_file_bytes)
+            if hasattr(doc, "facts"):  # a template met before, not decoded: refused below as a template is
+                doc = documents[path] = doc.decode()
             if not parameters.is_parameter_file(doc):
                 raise CheckerError("not an ARM parameter file (no 'parameters' object of values)",
                                    file=display_path(path), line=1,

@@ -90,6 +90,9 @@ class Reader:
 
 
 def _compiled_from_bicep(doc: Any) -> bool:
+    facts = getattr(doc, "facts", None)  # a template met before, not decoded (expansion_cache.KeptDocument)
+    if facts is not None:
+        return facts.from_bicep  # type: ignore[no-any-return]
     metadata = doc.get("metadata") if isinstance(doc, dict) else None
     generator = metadata.get("_generator") if isinstance(metadata, dict) else None
     return isinstance(generator, dict) and str(generator.get("name", "")).lower() == "bicep"
@@ -131,7 +134,12 @@ def sibling_parameter_file(template: Path) -> Path | None:
 def linked_template_files(doc: Any, base_dir: Path) -> set[Path]:
     """Files a template links to by a literal ``templateLink.relativePath`` (and its
     ``parametersLink``): they are read through that deployment, not again as standalone inputs."""
-    found: set[Path] = set()
+    return {_resolved(base_dir / relative) for relative in linked_relative_paths(doc)}
+
+
+def linked_relative_paths(doc: Any) -> set[str]:
+    """The literal ``relativePath`` of every ``templateLink`` and ``parametersLink`` in a template."""
+    found: set[str] = set()
     stack = [doc]
     while stack:
         node = stack.pop()
@@ -150,7 +158,7 @@ def linked_template_files(doc: Any, base_dir: Path) -> set[Path]:
                     if isinstance(link, dict):
                         relative = link.get("relativePath")
                         if isinstance(relative, str) and relative and not relative.startswith("["):
-                            found.add(_resolved(base_dir / relative))
+                            found.add(relative)
         elif isinstance(node, list):
             stack.extend(item for item in node if isinstance(item, (dict, list)))
     return found
@@ -171,6 +179,8 @@ class TemplateReader(Reader):
     batch = True
 
     def recognises(self, doc: Any) -> bool:
+        if getattr(doc, "facts", None) is not None:  # a template met before, not decoded (KeptDocument)
+            return True
         from checker.sources.arm import parameters
         return parameters.is_template(doc)
 
@@ -180,9 +190,13 @@ class TemplateReader(Reader):
         load = SourceLoad()
         candidates = [path for path, _ in items]
         mentioned: set[Path] = set()
+        links: dict[Path, set[str]] = {}
         for path in candidates:
             if path not in ctx.linkless:
-                mentioned |= linked_template_files(ctx.documents[path], path.parent)
+                doc = ctx.documents[path]
+                facts = getattr(doc, "facts", None)
+                links[path] = set(facts.links) if facts is not None else linked_relative_paths(doc)
+                mentioned |= {_resolved(path.parent / relative) for relative in links[path]}
         likely_roots = [p for p in candidates if _resolved(p) not in mentioned]
         ordered = likely_roots + [p for p in candidates if _resolved(p) in mentioned]
         explicit = ctx.explicit
@@ -212,9 +226,17 @@ class TemplateReader(Reader):
             values.update(explicit)
             started = time.perf_counter()
             key = kept = None
+            doc = ctx.documents[path]
             digest = ctx.digests.get(path)
             if ctx.cache is not None and digest is not None:
-                key = ctx.cache.key(template=digest, doc=ctx.documents[path], path=path, resolved=_resolved(path),
+                from checker.sources.expansion_cache import DocumentFacts, secure_parameters
+
+                facts = getattr(doc, "facts", None)
+                if facts is None:  # decoded: its facts are kept for the next runs
+                    facts = DocumentFacts(frozenset(links.get(path, ())), secure_parameters(doc),
+                                          _compiled_from_bicep(doc))
+                    ctx.cache.remember(digest, facts)
+                key = ctx.cache.key(template=digest, secure=facts.secure, path=path, resolved=_resolved(path),
                                     shown=ctx.shown(path), values=values, context=ctx.context,
                                     link_roots=ctx.link_roots, max_file_bytes=ctx.max_file_bytes)
                 kept = ctx.cache.load(key) if key is not None else None
@@ -223,7 +245,13 @@ class TemplateReader(Reader):
             else:
                 from checker.sources.arm import deployment
 
-                result = deployment.expand_template(ctx.documents[path], ctx.shown(path), parameter_values=values,
+                if getattr(doc, "facts", None) is not None:  # not decoded: it is needed after all
+                    try:
+                        doc = ctx.documents[path] = doc.decode()
+                    except CheckerError as exc:  # pragma: no cover - these bytes were decoded before
+                        load.errors.append(exc.to_input_error())
+                        continue
+                result = deployment.expand_template(doc, ctx.shown(path), parameter_values=values,
                                                     context=ctx.context, base_dir=path.parent,
                                                     link_roots=ctx.link_roots, max_file_bytes=ctx.max_file_bytes)
                 if key is not None and ctx.cache is not None:
