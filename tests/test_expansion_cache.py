@@ -551,3 +551,19 @@ def test_a_template_compiled_from_bicep_met_before_is_still_left_to_its_source(
     assert f"compiled from {bicep.name}" in afresh
     for _ in range(2):
         assert report_json([repo]) == afresh
+
+
+def test_a_json_object_pickles_with_its_position_and_case_insensitive_names() -> None:
+    import copy
+
+    from checker.sources.decode import JsonObject, loads
+
+    doc = loads('{\n  "Properties": {"enableBgp": true, "sku": {"name": "VpnGw2AZ"}}\n}', "t.json")
+    inner = doc["properties"]
+    for again in (pickle.loads(pickle.dumps(doc, protocol=5)), copy.deepcopy(doc)):
+        assert type(again) is JsonObject and again == doc
+        moved = again["properties"]
+        assert type(moved) is JsonObject and (moved.line, moved.column) == (inner.line, inner.column) == (2, 17)
+        assert moved["EnableBGP"] is True and "SKU" in moved and moved.get("Sku")["NAME"] == "VpnGw2AZ"
+    shallow = copy.copy(inner)
+    assert shallow == inner and shallow is not inner and (shallow.line, shallow.column) == (2, 17)

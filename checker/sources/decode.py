@@ -61,6 +61,8 @@ class JsonObject(CaseInsensitiveDict):
         # Pickled (kept expansions, checker/sources/expansion_cache.py) as its members and position, and
         # rebuilt by one call: unpickling a dict subclass otherwise writes each member through
         # CaseInsensitiveDict.__setitem__. (copy.copy and deepcopy go this way too.)
+        if self.__class__ is not JsonObject:  # a subclass keeps its own class and state
+            return super().__reduce_ex__(2)  # type: ignore[no-any-return]
         return (_rebuilt_object, (dict(self), self.line, self.column))
 
 
