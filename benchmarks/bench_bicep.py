@@ -127,7 +127,7 @@ def run_case(case: str, path: Path) -> dict:
 
     # The e2e test reads the module and shared test assets of its repository: allow links there (--link-root).
     roots = (str(path.parents[7]),) if case == "avm-gateway" else ()
-    options = api.ScanOptions(link_roots=roots)
+    options = api.ScanOptions(link_roots=roots, use_cache=False)
     start, cpu_start = time.perf_counter(), time.process_time()
     load = api.read([path], options)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start

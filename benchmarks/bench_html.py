@@ -39,7 +39,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench-template.json"
         path.write_text(json.dumps(make_template()), encoding="utf-8")
-        options = api.ScanOptions(max_file_bytes=1024 * 1024 * 1024)
+        options = api.ScanOptions(max_file_bytes=1024 * 1024 * 1024, use_cache=False)
         load = api.read([path], options)
         report = api.evaluate(load, options)
     graph = api.build_graph(load.resources)

@@ -159,7 +159,7 @@ def run_case(case: str, path: Path) -> dict:
     sys.path.insert(0, str(ROOT))
     from checker import api
 
-    options = api.ScanOptions(max_file_bytes=1024 * 1024 * 1024)
+    options = api.ScanOptions(max_file_bytes=1024 * 1024 * 1024, use_cache=False)
     start = time.perf_counter()
     load = api.read([path], options)
     read_s = time.perf_counter() - start

@@ -56,7 +56,7 @@ def run_case(case: str, path: Path) -> dict:
     from checker import api
 
     start = time.perf_counter()
-    report = api.scan([path], api.ScanOptions())
+    report = api.scan([path], api.ScanOptions(use_cache=False))
     return {"case": case, "file_mb": round(path.stat().st_size / 1024 / 1024, 1),
             "errors": [str(e) for e in report.errors][:3], "total_s": round(time.perf_counter() - start, 2),
             "peak_mb": peak_memory_mb()}

@@ -43,7 +43,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         template = Path(tmp) / "large-template.json"
         template.write_text(json.dumps(make_template()))
-        options = api.ScanOptions(max_file_bytes=1024 * 1024 * 1024)
+        options = api.ScanOptions(max_file_bytes=1024 * 1024 * 1024, use_cache=False)
         load = api.read([template], options)
     policies, _ = api.load_policies(options)
     graph = api.build_graph(load.resources)

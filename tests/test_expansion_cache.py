@@ -567,3 +567,13 @@ def test_a_json_object_pickles_with_its_position_and_case_insensitive_names() ->
         assert moved["EnableBGP"] is True and "SKU" in moved and moved.get("Sku")["NAME"] == "VpnGw2AZ"
     shallow = copy.copy(inner)
     assert shallow == inner and shallow is not inner and (shallow.line, shallow.column) == (2, 17)
+
+
+def test_an_expansion_of_many_resources_is_not_kept(tmp_path: Path, kept: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(expansion_cache, "MAX_KEPT_RESOURCES", 1)
+    report_json([write(tmp_path / "hub.json", hub())])  # a VNet and a gateway
+    assert not kept_files(kept)
+    monkeypatch.setattr(expansion_cache, "MAX_KEPT_RESOURCES", 2)
+    report_json([tmp_path / "hub.json"])
+    assert len(kept_files(kept)) == 1

@@ -12,7 +12,9 @@ of hybrid-check. The key of a kept expansion is a BLAKE2b digest of all of them:
 - the deployment context (``--subscription``, ``--resource-group``...);
 - every file of the ``checker`` package (code and data), the tool version and the Python version.
 
-An expansion is kept only when it depended on nothing else (``SourceLoad.self_contained``): it read
+An expansion of more than :data:`MAX_KEPT_RESOURCES` resources is not kept (copy loops make them
+cheaply; keeping and reading them back costs about as much). An expansion is kept only when it
+depended on nothing else (``SourceLoad.self_contained``): it read
 no linked template or parameter file (and looked for none), met no depth limit nor unexpected
 exception, and saw no secret's value (a :class:`checker.model.Secret` made from a known value
 carries a digest salted per run; secrets are never written to the cache, not even as digests). A
@@ -76,6 +78,9 @@ MAX_ENTRIES = 2000
 MAX_BYTES = 256 * 1024 * 1024
 #: Templates larger than this are neither hashed nor kept (their expansion is dominated by reading).
 MAX_TEMPLATE_BYTES = 8 * 1024 * 1024
+#: Expansions of more resources are not kept: made by copy loops, they cost about as much to keep and
+#: to read back as to make (20,000 resources: expanded in 1.2 s, kept in 0.9 s more, read back in 0.8 s).
+MAX_KEPT_RESOURCES = 1000
 #: How long before its statuses are taken every package file must have last changed for the statuses
 #: to stand for its contents (an edit within a time stamp's resolution could leave a status as it was).
 SETTLED_NS = 2_000_000_000
@@ -307,7 +312,7 @@ class ExpansionCache:
 
     def store(self, key: str, load: SourceLoad) -> None:
         """Keep a self-contained expansion for later runs (a failure to write only means it is not kept)."""
-        if not load.self_contained:
+        if not load.self_contained or len(load.resources) > MAX_KEPT_RESOURCES:
             return
         try:
             data = _pickling.dumps((FORMAT, key, load.resources, load.errors, load.notices, load.work_used),
