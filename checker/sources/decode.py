@@ -62,7 +62,7 @@ class JsonObject(CaseInsensitiveDict):
         # rebuilt by one call: unpickling a dict subclass otherwise writes each member through
         # CaseInsensitiveDict.__setitem__. (copy.copy and deepcopy go this way too.)
         if self.__class__ is not JsonObject:  # a subclass keeps its own class and state
-            return super().__reduce_ex__(2)  # type: ignore[no-any-return]
+            return super().__reduce_ex__(2)  # type: ignore[return-value]
         return (_rebuilt_object, (dict(self), self.line, self.column))
 
 
