@@ -53,3 +53,17 @@ def write_atomically(path: Path, data: bytes, folder_mode: int = 0o777) -> bool:
         except OSError:
             pass
         return False
+
+
+def file_statuses(paths: list[str]) -> list[list[int] | None]:
+    """Size, modification and change times (ns) and inode of each path (None for one that cannot be
+    examined): what a cache records to trust a key without reading the files again while they hold."""
+    found: list[list[int] | None] = []
+    for path in paths:
+        try:
+            status = os.stat(path)
+        except OSError:
+            found.append(None)
+            continue
+        found.append([status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino])
+    return found

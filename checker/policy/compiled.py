@@ -49,7 +49,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from checker import __version__
-from checker.cachefiles import cache_dir
+from checker.cachefiles import cache_dir, file_statuses
 from checker.cachefiles import write_atomically as _write
 from checker.digests import sha256
 from checker.model import InputError
@@ -130,18 +130,6 @@ def _watched(directory: Path, files: list[Path]) -> list[str]:
     code = [_PACKAGE / relative for relative in hashed_files()]
     folders.update(path.parent for path in code)
     return sorted({str(path) for path in (*files, *code, *folders)})
-
-
-def _statuses(paths: list[str]) -> list[list[int] | None]:
-    found: list[list[int] | None] = []
-    for path in paths:
-        try:
-            status = os.stat(path)
-        except OSError:
-            found.append(None)
-            continue
-        found.append([status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino])
-    return found
 
 
 def _settled(statuses: list[list[int] | None], taken_ns: int) -> bool:
@@ -301,7 +289,7 @@ def _unchanged(document: dict[str, Any] | None, subjects: str) -> list[dict[str,
     paths, statuses, key = recorded.get("paths"), recorded.get("statuses"), document.get("key")
     if not isinstance(paths, list) or not isinstance(statuses, list) or not isinstance(key, str):
         return None
-    if not paths or not all(isinstance(path, str) for path in paths) or _statuses(paths) != statuses:
+    if not paths or not all(isinstance(path, str) for path in paths) or file_statuses(paths) != statuses:
         return None
     return _entries(document, key)
 
@@ -362,7 +350,7 @@ def load_compiled(directory: Path,
         files = policy_files(directory)
         examples = [path for file in files for path in example_files(file, file.stem).values()]
         watched = _watched(directory, files + examples)
-        statuses = _statuses(watched)
+        statuses = file_statuses(watched)
         key = content_key(directory, files + examples, known_subjects)
     except OSError:  # a file vanished or cannot be read: the loader words the problem
         return load_policies([directory], known_subjects)

@@ -52,7 +52,7 @@ import time
 from pathlib import Path
 
 from checker import __version__, log
-from checker.cachefiles import cache_dir, write_atomically
+from checker.cachefiles import cache_dir, file_statuses, write_atomically
 from checker.digests import blake2b
 from checker.duplicates import INPUT_KEY, InputTag, next_input_serial
 from checker.model import InputError, Notice, Resource
@@ -371,18 +371,6 @@ def _package_files() -> tuple[list[str], list[str]]:
     return sorted(folders), sorted(files)
 
 
-def _statuses(paths: list[str]) -> list[list[int] | None]:
-    found: list[list[int] | None] = []
-    for path in paths:
-        try:
-            status = os.stat(path)
-        except OSError:
-            found.append(None)
-            continue
-        found.append([status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino])
-    return found
-
-
 def _code_digest(record_file: Path) -> bytes:
     """The digest of the package's files: from ``record_file`` when the recorded files and folders
     (whose listings say which files there are) all still have their recorded statuses, else from the
@@ -391,13 +379,13 @@ def _code_digest(record_file: Path) -> bytes:
         record = json.loads(record_file.read_bytes())
         paths, digest = record["paths"], record["digest"]
         if (record.get("package") == str(_PACKAGE) and isinstance(paths, list) and paths
-                and all(isinstance(path, str) for path in paths) and _statuses(paths) == record.get("statuses")):
+                and all(isinstance(path, str) for path in paths) and file_statuses(paths) == record.get("statuses")):
             return bytes.fromhex(digest)
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         pass
     folders, files = _package_files()
     paths = folders + files
-    statuses = _statuses(paths)  # before the contents: a file changed in between is seen next time
+    statuses = file_statuses(paths)  # before the contents: a file changed in between is seen next time
     taken_ns = time.time_ns()
     hashed = blake2b(digest_size=32)  # type: ignore[call-arg]
     for path in files:
