@@ -577,3 +577,29 @@ def test_an_expansion_of_many_resources_is_not_kept(tmp_path: Path, kept: Path,
     monkeypatch.setattr(expansion_cache, "MAX_KEPT_RESOURCES", 2)
     report_json([tmp_path / "hub.json"])
     assert len(kept_files(kept)) == 1
+
+
+def test_the_reading_code_imports_nothing_of_the_package_outside_the_code_digest() -> None:
+    """The key's code digest covers checker/sources/ and the modules directly in checker/: what the
+    readers import of the package, when they are imported and in their functions, lies there (but for
+    the live audit's snapshot writer and the context's results, which no kept expansion reaches)."""
+    import ast
+
+    package = REPO / "checker"
+    hashed = {str(Path(path).relative_to(package)) for path in expansion_cache._package_files()[1]
+              if path.endswith(".py")} if expansion_cache._PACKAGE == package else None
+    assert hashed is not None and "model.py" in hashed and "sources/arm/deployment.py" in hashed
+    outside_but_not_expanding = {"checker.report.output"}  # live.write_snapshot
+    for path in (package / "sources").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module] if isinstance(node, ast.ImportFrom) and node.module else \
+                [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            for name in names:
+                if not name.startswith("checker") or name in outside_but_not_expanding:
+                    continue
+                relative = name.split(".")[1:]
+                module = "/".join(relative) + ".py" if relative else "__init__.py"
+                package_init = "/".join(relative) + "/__init__.py"
+                assert module in hashed or package_init in hashed or (
+                    isinstance(node, ast.ImportFrom) and all(
+                        "/".join([*relative, alias.name]) + ".py" in hashed for alias in node.names)), (path, name)

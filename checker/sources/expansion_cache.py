@@ -10,7 +10,9 @@ of hybrid-check. The key of a kept expansion is a BLAKE2b digest of all of them:
 - every parameter value given (a sibling parameter file's, ``--parameters``, ``--set``), each with
   the place it was written (values and places appear in the results);
 - the deployment context (``--subscription``, ``--resource-group``...);
-- every file of the ``checker`` package (code and data), the tool version and the Python version.
+- the reading code: every file of ``checker/sources/`` (code and data) and every module directly in
+  ``checker/`` (the model, records, digests...; what the readers import from outside
+  ``checker/sources/``, which a test checks), the tool version and the Python version.
 
 An expansion of more than :data:`MAX_KEPT_RESOURCES` resources is not kept (copy loops make them
 cheaply; keeping and reading them back costs about as much). An expansion is kept only when it
@@ -38,7 +40,7 @@ template besides its expansion (:class:`DocumentFacts`: the files it links by a 
 and the code's digest. Such a template is read as a :class:`KeptDocument` (its bytes and facts) and
 decoded only when it has to be expanded after all.
 
-The code's digest is computed from the contents of the package's files; beside it, a small record of
+The code's digest is computed from the contents of the reading code's files; beside it, a small record of
 their statuses (size, modification and change times, inode) lets the next run skip reading them when
 none has changed, as for the compiled policies (``checker/policy/compiled.py``).
 """
@@ -235,7 +237,7 @@ class ExpansionCache:
         return blake2b(described.encode("utf-8", "surrogatepass"), digest_size=32).hexdigest()  # type: ignore[call-arg]
 
     def code_digest(self) -> bytes:
-        """The digest of every file of the ``checker`` package (see the module's text)."""
+        """The digest of the reading code (see the module's text)."""
         if self._code is None:
             # one record per installation: two installations sharing a cache folder each keep theirs
             name = blake2b(str(_PACKAGE).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()  # type: ignore[call-arg]
@@ -361,10 +363,11 @@ def _remove(path: Path) -> None:
 
 
 def _package_files() -> tuple[list[str], list[str]]:
-    """The package's folders and files (byte code aside)."""
-    folders: list[str] = []
-    files: list[str] = []
-    for folder, subfolders, names in os.walk(_PACKAGE):
+    """The folders and files of the reading code (byte code aside): ``checker/sources/`` whole, and the
+    modules directly in ``checker/`` (not its other subpackages: policies, views, reports)."""
+    folders = [str(_PACKAGE)]
+    files = [os.path.join(_PACKAGE, name) for name in os.listdir(_PACKAGE) if name.endswith(".py")]
+    for folder, subfolders, names in os.walk(_PACKAGE / "sources"):
         subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
         folders.append(folder)
         files.extend(os.path.join(folder, name) for name in names if not name.endswith((".pyc", ".pyo")))
@@ -372,7 +375,7 @@ def _package_files() -> tuple[list[str], list[str]]:
 
 
 def _code_digest(record_file: Path) -> bytes:
-    """The digest of the package's files: from ``record_file`` when the recorded files and folders
+    """The digest of the reading code's files (:func:`_package_files`): from ``record_file`` when the recorded files and folders
     (whose listings say which files there are) all still have their recorded statuses, else from the
     files' contents (and then recorded, when every status is settled)."""
     try:
