@@ -131,14 +131,9 @@ def sibling_parameter_file(template: Path) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def linked_template_files(doc: Any, base_dir: Path) -> set[Path]:
-    """Files a template links to by a literal ``templateLink.relativePath`` (and its
-    ``parametersLink``): they are read through that deployment, not again as standalone inputs."""
-    return {_resolved(base_dir / relative) for relative in linked_relative_paths(doc)}
-
-
 def linked_relative_paths(doc: Any) -> set[str]:
-    """The literal ``relativePath`` of every ``templateLink`` and ``parametersLink`` in a template."""
+    """The literal ``relativePath`` of every ``templateLink`` and ``parametersLink`` in a template: the
+    files it names are read through that deployment, not again as standalone inputs."""
     found: set[str] = set()
     stack = [doc]
     while stack:
