@@ -55,6 +55,14 @@ def write_atomically(path: Path, data: bytes, folder_mode: int = 0o777) -> bool:
         return False
 
 
+def settled(statuses: list[list[int] | None], taken_ns: int, window_ns: int) -> bool:
+    """Every status (of :func:`file_statuses`) older than ``window_ns`` before ``taken_ns``: an edit
+    within the file system's time stamp resolution could otherwise leave a status as recorded (a
+    missing file appears in its folder's listing)."""
+    limit = taken_ns - window_ns
+    return all(status is None or (status[1] < limit and status[2] < limit) for status in statuses)
+
+
 def file_statuses(paths: list[str]) -> list[list[int] | None]:
     """Size, modification and change times (ns) and inode of each path (None for one that cannot be
     examined): what a cache records to trust a key without reading the files again while they hold."""

@@ -49,8 +49,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from checker import __version__
-from checker.cachefiles import cache_dir, file_statuses
-from checker.cachefiles import write_atomically as _write
+from checker.cachefiles import cache_dir, file_statuses, settled, write_atomically
 from checker.digests import sha256
 from checker.model import InputError
 from checker.policy.model import ParameterSpec, Policy
@@ -130,13 +129,6 @@ def _watched(directory: Path, files: list[Path]) -> list[str]:
     code = [_PACKAGE / relative for relative in hashed_files()]
     folders.update(path.parent for path in code)
     return sorted({str(path) for path in (*files, *code, *folders)})
-
-
-def _settled(statuses: list[list[int] | None], taken_ns: int) -> bool:
-    """Every status older than :data:`SETTLED_NS` before ``taken_ns`` (a later change cannot leave a
-    status as recorded; a missing file appears in its folder's listing)."""
-    limit = taken_ns - SETTLED_NS
-    return all(status is None or (status[1] < limit and status[2] < limit) for status in statuses)
 
 
 def _cache_file(directory: Path) -> Path | None:
@@ -307,7 +299,7 @@ def _write_json(path: Path, document: dict[str, Any]) -> None:
         text = json.dumps(document, separators=(",", ":"))
     except (TypeError, ValueError):
         return
-    _write(path, text.encode("utf-8"))
+    write_atomically(path, text.encode("utf-8"))
 
 
 def _write_examples(path: Path, key: str, compiled: list[dict[str, str]]) -> None:
@@ -317,7 +309,7 @@ def _write_examples(path: Path, key: str, compiled: list[dict[str, str]]) -> Non
     lengths = [[[kind, len(text)] for kind, text in texts.items()] for texts in compiled]
     header = json.dumps({"format": FORMAT, "key": key, "lengths": lengths}, separators=(",", ":"))
     body = "".join(text for texts in compiled for text in texts.values())
-    _write(path, f"{header}\n{body}".encode("utf-8", "surrogatepass"))
+    write_atomically(path, f"{header}\n{body}".encode("utf-8", "surrogatepass"))
 
 
 def load_compiled(directory: Path,
@@ -355,7 +347,7 @@ def load_compiled(directory: Path,
     except OSError:  # a file vanished or cannot be read: the loader words the problem
         return load_policies([directory], known_subjects)
     stats = ({"version": __version__, "subjects": subjects, "paths": watched, "statuses": statuses}
-             if _settled(statuses, taken_ns) else None)
+             if settled(statuses, taken_ns, SETTLED_NS) else None)
     cached = _memory.get(key)
     entries, texts = cached if cached is not None else (_entries(document, key), None)
     if entries is not None:

@@ -54,11 +54,12 @@ import time
 from pathlib import Path
 
 from checker import __version__, log
-from checker.cachefiles import cache_dir, file_statuses, write_atomically
+from checker.cachefiles import cache_dir, file_statuses, settled, write_atomically
 from checker.digests import blake2b
 from checker.duplicates import INPUT_KEY, InputTag, next_input_serial
 from checker.model import InputError, Notice, Resource
 from checker.records import Value
+from checker.sources import decode as decoding
 from checker.sources.load import SourceLoad
 
 TYPE_CHECKING = False
@@ -101,7 +102,7 @@ _ALLOWED: dict[str, frozenset[str]] = {
 }
 
 
-#: Documents whose facts are kept at most (the least recently met are dropped past it).
+#: Documents whose facts are kept at most (past it, the first remembered are dropped).
 MAX_DOCUMENTS = 4 * MAX_ENTRIES
 
 
@@ -139,9 +140,7 @@ class KeptDocument:
         self.facts = facts
 
     def decode(self) -> Any:
-        from checker.sources.decode import loads
-
-        return loads(self.raw, self.shown)
+        return decoding.loads(self.raw, self.shown)
 
 
 def secure_parameters(doc: Any) -> frozenset[str]:
@@ -291,14 +290,11 @@ class ExpansionCache:
             return None
         if not (isinstance(entry, tuple) and len(entry) == 6 and entry[0] == FORMAT and entry[1] == key
                 and all(isinstance(part, list) for part in entry[2:5]) and isinstance(entry[5], int)
-                and all(isinstance(resource, Resource) for resource in entry[2])):
+                and all(isinstance(item, kind) for kind, part in zip((Resource, InputError, Notice), entry[2:5])
+                        for item in part)):
             _remove(path)
             return None
         _, _, resources, errors, notices, work_used = entry
-        if not (all(isinstance(error, InputError) for error in errors)
-                and all(isinstance(notice, Notice) for notice in notices)):
-            _remove(path)
-            return None
         # the serial number each expansion of a run takes in turn, as if expanded now
         serial = next_input_serial()
         tags: dict[int, InputTag] = {}
@@ -400,8 +396,7 @@ def _code_digest(record_file: Path) -> bytes:
         hashed.update(f"{os.path.relpath(path, _PACKAGE)}\0{len(data)}\0".encode("utf-8", "surrogatepass"))
         hashed.update(data)
     code = hashed.digest()
-    limit = taken_ns - SETTLED_NS
-    if all(status is not None and status[1] < limit and status[2] < limit for status in statuses):
+    if settled(statuses, taken_ns, SETTLED_NS):
         write_atomically(record_file, json.dumps({"package": str(_PACKAGE), "paths": paths, "statuses": statuses,
                                                   "digest": code.hex()}).encode("utf-8", "surrogatepass"), PRIVATE)
     return code
